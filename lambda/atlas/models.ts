@@ -1,0 +1,143 @@
+/**
+ * Request and response models of the Atlas Administration API v2 private endpoint operations
+ * (`contract/atlas-api/*.openapi.yaml`). Fields the spec types as strings may be `null` in live
+ * responses (see the contract README's allowances), so they are typed `string | null`.
+ */
+import type { CloudProvider } from '../model/provider';
+
+/** The media type every one of these operations exists in. */
+export const ATLAS_MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
+
+export const ENDPOINT_SERVICE_STATUSES = ['INITIATING', 'AVAILABLE', 'WAITING_FOR_USER', 'FAILED', 'DELETING'] as const;
+export type EndpointServiceStatus = (typeof ENDPOINT_SERVICE_STATUSES)[number];
+
+interface EndpointServiceBase {
+  /** 24 hex digits. */
+  id: string;
+  /** Atlas spelling: `US_EAST_1`. */
+  regionName: string;
+  status: EndpointServiceStatus;
+  /** `null` when all is well. */
+  errorMessage: string | null;
+}
+
+export interface AwsEndpointService extends EndpointServiceBase {
+  cloudProvider: 'AWS';
+  /** `com.amazonaws.vpce.<region>.vpce-svc-<17 hex>`; `null` while Atlas creates the service. */
+  endpointServiceName: string | null;
+  /** `vpce-…` ids of the interface endpoints registered with this service. */
+  interfaceEndpoints: string[];
+  supportedRemoteRegions?: string[];
+}
+
+export interface AzureEndpointService extends EndpointServiceBase {
+  cloudProvider: 'AZURE';
+  /** Resource paths of the Azure private endpoints registered with this service. */
+  privateEndpoints?: string[];
+  /** `pls_<24 hex>`; `null` until Atlas has it. */
+  privateLinkServiceName?: string | null;
+  privateLinkServiceResourceId?: string | null;
+}
+
+export interface GcpEndpointService extends EndpointServiceBase {
+  cloudProvider: 'GCP';
+  endpointGroupNames?: string[];
+  /** Empty while the service is being created. */
+  serviceAttachmentNames?: string[];
+  portMappingEnabled?: boolean;
+}
+
+export type EndpointService = AwsEndpointService | AzureEndpointService | GcpEndpointService;
+
+/** `POST /groups/{groupId}/privateEndpoint/endpointService`. */
+export interface CreateEndpointServiceRequest {
+  providerName: CloudProvider;
+  /** Either spelling: `us-east-1` or `US_EAST_1`. */
+  region: string;
+  /** GCP only. */
+  portMappingEnabled?: boolean;
+  /** AWS only; Atlas spelling. */
+  supportedRemoteRegions?: string[];
+}
+
+/** `PATCH /groups/{groupId}/privateEndpoint/endpointService/{endpointServiceId}`. */
+export interface UpdateEndpointServiceRequest {
+  cloudProvider: CloudProvider;
+  supportedRemoteRegions?: string[];
+}
+
+export const AWS_CONNECTION_STATUSES = ['PENDING_ACCEPTANCE', 'PENDING', 'AVAILABLE', 'REJECTED', 'DELETING'] as const;
+export type AwsConnectionStatus = (typeof AWS_CONNECTION_STATUSES)[number];
+export const AZURE_ENDPOINT_STATUSES = ['INITIATING', 'AVAILABLE', 'FAILED', 'DELETING'] as const;
+export type AzureEndpointStatus = (typeof AZURE_ENDPOINT_STATUSES)[number];
+export const GCP_ENDPOINT_STATUSES = ['INITIATING', 'VERIFIED', 'AVAILABLE', 'FAILED', 'DELETING'] as const;
+export type GcpEndpointStatus = (typeof GCP_ENDPOINT_STATUSES)[number];
+
+interface InterfaceEndpointBase {
+  deleteRequested?: boolean;
+  errorMessage?: string | null;
+}
+
+/** An AWS interface endpoint registered with an endpoint service (`AWSInterfaceEndpoint`). */
+export interface AwsInterfaceEndpoint extends InterfaceEndpointBase {
+  cloudProvider: 'AWS';
+  /** The `vpce-…` id. */
+  interfaceEndpointId: string;
+  connectionStatus: AwsConnectionStatus;
+}
+
+/** An Azure private endpoint registered with an endpoint service (`AzurePrivateEndpoint`). */
+export interface AzurePrivateEndpoint extends InterfaceEndpointBase {
+  cloudProvider: 'AZURE';
+  privateEndpointConnectionName?: string | null;
+  privateEndpointIPAddress?: string | null;
+  privateEndpointResourceId?: string | null;
+  status: AzureEndpointStatus;
+}
+
+export interface GcpForwardingRule {
+  endpointName?: string;
+  ipAddress?: string;
+  status?: string;
+}
+
+/** A GCP endpoint group registered with an endpoint service (`PrivateGCPEndpointGroup`). */
+export interface GcpEndpointGroup extends InterfaceEndpointBase {
+  cloudProvider: 'GCP';
+  endpointGroupName?: string;
+  endpoints?: GcpForwardingRule[];
+  gcpProjectId?: string;
+  portMappingEnabled?: boolean;
+  status: GcpEndpointStatus;
+}
+
+export type InterfaceEndpoint = AwsInterfaceEndpoint | AzurePrivateEndpoint | GcpEndpointGroup;
+
+/** `POST …/{cloudProvider}/endpointService/{id}/endpoint`, one body shape per provider. */
+export type CreateInterfaceEndpointRequest =
+  | { cloudProvider: 'AWS'; /** `vpce-<17 hex>` */ id: string }
+  | { cloudProvider: 'AZURE'; /** the Azure private endpoint's resource path */ id: string; privateEndpointIPAddress: string }
+  | {
+      cloudProvider: 'GCP';
+      endpointGroupName: string;
+      gcpProjectId: string;
+      endpoints?: { endpointName: string; ipAddress: string }[];
+    };
+
+/** The body of every Atlas error response. */
+export interface AtlasErrorBody {
+  detail?: string;
+  error: number;
+  errorCode: string;
+  /** The spec says objects; Atlas sends strings and numbers. */
+  parameters?: unknown[];
+  reason?: string;
+  badRequestDetail?: { fields?: { description: string; field: string }[] };
+}
+
+/** Error codes this project acts on. */
+export const ATLAS_ERROR_CODES = {
+  serviceAlreadyExists: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
+  notFound: 'RESOURCE_NOT_FOUND',
+  rateLimited: 'RATE_LIMITED_TOKEN_BUCKET',
+} as const;

@@ -1,0 +1,97 @@
+/**
+ * The one region table, shared by the Lambda, the constructs and the emulator. Atlas accepts a region
+ * in the cloud's spelling (`us-east-1`, `eastus2`, `us-central1`) or its own (`US_EAST_1`) and always
+ * answers with its own, so everything that compares regions compares Atlas names.
+ */
+import type { CloudProvider } from './provider';
+import { REGION_ROWS } from './regions.data';
+
+export interface Region {
+  readonly provider: CloudProvider;
+  /** Atlas's name, as responses carry it: `US_EAST_1`. */
+  readonly atlasName: string;
+  /** The cloud's own name: `us-east-1`, `eastus2`, `us-central1`. */
+  readonly cloudName: string;
+  readonly location: string;
+}
+
+const REGIONS: readonly Region[] = REGION_ROWS.map(([provider, atlasName, cloudName, location]) => ({
+  provider: provider as CloudProvider,
+  atlasName,
+  cloudName,
+  location,
+}));
+
+/** Every region of the table for one provider. */
+export function regionsOf(provider: CloudProvider): readonly Region[] {
+  return REGIONS.filter((r) => r.provider === provider);
+}
+
+/** The table's row for a region given in either spelling, or undefined when the table has none. */
+export function findRegion(provider: CloudProvider, value: string): Region | undefined {
+  const v = value.trim();
+  return REGIONS.find(
+    (r) => r.provider === provider && (r.atlasName === v.toUpperCase() || r.cloudName === v.toLowerCase()),
+  );
+}
+
+/** Providers (other than `provider`) whose table has this region, to say "eastus2 is an Azure region". */
+export function otherProvidersWithRegion(provider: CloudProvider, value: string): CloudProvider[] {
+  const others = new Set<CloudProvider>();
+  for (const r of REGIONS) {
+    if (r.provider !== provider && (r.atlasName === value.trim().toUpperCase() || r.cloudName === value.trim().toLowerCase())) {
+      others.add(r.provider);
+    }
+  }
+  return [...others];
+}
+
+const ATLAS_SPELLING = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
+// The shapes of each cloud's own region names. A value of the right shape that the table lacks may be
+// a region Atlas added after the table was made: callers let Atlas judge it.
+const CLOUD_SPELLING: Record<CloudProvider, RegExp> = {
+  AWS: /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/,
+  AZURE: /^[a-z]+[a-z0-9]*$/,
+  GCP: /^[a-z]+-[a-z]+\d{1,2}$/,
+};
+
+/** True when `value` has the shape of a region name of this provider, in either spelling. */
+export function isWellFormedRegion(provider: CloudProvider, value: string): boolean {
+  return ATLAS_SPELLING.test(value) || CLOUD_SPELLING[provider].test(value);
+}
+
+/**
+ * The Atlas name for a region in either spelling: the table's when it has the region; otherwise, for a
+ * value already in Atlas's spelling, the value itself; otherwise undefined (Atlas alone can say).
+ */
+export function toAtlasRegionName(provider: CloudProvider, value: string): string | undefined {
+  const row = findRegion(provider, value);
+  if (row) return row.atlasName;
+  return ATLAS_SPELLING.test(value.trim()) ? value.trim() : undefined;
+}
+
+/** Up to `limit` regions of this provider closest to `value` in either spelling, closest first. */
+export function suggestRegions(provider: CloudProvider, value: string, limit = 3): Region[] {
+  const v = value.trim().toLowerCase();
+  const scored = regionsOf(provider).map((r) => ({
+    r,
+    d: Math.min(editDistance(v, r.cloudName), editDistance(v, r.atlasName.toLowerCase())),
+  }));
+  scored.sort((a, b) => a.d - b.d || a.r.atlasName.localeCompare(b.r.atlasName));
+  const cutoff = Math.max(3, Math.ceil(v.length / 2));
+  return scored.filter((s) => s.d <= cutoff).slice(0, limit).map((s) => s.r);
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0];
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j];
+      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length];
+}
