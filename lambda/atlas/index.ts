@@ -1,0 +1,5 @@
+export * from './base-url';
+export * from './client';
+export * from './errors';
+export * from './models';
+export type { RetryPolicy } from './retry';

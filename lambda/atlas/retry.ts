@@ -1,0 +1,68 @@
+/**
+ * When to try an Atlas call again, and how long to wait first. Pure functions; the HTTP layer applies them.
+ *
+ * The client may sleep only within a caller-given budget. A Lambda step gets a small budget and reports
+ * "retry after N seconds" to the Step Functions wait loop, which does the long waiting for free.
+ */
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly maxAttempts: number;
+  /** First backoff ceiling for 5xx and connection errors; doubles per attempt. */
+  readonly baseDelayMs: number;
+  /** Largest backoff ceiling. */
+  readonly maxDelayMs: number;
+  /** Most time the client may spend sleeping between attempts of one call. */
+  readonly budgetMs: number;
+  /** In [0, 1); injectable so tests are deterministic. */
+  readonly random: () => number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  budgetMs: 10_000,
+  random: Math.random,
+};
+
+/**
+ * Seconds from a `Retry-After` header: delta-seconds or an HTTP-date. Undefined when absent or unreadable.
+ */
+export function parseRetryAfter(value: string | string[] | undefined, nowMs: number): number | undefined {
+  const v = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!v) return undefined;
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+/** "Full jitter" exponential backoff: uniform in [0, min(max, base * 2^(attempt-1))]. */
+export function backoffDelayMs(attempt: number, policy: RetryPolicy): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(policy.random() * ceiling);
+}
+
+/**
+ * The wait before the next attempt after a retryable failure. Atlas's `Retry-After` is a floor (MongoDB: wait
+ * at least that long, then back off); without one, jittered exponential backoff.
+ */
+export function nextDelayMs(attempt: number, retryAfterSeconds: number | undefined, policy: RetryPolicy): number {
+  const backoff = backoffDelayMs(attempt, policy);
+  return retryAfterSeconds !== undefined ? retryAfterSeconds * 1000 + backoff : backoff;
+}
+
+/** HTTP statuses worth another attempt. 501 and 505 are not: they will not change. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status === 408 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/**
+ * True when Atlas cannot have acted on the request: it was refused (429, or 503 whose `Retry-After` says the
+ * service turned it away). Anything else that failed after the request went out (500, 502, 504, a reset,
+ * a timeout) may have been carried out, which matters for a non-idempotent create.
+ */
+export function isCertainlyUnprocessed(status: number): boolean {
+  return status === 429 || status === 503;
+}
