@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderRegionsModule } from '../../local/tools/generate-regions';
+import {
+  findRegion,
+  isWellFormedRegion,
+  otherProvidersWithRegion,
+  regionsOf,
+  suggestRegions,
+  toAtlasRegionName,
+} from '../../lambda/model/regions';
+
+const modelDir = join(__dirname, '..', '..', 'lambda', 'model');
+
+describe('region table', () => {
+  it('the generated module is exactly what regions.tsv yields (run `npm run regions:generate` after editing the TSV)', () => {
+    const tsv = readFileSync(join(modelDir, 'regions.tsv'), 'utf8');
+    expect(readFileSync(join(modelDir, 'regions.data.ts'), 'utf8')).toBe(renderRegionsModule(tsv));
+  });
+
+  it('has the row counts the contract notes give: 38 AWS, 55 Azure, 41 GCP', () => {
+    expect([regionsOf('AWS').length, regionsOf('AZURE').length, regionsOf('GCP').length]).toEqual([38, 55, 41]);
+  });
+
+  it.each([
+    ['AWS', 'us-east-1', 'US_EAST_1'],
+    ['AWS', 'US_EAST_1', 'US_EAST_1'],
+    ['AWS', 'eu-central-1', 'EU_CENTRAL_1'],
+    ['AZURE', 'eastus2', 'US_EAST_2'],
+    ['AZURE', 'ASIA_SOUTH_EAST', 'ASIA_SOUTH_EAST'],
+    ['GCP', 'us-central1', 'CENTRAL_US'],
+    ['GCP', 'US_EAST_4', 'US_EAST_4'],
+  ] as const)('%s %s is Atlas region %s (either spelling)', (provider, value, atlas) => {
+    expect(findRegion(provider, value)?.atlasName).toBe(atlas);
+    expect(toAtlasRegionName(provider, value)).toBe(atlas);
+  });
+
+  it('knows when a region belongs to another provider', () => {
+    expect(findRegion('AWS', 'eastus2')).toBeUndefined();
+    expect(otherProvidersWithRegion('AWS', 'eastus2')).toEqual(['AZURE']);
+  });
+
+  it('tells well-formed unknown regions (Atlas judges them) from malformed ones', () => {
+    expect(isWellFormedRegion('AWS', 'ap-future-9')).toBe(true);
+    expect(isWellFormedRegion('AWS', 'US_FUTURE_9')).toBe(true);
+    expect(toAtlasRegionName('AWS', 'ap-future-9')).toBeUndefined();
+    expect(isWellFormedRegion('AWS', 'us east 1')).toBe(false);
+    expect(isWellFormedRegion('GCP', 'us-central-1')).toBe(false);
+    expect(isWellFormedRegion('GCP', 'us-central1')).toBe(true);
+  });
+
+  it('suggests the nearest regions of the same provider', () => {
+    expect(suggestRegions('AWS', 'us-east-l')[0].cloudName).toBe('us-east-1');
+    expect(suggestRegions('GCP', 'us-central-1')[0].cloudName).toBe('us-central1');
+    expect(suggestRegions('AZURE', 'eastus3').map((r) => r.cloudName)).toContain('eastus2');
+  });
+});
