@@ -17,7 +17,7 @@ import type {
 } from './models';
 import { ServiceAccountTokens } from './oauth';
 import type { RetryPolicy } from './retry';
-import { Transport, type TransportTimeouts } from './transport';
+import { Transport, type TransportTimeouts } from '../http/transport';
 
 /** Atlas credentials: a programmatic API key (Digest) or a service account (OAuth 2.0). */
 export type AtlasCredentials =

@@ -56,6 +56,8 @@ export interface AtlasApiErrorFields {
    * the answer. A create's 409 "already exists" is then possibly the client's own service.
    */
   afterAmbiguousAttempt?: boolean;
+  /** True when this call (its last attempt included) may have been carried out by Atlas. */
+  maybeProcessed?: boolean;
   projectId?: string;
   cause?: unknown;
 }
@@ -71,6 +73,7 @@ export class AtlasApiError extends Error {
   readonly retryAfterSeconds: number | undefined;
   readonly attempts: number;
   readonly afterAmbiguousAttempt: boolean;
+  readonly maybeProcessed: boolean;
 
   constructor(fields: AtlasApiErrorFields) {
     super(describe(fields), fields.cause !== undefined ? { cause: fields.cause } : undefined);
@@ -83,6 +86,7 @@ export class AtlasApiError extends Error {
     this.retryAfterSeconds = fields.retryAfterSeconds;
     this.attempts = fields.attempts;
     this.afterAmbiguousAttempt = fields.afterAmbiguousAttempt ?? false;
+    this.maybeProcessed = fields.maybeProcessed ?? this.afterAmbiguousAttempt;
   }
 
   get isNotFound(): boolean {

@@ -9,7 +9,7 @@ import { DigestAuthError } from './digest';
 import { AtlasApiError, type AtlasOperation } from './errors';
 import { ATLAS_MEDIA_TYPE } from './models';
 import { DEFAULT_RETRY_POLICY, isCertainlyUnprocessed, isRetryableStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from './retry';
-import { type Exchange, type ExchangeResult, Transport, TransportError } from './transport';
+import { type Exchange, type ExchangeResult, Transport, TransportError } from '../http/transport';
 
 export interface AtlasHttpOptions {
   baseUrl: string;
@@ -114,6 +114,7 @@ export class AtlasHttp {
               retryAfterSeconds,
               attempts,
               afterAmbiguousAttempt: ambiguous,
+              maybeProcessed: ambiguous || failure.maybeProcessed,
               projectId: call.projectId,
             })
           : new AtlasApiError({
@@ -124,6 +125,7 @@ export class AtlasHttp {
               retryAfterSeconds,
               attempts,
               afterAmbiguousAttempt: ambiguous,
+              maybeProcessed: ambiguous || failure.maybeProcessed,
               projectId: call.projectId,
               cause: failure.cause,
             });

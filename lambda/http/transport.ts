@@ -1,7 +1,8 @@
 /**
- * One HTTP exchange with Atlas over a shared undici Agent (keep-alive, bounded connect, header and body
- * timeouts). It knows nothing of retries or authentication; it tells whether a failed exchange may have
- * reached Atlas, which decides whether a non-idempotent call can be safely repeated.
+ * One HTTP exchange over a shared undici Agent (keep-alive, bounded connect, header and body
+ * timeouts): the project's one HTTP client, used for Atlas and for CloudFormation's ResponseURL. It knows
+ * nothing of retries or authentication; it tells whether a failed exchange may have
+ * reached the server, which decides whether a non-idempotent call can be safely repeated.
  */
 import { Agent, type Dispatcher, request } from 'undici';
 
@@ -20,7 +21,7 @@ export const DEFAULT_TIMEOUTS: TransportTimeouts = {
 };
 
 export interface Exchange {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string;

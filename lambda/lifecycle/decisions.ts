@@ -1,0 +1,269 @@
+/**
+ * The lifecycle's decisions: what to do for a request, given its properties and what Atlas says. Plain
+ * functions of data, no I/O; `steps.ts` does the calls and asks these what follows.
+ */
+import { AtlasApiError } from '../atlas/errors';
+import type { EndpointService } from '../atlas/models';
+import type { AnswerInput } from '../cloudformation/answer';
+import type { CloudFormationRequest } from '../cloudformation/request';
+import { describeProblems, parseServiceProperties, type ServiceProperties } from '../model/properties';
+import { serviceAttributes } from './attributes';
+import type { ExecutionState, Task } from './execution-state';
+import { formatServicePhysicalId, notCreatedMarker, parseServicePhysicalId, type ServiceRef } from './physical-id';
+
+/** Poll backoff: 5 s, growing by half each time, to a 60 s cap. */
+export const POLL_FIRST_SECONDS = 5;
+export const POLL_FACTOR = 1.5;
+export const POLL_CAP_SECONDS = 60;
+
+export function pollWaitSeconds(polls: number): number {
+  return Math.min(POLL_CAP_SECONDS, Math.round(POLL_FIRST_SECONDS * POLL_FACTOR ** Math.max(0, polls)));
+}
+
+/**
+ * When the answer must be out: CloudFormation's `ServiceTimeout` minus a margin for the time between
+ * CloudFormation sending the request and the provider first seeing it (asynchronous invoke, its retries)
+ * and for the answer step itself: 10% of the timeout, at least 5 s, at most 3 minutes.
+ */
+export function deadlineFor(receivedAt: number, serviceTimeoutSeconds: number): number {
+  const margin = Math.min(180, Math.max(5, Math.round(serviceTimeoutSeconds * 0.1)));
+  return receivedAt + Math.max(1, serviceTimeoutSeconds - margin) * 1000;
+}
+
+export type Verdict =
+  | { outcome: 'WAIT'; waitSeconds: number; lastStatus?: string; task?: Task }
+  | { outcome: 'READY' | 'FAILED' | 'DEADLINE'; answer: AnswerInput };
+
+/** Atlas's id for a region in the list: exact Atlas name, or the AWS rule (us-east-1 → US_EAST_1) for one the table lacks. */
+export function atlasRegionGuess(props: ServiceProperties): string {
+  if (props.region.atlasName) return props.region.atlasName;
+  return props.provider === 'AWS' ? props.region.input.toUpperCase().replace(/-/g, '_') : props.region.input.toUpperCase();
+}
+
+export function refOf(projectId: string, service: EndpointService): ServiceRef {
+  return { projectId, serviceId: service.id, provider: service.cloudProvider, region: service.regionName };
+}
+
+/** Ready for what depends on it: AVAILABLE or WAITING_FOR_USER, and for AWS a service name to point an interface endpoint at. */
+export function isReady(service: EndpointService, remoteRegions?: readonly string[]): boolean {
+  if (service.status !== 'AVAILABLE' && service.status !== 'WAITING_FOR_USER') return false;
+  if (service.cloudProvider === 'AWS' && !service.endpointServiceName) return false;
+  if (remoteRegions && service.cloudProvider === 'AWS') {
+    const live = [...(service.supportedRemoteRegions ?? [])].sort();
+    if (live.join(',') !== [...remoteRegions].sort().join(',')) return false;
+  }
+  return true;
+}
+
+export interface Clocked {
+  now: number;
+  deadlineAt: number;
+  polls: number;
+}
+
+function waitOrDeadline(c: Clocked, lastStatus: string | undefined, physicalResourceId: string, what: string, minSeconds = 0): Verdict {
+  const remaining = Math.floor((c.deadlineAt - c.now) / 1000);
+  if (remaining < 1) {
+    return {
+      outcome: 'DEADLINE',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `Timed out ${what}: the last status Atlas reported was ${lastStatus ?? 'unknown'}. The wait stops before CloudFormation's ServiceTimeout so that this answer arrives; raise ServiceTimeout (up to 3600 seconds) if Atlas needs longer, and check the service in the Atlas UI.`,
+      },
+    };
+  }
+  return { outcome: 'WAIT', waitSeconds: Math.max(1, Math.min(Math.max(minSeconds, pollWaitSeconds(c.polls)), remaining)), lastStatus };
+}
+
+/** Judges one poll while waiting for a service to be ready. `service` is undefined when Atlas answered 404. */
+export function judgeReadiness(
+  service: EndpointService | undefined,
+  ref: ServiceRef,
+  physicalResourceId: string,
+  c: Clocked,
+  remoteRegions?: readonly string[],
+): Verdict {
+  if (!service) {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `The ${ref.provider} private endpoint service ${ref.serviceId} in ${ref.region} of Atlas project ${ref.projectId} disappeared (404) while waiting for it to become ready; something deleted it. Deploy again to create a new one.`,
+      },
+    };
+  }
+  if (service.status === 'FAILED') {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}. It stays in Atlas until deleted; a rollback deletes it.`,
+        data: serviceAttributes(ref.projectId, service),
+      },
+    };
+  }
+  if (service.status === 'DELETING') {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `The ${ref.provider} private endpoint service ${service.id} in ${service.regionName} is being deleted in Atlas (status DELETING), so it cannot become ready. Deploy again once it is gone.`,
+      },
+    };
+  }
+  if (isReady(service, remoteRegions)) {
+    return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
+  }
+  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for the ${ref.provider} private endpoint service ${service.id} to become ready`);
+}
+
+/** Judges one poll while waiting for a deleted service to be gone. */
+export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
+  if (!service) return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId } };
+  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for Atlas to finish deleting private endpoint service ${service.id}`);
+}
+
+export type Inspection =
+  | { action: 'create' }
+  | { action: 'adopt'; service: EndpointService }
+  | { action: 'conflict'; service: EndpointService }
+  | { action: 'wait-for-deletion'; service: EndpointService };
+
+/** Before a create: what the project's services of this provider say about the region. */
+export function inspect(services: readonly EndpointService[], props: ServiceProperties): Inspection {
+  const region = atlasRegionGuess(props);
+  const existing = services.find((s) => s.regionName === region);
+  if (!existing) return { action: 'create' };
+  // One service per provider and region: a service on its way out must be gone before a new one can exist.
+  if (existing.status === 'DELETING') return { action: 'wait-for-deletion', service: existing };
+  return props.adoptExisting ? { action: 'adopt', service: existing } : { action: 'conflict', service: existing };
+}
+
+/**
+ * After a create answered 409 "already exists": whose is the service? It is this execution's own when the
+ * region was free at inspection and an earlier attempt may have created it (a POST without a clear answer,
+ * or a step that failed after acting). Otherwise someone else created it in between.
+ */
+export function ownerOfConflict(priorAttemptMayHaveCreated: boolean, adoptExisting: boolean): 'ours' | 'adopt' | 'conflict' {
+  if (priorAttemptMayHaveCreated) return 'ours';
+  return adoptExisting ? 'adopt' : 'conflict';
+}
+
+export function conflictReason(projectId: string, service: EndpointService): string {
+  return (
+    `Atlas project ${projectId} already has a ${service.cloudProvider} private endpoint service in ${service.regionName} ` +
+    `(id ${service.id}, status ${service.status}), and Atlas allows one per provider and region. ` +
+    'To manage that service with this resource, set AdoptExisting to true; otherwise delete it in Atlas or choose another region.'
+  );
+}
+
+/** A reason for an Atlas error that ends the request. */
+export function atlasFailureReason(err: AtlasApiError, context: string): string {
+  return `${context}: ${err.message}`;
+}
+
+export type Plan = { task: Task } | { answer: AnswerInput };
+
+/** The first step for a request. Pure: validation, physical id parsing, what changed. */
+export function planRequest(request: CloudFormationRequest): Plan {
+  const parsed = parseServiceProperties(request.ResourceProperties);
+  switch (request.RequestType) {
+    case 'Create':
+      if (!parsed.ok) {
+        return { answer: { status: 'FAILED', physicalResourceId: notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+      }
+      return { task: { kind: 'inspect' } };
+    case 'Delete': {
+      const ref = parseServicePhysicalId(request.PhysicalResourceId);
+      // A failed Create's marker, or an id CloudFormation made up for a Create cancelled before its answer.
+      if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: request.PhysicalResourceId || notCreatedMarker(request.RequestId) } };
+      return { task: { kind: 'delete', ref } };
+    }
+    case 'Update':
+      return planUpdate(request, parsed);
+  }
+}
+
+function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
+  const physicalResourceId = request.PhysicalResourceId ?? '';
+  if (!parsed.ok) {
+    return { answer: { status: 'FAILED', physicalResourceId: physicalResourceId || notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+  }
+  const next = parsed.value;
+  const ref = parseServicePhysicalId(physicalResourceId);
+  if (!ref) return { task: { kind: 'inspect' } }; // nothing of ours to update: create it
+  const oldParsed = parseServiceProperties(request.OldResourceProperties);
+  const old = oldParsed.ok ? oldParsed.value : undefined;
+
+  const regionChanged = next.region.atlasName
+    ? next.region.atlasName !== ref.region
+    : !old || old.region.input.toLowerCase() !== next.region.input.toLowerCase();
+  const replaced = next.projectId !== ref.projectId || next.provider !== ref.provider || regionChanged;
+  const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
+
+  if (replaced) return { task: { kind: 'inspect', replacing: ref } };
+  if (portMappingChanged) {
+    return {
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason:
+          `PortMappingEnabled cannot change on an existing service: it needs a new service in ${ref.region}, and Atlas allows only one per provider and region, ` +
+          'so the new one cannot exist before the old one is deleted. Remove the resource in one deployment and add it back with the new setting in the next.',
+      },
+    };
+  }
+  const oldRemote = old?.supportedRemoteRegions ?? [];
+  const newRemote = next.supportedRemoteRegions ?? [];
+  if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };
+  return { task: { kind: 'refresh', ref } };
+}
+
+/** The physical id an answer carries. */
+export function physicalIdFor(state: Pick<ExecutionState, 'request'>, created?: ServiceRef): string {
+  if (created) return formatServicePhysicalId(created);
+  return state.request.PhysicalResourceId || notCreatedMarker(state.request.RequestId);
+}
+
+/** After the state machine gave up on a step that kept failing: one FAILED answer that says what failed. */
+export function giveUpAnswer(state: ExecutionState): AnswerInput {
+  const task = state.task;
+  const created = task.kind === 'await-ready' && task.origin === 'created' ? task.ref : undefined;
+  let cause = state.stepError?.Error ?? 'unknown error';
+  try {
+    const c = JSON.parse(state.stepError?.Cause ?? '{}') as { errorType?: string; errorMessage?: string };
+    if (c.errorMessage) cause = `${c.errorType ?? cause}: ${c.errorMessage}`;
+  } catch {
+    if (state.stepError?.Cause) cause = `${cause}: ${state.stepError.Cause}`;
+  }
+  return {
+    status: 'FAILED',
+    physicalResourceId: physicalIdFor(state, created),
+    reason: `The provider's ${state.next} step failed ${state.stepFailures.count} times in a row while ${describeTask(task)} (last error: ${cause}). See the provider's log group for details; deploying again retries.`,
+  };
+}
+
+export function describeTask(task: Task): string {
+  switch (task.kind) {
+    case 'inspect':
+      return 'checking the region for an existing service';
+    case 'create':
+      return 'creating the private endpoint service';
+    case 'await-ready':
+      return `waiting for service ${task.ref.serviceId} to become ready`;
+    case 'patch':
+      return `updating service ${task.ref.serviceId}`;
+    case 'refresh':
+      return `reading service ${task.ref.serviceId}`;
+    case 'delete':
+      return `deleting service ${task.ref.serviceId}`;
+    case 'await-gone':
+      return `waiting for service ${task.ref.serviceId} to be deleted`;
+    case 'done':
+      return 'answering';
+  }
+}

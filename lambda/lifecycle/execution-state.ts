@@ -1,0 +1,52 @@
+/**
+ * The data one Step Functions execution carries from step to step for one CloudFormation request. Each
+ * Lambda step receives it whole and returns it whole; the state machine only reads `outcome`, `next`
+ * and `waitSeconds` to route, and `stepFailures` to bound retries of failed steps.
+ */
+import type { AnswerInput } from '../cloudformation/answer';
+import type { CloudFormationRequest } from '../cloudformation/request';
+import type { ServiceRef } from './physical-id';
+
+/** What the Choice state routes on. */
+export type Outcome = 'WAIT' | 'READY' | 'FAILED' | 'DEADLINE';
+
+/** What the execution is doing for the request. */
+export type Task =
+  /** Create: look for a service already in the region. */
+  | { kind: 'inspect'; replacing?: ServiceRef }
+  /** Create: the region was free at inspection; POST (again, after a retryable failure). */
+  | { kind: 'create'; replacing?: ServiceRef; /** an earlier POST may have been carried out */ uncertain?: boolean }
+  /** Wait until the service is ready (after create, adopt or patch). */
+  | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
+  /** Update in place: PATCH `supportedRemoteRegions`. */
+  | { kind: 'patch'; ref: ServiceRef; remoteRegions: string[] }
+  /** Update without change in Atlas: read the attributes. */
+  | { kind: 'refresh'; ref: ServiceRef }
+  /** Delete: ask Atlas to delete (again, after a retryable failure). */
+  | { kind: 'delete'; ref: ServiceRef }
+  /** Delete: wait for 404. */
+  | { kind: 'await-gone'; ref: ServiceRef }
+  /** Nothing left to do but answer. */
+  | { kind: 'done' };
+
+export interface ExecutionState {
+  request: CloudFormationRequest;
+  /** Epoch ms when the provider first received the request. */
+  receivedAt: number;
+  /** Epoch ms by which the answer must go out (ServiceTimeout minus a margin). */
+  deadlineAt: number;
+  task: Task;
+  next: 'act' | 'poll' | 'answer';
+  outcome: Outcome;
+  waitSeconds: number;
+  /** Polls so far (drives the backoff). */
+  polls: number;
+  /** Last Atlas status seen, for the deadline's reason. */
+  lastStatus?: string;
+  /** Set once, when the outcome is final; the answer step sends exactly this. */
+  answer?: AnswerInput;
+  /** Counted by the state machine when a step fails (the step may have acted before failing). */
+  stepFailures: { count: number };
+  /** The state machine's catch of the last failed step: `{Error, Cause}`. */
+  stepError?: { Error?: string; Cause?: string };
+}
