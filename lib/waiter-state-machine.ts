@@ -1,0 +1,98 @@
+/**
+ * The wait loop, as a Step Functions definition:
+ *
+ *   Route ─┬─ outcome READY / FAILED / DEADLINE ──────────────▶ Answer ─▶ Answered
+ *          ├─ next = act ──▶ WaitToAct ──▶ Act ──▶ Route
+ *          └─ otherwise ───▶ WaitToPoll ─▶ Poll ─▶ Route
+ *   Act / Poll fail ─▶ CountFailure ─▶ TooManyFailures? ─┬─ no ──▶ WaitAfterFailure ─▶ RetryStep ─▶ Act | Poll
+ *                                                       └─ yes ─▶ GiveUp ─▶ Answer
+ *
+ * "Not ready yet" is a normal result that carries its own wait (backoff, or Atlas's Retry-After); a step
+ * that throws is a real failure, counted in the state so that the next attempt of the step knows an
+ * earlier one may have acted, and bounded so that it ends in a FAILED answer. Lambda service errors
+ * (the function never ran) are retried by the Task's own Retry.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+
+/** Failed attempts of one step before the execution gives up and answers FAILED. */
+export const MAX_STEP_FAILURES = 3;
+
+const LAMBDA_SERVICE_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+export interface WaitLoopProps {
+  /** The function that runs the steps (`onStep`). */
+  readonly stepFunction: lambda.IFunction;
+}
+
+/** The states of the wait loop, ready to become a state machine's definition. */
+export class WaitLoop extends Construct {
+  readonly startState: sfn.IChainable;
+
+  constructor(scope: Construct, id: string, props: WaitLoopProps) {
+    super(scope, id);
+    const step = (name: string, stepName: string, comment: string) => {
+      const task = new tasks.LambdaInvoke(this, name, {
+        lambdaFunction: props.stepFunction,
+        payload: sfn.TaskInput.fromObject({ step: stepName, state: sfn.JsonPath.entirePayload }),
+        payloadResponseOnly: true,
+        retryOnServiceExceptions: false,
+        comment,
+      });
+      task.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+      return task;
+    };
+
+    const answered = new sfn.Succeed(this, 'Answered');
+    const unanswerable = new sfn.Fail(this, 'Unanswerable', {
+      error: 'AnswerNotDelivered',
+      cause: 'The answer could not be delivered to CloudFormation; see the provider log group.',
+    });
+    const answer = step('Answer', 'answer', 'PUT the answer to the ResponseURL');
+    answer.next(answered);
+    answer.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+    answer.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+
+    const act = step('Act', 'act', 'Change the endpoint service in Atlas');
+    const poll = step('Poll', 'poll', 'Read the endpoint service and judge it');
+    const route = new sfn.Choice(this, 'Route', { comment: 'Ready, failed, deadline passed, or keep waiting' });
+    const waitToAct = new sfn.Wait(this, 'WaitToAct', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const waitToPoll = new sfn.Wait(this, 'WaitToPoll', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    route
+      .when(sfn.Condition.stringEquals('$.outcome', 'READY'), answer)
+      .when(sfn.Condition.stringEquals('$.outcome', 'FAILED'), answer)
+      .when(sfn.Condition.stringEquals('$.outcome', 'DEADLINE'), answer)
+      .when(sfn.Condition.stringEquals('$.next', 'act'), waitToAct)
+      .otherwise(waitToPoll);
+    waitToAct.next(act);
+    waitToPoll.next(poll);
+    act.next(route);
+    poll.next(route);
+
+    const countFailure = new sfn.Pass(this, 'CountFailure', {
+      parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.count'), 1) },
+      resultPath: '$.stepFailures',
+    });
+    const giveUp = step('GiveUp', 'give-up', 'Turn the last step error into a FAILED answer');
+    giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+    giveUp.next(answer);
+    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.duration(Duration.seconds(10)) });
+    const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals('$.next', 'poll'), poll).otherwise(act);
+    countFailure.next(
+      new sfn.Choice(this, 'TooManyFailures')
+        .when(sfn.Condition.numberGreaterThanEquals('$.stepFailures.count', MAX_STEP_FAILURES), giveUp)
+        .otherwise(waitAfterFailure.next(retryStep)),
+    );
+    for (const t of [act, poll]) t.addCatch(countFailure, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+
+    this.startState = route;
+  }
+}

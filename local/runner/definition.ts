@@ -1,0 +1,54 @@
+/**
+ * The wait loop's definition as CloudFormation would receive it: synthesized from the CDK provider stack,
+ * with its `Fn::Join`/`Fn::GetAtt` references to the step function replaced by a local ARN.
+ */
+import { App } from 'aws-cdk-lib';
+import { AtlasPrivateEndpointProviderStack } from '../../bin/app';
+
+export interface SynthesizedProvider {
+  template: Record<string, unknown> & { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+  definition: { StartAt: string; States: Record<string, Record<string, unknown>> };
+  /** Logical id of the ServiceToken function. */
+  onEventLogicalId: string;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+const LOCAL_REGION = 'us-east-1';
+
+export function synthesizeProvider(): SynthesizedProvider {
+  const app = new App();
+  const stack = new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
+    env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },
+  });
+  const template = app.synth().getStackByName(stack.stackName).template as SynthesizedProvider['template'];
+  const machines = Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine in the provider template, found ${machines.length}`);
+  const definition = JSON.parse(resolve(machines[0].Properties.DefinitionString)) as SynthesizedProvider['definition'];
+  const onEvent = Object.entries(template.Resources).find(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onEvent'),
+  );
+  if (!onEvent) throw new Error('no onEvent function in the provider template');
+  return { template, definition, onEventLogicalId: onEvent[0] };
+}
+
+/** Resolves the intrinsic functions a definition string uses, pointing functions at local ARNs. */
+function resolve(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (Array.isArray(v['Fn::Join'])) {
+    const [sep, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(resolve).join(sep);
+  }
+  if (Array.isArray(v['Fn::GetAtt'])) {
+    const [logicalId] = v['Fn::GetAtt'] as [string, string];
+    return `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${logicalId}`;
+  }
+  if (typeof v.Ref === 'string') {
+    const ref = v.Ref as string;
+    if (ref === 'AWS::Partition') return 'aws';
+    if (ref === 'AWS::Region') return LOCAL_REGION;
+    if (ref === 'AWS::AccountId') return LOCAL_ACCOUNT;
+    return ref;
+  }
+  throw new Error(`cannot resolve ${JSON.stringify(value).slice(0, 200)} in the state machine definition`);
+}
