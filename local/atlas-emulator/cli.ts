@@ -1,0 +1,86 @@
+/**
+ * `npm run atlas-emulator -- [options]`: the emulator on its own, for curl, another tool, or the local
+ * runner of another checkout. Prints its base URL as the first line of stdout and serves until stopped.
+ */
+import { parseArgs } from 'node:util';
+import { SystemClock } from './clock';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator } from './server';
+
+const HELP = `Usage: npm run atlas-emulator -- [options]
+
+A local Atlas Administration API v2 for private endpoint services (MongoDB's published contract).
+
+Options (all optional):
+  --port N             port on 127.0.0.1 (default 0: any free port; the URL is printed)
+  --project-id ID      the project that exists, 24 hex digits (default ${DEFAULT_PROJECT_ID})
+  --public-key K       API key public part (default ${DEFAULT_API_KEY.publicKey})
+  --private-key P      API key private part (default: a fixed development value, printed on stderr)
+  --client-id I        service account client id (default ${DEFAULT_SERVICE_ACCOUNT.clientId})
+  --client-secret S    service account secret (default: a fixed development value, printed on stderr)
+  --time-scale F       emulated seconds per real second (default 1; 60 turns minutes into seconds)
+  -h, --help           this text
+`;
+
+function main(): void {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        port: { type: 'string' },
+        'project-id': { type: 'string' },
+        'public-key': { type: 'string' },
+        'private-key': { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        'time-scale': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const usage = (message: string) => {
+    process.stderr.write(`${message}\n\n${HELP}`);
+    process.exit(2);
+  };
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) usage(`--port must be 0-65535, got ${values.port}`);
+  const projectId = values['project-id'] ?? DEFAULT_PROJECT_ID;
+  if (!/^[a-f0-9]{24}$/.test(projectId)) usage(`--project-id must be 24 lowercase hex digits, got ${projectId}`);
+  const timeScale = values['time-scale'] === undefined ? 1 : Number(values['time-scale']);
+  if (!(timeScale > 0)) usage(`--time-scale must be a number > 0, got ${values['time-scale']}`);
+  const apiKey = { publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey, privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey };
+  const serviceAccount = { clientId: values['client-id'] ?? DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: values['client-secret'] ?? DEFAULT_SERVICE_ACCOUNT.clientSecret };
+
+  startAtlasEmulator({ port, projectIds: [projectId], clock: new SystemClock(timeScale), credentials: { apiKeys: [apiKey], serviceAccounts: [serviceAccount] } })
+    .then((emulator) => {
+      process.stdout.write(`${emulator.baseUrl}\n`);
+      // A local development tool: its own credentials are printed so that they can be used.
+      process.stderr.write(
+        [
+          `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale})`,
+          `  project:         ${projectId}`,
+          `  API key:         ${apiKey.publicKey}:${apiKey.privateKey}  (curl --digest -u)`,
+          `  service account: ${serviceAccount.clientId} / ${serviceAccount.clientSecret}`,
+          '',
+        ].join('\n'),
+      );
+      const stop = () => void emulator.close().then(() => process.exit(0));
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`Could not start the emulator: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+}
+
+main();
