@@ -7,11 +7,13 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 
+export type LogFields = Record<string, unknown>;
+
 export interface LoggerLike {
-  debug(message: string, ...extra: object[]): void;
-  info(message: string, ...extra: object[]): void;
-  warn(message: string, ...extra: object[]): void;
-  error(message: string, ...extra: object[]): void;
+  debug(message: string, ...extra: LogFields[]): void;
+  info(message: string, ...extra: LogFields[]): void;
+  warn(message: string, ...extra: LogFields[]): void;
+  error(message: string, ...extra: LogFields[]): void;
 }
 
 export const silentLogger: LoggerLike = {
@@ -30,6 +32,6 @@ export function redactSecrets(key: string, value: unknown): unknown {
   return key !== '' && SECRET_KEY.test(key) && value !== undefined && value !== null ? REDACTED : value;
 }
 
-export function createLogger(serviceName = 'atlas-private-endpoint'): Logger {
-  return new Logger({ serviceName, jsonReplacerFn: redactSecrets });
+export function createLogger(serviceName = 'atlas-private-endpoint', logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): Logger {
+  return new Logger({ serviceName, jsonReplacerFn: redactSecrets, ...(logLevel ? { logLevel } : {}) });
 }

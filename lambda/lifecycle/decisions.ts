@@ -206,21 +206,20 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
 
   if (replaced) return { task: { kind: 'inspect', replacing: ref } };
-  if (portMappingChanged) {
-    return {
-      answer: {
-        status: 'FAILED',
-        physicalResourceId,
-        reason:
-          `PortMappingEnabled cannot change on an existing service: it needs a new service in ${ref.region}, and Atlas allows only one per provider and region, ` +
-          'so the new one cannot exist before the old one is deleted. Remove the resource in one deployment and add it back with the new setting in the next.',
-      },
-    };
-  }
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
   if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };
-  return { task: { kind: 'refresh', ref } };
+  // Whether PortMappingEnabled really changes is for the live service to say: a rollback of a refused
+  // change asks for what the service already has.
+  return { task: { kind: 'refresh', ref, ...(portMappingChanged ? { portMappingEnabled: next.portMappingEnabled ?? false } : {}) } };
+}
+
+/** A refresh that finds the live service's port mapping differs from what the properties ask for. */
+export function portMappingChangeReason(region: string): string {
+  return (
+    `PortMappingEnabled cannot change on an existing service: it needs a new service in ${region}, and Atlas allows only one per provider and region, ` +
+    'so the new one cannot exist before the old one is deleted. Remove the resource in one deployment and add it back with the new setting in the next.'
+  );
 }
 
 /** The physical id an answer carries. */

@@ -20,8 +20,11 @@ export type Task =
   | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
   /** Update in place: PATCH `supportedRemoteRegions`. */
   | { kind: 'patch'; ref: ServiceRef; remoteRegions: string[] }
-  /** Update without change in Atlas: read the attributes. */
-  | { kind: 'refresh'; ref: ServiceRef }
+  /**
+   * Update without change in Atlas: read the attributes. `portMappingEnabled` is what the properties ask
+   * for when it differs from the old properties; the live service decides whether that is a change.
+   */
+  | { kind: 'refresh'; ref: ServiceRef; portMappingEnabled?: boolean }
   /** Delete: ask Atlas to delete (again, after a retryable failure). */
   | { kind: 'delete'; ref: ServiceRef }
   /** Delete: wait for 404. */

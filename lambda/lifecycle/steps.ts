@@ -8,7 +8,7 @@ import type { EndpointService } from '../atlas/models';
 import { renderAnswer } from '../cloudformation/answer';
 import { requestLogKeys } from '../cloudformation/request';
 import { CredentialsError } from '../credentials/secret-format';
-import type { LoggerLike } from '../logging';
+import type { LogFields, LoggerLike } from '../logging';
 import { parseServiceProperties, type ServiceProperties } from '../model/properties';
 import type { EndpointServiceApi } from './atlas-access';
 import { serviceAttributes } from './attributes';
@@ -23,6 +23,7 @@ import {
   ownerOfConflict,
   physicalIdFor,
   pollWaitSeconds,
+  portMappingChangeReason,
   refOf,
   type Verdict,
 } from './decisions';
@@ -72,7 +73,7 @@ function isWaiting(task: Task): boolean {
 }
 
 /** Maps errors that are not bugs to verdicts: Atlas asking to wait, credentials that cannot be read. */
-async function guarded(state: ExecutionState, ports: StepPorts, log: object, body: () => Promise<ExecutionState>): Promise<ExecutionState> {
+async function guarded(state: ExecutionState, ports: StepPorts, log: LogFields, body: () => Promise<ExecutionState>): Promise<ExecutionState> {
   const now = ports.now();
   if (now >= state.deadlineAt) {
     return apply(state, judgeReadinessDeadline(state), ports, log);
@@ -93,7 +94,7 @@ async function guarded(state: ExecutionState, ports: StepPorts, log: object, bod
 }
 
 /** Atlas (or Secrets Manager) asked to wait: the same step runs again after the wait, within the deadline. */
-function retryLater(state: ExecutionState, err: AtlasApiError | CredentialsError, ports: StepPorts, log: object, task?: Task): ExecutionState {
+function retryLater(state: ExecutionState, err: AtlasApiError | CredentialsError, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
   const wait = err instanceof AtlasApiError ? (err.retryAfterSeconds ?? pollWaitSeconds(state.polls)) : pollWaitSeconds(state.polls);
   const remaining = Math.floor((state.deadlineAt - ports.now()) / 1000);
   ports.logger.warn('Atlas or Secrets Manager asked to wait; will try again', { ...log, error: describe(err), waitSeconds: wait });
@@ -119,7 +120,7 @@ function answerIdOnFailure(state: ExecutionState): string {
   return physicalIdFor(state);
 }
 
-function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: object, task?: Task): ExecutionState {
+function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
   const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { count: 0 } };
   delete next.stepError;
   if (verdict.outcome === 'WAIT') {
@@ -227,6 +228,9 @@ async function act(state: ExecutionState, ports: StepPorts): Promise<ExecutionSt
       const api = await ports.atlasFor(props.credentials);
       const service = await getOrGone(api, task.ref);
       if (!service) return vanished(state, task.ref, ports, log);
+      if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
+        return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: portMappingChangeReason(task.ref.region) } }, ports, log);
+      }
       return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
     }
     case 'delete': {
@@ -281,7 +285,7 @@ function awaitReady(
   origin: 'created' | 'adopted' | 'patched',
   service: EndpointService | undefined,
   ports: StepPorts,
-  log: object,
+  log: LogFields,
   remoteRegions?: string[],
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
@@ -291,7 +295,7 @@ function awaitReady(
   return apply({ ...state, task }, verdict, ports, log, task);
 }
 
-function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: object): ExecutionState {
+function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
   ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
   return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'inspect' });
 }
@@ -309,7 +313,7 @@ function clockOf(state: ExecutionState, ports: StepPorts) {
   return { now: ports.now(), deadlineAt: state.deadlineAt, polls: state.polls };
 }
 
-function describe(err: unknown): object {
+function describe(err: unknown): LogFields {
   if (err instanceof AtlasApiError) return err.toJSON();
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { message: String(err) };

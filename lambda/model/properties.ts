@@ -204,17 +204,19 @@ function checkRegion(
   const row = findRegion(provider, value);
   if (row) return { input: value, atlasName: row.atlasName, inTable: true };
   const others = otherProvidersWithRegion(provider, value);
-  const near = suggestRegions(provider, value);
-  const didYouMean = near.length ? ` Did you mean ${near.map((r) => `${r.cloudName} (${r.atlasName})`).join(' or ')}?` : '';
+  const didYouMean = () => {
+    const near = suggestRegions(provider, value);
+    return near.length ? ` Did you mean ${near.map((r) => `${r.cloudName} (${r.atlasName})`).join(' or ')}?` : '';
+  };
   if (others.length > 0) {
-    problem(property, value, `Property ${property} "${clip(value)}" is a region of ${others.join('/')}, not of ${provider}.${didYouMean}`);
+    problem(property, value, `Property ${property} "${clip(value)}" is a region of ${others.join('/')}, not of ${provider}.${didYouMean()}`);
     return undefined;
   }
   if (!isWellFormedRegion(provider, value)) {
     problem(
       property,
       value,
-      `Property ${property} "${clip(value)}" is not ${provider === 'AWS' ? 'an' : 'a'} ${provider} region name: accepted are the cloud's spelling (${exampleOf(provider)}) or Atlas's (${findRegion(provider, exampleOf(provider))?.atlasName}).${didYouMean}`,
+      `Property ${property} "${clip(value)}" is not ${provider === 'AWS' ? 'an' : 'a'} ${provider} region name: accepted are the cloud's spelling (${exampleOf(provider)}) or Atlas's (${findRegion(provider, exampleOf(provider))?.atlasName}).${didYouMean()}`,
     );
     return undefined;
   }

@@ -1,0 +1,75 @@
+/**
+ * The provider's composition root: the two Lambda entry points wired to their adapters. The Lambda builds
+ * it from its environment; the local runner builds it with the emulator, a local state machine and a
+ * virtual clock.
+ */
+import { renderAnswer } from '../cloudformation/answer';
+import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from '../cloudformation/request';
+import type { LoggerLike } from '../logging';
+import type { ExecutionState } from '../lifecycle/execution-state';
+import { executionName, type ExecutionStarter, initialState } from '../lifecycle/start';
+import { runStep, type StepName, type StepPorts } from '../lifecycle/steps';
+import { notCreatedMarker } from '../lifecycle/physical-id';
+
+export interface ProviderRuntimeDeps extends StepPorts {
+  starter: ExecutionStarter;
+  logger: LoggerLike;
+}
+
+export interface StepInvocation {
+  step: StepName;
+  state: ExecutionState;
+}
+
+const STEPS: readonly string[] = ['act', 'poll', 'give-up', 'answer'];
+
+export function isStepInvocation(event: unknown): event is StepInvocation {
+  const e = event as Partial<StepInvocation> | null;
+  return typeof e === 'object' && e !== null && typeof e.step === 'string' && STEPS.includes(e.step) && typeof e.state === 'object' && e.state !== null;
+}
+
+export class ProviderRuntime {
+  constructor(private readonly deps: ProviderRuntimeDeps) {}
+
+  /** The ServiceToken function: one execution per request. */
+  async onEvent(event: unknown): Promise<{ executionName: string; started: boolean }> {
+    if (!isCloudFormationRequest(event)) {
+      // Not from CloudFormation: there is no ResponseURL to answer, so failing loudly is all that is left.
+      throw new TypeError('The event is not a CloudFormation custom resource request (RequestType, ResponseURL, StackId, RequestId, LogicalResourceId).');
+    }
+    const keys = requestLogKeys(event);
+    const name = executionName(event);
+    const state = initialState(event, this.deps.now());
+    this.deps.logger.info('Request received', { ...keys, executionName: name, task: state.task.kind, answerKnown: state.answer !== undefined });
+    try {
+      const result = await this.deps.starter.start(name, state);
+      if (result === 'duplicate') this.deps.logger.warn('Duplicate delivery: the execution for this request exists already', { ...keys, executionName: name });
+      return { executionName: name, started: result === 'started' };
+    } catch (err) {
+      if (isRetryableStartError(err)) throw err; // Lambda's asynchronous retry delivers the event again
+      // The wait loop cannot start (missing permission, deleted state machine): answer now rather than leave
+      // CloudFormation waiting for its whole ServiceTimeout.
+      this.deps.logger.error('Could not start the wait loop; answering FAILED', { ...keys, error: (err as Error).name });
+      await this.answerDirectly(event, `The provider could not start its Step Functions execution (${(err as Error).name}: ${(err as Error).message}). Check that the provider stack is deployed and intact.`);
+      return { executionName: name, started: false };
+    }
+  }
+
+  /** The Step Functions task function. */
+  async onStep(event: unknown): Promise<ExecutionState> {
+    if (!isStepInvocation(event)) throw new TypeError('The event is not a wait-loop step ({ step, state }).');
+    return runStep(event.step, event.state, this.deps);
+  }
+
+  private async answerDirectly(request: CloudFormationRequest, reason: string): Promise<void> {
+    const physicalResourceId = request.PhysicalResourceId || notCreatedMarker(request.RequestId);
+    await this.deps.deliver(request.ResponseURL, renderAnswer(request, { status: 'FAILED', physicalResourceId, reason }));
+  }
+}
+
+function isRetryableStartError(err: unknown): boolean {
+  const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (e.$retryable) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return e.name === 'ThrottlingException' || e.name === 'TimeoutError' || status === undefined || status >= 500;
+}
