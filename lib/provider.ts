@@ -73,7 +73,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
       architecture: lambda.Architecture.ARM_64,
       projectRoot: join(__dirname, '..'),
       depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
-      bundling: { minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'] },
+      bundling: { minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'], logLevel: nodejs.LogLevel.WARNING },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'atlas-private-endpoint',

@@ -156,6 +156,9 @@ export class AtlasClient {
     endpointServiceId: string,
     request: CreateInterfaceEndpointRequest,
   ): Promise<InterfaceEndpoint> {
+    if (request.cloudProvider === 'AWS' && !/^vpce-[0-9a-f]{17}$/.test(request.id)) {
+      throw new RangeError(`interface endpoint id "${request.id}" is not an AWS VPC endpoint id (vpce- and 17 hexadecimal digits)`);
+    }
     return this.object(
       'createInterfaceEndpoint',
       await this.http.call<InterfaceEndpoint>({

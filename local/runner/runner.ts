@@ -265,10 +265,14 @@ export class LocalRunner {
   }
 
   private describeStep(r: StepReport): void {
+    const waited = r.waitedSeconds > 0 ? `after ${r.waitedSeconds} s: ` : '';
+    const what = `${r.step} ${r.before.task.kind}`;
+    if (r.error) return this.progress(`  ${waited}${what} failed (${r.error})`);
     const s = r.after;
-    const wait = r.waitedSeconds > 0 ? `waited ${r.waitedSeconds} s, ` : '';
-    if (r.error) this.progress(`  ${r.step}: ${wait}failed (${r.error})`);
-    else if (s && r.step !== 'answer') this.progress(`  ${r.step}: ${wait}${s.task.kind}${s.lastStatus ? ` [${s.lastStatus}]` : ''} → ${s.outcome}${s.outcome === 'WAIT' ? ` ${s.waitSeconds} s` : ''}`);
+    if (!s || r.step === 'answer') return;
+    const status = s.answer?.data?.Status ?? s.lastStatus;
+    const next = s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
+    this.progress(`  ${waited}${what}${status ? ` [${status}]` : ''} → ${next}`);
   }
 
   private progress(line: string): void {
