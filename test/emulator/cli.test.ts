@@ -1,0 +1,76 @@
+/**
+ * The standalone emulator: `npm run atlas-emulator` prints its base URL first and serves until stopped,
+ * and an independent digest client (curl) can use it exactly as the README shows.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const hasCurl = (() => {
+  try {
+    execFileSync('curl', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('atlas-emulator CLI', () => {
+  let child: ChildProcess;
+  let baseUrl: string;
+  const project = 'abcdefabcdefabcdefabcdef';
+
+  beforeAll(async () => {
+    child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--project-id', project, '--public-key', 'clikey', '--private-key', 'cli-private', '--client-id', 'cli-id', '--client-secret', 'mdb_sa_sk_cli'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    baseUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(out.slice(0, nl));
+      });
+      child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+    });
+  });
+  afterAll(() => {
+    child.kill('SIGTERM');
+  });
+
+  it('prints its base URL as the first line of stdout', () => {
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  (hasCurl ? it : it.skip)('answers curl --digest as the README shows', () => {
+    const out = execFileSync('curl', [
+      '-sS',
+      '--digest',
+      '-u',
+      'clikey:cli-private',
+      '-H',
+      'Accept: application/vnd.atlas.2023-01-01+json',
+      '-w',
+      '\n%{http_code}',
+      `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`,
+    ]).toString();
+    expect(out.trim().split('\n')).toEqual(['[]', '200']);
+    const wrong = execFileSync('curl', ['-sS', '--digest', '-u', 'clikey:nope', '-H', 'Accept: application/vnd.atlas.2023-01-01+json', '-o', '/dev/null', '-w', '%{http_code}', `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`]).toString();
+    expect(wrong).toBe('401');
+  });
+
+  it('refuses unknown flags with a usage error', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--bogus'], { cwd: ROOT, stdio: 'pipe' });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/Usage: npm run atlas-emulator/);
+  });
+});
