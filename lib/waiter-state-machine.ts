@@ -4,7 +4,7 @@
  *   Route ─┬─ outcome READY / FAILED / DEADLINE ──────────────▶ Answer ─▶ Answered
  *          ├─ next = act ──▶ WaitToAct ──▶ Act ──▶ Route
  *          └─ otherwise ───▶ WaitToPoll ─▶ Poll ─▶ Route
- *   Act / Poll fail ─▶ CountFailure ─▶ TooManyFailures? ─┬─ no ──▶ WaitAfterFailure ─▶ RetryStep ─▶ Act | Poll
+ *   Act / Poll fail ─▶ CountFailure (count, double the backoff) ─▶ TooManyFailures? ─┬─ no ──▶ WaitAfterFailure ─▶ RetryStep ─▶ Act | Poll
  *                                                       └─ yes ─▶ GiveUp ─▶ Answer
  *
  * "Not ready yet" is a normal result that carries its own wait (backoff, or Atlas's Retry-After); a step
@@ -77,14 +77,18 @@ export class WaitLoop extends Construct {
     act.next(route);
     poll.next(route);
 
+    // Counts the failure and doubles the wait before the next attempt (10 s, 20 s, ...).
     const countFailure = new sfn.Pass(this, 'CountFailure', {
-      parameters: { count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.count'), 1) },
+      parameters: {
+        count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.count'), 1),
+        backoffSeconds: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.backoffSeconds'), sfn.JsonPath.numberAt('$.stepFailures.backoffSeconds')),
+      },
       resultPath: '$.stepFailures',
     });
     const giveUp = step('GiveUp', 'give-up', 'Turn the last step error into a FAILED answer');
     giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
     giveUp.next(answer);
-    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.duration(Duration.seconds(10)) });
+    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.secondsPath('$.stepFailures.backoffSeconds') });
     const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals('$.next', 'poll'), poll).otherwise(act);
     countFailure.next(
       new sfn.Choice(this, 'TooManyFailures')

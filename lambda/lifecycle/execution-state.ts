@@ -7,6 +7,14 @@ import type { AnswerInput } from '../cloudformation/answer';
 import type { CloudFormationRequest } from '../cloudformation/request';
 import type { ServiceRef } from './physical-id';
 
+export interface StepFailures {
+  count: number;
+  backoffSeconds: number;
+}
+
+/** After a step succeeds: no failures, and the first retry of a later failure waits 10 s. */
+export const NO_STEP_FAILURES: StepFailures = { count: 0, backoffSeconds: 5 };
+
 /** What the Choice state routes on. */
 export type Outcome = 'WAIT' | 'READY' | 'FAILED' | 'DEADLINE';
 
@@ -48,8 +56,11 @@ export interface ExecutionState {
   lastStatus?: string;
   /** Set once, when the outcome is final; the answer step sends exactly this. */
   answer?: AnswerInput;
-  /** Counted by the state machine when a step fails (the step may have acted before failing). */
-  stepFailures: { count: number };
+  /**
+   * Counted by the state machine when a step fails (the step may have acted before failing); the state
+   * machine doubles `backoffSeconds` at each failure and waits that long before the next attempt.
+   */
+  stepFailures: StepFailures;
   /** The state machine's catch of the last failed step: `{Error, Cause}`. */
   stepError?: { Error?: string; Cause?: string };
 }

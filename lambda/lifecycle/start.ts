@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { CloudFormationRequest } from '../cloudformation/request';
 import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../model/properties';
 import { deadlineFor, planRequest } from './decisions';
-import type { ExecutionState } from './execution-state';
+import { type ExecutionState, NO_STEP_FAILURES } from './execution-state';
 
 export interface ExecutionStarter {
   /** Starts the wait loop; 'duplicate' when an execution of that name exists already. */
@@ -40,7 +40,7 @@ export function initialState(request: CloudFormationRequest, receivedAt: number)
     deadlineAt: deadlineFor(receivedAt, serviceTimeoutOf(request)),
     polls: 0,
     waitSeconds: 0,
-    stepFailures: { count: 0 },
+    stepFailures: { ...NO_STEP_FAILURES },
   };
   if ('answer' in plan) {
     return { ...base, task: { kind: 'done' }, next: 'answer', outcome: plan.answer.status === 'SUCCESS' ? 'READY' : 'FAILED', answer: plan.answer };

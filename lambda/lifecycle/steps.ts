@@ -27,7 +27,7 @@ import {
   refOf,
   type Verdict,
 } from './decisions';
-import type { ExecutionState, Task } from './execution-state';
+import { type ExecutionState, NO_STEP_FAILURES, type Task } from './execution-state';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 export interface StepPorts {
@@ -121,7 +121,7 @@ function answerIdOnFailure(state: ExecutionState): string {
 }
 
 function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
-  const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { count: 0 } };
+  const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { ...NO_STEP_FAILURES } };
   delete next.stepError;
   if (verdict.outcome === 'WAIT') {
     const t = verdict.task ?? next.task;

@@ -46,7 +46,6 @@ export class LocalStateMachine implements ExecutionStarter {
   private readonly machine: StateMachine;
   private readonly executions = new Map<string, Promise<unknown>>();
   private readonly taskNames: Record<string, StepName> = {};
-  private readonly failureWaitSeconds: number;
   readonly errors: { executionName: string; error: string }[] = [];
 
   constructor(private readonly options: LocalStateMachineOptions) {
@@ -57,8 +56,6 @@ export class LocalStateMachine implements ExecutionStarter {
       const step = (state.Parameters as { step?: StepName } | undefined)?.step;
       if (state.Type === 'Task' && step) this.taskNames[name] = step;
     }
-    const failureWait = Object.values(options.definition.States).find((s) => s.Type === 'Wait' && typeof s.Seconds === 'number');
-    this.failureWaitSeconds = (failureWait?.Seconds as number | undefined) ?? 0;
   }
 
   async start(name: string, input: ExecutionState): Promise<'started' | 'duplicate'> {
@@ -89,9 +86,9 @@ export class LocalStateMachine implements ExecutionStarter {
 
   private async task(executionName: string, step: StepName, invocation: { step: StepName; state: ExecutionState }): Promise<ExecutionState> {
     const state = invocation.state;
-    // The Wait state just passed: a failed step's retry waits the definition's fixed time, other steps
-    // the seconds the previous step computed.
-    const waited = step === 'act' || step === 'poll' ? (state.stepError ? this.failureWaitSeconds : state.waitSeconds) : 0;
+    // The Wait state just passed: a failed step's retry waits the backoff the state machine doubled,
+    // other steps the seconds the previous step computed.
+    const waited = step === 'act' || step === 'poll' ? (state.stepError ? state.stepFailures.backoffSeconds : state.waitSeconds) : 0;
     if (waited > 0) {
       this.options.advance(waited);
       if (this.options.waitScale > 0) await new Promise((r) => setTimeout(r, waited * this.options.waitScale * 1000));
