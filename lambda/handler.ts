@@ -8,10 +8,11 @@
  * handing the wait to the state machine).
  */
 import { AtlasAccess } from './lifecycle/atlas-access';
+import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
 import { CredentialsProvider } from './credentials/credentials-provider';
 import { createLogger } from './logging';
-import { ProviderRuntime } from './runtime/provider-runtime';
+import { ConfigurationError, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
 import { StepFunctionsStarter } from './runtime/step-functions';
 
 const logger = createLogger();
@@ -32,7 +33,7 @@ function build(): ProviderRuntime {
     deliver: (url, body) => deliverAnswer(url, body, { logger }),
     starter: {
       start: (name, input) => {
-        if (!stateMachineArn) throw new Error('STATE_MACHINE_ARN is not set on the ServiceToken function');
+        if (!stateMachineArn) throw new ConfigurationError('STATE_MACHINE_ARN is not set on the ServiceToken function');
         return new StepFunctionsStarter(stateMachineArn).start(name, input);
       },
     },
@@ -41,10 +42,23 @@ function build(): ProviderRuntime {
 
 export async function onEvent(event: unknown): Promise<unknown> {
   runtime ??= build();
-  return runtime.onEvent(event);
+  const r = runtime;
+  return withRequestKeys(isCloudFormationRequest(event) ? event : undefined, () => r.onEvent(event));
 }
 
 export async function onStep(event: unknown): Promise<unknown> {
   runtime ??= build();
-  return runtime.onStep(event);
+  const r = runtime;
+  return withRequestKeys(isStepInvocation(event) ? event.state.request : undefined, () => r.onStep(event));
+}
+
+/** Every log line of one invocation carries the request's keys, the Atlas client's included. */
+async function withRequestKeys<T>(request: CloudFormationRequest | undefined, run: () => Promise<T>): Promise<T> {
+  const keys = request ? requestLogKeys(request) : {};
+  logger.appendKeys(keys);
+  try {
+    return await run();
+  } finally {
+    logger.removeKeys(Object.keys(keys));
+  }
 }

@@ -67,8 +67,14 @@ export class ProviderRuntime {
   }
 }
 
+/** The provider is set up wrong (a missing setting): no retry will help. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
 function isRetryableStartError(err: unknown): boolean {
   const e = err as { name?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (err instanceof ConfigurationError) return false;
   if (e.$retryable) return true;
   const status = e.$metadata?.httpStatusCode;
   return e.name === 'ThrottlingException' || e.name === 'TimeoutError' || status === undefined || status >= 500;
