@@ -15,7 +15,15 @@ export interface SynthesizedProvider {
 const LOCAL_ACCOUNT = '000000000000';
 const LOCAL_REGION = 'us-east-1';
 
+let synthesized: SynthesizedProvider | undefined;
+
+/** Synthesizes once per process: the template does not change while the process runs. */
 export function synthesizeProvider(): SynthesizedProvider {
+  synthesized ??= synthesize();
+  return synthesized;
+}
+
+function synthesize(): SynthesizedProvider {
   const app = new App();
   const stack = new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
     env: { account: LOCAL_ACCOUNT, region: LOCAL_REGION },

@@ -85,12 +85,17 @@ describe.each([
   });
 });
 
-describe('failures and their answers', () => {
+const REGIONS = { AWS: ['us-east-1', 'US_EAST_1'], AZURE: ['eastus2', 'US_EAST_2'], GCP: ['us-central1', 'CENTRAL_US'] } as const;
+
+describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflicts', (provider) => {
+  const [region, atlasRegion] = REGIONS[provider];
+  const props = { ProjectId: PROJECT, ProviderName: provider, Region: region };
+
   it('a service that ends FAILED in Atlas fails the Create with Atlas\'s message and the real id, so the rollback removes it', async () => {
-    emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'Insufficient capacity in the availability zones of us-east-1' });
-    const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
+    emulator.faults.nextService({ outcome: 'FAILED', errorMessage: `Insufficient capacity in ${region}` });
+    const { create, rollback } = await runner.create(props);
     expect(create.status).toBe('FAILED');
-    expect(create.reason).toContain('Insufficient capacity in the availability zones of us-east-1');
+    expect(create.reason).toContain(`Insufficient capacity in ${region}`);
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT)).toEqual([]);
@@ -98,8 +103,8 @@ describe('failures and their answers', () => {
   });
 
   it('409: without AdoptExisting the Create fails naming the existing service and how to adopt it, and the rollback leaves it alone', async () => {
-    const existing = await atlas.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
-    const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
+    const existing = await atlas.createEndpointService(PROJECT, { providerName: provider, region: atlasRegion });
+    const { create, rollback } = await runner.create(props);
     expect(create.status).toBe('FAILED');
     expect(create.reason).toContain(existing.id);
     expect(create.reason).toMatch(/AdoptExisting/);
@@ -110,17 +115,17 @@ describe('failures and their answers', () => {
   });
 
   it('409 with AdoptExisting: takes the existing service over', async () => {
-    const existing = await atlas.createEndpointService(PROJECT, { providerName: 'AZURE', region: 'eastus2' });
-    const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AZURE', Region: 'US_EAST_2', AdoptExisting: 'true' });
+    const existing = await atlas.createEndpointService(PROJECT, { providerName: provider, region });
+    const { create } = await runner.create({ ...props, Region: atlasRegion, AdoptExisting: 'true' });
     expect(create.status).toBe('SUCCESS');
-    expect(create.physicalResourceId).toBe(`${PROJECT}-${existing.id}-AZURE-US_EAST_2`);
+    expect(create.physicalResourceId).toBe(`${PROJECT}-${existing.id}-${provider}-${atlasRegion}`);
     expect(emulator.services(PROJECT)).toHaveLength(1);
     expectWellAnswered();
   });
 
   it('answers FAILED before CloudFormation\'s ServiceTimeout when Atlas never gets ready, with the last status', async () => {
     emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
-    const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'GCP', Region: 'us-central1', ServiceTimeout: 900 });
+    const { create, rollback } = await runner.create({ ...props, ServiceTimeout: 900 });
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/Timed out.*INITIATING/);
     expect(create.simulatedSeconds).toBeLessThan(900);
@@ -130,6 +135,50 @@ describe('failures and their answers', () => {
     expectWellAnswered();
   });
 
+  it('a Delete that never completes in Atlas answers FAILED before the timeout, with the last status', async () => {
+    emulator.faults.nextService({ outcome: 'STUCK_DELETING' });
+    const { create } = await runner.create(props);
+    const d = await runner.send('Delete', { ...props, ServiceTimeout: 300 }, { physicalResourceId: create.physicalResourceId });
+    expect(d.status).toBe('FAILED');
+    expect(d.reason).toMatch(/Timed out.*DELETING/);
+    expect(d.physicalResourceId).toBe(create.physicalResourceId);
+    expect(d.simulatedSeconds).toBeLessThan(300);
+    expectWellAnswered();
+  });
+
+  it('a service deleted out of band is created again on the next Update, under a new physical id', async () => {
+    const { create } = await runner.create(props);
+    await atlas.deleteEndpointService(PROJECT, provider, create.data!.Id);
+    emulator.advance(3600);
+    const { update, cleanup } = await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, AdoptExisting: true });
+    expect(update.status).toBe('SUCCESS');
+    expect(update.physicalResourceId).not.toBe(create.physicalResourceId);
+    expect(cleanup?.status).toBe('SUCCESS'); // the old one is already gone: 404 is success
+    expect(emulator.services(PROJECT)).toHaveLength(1);
+    expectWellAnswered();
+  });
+
+  it('the same event delivered twice starts one execution, creates one service and sends one answer', async () => {
+    const r = await runner.send('Create', props, { deliveries: 2 });
+    expect(r.status).toBe('SUCCESS');
+    expect(r.answers).toBe(1);
+    expect(emulator.services(PROJECT)).toHaveLength(1);
+    expectWellAnswered();
+  });
+
+  it('a create step that crashes after creating the service does not create a second one or fail', async () => {
+    await runner.stop();
+    runner = await LocalRunner.start({ emulator, faults: [{ step: 'act', when: 'after', match: (s) => s.task.kind === 'create' }] });
+    const { create } = await runner.create(props);
+    expect(create.status).toBe('SUCCESS');
+    expect(emulator.services(PROJECT)).toHaveLength(1);
+    expect(create.data!.Id).toBe(emulator.services(PROJECT)[0].id);
+    expect(runner.reports.filter((r) => r.error)).toHaveLength(1);
+    expectWellAnswered();
+  });
+});
+
+describe('failures and their answers', () => {
   it('rejects bad properties before any Atlas call, with a did-you-mean', async () => {
     const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-l' });
     expect(create.status).toBe('FAILED');
@@ -186,25 +235,6 @@ describe('failures and their answers', () => {
 });
 
 describe('repeated delivery, crashes, out-of-band changes, throttling', () => {
-  it('the same event delivered twice starts one execution, creates one service and sends one answer', async () => {
-    const r = await runner.send('Create', { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' }, { deliveries: 2 });
-    expect(r.status).toBe('SUCCESS');
-    expect(r.answers).toBe(1);
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered();
-  });
-
-  it('a create step that crashes after creating the service does not create a second one or fail', async () => {
-    await runner.stop();
-    runner = await LocalRunner.start({ emulator, faults: [{ step: 'act', when: 'after', match: (s) => s.task.kind === 'create' }] });
-    const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
-    expect(create.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expect(create.data!.Id).toBe(emulator.services(PROJECT)[0].id);
-    expect(runner.reports.filter((r) => r.error)).toHaveLength(1);
-    expectWellAnswered();
-  });
-
   it('a step that keeps crashing ends in one FAILED answer that says which step failed', async () => {
     await runner.stop();
     runner = await LocalRunner.start({ emulator, faults: [{ step: 'poll', when: 'before', times: 10, match: (s) => s.request.RequestType === 'Create' }] });
@@ -214,19 +244,6 @@ describe('repeated delivery, crashes, out-of-band changes, throttling', () => {
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID); // the service exists: the rollback deletes it
     expect(rollback?.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered();
-  });
-
-  it('a service deleted out of band is created again on the next Update, under a new physical id', async () => {
-    const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
-    const { create } = await runner.create(props);
-    await atlas.deleteEndpointService(PROJECT, 'AWS', create.data!.Id);
-    emulator.advance(3600);
-    const { update, cleanup } = await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, AdoptExisting: true });
-    expect(update.status).toBe('SUCCESS');
-    expect(update.physicalResourceId).not.toBe(create.physicalResourceId);
-    expect(cleanup?.status).toBe('SUCCESS'); // the old one is already gone: 404 is success
-    expect(emulator.services(PROJECT)).toHaveLength(1);
     expectWellAnswered();
   });
 
