@@ -5,7 +5,8 @@
 import { CustomResource, Duration, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { CloudProvider } from '../lambda/model/provider';
-import { describeProblems, parseServiceProperties, RESOURCE_TYPE_SERVICE } from '../lambda/model/properties';
+import { describeProblems } from '../lambda/model/property-reader';
+import { parseServiceProperties, RESOURCE_TYPE_SERVICE } from '../lambda/model/service-properties';
 import type { AtlasPrivateEndpointProvider } from './provider';
 
 export interface AtlasPrivateEndpointServiceProps {

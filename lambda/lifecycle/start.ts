@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CloudFormationRequest } from '../cloudformation/request';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../model/properties';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../model/property-reader';
 import { deadlineFor, planRequest } from './decisions';
 import { type ExecutionState, NO_STEP_FAILURES } from './execution-state';
 

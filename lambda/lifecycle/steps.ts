@@ -9,7 +9,7 @@ import { renderAnswer } from '../cloudformation/answer';
 import { requestLogKeys } from '../cloudformation/request';
 import { CredentialsError } from '../credentials/secret-format';
 import type { LogFields, LoggerLike } from '../logging';
-import { parseServiceProperties, type ServiceProperties } from '../model/properties';
+import { parseServiceProperties, type ServiceProperties } from '../model/service-properties';
 import type { EndpointServiceApi } from './atlas-access';
 import { serviceAttributes } from './attributes';
 import {

@@ -15,7 +15,7 @@ import { CredentialsProvider, type SecretReader } from '../../lambda/credentials
 import { AtlasAccess, type EndpointServiceApi } from '../../lambda/lifecycle/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import type { LogFields, LoggerLike } from '../../lambda/logging';
-import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/properties';
+import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
 import { CloudFormationPeer } from './cloudformation-peer';

@@ -12,7 +12,7 @@ import {
   pollWaitSeconds,
 } from '../../lambda/lifecycle/decisions';
 import { executionName, initialState } from '../../lambda/lifecycle/start';
-import { parseServiceProperties } from '../../lambda/model/properties';
+import { parseServiceProperties } from '../../lambda/model/service-properties';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';

@@ -1,4 +1,5 @@
-import { describeProblems, parseServiceProperties } from '../../lambda/model/properties';
+import { describeProblems } from '../../lambda/model/property-reader';
+import { parseServiceProperties } from '../../lambda/model/service-properties';
 
 const base = { ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9d', ProviderName: 'AWS', Region: 'us-east-1' };
 const problemsOf = (raw: Record<string, unknown>) => {
@@ -29,7 +30,7 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
   });
 
   it('names the property, the value and what is accepted', () => {
-    expect(problemsOf({ ...base, ProjectId: 'abc' })).toMatch(/ProjectId "abc" is not an Atlas project id: expected 24 hexadecimal digits/);
+    expect(problemsOf({ ...base, ProjectId: 'abc' })).toMatch(/ProjectId "abc" is not an Atlas project \(group\) id: expected 24 hexadecimal digits/);
     expect(problemsOf({ ...base, ProviderName: 'google' })).toMatch(/ProviderName "google" .* accepted AWS, AZURE, GCP\. Did you mean GCP\?/);
     expect(problemsOf({ ...base, Region: 'eastus2' })).toMatch(/Region "eastus2" is a region of AZURE, not of AWS/);
     expect(problemsOf({ ...base, Region: 'us-east-l' })).toMatch(/Region "us-east-l" is not an AWS region name.*Did you mean us-east-1 \(US_EAST_1\)/);

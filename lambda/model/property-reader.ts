@@ -1,0 +1,162 @@
+/**
+ * Reads the properties of one custom resource: values as CloudFormation sends them (strings, lists) or as
+ * a CDK app holds them (native values, tokens), each checked with a problem that names the property, the
+ * value and what is accepted. The resource parsers (`service-properties.ts`, `endpoint-properties.ts`)
+ * are built from these field readers, so the same property reads the same way on every resource.
+ */
+import { isValidProfile, isValidSecretArn } from './credentials-secret';
+import { CLOUD_PROVIDERS, type CloudProvider } from './provider';
+
+export interface PropertyProblem {
+  readonly property: string;
+  readonly value: unknown;
+  /** What is wrong and what is accepted, as a sentence. */
+  readonly message: string;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: PropertyProblem[] };
+
+export interface ParseOptions {
+  /** Values to leave unchecked (CDK tokens at synth time). */
+  isUnresolved?: (value: unknown) => boolean;
+}
+
+/** One sentence per problem, for a CloudFormation `Reason` or a synth-time error. */
+export function describeProblems(problems: readonly PropertyProblem[]): string {
+  return problems.map((p) => p.message).join(' ');
+}
+
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+/** Set by CloudFormation itself on every custom resource. */
+const FRAMEWORK_PROPERTY_NAMES = ['ServiceToken', 'ServiceTimeout'];
+
+/** Stands for an unresolved token in a parsed value; never sent anywhere. */
+export const UNRESOLVED = '${Token}';
+
+export class PropertyReader {
+  readonly problems: PropertyProblem[] = [];
+  private readonly props: Record<string, unknown>;
+
+  constructor(
+    raw: Record<string, unknown> | undefined,
+    accepted: readonly string[],
+    private readonly options: ParseOptions = {},
+  ) {
+    this.props = raw ?? {};
+    for (const name of Object.keys(this.props)) {
+      if (!accepted.includes(name) && !FRAMEWORK_PROPERTY_NAMES.includes(name)) {
+        const near = accepted.find((k) => k.toLowerCase() === name.toLowerCase());
+        this.problem(name, this.props[name], `Unknown property ${name}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+      }
+    }
+  }
+
+  problem(property: string, value: unknown, message: string): void {
+    this.problems.push({ property, value, message });
+  }
+
+  unresolved(value: unknown): boolean {
+    return this.options.isUnresolved?.(value) === true;
+  }
+
+  raw(name: string): unknown {
+    return this.props[name];
+  }
+
+  /** A required string; undefined (with a problem) when missing, UNRESOLVED for a token. */
+  requiredString(name: string, what: string): string | undefined {
+    const v = this.props[name];
+    if (this.unresolved(v)) return UNRESOLVED;
+    if (typeof v !== 'string' || v.trim() === '') {
+      this.problem(name, v, `Property ${name} is required: ${what}.`);
+      return undefined;
+    }
+    return v.trim();
+  }
+
+  optionalString(name: string): string | undefined {
+    const v = this.props[name];
+    if (v === undefined || v === null || v === '') return undefined;
+    if (this.unresolved(v)) return UNRESOLVED;
+    if (typeof v !== 'string') {
+      this.problem(name, v, `Property ${name} must be a string.`);
+      return undefined;
+    }
+    return v.trim();
+  }
+
+  /** An Atlas id (project, endpoint service): 24 hex digits, normalised to lowercase. */
+  atlasId(name: string, what: string): string | undefined {
+    const v = this.requiredString(name, `${what}, 24 hexadecimal digits`);
+    if (v === undefined || v === UNRESOLVED) return v;
+    if (!/^[0-9a-fA-F]{24}$/.test(v)) {
+      this.problem(name, v, `Property ${name} "${clip(v)}" is not ${what}: expected 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d.`);
+      return undefined;
+    }
+    return v.toLowerCase();
+  }
+
+  /** ProviderName, upper-cased; `supported` narrows what this resource accepts. */
+  provider(supported: readonly CloudProvider[] = CLOUD_PROVIDERS, resource?: string): CloudProvider | undefined {
+    const v = this.requiredString('ProviderName', `one of ${supported.join(', ')}`);
+    if (v === undefined || v === UNRESOLVED) return undefined;
+    const p = v.toUpperCase();
+    if (!(CLOUD_PROVIDERS as readonly string[]).includes(p)) {
+      const alias: Record<string, CloudProvider> = { AMAZON: 'AWS', MICROSOFT: 'AZURE', GOOGLE: 'GCP', GOOGLECLOUD: 'GCP' };
+      const near = alias[p.replace(/[^A-Z]/g, '')];
+      this.problem('ProviderName', v, `Property ProviderName "${clip(v)}" is not a provider Atlas offers private endpoints on: accepted ${supported.join(', ')}.${near ? ` Did you mean ${near}?` : ''}`);
+      return undefined;
+    }
+    if (!supported.includes(p as CloudProvider)) {
+      this.problem('ProviderName', v, `Property ProviderName "${p}" is not supported by ${resource ?? 'this resource'} yet: accepted ${supported.join(', ')}.`);
+      return undefined;
+    }
+    return p as CloudProvider;
+  }
+
+  /** Profile / CredentialsSecretArn: which Secrets Manager secret holds the Atlas credentials. */
+  credentials(): { profile?: string; secretArn?: string } {
+    const profile = this.optionalString('Profile');
+    const secretArn = this.optionalString('CredentialsSecretArn');
+    if (profile !== undefined && profile !== UNRESOLVED && !isValidProfile(profile)) {
+      this.problem('Profile', profile, `Property Profile "${clip(profile)}" cannot name a secret: use 1-200 letters, digits or _+=.@- (the secret read is cfn/atlas/profile/<Profile>).`);
+    }
+    if (secretArn !== undefined && secretArn !== UNRESOLVED && !isValidSecretArn(secretArn)) {
+      this.problem('CredentialsSecretArn', secretArn, `Property CredentialsSecretArn "${clip(secretArn)}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`);
+    }
+    return { ...(profile !== undefined ? { profile } : {}), ...(secretArn !== undefined ? { secretArn } : {}) };
+  }
+
+  /** true/false, as a boolean or its string form. */
+  optionalBoolean(name: string): boolean | undefined {
+    const v = this.props[name];
+    if (v === undefined || v === null || v === '' || this.unresolved(v)) return undefined;
+    if (typeof v === 'boolean') return v;
+    const s = String(v).trim().toLowerCase();
+    if (s === 'true') return true;
+    if (s === 'false') return false;
+    this.problem(name, v, `Property ${name} "${clip(String(v))}" must be true or false.`);
+    return undefined;
+  }
+
+  /** CloudFormation's own ServiceTimeout, read for the wait loop's deadline. */
+  serviceTimeout(): number {
+    const v = this.props.ServiceTimeout;
+    if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 3600) {
+      this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to 3600.`);
+      return DEFAULT_SERVICE_TIMEOUT_SECONDS;
+    }
+    return n;
+  }
+
+  result<T>(value: T | undefined): Parsed<T> {
+    return this.problems.length > 0 || value === undefined ? { ok: false, problems: this.problems } : { ok: true, value };
+  }
+}
+
+/** Keeps a quoted user value short in a message. */
+export function clip(value: string, max = 80): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
