@@ -8,10 +8,17 @@ import type { CredentialsProvider } from '../credentials/credentials-provider';
 import type { LoggerLike } from '../logging';
 import { credentialsSecretId, type CredentialsSource } from '../model/credentials-secret';
 
-/** The Atlas operations the service lifecycle uses. */
-export type EndpointServiceApi = Pick<
+/** The Atlas operations the lifecycle uses. */
+export type AtlasApi = Pick<
   AtlasClient,
-  'listEndpointServices' | 'getEndpointService' | 'createEndpointService' | 'updateEndpointService' | 'deleteEndpointService'
+  | 'listEndpointServices'
+  | 'getEndpointService'
+  | 'createEndpointService'
+  | 'updateEndpointService'
+  | 'deleteEndpointService'
+  | 'createInterfaceEndpoint'
+  | 'getInterfaceEndpoint'
+  | 'deleteInterfaceEndpoint'
 >;
 
 export interface AtlasAccessOptions {
@@ -29,7 +36,7 @@ export class AtlasAccess {
   constructor(private readonly options: AtlasAccessOptions) {}
 
   /** The client for the credentials a resource names (throws CredentialsError when they cannot be read). */
-  async forCredentials(source: CredentialsSource): Promise<EndpointServiceApi> {
+  async forCredentials(source: CredentialsSource): Promise<AtlasApi> {
     const secretId = credentialsSecretId(source);
     const resolved = await this.options.credentials.get(source);
     const baseUrl = this.options.baseUrl ?? resolved.baseUrl;

@@ -5,7 +5,7 @@
  */
 import type { AnswerInput } from '../cloudformation/answer';
 import type { CloudFormationRequest } from '../cloudformation/request';
-import type { ServiceRef } from './physical-id';
+import type { EndpointRef, ServiceRef } from './physical-id';
 
 export interface StepFailures {
   count: number;
@@ -37,6 +37,16 @@ export type Task =
   | { kind: 'delete'; ref: ServiceRef }
   /** Delete: wait for 404. */
   | { kind: 'await-gone'; ref: ServiceRef }
+  /** Registration: add the interface endpoint to the service (again, after a retryable failure). */
+  | { kind: 'register' }
+  /** Registration: wait until Atlas has settled the connection. */
+  | { kind: 'await-connection'; ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing' }
+  /** Registration update without change in Atlas: read it; register again if it vanished. */
+  | { kind: 'refresh-endpoint'; ref: EndpointRef }
+  /** Registration delete: ask Atlas to remove it (again, after a retryable failure). */
+  | { kind: 'deregister'; ref: EndpointRef }
+  /** Registration delete: wait for 404. */
+  | { kind: 'await-removal'; ref: EndpointRef }
   /** Nothing left to do but answer. */
   | { kind: 'done' };
 

@@ -25,6 +25,31 @@ export function parseServicePhysicalId(id: string | undefined): ServiceRef | und
   return m ? { projectId: m[1], serviceId: m[2], provider: m[3] as CloudProvider, region: m[4] } : undefined;
 }
 
+/** An interface endpoint registered with an endpoint service. */
+export interface EndpointRef {
+  projectId: string;
+  serviceId: string;
+  provider: CloudProvider;
+  /** AWS: the `vpce-…` id. */
+  endpointId: string;
+}
+
+const ENDPOINT_PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--(.+)$/;
+
+/**
+ * Physical ids of `Custom::AtlasPrivateEndpoint`: `{ProjectId}--{EndpointServiceId}--{EndpointId}` (the form
+ * MongoDB's own CloudFormation resource uses). The provider is not part of it: it comes with the request's
+ * properties (AWS when they do not say).
+ */
+export function formatEndpointPhysicalId(ref: EndpointRef): string {
+  return `${ref.projectId}--${ref.serviceId}--${ref.endpointId}`;
+}
+
+export function parseEndpointPhysicalId(id: string | undefined, provider: CloudProvider = 'AWS'): EndpointRef | undefined {
+  const m = id ? ENDPOINT_PATTERN.exec(id) : null;
+  return m ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
+}
+
 /** The id answered when a Create failed before anything existed in Atlas. */
 export function notCreatedMarker(requestId: string): string {
   return `not-created-${requestId}`.slice(0, 200);

@@ -12,7 +12,7 @@ import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
-import { AtlasAccess, type EndpointServiceApi } from '../../lambda/lifecycle/atlas-access';
+import { AtlasAccess, type AtlasApi } from '../../lambda/lifecycle/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import type { LogFields, LoggerLike } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
@@ -251,7 +251,7 @@ export class LocalRunner {
   }
 
   /** Counts Atlas operations for an Atlas the runner cannot see into. */
-  private counting(api: EndpointServiceApi): EndpointServiceApi {
+  private counting(api: AtlasApi): AtlasApi {
     return new Proxy(api, {
       get: (target, prop, receiver) => {
         const v = Reflect.get(target, prop, receiver) as unknown;

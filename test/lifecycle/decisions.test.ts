@@ -1,16 +1,8 @@
 /** The lifecycle's decisions as plain functions of data: no I/O. */
 import type { AwsEndpointService, EndpointService } from '../../lambda/atlas/models';
 import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
-import {
-  deadlineFor,
-  inspect,
-  isReady,
-  judgeGone,
-  judgeReadiness,
-  ownerOfConflict,
-  planRequest,
-  pollWaitSeconds,
-} from '../../lambda/lifecycle/decisions';
+import { deadlineFor, planRequest, pollWaitSeconds } from '../../lambda/lifecycle/decisions';
+import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../lambda/lifecycle/service-decisions';
 import { executionName, initialState } from '../../lambda/lifecycle/start';
 import { parseServiceProperties } from '../../lambda/model/service-properties';
 

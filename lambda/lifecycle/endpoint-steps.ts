@@ -1,0 +1,138 @@
+/**
+ * The steps of `Custom::AtlasPrivateEndpoint`: register an interface endpoint with a service (once, however
+ * often the step runs), wait for Atlas to settle its connection, remove it and wait until it is gone.
+ * What follows from what Atlas said is decided in `endpoint-decisions.ts`.
+ */
+import { AtlasApiError } from '../atlas/errors';
+import type { InterfaceEndpoint } from '../atlas/models';
+import { requestLogKeys } from '../cloudformation/request';
+import type { LogFields } from '../logging';
+import { type EndpointProperties, parseEndpointProperties } from '../model/endpoint-properties';
+import type { AtlasApi } from './atlas-access';
+import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions';
+import { judgeConnection, judgeRemoval, registrationBody } from './endpoint-decisions';
+import type { ExecutionState, Task } from './execution-state';
+import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
+import { apply, clockOf, credentialsOf, fail, retryLater, type StepPorts } from './step-kit';
+
+const ENDPOINT_TASKS: readonly Task['kind'][] = ['register', 'await-connection', 'refresh-endpoint', 'deregister', 'await-removal'];
+
+export function isEndpointTask(task: Task): boolean {
+  return ENDPOINT_TASKS.includes(task.kind);
+}
+
+function propsOf(state: ExecutionState): EndpointProperties {
+  const parsed = parseEndpointProperties(state.request.ResourceProperties);
+  if (!parsed.ok) throw new RangeError(parsed.problems.map((p) => p.message).join(' '));
+  return parsed.value;
+}
+
+export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const log = { ...requestLogKeys(state.request), step: 'act', task: state.task.kind };
+  const task = state.task;
+  switch (task.kind) {
+    case 'register': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const ref: EndpointRef = { projectId: props.projectId, serviceId: props.endpointServiceId, provider: props.provider, endpointId: props.endpointId };
+      try {
+        const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.provider, ref.endpointId));
+        ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
+        return awaitConnection(state, ref, 'registered', endpoint, props.enforceConnectionSuccess, ports, log);
+      } catch (err) {
+        if (!(err instanceof AtlasApiError)) throw err;
+        if (err.status === 409) {
+          // Registered already: by an earlier attempt of this request (a lost answer, a crashed step) or
+          // before it. Only the same endpoint on the same service is taken over; anything else is refused.
+          const existing = await getOrGone(api, ref);
+          if (existing) {
+            ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', { ...log, endpointId: ref.endpointId });
+            return awaitConnection(state, ref, 'adopted', existing, props.enforceConnectionSuccess, ports, log);
+          }
+          return fail(state, atlasFailureReason(err, `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}`), ports, log);
+        }
+        if (err.isNotFound) {
+          return fail(
+            state,
+            `Atlas project ${ref.projectId} has no ${ref.provider} private endpoint service ${ref.serviceId} (404). Check EndpointServiceId: it is the service resource's PrivateLinkId attribute.`,
+            ports,
+            log,
+          );
+        }
+        if (err.retryable) return retryLater(state, err, ports, log);
+        return fail(state, atlasFailureReason(err, `Atlas refused to register interface endpoint ${ref.endpointId}`), ports, log);
+      }
+    }
+    case 'refresh-endpoint': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const endpoint = await getOrGone(api, task.ref);
+      if (!endpoint) {
+        ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', { ...log, endpointId: task.ref.endpointId });
+        return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'register' });
+      }
+      return awaitConnection(state, task.ref, 'existing', endpoint, props.enforceConnectionSuccess, ports, log);
+    }
+    case 'deregister': {
+      const api = await ports.atlasFor(credentialsOf(state));
+      try {
+        await api.deleteInterfaceEndpoint(task.ref.projectId, task.ref.provider, task.ref.serviceId, task.ref.endpointId);
+      } catch (err) {
+        if (err instanceof AtlasApiError && err.isNotFound) {
+          ports.logger.info('Registration already gone', { ...log, endpointId: task.ref.endpointId });
+          return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
+        }
+        if (err instanceof AtlasApiError && !err.retryable) {
+          return fail(state, atlasFailureReason(err, `Atlas refused to remove interface endpoint ${task.ref.endpointId}`), ports, log);
+        }
+        throw err;
+      }
+      ports.logger.info('Removal requested', { ...log, endpointId: task.ref.endpointId });
+      return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, { kind: 'await-removal', ref: task.ref });
+    }
+    case 'await-connection':
+    case 'await-removal':
+      return pollEndpoint(state, ports);
+    default:
+      throw new Error(`not a registration task: ${task.kind}`);
+  }
+}
+
+export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const log = { ...requestLogKeys(state.request), step: 'poll', task: state.task.kind };
+  const task = state.task;
+  if (task.kind === 'await-connection') {
+    const props = propsOf(state);
+    const api = await ports.atlasFor(props.credentials);
+    return awaitConnection(state, task.ref, task.origin, await getOrGone(api, task.ref), props.enforceConnectionSuccess, ports, log);
+  }
+  if (task.kind === 'await-removal') {
+    const api = await ports.atlasFor(credentialsOf(state));
+    return apply(state, judgeRemoval(await getOrGone(api, task.ref), physicalIdFor(state), clockOf(state, ports)), ports, log);
+  }
+  return actOnEndpoint(state, ports);
+}
+
+function awaitConnection(
+  state: ExecutionState,
+  ref: EndpointRef,
+  origin: 'registered' | 'adopted' | 'existing',
+  endpoint: InterfaceEndpoint | undefined,
+  enforce: boolean,
+  ports: StepPorts,
+  log: LogFields,
+): ExecutionState {
+  const task: Task = { kind: 'await-connection', ref, origin };
+  // An Update that keeps the registration answers the id it received; a new registration its own id.
+  const physicalResourceId = origin === 'existing' ? physicalIdFor(state) : formatEndpointPhysicalId(ref);
+  return apply({ ...state, task }, judgeConnection(endpoint, ref, physicalResourceId, clockOf(state, ports), enforce), ports, log, task);
+}
+
+async function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {
+  try {
+    return await api.getInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId);
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
+    throw err;
+  }
+}

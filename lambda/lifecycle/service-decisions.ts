@@ -1,0 +1,172 @@
+/**
+ * Decisions for `Custom::AtlasPrivateEndpointService`: what the region holds, whether a service is ready,
+ * what an Update changes. Plain functions of data.
+ */
+import type { EndpointService } from '../atlas/models';
+import type { CloudFormationRequest } from '../cloudformation/request';
+import { describeProblems } from '../model/property-reader';
+import { parseServiceProperties, type ServiceProperties } from '../model/service-properties';
+import { serviceAttributes } from './attributes';
+import { type Clocked, type Plan, type Verdict, waitOrDeadline } from './decisions';
+import { notCreatedMarker, parseServicePhysicalId, type ServiceRef } from './physical-id';
+
+/** Atlas's id for a region in the list: exact Atlas name, or the AWS rule (us-east-1 → US_EAST_1) for one the table lacks. */
+export function atlasRegionGuess(props: ServiceProperties): string {
+  if (props.region.atlasName) return props.region.atlasName;
+  return props.provider === 'AWS' ? props.region.input.toUpperCase().replace(/-/g, '_') : props.region.input.toUpperCase();
+}
+
+export function refOf(projectId: string, service: EndpointService): ServiceRef {
+  return { projectId, serviceId: service.id, provider: service.cloudProvider, region: service.regionName };
+}
+
+/** Ready for what depends on it: AVAILABLE or WAITING_FOR_USER, and for AWS a service name to point an interface endpoint at. */
+export function isReady(service: EndpointService, remoteRegions?: readonly string[]): boolean {
+  if (service.status !== 'AVAILABLE' && service.status !== 'WAITING_FOR_USER') return false;
+  if (service.cloudProvider === 'AWS' && !service.endpointServiceName) return false;
+  if (remoteRegions && service.cloudProvider === 'AWS') {
+    const live = [...(service.supportedRemoteRegions ?? [])].sort();
+    if (live.join(',') !== [...remoteRegions].sort().join(',')) return false;
+  }
+  return true;
+}
+
+/** Judges one poll while waiting for a service to be ready. `service` is undefined when Atlas answered 404. */
+export function judgeReadiness(
+  service: EndpointService | undefined,
+  ref: ServiceRef,
+  physicalResourceId: string,
+  c: Clocked,
+  remoteRegions?: readonly string[],
+): Verdict {
+  if (!service) {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `The ${ref.provider} private endpoint service ${ref.serviceId} in ${ref.region} of Atlas project ${ref.projectId} disappeared (404) while waiting for it to become ready; something deleted it. Deploy again to create a new one.`,
+      },
+    };
+  }
+  if (service.status === 'FAILED') {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}. It stays in Atlas until deleted; a rollback deletes it.`,
+        data: serviceAttributes(ref.projectId, service),
+      },
+    };
+  }
+  if (service.status === 'DELETING') {
+    return {
+      outcome: 'FAILED',
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `The ${ref.provider} private endpoint service ${service.id} in ${service.regionName} is being deleted in Atlas (status DELETING), so it cannot become ready. Deploy again once it is gone.`,
+      },
+    };
+  }
+  if (isReady(service, remoteRegions)) {
+    return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
+  }
+  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for the ${ref.provider} private endpoint service ${service.id} to become ready`);
+}
+
+/** Judges one poll while waiting for a deleted service to be gone. */
+export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
+  if (!service) return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId } };
+  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for Atlas to finish deleting private endpoint service ${service.id}`);
+}
+
+export type Inspection =
+  | { action: 'create' }
+  | { action: 'adopt'; service: EndpointService }
+  | { action: 'conflict'; service: EndpointService }
+  | { action: 'wait-for-deletion'; service: EndpointService };
+
+/** Before a create: what the project's services of this provider say about the region. */
+export function inspect(services: readonly EndpointService[], props: ServiceProperties): Inspection {
+  const region = atlasRegionGuess(props);
+  const existing = services.find((s) => s.regionName === region);
+  if (!existing) return { action: 'create' };
+  // One service per provider and region: a service on its way out must be gone before a new one can exist.
+  if (existing.status === 'DELETING') return { action: 'wait-for-deletion', service: existing };
+  return props.adoptExisting ? { action: 'adopt', service: existing } : { action: 'conflict', service: existing };
+}
+
+/**
+ * After a create answered 409 "already exists": whose is the service? It is this execution's own when the
+ * region was free at inspection and an earlier attempt may have created it (a POST without a clear answer,
+ * or a step that failed after acting). Otherwise someone else created it in between.
+ */
+export function ownerOfConflict(priorAttemptMayHaveCreated: boolean, adoptExisting: boolean): 'ours' | 'adopt' | 'conflict' {
+  if (priorAttemptMayHaveCreated) return 'ours';
+  return adoptExisting ? 'adopt' : 'conflict';
+}
+
+export function conflictReason(projectId: string, service: EndpointService): string {
+  return (
+    `Atlas project ${projectId} already has a ${service.cloudProvider} private endpoint service in ${service.regionName} ` +
+    `(id ${service.id}, status ${service.status}), and Atlas allows one per provider and region. ` +
+    'To manage that service with this resource, set AdoptExisting to true; otherwise delete it in Atlas or choose another region.'
+  );
+}
+
+/** The first step for a service request. Pure: validation, physical id parsing, what changed. */
+export function planServiceRequest(request: CloudFormationRequest): Plan {
+  const parsed = parseServiceProperties(request.ResourceProperties);
+  switch (request.RequestType) {
+    case 'Create':
+      if (!parsed.ok) {
+        return { answer: { status: 'FAILED', physicalResourceId: notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+      }
+      return { task: { kind: 'inspect' } };
+    case 'Delete': {
+      const ref = parseServicePhysicalId(request.PhysicalResourceId);
+      // A failed Create's marker, or an id CloudFormation made up for a Create cancelled before its answer.
+      if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: request.PhysicalResourceId || notCreatedMarker(request.RequestId) } };
+      return { task: { kind: 'delete', ref } };
+    }
+    case 'Update':
+      return planUpdate(request, parsed);
+  }
+}
+
+function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
+  const physicalResourceId = request.PhysicalResourceId ?? '';
+  if (!parsed.ok) {
+    return { answer: { status: 'FAILED', physicalResourceId: physicalResourceId || notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+  }
+  const next = parsed.value;
+  const ref = parseServicePhysicalId(physicalResourceId);
+  if (!ref) return { task: { kind: 'inspect' } }; // nothing of ours to update: create it
+  const oldParsed = parseServiceProperties(request.OldResourceProperties);
+  const old = oldParsed.ok ? oldParsed.value : undefined;
+
+  const regionChanged = next.region.atlasName
+    ? next.region.atlasName !== ref.region
+    : !old || old.region.input.toLowerCase() !== next.region.input.toLowerCase();
+  const replaced = next.projectId !== ref.projectId || next.provider !== ref.provider || regionChanged;
+  const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
+
+  if (replaced) return { task: { kind: 'inspect', replacing: ref } };
+  const oldRemote = old?.supportedRemoteRegions ?? [];
+  const newRemote = next.supportedRemoteRegions ?? [];
+  if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };
+  // Whether PortMappingEnabled really changes is for the live service to say: a rollback of a refused
+  // change asks for what the service already has.
+  return { task: { kind: 'refresh', ref, ...(portMappingChanged ? { portMappingEnabled: next.portMappingEnabled ?? false } : {}) } };
+}
+
+/** A refresh that finds the live service's port mapping differs from what the properties ask for. */
+export function portMappingChangeReason(region: string): string {
+  return (
+    `PortMappingEnabled cannot change on an existing service: it needs a new service in ${region}, and Atlas allows only one per provider and region, ` +
+    'so the new one cannot exist before the old one is deleted. Remove the resource in one deployment and add it back with the new setting in the next.'
+  );
+}
+

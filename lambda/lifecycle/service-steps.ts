@@ -1,0 +1,177 @@
+/**
+ * The steps of `Custom::AtlasPrivateEndpointService`: create (after looking at the region), patch, read,
+ * delete, and the polls that wait for Atlas. What follows from what Atlas said is decided in
+ * `service-decisions.ts`.
+ */
+import { AtlasApiError } from '../atlas/errors';
+import type { EndpointService } from '../atlas/models';
+import type { LogFields } from '../logging';
+import { requestLogKeys } from '../cloudformation/request';
+import { parseServiceProperties, type ServiceProperties } from '../model/service-properties';
+import type { AtlasApi } from './atlas-access';
+import { serviceAttributes } from './attributes';
+import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions';
+import type { ExecutionState, Task } from './execution-state';
+import { formatServicePhysicalId, type ServiceRef } from './physical-id';
+import { conflictReason, inspect, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './service-decisions';
+import { apply, clockOf, credentialsOf, retryLater, type StepPorts } from './step-kit';
+
+function propsOf(state: ExecutionState): ServiceProperties {
+  const parsed = parseServiceProperties(state.request.ResourceProperties);
+  if (!parsed.ok) throw new RangeError(parsed.problems.map((p) => p.message).join(' '));
+  return parsed.value;
+}
+
+/** Act on a service task (act state). */
+export async function actOnService(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const log = { ...requestLogKeys(state.request), step: 'act', task: state.task.kind };
+  const task = state.task;
+  switch (task.kind) {
+    case 'inspect': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
+      switch (found.action) {
+        case 'create':
+          return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'create', ...(task.replacing ? { replacing: task.replacing } : {}) });
+        case 'wait-for-deletion':
+          ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
+          return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
+        case 'adopt':
+          ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
+          return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
+        case 'conflict':
+          return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: conflictReason(props.projectId, found.service) } }, ports, log);
+      }
+      break;
+    }
+    case 'create': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      try {
+        const service = await api.createEndpointService(props.projectId, {
+          providerName: props.provider,
+          region: props.region.atlasName ?? props.region.input,
+          ...(props.portMappingEnabled !== undefined ? { portMappingEnabled: props.portMappingEnabled } : {}),
+          ...(props.supportedRemoteRegions?.length ? { supportedRemoteRegions: [...props.supportedRemoteRegions] } : {}),
+        });
+        ports.logger.info('Created the private endpoint service', { ...log, serviceId: service.id, status: service.status });
+        return awaitReady(state, refOf(props.projectId, service), 'created', service, ports, log);
+      } catch (err) {
+        if (!(err instanceof AtlasApiError)) throw err;
+        if (err.existingService) {
+          const services = await api.listEndpointServices(props.projectId, props.provider);
+          const existing = services.find((s) => s.regionName === err.existingService!.region);
+          if (!existing) return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}) });
+          const owner = ownerOfConflict(task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
+          ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
+          if (owner === 'conflict') {
+            return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: conflictReason(props.projectId, existing) } }, ports, log);
+          }
+          return awaitReady(state, refOf(props.projectId, existing), owner === 'ours' ? 'created' : 'adopted', existing, ports, log);
+        }
+        if (err.retryable) {
+          // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
+          return retryLater(state, err, ports, log, { ...task, uncertain: task.uncertain === true || err.maybeProcessed });
+        }
+        return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: atlasFailureReason(err, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}`) } }, ports, log);
+      }
+    }
+    case 'patch': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      try {
+        const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, { cloudProvider: task.ref.provider, supportedRemoteRegions: task.remoteRegions });
+        ports.logger.info('Updated supportedRemoteRegions', { ...log, serviceId: service.id, remoteRegions: task.remoteRegions });
+        return awaitReady(state, task.ref, 'patched', service, ports, log, task.remoteRegions);
+      } catch (err) {
+        if (err instanceof AtlasApiError && err.isNotFound) return vanished(state, task.ref, ports, log);
+        throw err;
+      }
+    }
+    case 'refresh': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const service = await getOrGone(api, task.ref);
+      if (!service) return vanished(state, task.ref, ports, log);
+      if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
+        return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: portMappingChangeReason(task.ref.region) } }, ports, log);
+      }
+      return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
+    }
+    case 'delete': {
+      const api = await ports.atlasFor(credentialsOf(state));
+      try {
+        await api.deleteEndpointService(task.ref.projectId, task.ref.provider, task.ref.serviceId);
+      } catch (err) {
+        if (err instanceof AtlasApiError && err.isNotFound) {
+          ports.logger.info('Service already gone', { ...log, serviceId: task.ref.serviceId });
+          return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
+        }
+        if (err instanceof AtlasApiError && !err.retryable) {
+          const reason = atlasFailureReason(
+            err,
+            `Atlas refused to delete the ${task.ref.provider} private endpoint service ${task.ref.serviceId}` +
+              (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : ''),
+          );
+          return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason } }, ports, log);
+        }
+        throw err;
+      }
+      ports.logger.info('Deletion requested', { ...log, serviceId: task.ref.serviceId });
+      return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, { kind: 'await-gone', ref: task.ref });
+    }
+    case 'await-ready':
+    case 'await-gone':
+      return pollService(state, ports);
+    default:
+      throw new Error(`not a service task: ${task.kind}`);
+  }
+}
+
+/** Poll a service task (poll state). */
+export async function pollService(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const log = { ...requestLogKeys(state.request), step: 'poll', task: state.task.kind };
+  const task = state.task;
+  if (task.kind === 'await-ready') {
+    const api = await ports.atlasFor(propsOf(state).credentials);
+    return awaitReady(state, task.ref, task.origin, await getOrGone(api, task.ref), ports, log, task.remoteRegions);
+  }
+  if (task.kind === 'await-gone') {
+    const api = await ports.atlasFor(credentialsOf(state));
+    const service = await getOrGone(api, task.ref);
+    return apply(state, judgeGone(service, physicalIdFor(state), clockOf(state, ports)), ports, log);
+  }
+  return actOnService(state, ports);
+}
+
+function awaitReady(
+  state: ExecutionState,
+  ref: ServiceRef,
+  origin: 'created' | 'adopted' | 'patched',
+  service: EndpointService | undefined,
+  ports: StepPorts,
+  log: LogFields,
+  remoteRegions?: string[],
+): ExecutionState {
+  const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
+  const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
+  const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
+  if (verdict.outcome === 'READY') ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
+  return apply({ ...state, task }, verdict, ports, log, task);
+}
+
+function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
+  ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
+  return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+}
+
+async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {
+  try {
+    return await api.getEndpointService(ref.projectId, ref.provider, ref.serviceId);
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
+    throw err;
+  }
+}
+
