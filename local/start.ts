@@ -5,10 +5,12 @@
  * region) → Delete, against the embedded Atlas emulator on virtual time. Progress goes to stderr, a summary
  * table (or with --json one JSON document) to stdout. Run with --help for the options.
  */
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { AtlasCredentials } from '../lambda/atlas/client';
 import { resolveAtlasBaseUrl } from '../lambda/atlas/base-url';
 import { redactSecrets } from '../lambda/logging';
+import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import { DEFAULT_PROJECT_ID } from './atlas-emulator';
 import { LocalRunner, type Properties, type RequestResult } from './runner/runner';
 
@@ -116,10 +118,18 @@ export function parseCli(argv: string[]): Cli {
 
 export class UsageError extends Error {}
 
-/** The built-in tour: per provider, Create → Update in place → Update that replaces → Delete. */
-export function tour(projectId: string): { properties: Properties; updates: Properties[] }[] {
+/** A vpce- id such as AWS gives an interface endpoint (the emulator accepts any of this shape). */
+function madeUpVpcEndpointId(): string {
+  return `vpce-${randomBytes(9).toString('hex').slice(0, 17)}`;
+}
+
+/**
+ * The built-in tour: per provider, Create → Update in place → Update that replaces → Delete; for AWS an
+ * interface endpoint registration between the last Update and the Deletes.
+ */
+export function tour(projectId: string): { properties: Properties; updates: Properties[]; register?: boolean }[] {
   return [
-    { properties: { ProjectId: projectId, ProviderName: 'AWS', Region: 'us-east-1' }, updates: [{ SupportedRemoteRegions: ['us-west-2'] }, { Region: 'eu-west-1' }] },
+    { properties: { ProjectId: projectId, ProviderName: 'AWS', Region: 'us-east-1' }, updates: [{ SupportedRemoteRegions: ['us-west-2'] }, { Region: 'eu-west-1' }], register: true },
     { properties: { ProjectId: projectId, ProviderName: 'AZURE', Region: 'eastus2' }, updates: [{ AdoptExisting: true }, { Region: 'westeurope' }] },
     { properties: { ProjectId: projectId, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true }, updates: [{ AdoptExisting: true }, { Region: 'europe-west1' }] },
   ];
@@ -133,12 +143,12 @@ export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (
     progress: (line) => io.stderr(`${line}\n`),
     ...(cli.verbose ? { logger: jsonLinesLogger(io.stderr) } : {}),
   });
-  const plans = cli.properties ? [{ properties: cli.properties, updates: cli.updates }] : tour(runner.emulator ? defaultProject() : '');
+  const plans: { properties: Properties; updates: Properties[]; register?: boolean }[] = cli.properties ? [{ properties: cli.properties, updates: cli.updates }] : tour(runner.emulator ? defaultProject() : '');
   let ok = true;
   try {
     for (const plan of plans) {
-      const logicalResourceId = cli.properties ? 'AtlasPrivateEndpointService' : `Service${String(plan.properties.ProviderName)}`;
-      const { create } = await runner.create(plan.properties, logicalResourceId);
+      const resource = { logicalResourceId: cli.properties ? 'AtlasPrivateEndpointService' : `Service${String(plan.properties.ProviderName)}` };
+      const { create } = await runner.create(plan.properties, resource);
       if (create.status !== 'SUCCESS') {
         ok = false;
         continue;
@@ -146,15 +156,27 @@ export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (
       let current = { physicalResourceId: create.physicalResourceId, properties: plan.properties };
       for (const change of plan.updates) {
         const properties = { ...current.properties, ...change };
-        const { update } = await runner.update(current, properties, logicalResourceId);
+        const { update } = await runner.update(current, properties, resource);
         if (update.status !== 'SUCCESS') {
           ok = false;
           break;
         }
         current = { physicalResourceId: update.physicalResourceId, properties };
       }
+      if (plan.register && ok) {
+        // The AWS chain: an interface endpoint (a made-up vpce- id) registered with the service, then the
+        // Deletes in reverse order, as CloudFormation runs them for AtlasPrivateLink.
+        const registration = { logicalResourceId: 'RegistrationAWS', resourceType: RESOURCE_TYPE_ENDPOINT };
+        const regProps = { ProjectId: plan.properties.ProjectId, ProviderName: 'AWS', EndpointServiceId: current.physicalResourceId.split('-')[1], EndpointId: madeUpVpcEndpointId() };
+        const { create: reg } = await runner.create(regProps, registration);
+        if (reg.status !== 'SUCCESS') ok = false;
+        else if (!cli.keep) {
+          const d = await runner.delete({ physicalResourceId: reg.physicalResourceId, properties: regProps }, registration);
+          if (d.status !== 'SUCCESS') ok = false;
+        }
+      }
       if (!cli.keep) {
-        const d = await runner.delete(current, logicalResourceId);
+        const d = await runner.delete(current, resource);
         if (d.status !== 'SUCCESS') ok = false;
       }
     }
@@ -208,6 +230,7 @@ export function summaryTable(results: readonly RequestResult[]): string {
 function keyAttribute(r: RequestResult): string {
   const d = r.data;
   if (!d) return r.status === 'FAILED' ? (r.reason ?? '').slice(0, 60) : '';
+  if (d.ConnectionStatus) return `${d.InterfaceEndpointId} ${d.ConnectionStatus}`;
   if (d.EndpointServiceName) return d.EndpointServiceName;
   if (d.PrivateLinkServiceName) return d.PrivateLinkServiceName;
   if (d.ServiceAttachmentNames) return `${d.ServiceAttachmentNames.split(',').length} service attachment(s)`;

@@ -24,8 +24,17 @@ import { LocalStateMachine, type StepFault, type StepReport } from './local-stat
 
 export type Properties = Record<string, unknown>;
 
+/** Which resource a request is for. */
+export interface ResourceOptions {
+  /** Default `AtlasPrivateEndpointService`. */
+  logicalResourceId?: string;
+  /** Default `Custom::AtlasPrivateEndpointService`. */
+  resourceType?: string;
+}
+
 export interface RequestResult {
   requestType: RequestType;
+  resourceType: string;
   logicalResourceId: string;
   physicalResourceId: string;
   status: AnswerStatus | 'NO_ANSWER';
@@ -141,15 +150,16 @@ export class LocalRunner {
   async send(
     requestType: RequestType,
     properties: Properties,
-    extra: { physicalResourceId?: string; oldProperties?: Properties; logicalResourceId?: string; deliveries?: number } = {},
+    extra: ResourceOptions & { physicalResourceId?: string; oldProperties?: Properties; deliveries?: number } = {},
   ): Promise<RequestResult> {
     const logicalResourceId = extra.logicalResourceId ?? 'AtlasPrivateEndpointService';
+    const resourceType = extra.resourceType ?? RESOURCE_TYPE_SERVICE;
     const event: CloudFormationRequest = {
       RequestType: requestType,
       ResponseURL: this.peer.newResponseUrl(),
       StackId: STACK_ID,
       RequestId: randomUUID(),
-      ResourceType: RESOURCE_TYPE_SERVICE,
+      ResourceType: resourceType,
       LogicalResourceId: logicalResourceId,
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
       ResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...properties }) as Record<string, unknown>,
@@ -166,6 +176,7 @@ export class LocalRunner {
     const first = answers[0];
     const result: RequestResult = {
       requestType,
+      resourceType,
       logicalResourceId,
       physicalResourceId: first?.answer.PhysicalResourceId ?? '',
       status: first ? first.answer.Status : 'NO_ANSWER',
@@ -182,10 +193,10 @@ export class LocalRunner {
   }
 
   /** Create; after a FAILED answer, CloudFormation's rollback Delete of the answered physical id. */
-  async create(properties: Properties, logicalResourceId?: string): Promise<{ create: RequestResult; rollback?: RequestResult }> {
-    const create = await this.send('Create', properties, { logicalResourceId });
+  async create(properties: Properties, resource: ResourceOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
+    const create = await this.send('Create', properties, resource);
     if (create.status === 'SUCCESS') return { create };
-    const rollback = await this.send('Delete', properties, { physicalResourceId: create.physicalResourceId || `local-runner-${randomUUID()}`, logicalResourceId });
+    const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId: create.physicalResourceId || `local-runner-${randomUUID()}` });
     return { create, rollback };
   }
 
@@ -197,23 +208,23 @@ export class LocalRunner {
   async update(
     current: { physicalResourceId: string; properties: Properties },
     properties: Properties,
-    logicalResourceId?: string,
+    resource: ResourceOptions = {},
   ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }> {
-    const update = await this.send('Update', properties, { physicalResourceId: current.physicalResourceId, oldProperties: current.properties, logicalResourceId });
+    const update = await this.send('Update', properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: current.properties });
     if (update.status === 'SUCCESS') {
       if (update.physicalResourceId === current.physicalResourceId) return { update };
-      const cleanup = await this.send('Delete', current.properties, { physicalResourceId: current.physicalResourceId, logicalResourceId });
+      const cleanup = await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
       return { update, cleanup };
     }
-    const rollback = [await this.send('Update', current.properties, { physicalResourceId: current.physicalResourceId, oldProperties: properties, logicalResourceId })];
+    const rollback = [await this.send('Update', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: properties })];
     if (update.physicalResourceId && update.physicalResourceId !== current.physicalResourceId) {
-      rollback.push(await this.send('Delete', properties, { physicalResourceId: update.physicalResourceId, logicalResourceId }));
+      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: update.physicalResourceId }));
     }
     return { update, rollback };
   }
 
-  async delete(current: { physicalResourceId: string; properties: Properties }, logicalResourceId?: string): Promise<RequestResult> {
-    return this.send('Delete', current.properties, { physicalResourceId: current.physicalResourceId, logicalResourceId });
+  async delete(current: { physicalResourceId: string; properties: Properties }, resource: ResourceOptions = {}): Promise<RequestResult> {
+    return this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
   }
 
   /** Executions that ended in a Fail state or an interpreter error (none is the healthy number). */

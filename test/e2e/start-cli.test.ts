@@ -19,13 +19,23 @@ interface Report {
 }
 
 describe('npm start', () => {
-  it('tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one\'s Delete)', () => {
+  it('tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one\'s Delete); for AWS the registration chain', () => {
     const r = start(['--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
-    expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual(
-      Array.from({ length: 3 }, () => ['Create SUCCESS', 'Update SUCCESS', 'Update SUCCESS', 'Delete SUCCESS', 'Delete SUCCESS']).flat(),
-    );
+    const service = ['Create SUCCESS', 'Update SUCCESS', 'Update SUCCESS', 'Delete SUCCESS'];
+    expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual([
+      ...service,
+      'Create SUCCESS', // the registration
+      'Delete SUCCESS', // the registration
+      'Delete SUCCESS', // the service, which Atlas was already deleting
+      ...service,
+      'Delete SUCCESS',
+      ...service,
+      'Delete SUCCESS',
+    ]);
+    expect(report.requests[4].data.ConnectionStatus).toBe('AVAILABLE');
+    expect(report.requests[4].physicalResourceId).toMatch(/^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/);
     for (const q of report.requests) {
       expect(q.responseBytes).toBeLessThanOrEqual(4096);
       expect(Object.keys(q)).toEqual(['requestType', 'physicalResourceId', 'status', 'reason', 'data', 'responseBytes', 'simulatedSeconds']);
@@ -40,7 +50,8 @@ describe('npm start', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^request\s+status\s+physical id\s+key attribute\s+sim s\s+Atlas calls\s+bytes$/);
-    expect(lines).toHaveLength(2 + 15);
+    expect(lines).toHaveLength(2 + 17);
+    expect(r.stdout).toMatch(/RegistrationAWS Create\s+SUCCESS/);
     expect(r.stdout).toMatch(/com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}/);
   });
 
