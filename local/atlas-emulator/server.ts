@@ -217,6 +217,12 @@ class Emulator implements AtlasEmulator {
       req.socket.destroy();
       return;
     }
+    // Read before any delay: a slow server has the request even if the client gives up waiting.
+    const body = await readBody(req);
+    if (body === undefined) {
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'delay') {
       await this.sleep(fault.ms);
       if (this.closed) return;
@@ -228,11 +234,6 @@ class Emulator implements AtlasEmulator {
       return;
     }
 
-    const body = await readBody(req);
-    if (body === undefined) {
-      req.socket.destroy();
-      return;
-    }
     const answer = principal ? withRateLimitHeaders(this.operate(req, method, path, route, body, principal)) : this.unauthenticated(req, method, path, route, body);
     if (fault?.kind === 'drop-after-processing') {
       req.socket.destroy();
@@ -318,20 +319,23 @@ function clientIp(req: IncomingMessage): string {
   return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 }
 
-/** The whole body as text, or undefined when it is larger than any request this API takes. */
+/**
+ * The whole body as text, or undefined when the client went away before sending it or sent more than
+ * any request of this API takes.
+ */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
+      if (size > MAX_BODY_BYTES) resolve(undefined);
+      else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
+    });
   });
 }
