@@ -4,7 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator } from './server';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT } from './config';
+import { startAtlasEmulator } from './server';
 
 const HELP = `Usage: npm run atlas-emulator -- [options]
 

@@ -1,44 +1,53 @@
-/** The emulator's notion of now: virtual for tests (minutes pass in a call), real (optionally faster) standalone. */
-
+/**
+ * The emulator's notion of time. Every lifecycle step, nonce lifetime and token lifetime is measured on
+ * this clock, never on `Date.now()` directly, so that tests can move time forward instead of waiting.
+ */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
 }
 
+/** Time that moves only when told to. */
 export class VirtualClock implements Clock {
-  private current: number;
+  private ms: number;
 
   constructor(startMs: number = Date.now()) {
-    this.current = startMs;
+    this.ms = startMs;
   }
 
   now(): number {
-    return this.current;
+    return this.ms;
   }
 
   advance(seconds: number): void {
-    if (!(seconds >= 0)) throw new RangeError(`cannot advance the clock by ${seconds} seconds`);
-    this.current += seconds * 1000;
+    if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError(`cannot advance by ${seconds} seconds`);
+    this.ms += seconds * 1000;
   }
 
+  /**
+   * Moving backwards is allowed but does not undo anything: lifecycle steps already applied stay applied
+   * (the state applies them in order and never revisits them).
+   */
   set(ms: number): void {
-    this.current = ms;
+    if (!Number.isFinite(ms)) throw new RangeError(`cannot set the clock to ${ms}`);
+    this.ms = ms;
   }
 }
 
+/** Wall-clock time, optionally running `timeScale` times faster from the moment it was made (for `--time-scale`). */
 export class SystemClock implements Clock {
-  private readonly start = Date.now();
+  private readonly origin = Date.now();
 
-  /** `timeScale` 60 makes a minute of emulated time pass every real second. */
   constructor(private readonly timeScale = 1) {
-    if (!(timeScale > 0)) throw new RangeError('timeScale must be > 0');
+    if (!Number.isFinite(timeScale) || timeScale <= 0) throw new RangeError(`time scale must be positive, got ${timeScale}`);
   }
 
   now(): number {
-    return this.start + (Date.now() - this.start) * this.timeScale;
+    const real = Date.now();
+    return this.timeScale === 1 ? real : Math.floor(this.origin + (real - this.origin) * this.timeScale);
   }
 }
 
-export function isVirtual(clock: Clock): clock is VirtualClock {
+export function isVirtualClock(clock: Clock): clock is VirtualClock {
   return clock instanceof VirtualClock;
 }

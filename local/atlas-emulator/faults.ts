@@ -1,49 +1,70 @@
-/** Faults a test (or a run) asks for: per request, or for the next service or endpoint created. */
+/**
+ * Fault injection: what the next matching requests suffer, and how the next services and endpoints
+ * turn out. Rules are consumed as they fire, so a test states exactly how many requests are affected.
+ */
 import type { CloudProvider } from '../../lambda/model/provider';
-
-export type Operation =
-  | 'createService'
-  | 'getService'
-  | 'listServices'
-  | 'updateService'
-  | 'deleteService'
-  | 'createEndpoint'
-  | 'getEndpoint'
-  | 'deleteEndpoint'
-  | 'token';
+import { findRegion } from '../../lambda/model/regions';
+import type { Operation } from './routes';
+import type { EndpointFate, ServiceFate } from './state';
 
 export type Fault =
+  /** Answer with this status and an Atlas error body (429: Retry-After default 55). Nothing is processed. */
   | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number }
-  /** Close the connection before doing anything. */
+  /** Destroy the socket before reading the request: nothing happens. */
   | { kind: 'drop' }
-  /** Do the work, then close the connection without answering: the caller cannot know it happened. */
+  /** Process the request (state changes) and destroy the socket instead of answering: the ambiguous case. */
   | { kind: 'drop-after-processing' }
-  /** Answer after this many real milliseconds. */
+  /** Wait this many real milliseconds, then process and answer as usual. */
   | { kind: 'delay'; ms: number };
 
 export interface FaultRule {
+  /** Case-insensitive HTTP method. */
   method?: string;
+  /** A substring of, or a pattern tested against, the request path (without the query). */
   path?: string | RegExp;
   operation?: Operation;
-  /** Default 1. */
+  /** How many matching requests get the fault; default 1. */
   times?: number;
 }
 
-export type ServiceOutcome = { provider?: CloudProvider; region?: string } & (
-  | { outcome: 'FAILED'; errorMessage?: string }
-  | { outcome: 'STUCK_INITIATING' }
-  | { outcome: 'STUCK_DELETING' }
+interface OutcomeFilter {
+  provider?: CloudProvider;
+  /** Either spelling. */
+  region?: string;
+}
+
+export type ServiceOutcome = OutcomeFilter &
+  (
+    | { outcome: 'FAILED'; errorMessage?: string }
+    | { outcome: 'STUCK_INITIATING' }
+    | { outcome: 'STUCK_DELETING' }
+  );
+
+export type EndpointOutcome = { provider?: CloudProvider } & (
+  | { outcome: 'REJECTED'; errorMessage?: string }
+  | { outcome: 'STUCK_PENDING' }
 );
 
-export type EndpointOutcome = { outcome: 'REJECTED'; errorMessage?: string } | { outcome: 'STUCK_PENDING' };
+export interface FaultInjector {
+  inject(rule: FaultRule, fault: Fault): void;
+  nextService(outcome: ServiceOutcome): void;
+  nextEndpoint(outcome: EndpointOutcome): void;
+  clear(): void;
+}
 
-export class FaultInjector {
-  private rules: { rule: FaultRule; fault: Fault; left: number }[] = [];
+export const DEFAULT_SERVICE_FAILURE = 'The private endpoint service could not be created.';
+export const DEFAULT_ENDPOINT_REJECTION = 'The private endpoint connection was rejected.';
+
+export class Faults implements FaultInjector {
+  private rules: { rule: FaultRule; fault: Fault; remaining: number }[] = [];
   private services: ServiceOutcome[] = [];
   private endpoints: EndpointOutcome[] = [];
 
   inject(rule: FaultRule, fault: Fault): void {
-    this.rules.push({ rule, fault, left: rule.times ?? 1 });
+    const times = rule.times ?? 1;
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be a positive integer, got ${times}`);
+    if (fault.kind === 'delay' && !(fault.ms >= 0)) throw new RangeError(`delay must be non-negative, got ${fault.ms}`);
+    this.rules.push({ rule, fault, remaining: times });
   }
 
   nextService(outcome: ServiceOutcome): void {
@@ -60,27 +81,53 @@ export class FaultInjector {
     this.endpoints = [];
   }
 
-  /** The fault for this request, consumed. */
-  take(method: string, path: string, operation: Operation | undefined): Fault | undefined {
-    const hit = this.rules.find(
-      ({ rule, left }) =>
-        left > 0 &&
-        (!rule.method || rule.method.toUpperCase() === method) &&
-        (!rule.operation || rule.operation === operation) &&
-        (!rule.path || (typeof rule.path === 'string' ? path.includes(rule.path) : rule.path.test(path))),
+  /** The fault for this request, if a rule matches; the earliest matching rule is used up by one. */
+  take(request: { method: string; path: string; operation: Operation | undefined }): Fault | undefined {
+    const index = this.rules.findIndex(({ rule }) => matches(rule, request));
+    if (index < 0) return undefined;
+    const entry = this.rules[index];
+    if (--entry.remaining === 0) this.rules.splice(index, 1);
+    return entry.fault;
+  }
+
+  /** The fate of a service about to be created, consuming the first queued outcome that applies. */
+  takeServiceFate(provider: CloudProvider, regionAtlasName: string): ServiceFate {
+    const index = this.services.findIndex(
+      (o) =>
+        (o.provider === undefined || o.provider === provider) &&
+        (o.region === undefined || findRegion(provider, o.region)?.atlasName === regionAtlasName),
     );
-    if (!hit) return undefined;
-    hit.left -= 1;
-    return hit.fault;
+    if (index < 0) return {};
+    const [o] = this.services.splice(index, 1);
+    switch (o.outcome) {
+      case 'FAILED':
+        return { failureMessage: o.errorMessage ?? DEFAULT_SERVICE_FAILURE };
+      case 'STUCK_INITIATING':
+        return { stuckInitiating: true };
+      case 'STUCK_DELETING':
+        return { stuckDeleting: true };
+    }
   }
 
-  /** The outcome for a service being created, consumed. */
-  takeService(provider: CloudProvider, atlasRegion: string): ServiceOutcome | undefined {
-    const i = this.services.findIndex((s) => (!s.provider || s.provider === provider) && (!s.region || s.region.toUpperCase() === atlasRegion));
-    return i < 0 ? undefined : this.services.splice(i, 1)[0];
+  takeEndpointFate(provider: CloudProvider): EndpointFate {
+    const index = this.endpoints.findIndex((o) => o.provider === undefined || o.provider === provider);
+    if (index < 0) return {};
+    const [o] = this.endpoints.splice(index, 1);
+    return o.outcome === 'REJECTED' ? { rejectionMessage: o.errorMessage ?? DEFAULT_ENDPOINT_REJECTION } : { stuckPending: true };
   }
+}
 
-  takeEndpoint(): EndpointOutcome | undefined {
-    return this.endpoints.shift();
+function matches(rule: FaultRule, r: { method: string; path: string; operation: Operation | undefined }): boolean {
+  if (rule.method !== undefined && rule.method.toUpperCase() !== r.method.toUpperCase()) return false;
+  if (rule.operation !== undefined && rule.operation !== r.operation) return false;
+  if (rule.path !== undefined) {
+    if (typeof rule.path === 'string' ? !r.path.includes(rule.path) : !testPattern(rule.path, r.path)) return false;
   }
+  return true;
+}
+
+function testPattern(pattern: RegExp, path: string): boolean {
+  // A global or sticky pattern keeps state between calls; matching must not depend on earlier requests.
+  pattern.lastIndex = 0;
+  return pattern.test(path);
 }

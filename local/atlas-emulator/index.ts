@@ -1,14 +1,24 @@
+/** The local Atlas emulator: private endpoint services and interface endpoints of the Atlas Administration API v2. */
 export { type Clock, SystemClock, VirtualClock } from './clock';
-export type { ApiKey, Role, ServiceAccount } from './auth';
-export type { EndpointOutcome, Fault, FaultInjector, FaultRule, Operation, ServiceOutcome } from './faults';
-export { DEFAULT_TIMINGS, type EmulatorTimings } from './state';
 export {
-  type AtlasEmulator,
+  type ApiKeyCredential,
   DEFAULT_API_KEY,
+  DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT,
   DEFAULT_PROJECT_ID,
   DEFAULT_SERVICE_ACCOUNT,
+  DEFAULT_TIMINGS,
   type EmulatorCredentials,
-  type EmulatorOptions,
-  type RecordedRequest,
-  startAtlasEmulator,
-} from './server';
+  type EmulatorTimingOverrides,
+  type EmulatorTimings,
+  type ProviderTimings,
+  type Role,
+  type ServiceAccountCredential,
+  /** Earlier names of the credential types. */
+  type ApiKeyCredential as ApiKey,
+  type ServiceAccountCredential as ServiceAccount,
+} from './config';
+export { DEFAULT_ENDPOINT_REJECTION, DEFAULT_SERVICE_FAILURE, type EndpointOutcome, type Fault, type FaultInjector, type FaultRule, type ServiceOutcome } from './faults';
+export { type Operation, OPERATIONS } from './routes';
+export { type AtlasEmulator, type EmulatorOptions, type RecordedRequest, startAtlasEmulator } from './server';
+export type { EndpointService, InterfaceEndpoint } from '../../lambda/atlas/models';
+export type { CloudProvider } from '../../lambda/model/provider';

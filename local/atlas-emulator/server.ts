@@ -1,416 +1,341 @@
 /**
- * The emulated Atlas Administration API v2, private endpoint services and interface endpoints only, over
- * node's http server. Routing, media type, authentication, roles and the IP access list, faults, and
- * then the operation itself against the store.
+ * The HTTP server: one pipeline for every request (record, authenticate, negotiate the media type,
+ * apply an injected fault, run the operation, answer) on 127.0.0.1 only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { CloudProvider } from '../../lambda/model/provider';
-import { findRegion } from '../../lambda/model/regions';
-import { Authenticator, type ApiKey, type ServiceAccount } from './auth';
-import { type Clock, isVirtual, VirtualClock } from './clock';
-import { EmulatedError, invalidAttribute, invalidEnum, missingAttribute, notFound } from './errors';
-import { type Fault, FaultInjector, type Operation } from './faults';
-import { DEFAULT_TIMINGS, type EmulatorTimings, Store } from './state';
+import type { AddressInfo } from 'node:net';
 import type { EndpointService } from '../../lambda/atlas/models';
-
-export const DEFAULT_PROJECT_ID = '5f1e0a1b2c3d4e5f6a7b8c9d';
-export const DEFAULT_API_KEY = { publicKey: 'emulatorkey', privateKey: 'emulator-private-key-0000-0000-000000000000' } as const;
-export const DEFAULT_SERVICE_ACCOUNT = { clientId: 'mdb_sa_id_emulator0000000000000000', clientSecret: 'mdb_sa_sk_emulator-secret-000000000000000000' } as const;
-
-const MEDIA_TYPE = 'application/vnd.atlas.2023-01-01+json';
-const PROVIDERS: readonly string[] = ['AWS', 'AZURE', 'GCP'];
-const ID = /^[a-f0-9]{24}$/;
-
-export interface EmulatorCredentials {
-  apiKeys: ApiKey[];
-  serviceAccounts: ServiceAccount[];
-}
+import { ATLAS_MEDIA_TYPE } from '../../lambda/atlas/models';
+import { DigestVerifier } from './auth/digest';
+import { mediaType, TokenIssuer } from './auth/oauth';
+import { Authenticator, authKindOf, type AuthKind, type Principal } from './auth/principals';
+import { type Clock, isVirtualClock, VirtualClock } from './clock';
+import {
+  DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT,
+  type EmulatorCredentials,
+  type EmulatorTimingOverrides,
+  type EmulatorTimings,
+  resolveCredentials,
+  resolveProjectIds,
+  resolveTimings,
+} from './config';
+import { AtlasHttpError, errors } from './errors';
+import { type Fault, type FaultInjector, Faults } from './faults';
+import { serviceView } from './lifecycle';
+import { runOperation } from './operations';
+import { ATLAS_API_PREFIX, matchRoute, type Operation, type RouteResult } from './routes';
+import { AtlasState } from './state';
 
 export interface EmulatorOptions {
-  /** Default 0: any free port. The host is always 127.0.0.1. */
+  /** Default 0: an ephemeral port. The host is always 127.0.0.1. */
   port?: number;
-  /** Projects that exist (default: DEFAULT_PROJECT_ID). */
+  /** Default `[DEFAULT_PROJECT_ID]`. */
   projectIds?: string[];
+  /** Defaults: `[DEFAULT_API_KEY]` and `[DEFAULT_SERVICE_ACCOUNT]`, each list replaced as a whole when given. */
   credentials?: Partial<EmulatorCredentials>;
-  /** Default: a VirtualClock starting now. */
+  /** Default: a new VirtualClock. */
   clock?: Clock;
-  timings?: Partial<Omit<EmulatorTimings, 'serviceCreate' | 'serviceDelete'>> & {
-    serviceCreate?: Partial<EmulatorTimings['serviceCreate']>;
-    serviceDelete?: Partial<EmulatorTimings['serviceDelete']>;
-  };
-  /** Service attachments of a GCP service without port mapping (Atlas: 50). */
+  /** Seconds; anything not given keeps its default (`DEFAULT_TIMINGS`). */
+  timings?: EmulatorTimingOverrides;
+  /** Service attachments of a GCP service without port mapping; default 50. */
   gcpServiceAttachmentCount?: number;
 }
 
+/** One request as the emulator saw it. Header values and bodies are never kept: they may hold secrets. */
 export interface RecordedRequest {
   method: string;
-  /** Path and query as requested. */
+  /** Without the query. */
   path: string;
-  operation?: Operation;
-  status?: number;
-  /** Emulator clock, epoch ms. */
+  /** 0 when no response was sent (a dropped connection). */
+  status: number;
+  /** Emulator clock, epoch ms, on arrival. */
   at: number;
-  authKind: 'digest' | 'bearer' | 'basic' | 'none';
+  /** The scheme of the Authorization header (not whether it was right). */
+  authKind: AuthKind;
+  operation?: Operation;
+  /** The injected fault this request got, if any. */
+  fault?: Fault['kind'];
 }
 
 export interface AtlasEmulator {
+  /** `http://127.0.0.1:<port>` */
   readonly baseUrl: string;
   readonly port: number;
   readonly clock: Clock;
   readonly faults: FaultInjector;
   readonly requests: RecordedRequest[];
-  /** Moves a virtual clock forward; throws on a system clock. */
+  readonly timings: EmulatorTimings;
+  /** Moves a virtual clock forward; throws when the emulator runs on another clock. */
   advance(seconds: number): void;
-  /** The project's services as GET shows them now. */
+  /** A project's services as GET would show them now (default: the first configured project). */
   services(projectId?: string): EndpointService[];
-  /** Forget every service, endpoint, fault, recorded request, nonce and token. */
+  /** Drops all services, endpoints, faults, recorded requests, nonces and tokens. */
   reset(): void;
   close(): Promise<void>;
 }
 
-interface Route {
-  operation: Operation;
-  groupId?: string;
-  provider?: string;
-  serviceId?: string;
-  endpointId?: string;
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+  contentType: string;
 }
 
-function route(method: string, path: string): Route | undefined {
-  if (path === '/api/oauth/token' && method === 'POST') return { operation: 'token' };
-  const m = /^\/api\/atlas\/v2\/groups\/([^/]+)\/privateEndpoint\/(.+)$/.exec(path);
-  if (!m) return undefined;
-  const [, groupId, rest] = m;
-  let r: RegExpExecArray | null;
-  if (rest === 'endpointService' && method === 'POST') return { operation: 'createService', groupId };
-  if ((r = /^endpointService\/([^/]+)$/.exec(rest)) && method === 'PATCH') return { operation: 'updateService', groupId, serviceId: r[1] };
-  if ((r = /^([^/]+)\/endpointService$/.exec(rest)) && method === 'GET') return { operation: 'listServices', groupId, provider: r[1] };
-  if ((r = /^([^/]+)\/endpointService\/([^/]+)$/.exec(rest))) {
-    if (method === 'GET') return { operation: 'getService', groupId, provider: r[1], serviceId: r[2] };
-    if (method === 'DELETE') return { operation: 'deleteService', groupId, provider: r[1], serviceId: r[2] };
-  }
-  if ((r = /^([^/]+)\/endpointService\/([^/]+)\/endpoint$/.exec(rest)) && method === 'POST') {
-    return { operation: 'createEndpoint', groupId, provider: r[1], serviceId: r[2] };
-  }
-  if ((r = /^([^/]+)\/endpointService\/([^/]+)\/endpoint\/([^/]+)$/.exec(rest))) {
-    const endpointId = decodeURIComponent(r[3]);
-    if (method === 'GET') return { operation: 'getEndpoint', groupId, provider: r[1], serviceId: r[2], endpointId };
-    if (method === 'DELETE') return { operation: 'deleteEndpoint', groupId, provider: r[1], serviceId: r[2], endpointId };
-  }
-  return undefined;
-}
-
-const WRITES: readonly Operation[] = ['createService', 'updateService', 'deleteService', 'createEndpoint', 'deleteEndpoint'];
+const SUCCESS_CONTENT_TYPE = `${ATLAS_MEDIA_TYPE};charset=utf-8`;
+const ERROR_CONTENT_TYPE = 'application/json';
+const MAX_BODY_BYTES = 1024 * 1024;
+// The emulator never throttles on its own (429s come from fault injection); these headers only show
+// a client what Atlas sends on every response.
+const RATE_LIMIT_HEADERS = { 'RateLimit-Limit': '100', 'RateLimit-Remaining': '99' };
 
 export async function startAtlasEmulator(options: EmulatorOptions = {}): Promise<AtlasEmulator> {
-  const clock = options.clock ?? new VirtualClock();
-  const timings: EmulatorTimings = {
-    ...DEFAULT_TIMINGS,
-    ...options.timings,
-    serviceCreate: { ...DEFAULT_TIMINGS.serviceCreate, ...options.timings?.serviceCreate },
-    serviceDelete: { ...DEFAULT_TIMINGS.serviceDelete, ...options.timings?.serviceDelete },
-  };
-  const projects = new Set(options.projectIds ?? [DEFAULT_PROJECT_ID]);
-  const auth = new Authenticator(
-    clock,
-    options.credentials?.apiKeys ?? [{ ...DEFAULT_API_KEY }],
-    options.credentials?.serviceAccounts ?? [{ ...DEFAULT_SERVICE_ACCOUNT }],
-    timings.nonceLifetime,
-    timings.tokenLifetime,
-  );
-  const store = new Store(timings, options.gcpServiceAttachmentCount ?? 50);
-  const faults = new FaultInjector();
-  const requests: RecordedRequest[] = [];
-  const sockets = new Set<Socket>();
+  const emulator = new Emulator(options);
+  await emulator.listen(options.port ?? 0);
+  return emulator;
+}
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, body: string) => {
-    const method = req.method ?? 'GET';
-    const path = (req.url ?? '/').split('?')[0];
-    const header = req.headers.authorization ?? '';
+class Emulator implements AtlasEmulator {
+  readonly clock: Clock;
+  readonly faults: Faults;
+  readonly requests: RecordedRequest[] = [];
+  readonly timings: EmulatorTimings;
+  private readonly projectIds: string[];
+  private readonly state: AtlasState;
+  private readonly auth: Authenticator;
+  private readonly server: Server;
+  private readonly delays = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private closed = false;
+  private url = '';
+
+  constructor(options: EmulatorOptions) {
+    this.clock = options.clock ?? new VirtualClock();
+    this.timings = resolveTimings(options.timings);
+    this.projectIds = resolveProjectIds(options.projectIds);
+    const count = options.gcpServiceAttachmentCount ?? DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`gcpServiceAttachmentCount must be a positive integer, got ${count}`);
+    this.state = new AtlasState({ timings: this.timings, gcpServiceAttachmentCount: count });
+    this.faults = new Faults();
+    this.auth = new Authenticator(
+      resolveCredentials(options.credentials),
+      new DigestVerifier(this.clock, this.timings.nonceLifetime),
+      new TokenIssuer(this.clock, this.timings.tokenLifetime),
+    );
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        console.error('atlas-emulator: unexpected failure', err);
+        if (!res.headersSent) this.send(res, errorAnswer(errors.serverError(500)));
+        else res.destroy();
+      });
+    });
+  }
+
+  get baseUrl(): string {
+    return this.url;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+        resolve();
+      });
+    });
+  }
+
+  advance(seconds: number): void {
+    if (!isVirtualClock(this.clock)) throw new Error('advance() needs the emulator to run on a VirtualClock');
+    this.clock.advance(seconds);
+  }
+
+  services(projectId: string = this.projectIds[0]): EndpointService[] {
+    const now = this.clock.now();
+    return this.state.list(projectId, undefined, now).map((s) => serviceView(s, now));
+  }
+
+  reset(): void {
+    this.state.reset();
+    this.faults.clear();
+    this.requests.length = 0;
+    this.auth.digest.reset();
+    this.auth.tokens.reset();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const d of this.delays) {
+      clearTimeout(d.timer);
+      d.resolve();
+    }
+    this.delays.clear();
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    const path = target.split('?')[0];
+    const route = matchRoute(method, path);
+    const operation = route.kind === 'match' ? route.operation : undefined;
+    const isApi = path.startsWith(ATLAS_API_PREFIX);
     const record: RecordedRequest = {
       method,
-      path: req.url ?? '/',
-      at: clock.now(),
-      authKind: /^Digest\s/i.test(header) ? 'digest' : /^Bearer\s/i.test(header) ? 'bearer' : /^Basic\s/i.test(header) ? 'basic' : 'none',
+      path,
+      status: 0,
+      at: this.clock.now(),
+      authKind: authKindOf(req.headers.authorization),
+      ...(operation ? { operation } : {}),
     };
-    requests.push(record);
-    const r = route(method, path);
-    if (r) record.operation = r.operation;
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}, json = false) => {
-      record.status = status;
-      const text = JSON.stringify(payload);
-      res.writeHead(status, {
-        'content-type': json || status >= 400 ? 'application/json' : `${MEDIA_TYPE};charset=utf-8`,
-        'content-length': Buffer.byteLength(text),
-        'ratelimit-limit': '100',
-        'ratelimit-remaining': status === 429 ? '0' : '99',
-        ...headers,
-      });
-      res.end(text);
-    };
-    const fail = (e: EmulatedError) => send(e.status, e.body, e.headers);
+    this.requests.push(record);
 
-    if (r?.operation === 'token') {
-      const fault = faults.take(method, path, 'token');
-      if (fault && (await applyFault(fault, res, send))) return;
-      const t = auth.issueToken(req, body);
-      return send(t.status, t.body, { 'cache-control': 'no-store' }, true);
-    }
-    if (!path.startsWith('/api/atlas/v2/')) return fail(notFound(path));
-
-    const who = auth.authenticate(req);
-    if (!who.ok) return fail(who.error);
-    const accept = String(req.headers.accept ?? '');
-    if (!accept.split(',').some((t) => t.trim().split(';')[0] === MEDIA_TYPE)) {
-      // Live Atlas answers a missing or unversioned Accept this way (body as best recalled).
-      return fail(new EmulatedError(406, 'INVALID_VERSION_DATE', 'Invalid accept header or version date.', []));
-    }
-    if (who.caller.ipAccessListBlocks) {
-      return fail(new EmulatedError(403, 'IP_ADDRESS_NOT_ON_ACCESS_LIST', `IP address ${req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? 'unknown'} is not allowed to access this resource.`, []));
-    }
-    if (!r) return fail(notFound(path));
-    if (!ID.test(r.groupId ?? '')) return fail(new EmulatedError(400, 'INVALID_GROUP_ID', `An invalid group ID ${r.groupId} was specified.`, [r.groupId]));
-    if (!projects.has(r.groupId!)) return fail(new EmulatedError(404, 'GROUP_NOT_FOUND', `No group with ID ${r.groupId} exists.`, [r.groupId]));
-    if (WRITES.includes(r.operation) && who.caller.role === 'PROJECT_READ_ONLY') {
-      return fail(new EmulatedError(401, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.', []));
+    // Who is calling, in which media type, comes first and consumes no fault: a digest client's
+    // challenge leg must not use up a fault a test meant for the operation itself.
+    let principal: Principal | undefined;
+    if (isApi) {
+      try {
+        principal = this.auth.authenticate(req.headers.authorization, method, target);
+        if (!acceptsAtlasMediaType(req.headers.accept)) throw errors.notAcceptable();
+      } catch (err) {
+        if (!(err instanceof AtlasHttpError)) throw err;
+        record.status = this.send(res, withRateLimitHeaders(errorAnswer(err)));
+        return;
+      }
     }
 
-    const fault = faults.take(method, path, r.operation);
-    if (fault && fault.kind !== 'drop-after-processing' && (await applyFault(fault, res, send))) return;
-    let status: number;
-    let payload: unknown;
-    try {
-      [status, payload] = operate(r, body, path);
-    } catch (e) {
-      if (!(e instanceof EmulatedError)) throw e;
-      return fail(e);
-    }
-    if (fault?.kind === 'drop-after-processing') {
-      record.status = undefined;
+    const fault = principal || operation === 'token' ? this.faults.take({ method, path, operation }) : undefined;
+    if (fault) record.fault = fault.kind;
+    if (fault?.kind === 'drop') {
       req.socket.destroy();
       return;
     }
-    send(status, payload);
-  };
-
-  const operate = (r: Route, body: string, path: string): [number, unknown] => {
-    const now = clock.now();
-    const projectId = r.groupId!;
-    if (r.provider !== undefined && !PROVIDERS.includes(r.provider)) throw invalidEnum(r.provider);
-    const provider = r.provider as CloudProvider | undefined;
-    const json = () => parseBody(body);
-
-    switch (r.operation) {
-      case 'createService': {
-        const b = json();
-        if (b.providerName === undefined) throw missingAttribute('providerName');
-        if (typeof b.providerName !== 'string' || !PROVIDERS.includes(b.providerName)) throw invalidEnum(b.providerName);
-        const p = b.providerName as CloudProvider;
-        if (b.region === undefined) throw missingAttribute('region');
-        const region = typeof b.region === 'string' ? findRegion(p, b.region) : undefined;
-        if (!region) throw invalidEnum(b.region);
-        const remote = p === 'AWS' ? remoteRegions(b.supportedRemoteRegions) : undefined;
-        if (b.portMappingEnabled !== undefined && typeof b.portMappingEnabled !== 'boolean') throw invalidAttribute('portMappingEnabled', b.portMappingEnabled);
-        const clash = store.live(now, projectId).find((s) => s.provider === p && s.regionName === region.atlasName);
-        if (clash) {
-          throw new EmulatedError(409, 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', `A private endpoint service already exists for ${p} region ${region.atlasName}.`, [p, region.atlasName]);
-        }
-        const s = store.create(
-          now,
-          {
-            projectId,
-            provider: p,
-            regionName: region.atlasName,
-            cloudRegion: region.cloudName,
-            portMappingEnabled: p === 'GCP' ? b.portMappingEnabled === true : false,
-            ...(remote ? { supportedRemoteRegions: remote } : {}),
-          },
-          faults.takeService(p, region.atlasName),
-        );
-        return [201, store.view(now, s)];
-      }
-      case 'listServices':
-        return [200, store.live(now, projectId).filter((s) => s.provider === provider).map((s) => store.view(now, s))];
-      case 'getService':
-        return [200, store.view(now, service(now, projectId, provider!, r.serviceId!, path))];
-      case 'updateService': {
-        const b = json();
-        if (b.cloudProvider === undefined) throw missingAttribute('cloudProvider');
-        if (typeof b.cloudProvider !== 'string' || !PROVIDERS.includes(b.cloudProvider)) throw invalidEnum(b.cloudProvider);
-        const s = service(now, projectId, b.cloudProvider as CloudProvider, r.serviceId!, path);
-        if (b.supportedRemoteRegions !== undefined) {
-          if (s.provider !== 'AWS') throw invalidAttribute('supportedRemoteRegions', b.supportedRemoteRegions);
-          s.supportedRemoteRegions = remoteRegions(b.supportedRemoteRegions) ?? [];
-        }
-        return [200, store.view(now, s)];
-      }
-      case 'deleteService': {
-        const s = service(now, projectId, provider!, r.serviceId!, path);
-        if (s.endpoints.some((e) => e.deleteAt === undefined)) {
-          // The emulator's choice of code and words: live Atlas refuses this too, its exact body unverified.
-          throw new EmulatedError(409, 'CANNOT_DELETE_PRIVATE_ENDPOINT_SERVICE_WITH_ENDPOINTS', `Cannot delete private endpoint service ${s.id} while interface endpoints are registered with it; delete them first.`, [s.id]);
-        }
-        store.requestDeletion(now, s);
-        return [202, {}];
-      }
-      case 'createEndpoint': {
-        const s = service(now, projectId, provider!, r.serviceId!, path);
-        const b = json();
-        let id: string;
-        const extra: { azureIp?: string; gcp?: { gcpProjectId: string; endpoints: { endpointName: string; ipAddress: string }[] } } = {};
-        if (s.provider === 'AWS') {
-          if (b.id === undefined) throw missingAttribute('id');
-          if (typeof b.id !== 'string' || !/^vpce-[0-9a-f]{17}$/.test(b.id)) throw invalidAttribute('id', b.id);
-          id = b.id;
-        } else if (s.provider === 'AZURE') {
-          if (b.id === undefined) throw missingAttribute('id');
-          if (b.privateEndpointIPAddress === undefined) throw missingAttribute('privateEndpointIPAddress');
-          if (typeof b.id !== 'string' || !/^\/subscriptions\/[0-9a-f-]{36}\/resource[gG]roups\/[-\w._()]+\/providers\/Microsoft\.Network\/privateEndpoints\/[-\w._()]+$/.test(b.id)) throw invalidAttribute('id', b.id);
-          id = b.id;
-          extra.azureIp = String(b.privateEndpointIPAddress);
-        } else {
-          if (b.endpointGroupName === undefined) throw missingAttribute('endpointGroupName');
-          if (b.gcpProjectId === undefined) throw missingAttribute('gcpProjectId');
-          id = String(b.endpointGroupName);
-          extra.gcp = { gcpProjectId: String(b.gcpProjectId), endpoints: Array.isArray(b.endpoints) ? (b.endpoints as { endpointName: string; ipAddress: string }[]) : [] };
-        }
-        if (store.findEndpoint(s, id)) {
-          // The emulator's choice of code: live Atlas refuses a second registration, its exact body unverified.
-          throw new EmulatedError(409, 'PRIVATE_ENDPOINT_ALREADY_EXISTS', `The private endpoint ${id} is already registered with endpoint service ${s.id}.`, [id, s.id]);
-        }
-        const e = store.addEndpoint(now, s, { id, ...extra }, faults.takeEndpoint());
-        return [201, store.endpointView(now, s, e)];
-      }
-      case 'getEndpoint': {
-        const s = service(now, projectId, provider!, r.serviceId!, path);
-        const e = store.findEndpoint(s, r.endpointId!);
-        if (!e) throw notFound(path);
-        return [200, store.endpointView(now, s, e)];
-      }
-      case 'deleteEndpoint': {
-        const s = service(now, projectId, provider!, r.serviceId!, path);
-        const e = store.findEndpoint(s, r.endpointId!);
-        if (!e) throw notFound(path);
-        store.deleteEndpoint(now, s, e);
-        return [202, {}];
-      }
-      case 'token':
-        throw new Error('unreachable');
+    // Read before any delay: a slow server has the request even if the client gives up waiting.
+    const body = await readBody(req);
+    if (body === undefined) {
+      req.socket.destroy();
+      return;
     }
-  };
+    if (fault?.kind === 'delay') {
+      await this.sleep(fault.ms);
+      if (this.closed) return;
+    }
+    if (fault?.kind === 'status') {
+      const error = fault.status === 429 ? errors.rateLimited(fault.retryAfterSeconds ?? 55) : errors.serverError(fault.status, fault.retryAfterSeconds);
+      const answer = errorAnswer(error);
+      record.status = this.send(res, isApi ? withRateLimitHeaders(answer) : answer);
+      return;
+    }
 
-  const service = (now: number, projectId: string, provider: CloudProvider, id: string, path: string) => {
-    const s = ID.test(id) ? store.find(now, projectId, provider, id) : undefined;
-    if (!s) throw notFound(path);
-    return s;
-  };
+    const answer = principal ? withRateLimitHeaders(this.operate(req, method, path, route, body, principal)) : this.unauthenticated(req, method, path, route, body);
+    if (fault?.kind === 'drop-after-processing') {
+      req.socket.destroy();
+      return;
+    }
+    record.status = this.send(res, answer);
+  }
 
-  const server: Server = createServer((req, res) => {
+  /** The token endpoint, and anything outside the Atlas API. */
+  private unauthenticated(req: IncomingMessage, method: string, path: string, route: RouteResult, body: string): Answer {
+    if (route.kind === 'match' && route.operation === 'token') {
+      const r = this.auth.tokens.handle(req.headers.authorization, req.headers['content-type'], body, (id) => this.auth.secretOf(id));
+      return { status: r.status, body: r.body, headers: r.headers, contentType: 'application/json' };
+    }
+    return errorAnswer(route.kind === 'method-not-allowed' ? errors.methodNotAllowed(method, route.allow) : errors.resourceNotFound(path));
+  }
+
+  /** An authenticated Atlas API request. */
+  private operate(req: IncomingMessage, method: string, path: string, route: RouteResult, body: string, principal: Principal): Answer {
+    try {
+      if (route.kind === 'method-not-allowed') throw errors.methodNotAllowed(method, route.allow);
+      if (route.kind === 'not-found' || route.operation === 'token') throw errors.resourceNotFound(path);
+      const reply = runOperation(
+        { state: this.state, faults: this.faults, projectIds: this.projectIds },
+        {
+          operation: route.operation,
+          params: route.params,
+          path,
+          rawBody: body,
+          contentType: req.headers['content-type'],
+          principal,
+          clientIp: clientIp(req),
+          now: this.clock.now(),
+        },
+      );
+      return { status: reply.status, body: reply.body, headers: {}, contentType: SUCCESS_CONTENT_TYPE };
+    } catch (err) {
+      if (!(err instanceof AtlasHttpError)) throw err;
+      return errorAnswer(err);
+    }
+  }
+
+  /** Writes the answer; returns its status for the record. */
+  private send(res: ServerResponse, answer: Answer): number {
+    const json = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      'Content-Type': answer.contentType,
+      'Content-Length': Buffer.byteLength(json),
+    });
+    res.end(json);
+    return answer.status;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.delays.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
+      this.delays.add(entry);
+    });
+  }
+}
+
+function withRateLimitHeaders(answer: Answer): Answer {
+  return { ...answer, headers: { ...RATE_LIMIT_HEADERS, ...answer.headers } };
+}
+
+function errorAnswer(error: AtlasHttpError): Answer {
+  return { status: error.status, body: error.body, headers: { ...error.headers }, contentType: ERROR_CONTENT_TYPE };
+}
+
+/** Accept may list several types; the versioned Atlas one must be among them. */
+function acceptsAtlasMediaType(accept: string | undefined): boolean {
+  return (accept ?? '').split(',').some((part) => mediaType(part) === ATLAS_MEDIA_TYPE);
+}
+
+function clientIp(req: IncomingMessage): string {
+  return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+}
+
+/**
+ * The whole body as text, or undefined when the client went away before sending it or sent more than
+ * any request of this API takes.
+ */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const type = String(req.headers['content-type'] ?? '');
-      if (body.length > 0 && (req.url ?? '').startsWith('/api/atlas/v2/') && !/^application\/(vnd\.atlas\.[0-9-]+\+)?json/.test(type)) {
-        const e = new EmulatedError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content type ${type || '(none)'} is not supported.`, []);
-        requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', at: clock.now(), authKind: 'none', status: 415 });
-        res.writeHead(415, { 'content-type': 'application/json' }).end(JSON.stringify(e.body));
-        return;
-      }
-      handle(req, res, body).catch((err: unknown) => {
-        const e = new EmulatedError(500, 'UNEXPECTED_ERROR', `Unexpected error: ${(err as Error).message}`, []);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(e.body));
-      });
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) resolve(undefined);
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(undefined));
+    req.on('close', () => {
+      if (!req.complete) resolve(undefined);
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    port,
-    clock,
-    faults,
-    requests,
-    advance(seconds: number) {
-      if (!isVirtual(clock)) throw new Error('advance() needs the emulator to run on a VirtualClock');
-      clock.advance(seconds);
-    },
-    services(projectId = DEFAULT_PROJECT_ID) {
-      const now = clock.now();
-      return store.live(now, projectId).map((s) => store.view(now, s));
-    },
-    reset() {
-      store.clear();
-      faults.clear();
-      auth.reset();
-      requests.length = 0;
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-/** Applies a request fault; true when the request was answered (or dropped) by it. */
-async function applyFault(fault: Fault, res: ServerResponse, send: (status: number, payload: unknown, headers?: Record<string, string>) => void): Promise<boolean> {
-  switch (fault.kind) {
-    case 'delay':
-      await new Promise((r) => setTimeout(r, fault.ms));
-      return res.destroyed;
-    case 'drop':
-      res.socket?.destroy();
-      return true;
-    case 'drop-after-processing':
-      return false;
-    case 'status': {
-      const retryAfter = fault.retryAfterSeconds ?? (fault.status === 429 ? 55 : undefined);
-      const headers: Record<string, string> = retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {};
-      if (fault.status === 429) {
-        const e = new EmulatedError(
-          429,
-          'RATE_LIMITED_TOKEN_BUCKET',
-          `Rate limit exceeded for api/atlas/v2/groups. Please retry after ${retryAfter} seconds. Request capacity: 10. Refill rate: 5 per 60 seconds.`,
-          ['api/atlas/v2/groups', retryAfter, 10, 5, 60],
-        );
-        send(429, e.body, headers);
-      } else if (fault.status === 503) {
-        send(503, new EmulatedError(503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.', []).body, headers);
-      } else {
-        send(fault.status, new EmulatedError(fault.status, 'UNEXPECTED_ERROR', 'Unexpected error.', []).body, headers);
-      }
-      return true;
-    }
-  }
-}
-
-function parseBody(body: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(body);
-  } catch {
-    throw new EmulatedError(400, 'INVALID_JSON', 'Received JSON is malformed.', []);
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new EmulatedError(400, 'INVALID_JSON', 'Received JSON is malformed.', []);
-  return v as Record<string, unknown>;
-}
-
-/** AWS `supportedRemoteRegions`: Atlas spelling only (a lowercase value is refused, as live Atlas does). */
-function remoteRegions(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw invalidAttribute('supportedRemoteRegions', value);
-  if (value.length > 35) throw invalidAttribute('supportedRemoteRegions', value.length);
-  for (const r of value) {
-    if (typeof r !== 'string' || r !== r.toUpperCase() || findRegion('AWS', r)?.atlasName !== r) throw invalidEnum(r);
-  }
-  return [...value] as string[];
 }

@@ -1,237 +1,163 @@
 /**
- * What the emulated Atlas holds: endpoint services and their interface endpoints, each recorded with the
- * times its lifecycle moves on, so that every view is computed from the clock at the moment it is read
- * (virtual time needs no timers).
+ * The emulated Atlas projects' private endpoint services and their interface endpoints. Mutations take
+ * the current time explicitly; statuses are derived on read (`lifecycle.ts`). The only time-driven
+ * changes to the store itself are disappearances (a deleted endpoint or service is gone once its delete
+ * duration has passed, and a service whose last endpoint is gone starts deleting); `sweep` applies them
+ * in the order they happened, and runs before every read and write.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, EndpointService, GcpEndpointGroup, InterfaceEndpoint } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
-import type { EndpointOutcome, ServiceOutcome } from './faults';
+import type { Region } from '../../lambda/model/regions';
+import type { EmulatorTimings } from './config';
+import { errors } from './errors';
+import { ObjectIdFactory } from './ids';
+import type { EndpointDetails, EndpointRecord, ServiceRecord } from './lifecycle';
+import { endpointGoneAt, serviceGoneAt, serviceStatus } from './lifecycle';
+import { makeProviderNames } from './names';
 
-/** Seconds each step takes; defaults are close to what Atlas takes in real life. */
-export interface EmulatorTimings {
-  serviceCreate: Record<CloudProvider, number>;
-  serviceDelete: Record<CloudProvider, number>;
-  /** AWS: PENDING_ACCEPTANCE → PENDING; Azure/GCP: INITIATING → (VERIFIED →) AVAILABLE, first half. */
-  endpointAccept: number;
-  /** Then → AVAILABLE. */
-  endpointAvailable: number;
-  endpointDelete: number;
-  nonceLifetime: number;
-  tokenLifetime: number;
-}
-
-export const DEFAULT_TIMINGS: EmulatorTimings = {
-  serviceCreate: { AWS: 180, AZURE: 240, GCP: 600 },
-  serviceDelete: { AWS: 60, AZURE: 90, GCP: 120 },
-  endpointAccept: 30,
-  endpointAvailable: 60,
-  endpointDelete: 60,
-  nonceLifetime: 300,
-  tokenLifetime: 3600,
-};
-
-interface EndpointRecord {
-  id: string;
-  createdAt: number;
-  outcome?: EndpointOutcome;
-  deleteAt?: number;
-  goneAt?: number;
-  azureIp?: string;
-  gcp?: { gcpProjectId: string; endpoints: { endpointName: string; ipAddress: string }[] };
-}
-
-export interface ServiceRecord {
-  id: string;
-  projectId: string;
+export interface CreateServiceInput {
   provider: CloudProvider;
-  regionName: string;
-  cloudRegion: string;
-  createdAt: number;
-  outcome?: ServiceOutcome;
+  region: Region;
   portMappingEnabled: boolean;
   supportedRemoteRegions?: string[];
-  /** When the deletion starts (may lie ahead: after the last endpoint's deletion completes). */
-  deleteAt?: number;
-  /** When it is gone; undefined while stuck in DELETING. */
-  goneAt?: number;
-  names: { endpointServiceName: string; plsName: string; plsResourceId: string; attachments: string[] };
-  endpoints: EndpointRecord[];
 }
 
-const hex = (bytes: number) => randomBytes(bytes).toString('hex');
-
-/** Atlas ids are ObjectIds: 4 bytes of creation time in seconds, then 8 random bytes. */
-export function objectId(nowMs: number): string {
-  return Math.floor(nowMs / 1000).toString(16).padStart(8, '0').slice(-8) + hex(8);
+export interface CreateEndpointInput {
+  key: string;
+  details: EndpointDetails;
 }
 
-export class Store {
+/** How an injected fault shapes a new service. */
+export interface ServiceFate {
+  failureMessage?: string;
+  stuckInitiating?: boolean;
+  stuckDeleting?: boolean;
+}
+
+/** How an injected fault shapes a new interface endpoint. */
+export interface EndpointFate {
+  rejectionMessage?: string;
+  stuckPending?: boolean;
+}
+
+export class AtlasState {
   private services: ServiceRecord[] = [];
+  private readonly ids = new ObjectIdFactory();
 
-  constructor(
-    private readonly timings: EmulatorTimings,
-    private readonly gcpServiceAttachmentCount: number,
-  ) {}
+  constructor(private readonly options: { timings: EmulatorTimings; gcpServiceAttachmentCount: number }) {}
 
-  clear(): void {
-    this.services = [];
+  /** Applies every disappearance due by `now`, earliest first. */
+  sweep(now: number): void {
+    for (const s of this.services) {
+      const gone = s.endpoints.filter((e) => {
+        const at = endpointGoneAt(e);
+        return at !== null && at <= now;
+      });
+      if (gone.length === 0) continue;
+      s.endpoints = s.endpoints.filter((e) => !gone.includes(e));
+      // Atlas removes a service together with its last private endpoint (the specification says so
+      // for deletePrivateEndpoint). It starts deleting the moment that endpoint is gone.
+      if (s.endpoints.length === 0 && s.deleteRequestedAt === null) {
+        s.deleteRequestedAt = Math.max(...gone.map((e) => endpointGoneAt(e)!));
+      }
+    }
+    this.services = this.services.filter((s) => {
+      const at = serviceGoneAt(s);
+      return at === null || at > now;
+    });
   }
 
-  /** Services that still exist at `now` (forgetting those whose deletion completed). */
-  live(now: number, projectId?: string): ServiceRecord[] {
-    this.services = this.services.filter((s) => s.goneAt === undefined || now < s.goneAt);
-    for (const s of this.services) s.endpoints = s.endpoints.filter((e) => e.goneAt === undefined || now < e.goneAt);
-    return this.services.filter((s) => !projectId || s.projectId === projectId);
+  /** Services of a project, oldest first, optionally of one provider. */
+  list(projectId: string, provider: CloudProvider | undefined, now: number): ServiceRecord[] {
+    this.sweep(now);
+    return this.services.filter((s) => s.projectId === projectId && (provider === undefined || s.provider === provider));
   }
 
-  find(now: number, projectId: string, provider: CloudProvider, id: string): ServiceRecord | undefined {
-    return this.live(now, projectId).find((s) => s.provider === provider && s.id === id);
+  find(projectId: string, provider: CloudProvider | undefined, id: string, now: number): ServiceRecord | undefined {
+    return this.list(projectId, provider, now).find((s) => s.id === id);
   }
 
-  create(now: number, fields: Pick<ServiceRecord, 'projectId' | 'provider' | 'regionName' | 'cloudRegion' | 'portMappingEnabled' | 'supportedRemoteRegions'>, outcome?: ServiceOutcome): ServiceRecord {
-    const id = objectId(now);
-    const gcpProject = `p-${randomBytes(12).toString('hex').slice(0, 24)}`;
-    const attachments = fields.provider === 'GCP' ? (fields.portMappingEnabled ? 1 : this.gcpServiceAttachmentCount) : 0;
-    const pls = `pls_${hex(12)}`;
+  /** `fateOf` is asked only once the service is sure to be created, so a refused request uses up no injected outcome. */
+  createService(projectId: string, input: CreateServiceInput, fateOf: () => ServiceFate, now: number): ServiceRecord {
+    this.sweep(now);
+    // One service per provider and region in a project, for as long as it exists (DELETING included).
+    const existing = this.services.find(
+      (s) => s.projectId === projectId && s.provider === input.provider && s.region.atlasName === input.region.atlasName,
+    );
+    if (existing) throw errors.serviceAlreadyExists(input.provider, input.region.atlasName);
+
+    const fate = fateOf();
+    const t = this.options.timings[input.provider];
+    const id = this.ids.next(now);
     const record: ServiceRecord = {
-      ...fields,
       id,
+      projectId,
+      provider: input.provider,
+      region: input.region,
       createdAt: now,
-      ...(outcome ? { outcome } : {}),
-      names: {
-        endpointServiceName: `com.amazonaws.vpce.${fields.cloudRegion}.vpce-svc-${hex(9).slice(0, 17)}`,
-        plsName: pls,
-        plsResourceId: `/subscriptions/${randomUUID()}/resourceGroups/rg_${hex(12)}_${hex(4)}/providers/Microsoft.Network/privateLinkServices/${pls}`,
-        attachments: Array.from(
-          { length: attachments },
-          (_, n) => `https://www.googleapis.com/compute/v1/projects/${gcpProject}/regions/${fields.cloudRegion}/serviceAttachments/sa-${fields.cloudRegion}-${id}-${n}`,
-        ),
-      },
+      readyAt: fate.stuckInitiating ? null : now + t.serviceCreate * 1000,
+      failureMessage: fate.failureMessage ?? null,
+      deleteDurationMs: fate.stuckDeleting ? null : t.serviceDelete * 1000,
+      portMappingEnabled: input.provider === 'GCP' && input.portMappingEnabled,
+      names: makeProviderNames(id, input.region, {
+        portMappingEnabled: input.portMappingEnabled,
+        gcpServiceAttachmentCount: this.options.gcpServiceAttachmentCount,
+      }),
+      supportedRemoteRegions: input.supportedRemoteRegions ? [...input.supportedRemoteRegions] : undefined,
+      deleteRequestedAt: null,
       endpoints: [],
     };
     this.services.push(record);
     return record;
   }
 
-  requestDeletion(now: number, s: ServiceRecord, startAt = now): void {
-    if (s.deleteAt !== undefined && s.deleteAt <= now) return;
-    s.deleteAt = startAt;
-    s.goneAt = s.outcome?.outcome === 'STUCK_DELETING' ? undefined : startAt + this.timings.serviceDelete[s.provider] * 1000;
+  updateService(service: ServiceRecord, supportedRemoteRegions: string[] | undefined): void {
+    if (supportedRemoteRegions !== undefined) service.supportedRemoteRegions = [...supportedRemoteRegions];
   }
 
-  addEndpoint(now: number, s: ServiceRecord, e: Omit<EndpointRecord, 'createdAt'>, outcome?: EndpointOutcome): EndpointRecord {
-    const record: EndpointRecord = { ...e, createdAt: now, ...(outcome ? { outcome } : {}) };
-    s.endpoints.push(record);
+  /** Starts deleting a service; asking again while it is DELETING changes nothing. */
+  deleteService(service: ServiceRecord, now: number): void {
+    this.sweep(now);
+    if (service.deleteRequestedAt !== null) return;
+    if (service.endpoints.length > 0) throw errors.cannotDeleteServiceWithEndpoints(service.id);
+    service.deleteRequestedAt = now;
+  }
+
+  /** `fateOf` is asked only once the endpoint is sure to be registered. */
+  createEndpoint(service: ServiceRecord, input: CreateEndpointInput, fateOf: () => EndpointFate, now: number): EndpointRecord {
+    this.sweep(now);
+    const status = serviceStatus(service, now);
+    if (status !== 'WAITING_FOR_USER' && status !== 'AVAILABLE') throw errors.serviceNotReady(service.id, status);
+    if (this.findEndpoint(service, input.key)) throw errors.endpointAlreadyExists(input.key);
+
+    const fate = fateOf();
+    const t = this.options.timings[service.provider];
+    const acceptedAt = now + t.endpointAccept * 1000;
+    const record: EndpointRecord = {
+      key: input.key,
+      details: input.details,
+      createdAt: now,
+      acceptedAt,
+      availableAt: fate.stuckPending || fate.rejectionMessage !== undefined ? null : acceptedAt + t.endpointAvailable * 1000,
+      rejectionMessage: fate.rejectionMessage ?? null,
+      deleteDurationMs: t.endpointDelete * 1000,
+      deleteRequestedAt: null,
+    };
+    service.endpoints.push(record);
     return record;
   }
 
-  /** Deletes an endpoint; the last one of a service takes the service with it once it is gone. */
-  deleteEndpoint(now: number, s: ServiceRecord, e: EndpointRecord): void {
-    if (e.deleteAt !== undefined) return;
-    e.deleteAt = now;
-    e.goneAt = now + this.timings.endpointDelete * 1000;
-    if (s.endpoints.every((x) => x.deleteAt !== undefined)) this.requestDeletion(now, s, e.goneAt);
+  findEndpoint(service: ServiceRecord, key: string): EndpointRecord | undefined {
+    // Azure resource ids are case-insensitive; vpce ids and GCP group names are compared exactly.
+    const same = service.provider === 'AZURE' ? (a: string) => a.toLowerCase() === key.toLowerCase() : (a: string) => a === key;
+    return service.endpoints.find((e) => same(e.key));
   }
 
-  serviceStatus(now: number, s: ServiceRecord): EndpointService['status'] {
-    if (s.deleteAt !== undefined && now >= s.deleteAt) return 'DELETING';
-    const readyAt = s.createdAt + this.timings.serviceCreate[s.provider] * 1000;
-    if (now < readyAt || s.outcome?.outcome === 'STUCK_INITIATING') return 'INITIATING';
-    if (s.outcome?.outcome === 'FAILED') return 'FAILED';
-    return s.endpoints.some((e) => this.endpointPhase(now, e) === 'AVAILABLE') ? 'AVAILABLE' : 'WAITING_FOR_USER';
+  /** Starts deleting an interface endpoint; asking again while it is DELETING changes nothing. */
+  deleteEndpoint(endpoint: EndpointRecord, now: number): void {
+    if (endpoint.deleteRequestedAt === null) endpoint.deleteRequestedAt = now;
   }
 
-  /** The service as GET shows it at `now`. */
-  view(now: number, s: ServiceRecord): EndpointService {
-    const status = this.serviceStatus(now, s);
-    const named = status !== 'INITIATING' && status !== 'FAILED';
-    const base = {
-      id: s.id,
-      regionName: s.regionName,
-      status,
-      errorMessage: status === 'FAILED' && s.outcome?.outcome === 'FAILED' ? (s.outcome.errorMessage ?? 'The private endpoint service could not be created.') : null,
-    };
-    const endpoints = s.endpoints.map((e) => e.id);
-    switch (s.provider) {
-      case 'AWS':
-        return {
-          cloudProvider: 'AWS',
-          ...base,
-          endpointServiceName: named ? s.names.endpointServiceName : null,
-          interfaceEndpoints: endpoints,
-          ...(s.supportedRemoteRegions ? { supportedRemoteRegions: [...s.supportedRemoteRegions] } : {}),
-        };
-      case 'AZURE':
-        return {
-          cloudProvider: 'AZURE',
-          ...base,
-          privateEndpoints: endpoints,
-          privateLinkServiceName: named ? s.names.plsName : null,
-          privateLinkServiceResourceId: named ? s.names.plsResourceId : null,
-        };
-      case 'GCP':
-        return {
-          cloudProvider: 'GCP',
-          ...base,
-          endpointGroupNames: endpoints,
-          serviceAttachmentNames: named ? [...s.names.attachments] : [],
-          portMappingEnabled: s.portMappingEnabled,
-        };
-    }
-  }
-
-  private endpointPhase(now: number, e: EndpointRecord): 'ACCEPTING' | 'PENDING' | 'AVAILABLE' | 'REJECTED' | 'DELETING' {
-    if (e.deleteAt !== undefined && now >= e.deleteAt) return 'DELETING';
-    const t = (now - e.createdAt) / 1000;
-    if (t < this.timings.endpointAccept) return 'ACCEPTING';
-    if (e.outcome?.outcome === 'REJECTED') return 'REJECTED';
-    if (t < this.timings.endpointAccept + this.timings.endpointAvailable || e.outcome?.outcome === 'STUCK_PENDING') return 'PENDING';
-    return 'AVAILABLE';
-  }
-
-  findEndpoint(s: ServiceRecord, id: string): EndpointRecord | undefined {
-    return s.endpoints.find((e) => e.id === id);
-  }
-
-  endpointView(now: number, s: ServiceRecord, e: EndpointRecord): InterfaceEndpoint {
-    const phase = this.endpointPhase(now, e);
-    const deleteRequested = e.deleteAt !== undefined;
-    const errorMessage = phase === 'REJECTED' && e.outcome?.outcome === 'REJECTED' ? (e.outcome.errorMessage ?? 'The interface endpoint was rejected.') : null;
-    switch (s.provider) {
-      case 'AWS': {
-        const connectionStatus = ({ ACCEPTING: 'PENDING_ACCEPTANCE', PENDING: 'PENDING', AVAILABLE: 'AVAILABLE', REJECTED: 'REJECTED', DELETING: 'DELETING' } as const)[phase];
-        const v: AwsInterfaceEndpoint = { cloudProvider: 'AWS', interfaceEndpointId: e.id, connectionStatus, deleteRequested, errorMessage };
-        return v;
-      }
-      case 'AZURE': {
-        const status = ({ ACCEPTING: 'INITIATING', PENDING: 'INITIATING', AVAILABLE: 'AVAILABLE', REJECTED: 'FAILED', DELETING: 'DELETING' } as const)[phase];
-        const m = /^\/subscriptions\/([^/]+)\/resource[gG]roups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/.exec(e.id);
-        const v: AzurePrivateEndpoint = {
-          cloudProvider: 'AZURE',
-          deleteRequested,
-          errorMessage,
-          privateEndpointConnectionName: m ? `${m[1]}%2F${m[2]}%2F${m[3]}` : null,
-          privateEndpointIPAddress: e.azureIp ?? null,
-          privateEndpointResourceId: e.id,
-          status,
-        };
-        return v;
-      }
-      case 'GCP': {
-        const status = ({ ACCEPTING: 'INITIATING', PENDING: 'VERIFIED', AVAILABLE: 'AVAILABLE', REJECTED: 'FAILED', DELETING: 'DELETING' } as const)[phase];
-        const v: GcpEndpointGroup = {
-          cloudProvider: 'GCP',
-          deleteRequested,
-          errorMessage,
-          endpointGroupName: e.id,
-          endpoints: (e.gcp?.endpoints ?? []).map((x) => ({ ...x, status: status === 'AVAILABLE' ? 'AVAILABLE' : 'INITIATING' })),
-          gcpProjectId: e.gcp?.gcpProjectId,
-          portMappingEnabled: s.portMappingEnabled,
-          status,
-        };
-        return v;
-      }
-    }
+  reset(): void {
+    this.services = [];
   }
 }

@@ -18,6 +18,7 @@ const hasCurl = (() => {
 describe('atlas-emulator CLI', () => {
   let child: ChildProcess;
   let baseUrl: string;
+  let stderr = '';
   const project = 'abcdefabcdefabcdefabcdef';
 
   beforeAll(async () => {
@@ -26,6 +27,7 @@ describe('atlas-emulator CLI', () => {
       ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--project-id', project, '--public-key', 'clikey', '--private-key', 'cli-private', '--client-id', 'cli-id', '--client-secret', 'mdb_sa_sk_cli'],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     baseUrl = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (c: Buffer) => {
@@ -37,7 +39,7 @@ describe('atlas-emulator CLI', () => {
     });
   });
   afterAll(() => {
-    child.kill('SIGTERM');
+    if (child.exitCode === null) child.kill('SIGKILL');
   });
 
   it('prints its base URL as the first line of stdout', () => {
@@ -59,6 +61,43 @@ describe('atlas-emulator CLI', () => {
     expect(out.trim().split('\n')).toEqual(['[]', '200']);
     const wrong = execFileSync('curl', ['-sS', '--digest', '-u', 'clikey:nope', '-H', 'Accept: application/vnd.atlas.2023-01-01+json', '-o', '/dev/null', '-w', '%{http_code}', `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`]).toString();
     expect(wrong).toBe('401');
+  });
+
+  it('describes its project and credentials on stderr', async () => {
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain(project);
+    expect(stderr).toContain('clikey');
+    expect(stderr).toContain('cli-id');
+  });
+
+  (hasCurl ? it : it.skip)('issues a token to curl -u for the service account, usable as a Bearer', () => {
+    const token = JSON.parse(
+      execFileSync('curl', ['-sS', '-u', 'cli-id:mdb_sa_sk_cli', '-H', 'Content-Type: application/x-www-form-urlencoded', '--data', 'grant_type=client_credentials', `${baseUrl}/api/oauth/token`]).toString(),
+    ) as { access_token: string; token_type: string };
+    expect(token.token_type).toBe('Bearer');
+    const out = execFileSync('curl', [
+      '-sS',
+      '-H',
+      `Authorization: Bearer ${token.access_token}`,
+      '-H',
+      'Accept: application/vnd.atlas.2023-01-01+json',
+      '-w',
+      '\n%{http_code}',
+      `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/GCP/endpointService`,
+    ]).toString();
+    expect(out.trim().split('\n')).toEqual(['[]', '200']);
+  });
+
+  it('stops on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('prints usage on --help and exits 0', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--help'], { cwd: ROOT }).toString();
+    expect(out).toMatch(/Usage: npm run atlas-emulator/);
+    expect(out).toContain('--time-scale');
   });
 
   it('refuses unknown flags with a usage error', () => {

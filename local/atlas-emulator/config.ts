@@ -1,0 +1,118 @@
+/**
+ * What an emulator instance is configured with: projects, credentials, durations. The defaults are
+ * well-known development values so that a client can talk to a bare `startAtlasEmulator()` or CLI run.
+ */
+import type { CloudProvider } from '../../lambda/model/provider';
+import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS } from '../../lambda/model/provider';
+
+export type Role = 'PROJECT_OWNER' | 'PROJECT_READ_ONLY';
+
+interface CredentialSettings {
+  /** Default `PROJECT_OWNER`. */
+  role?: Role;
+  /** When true every API call with this credential is refused as coming from an address not on the access list. */
+  ipAccessListBlocks?: boolean;
+  /** Projects this credential may use; default every configured project. */
+  projects?: string[];
+}
+
+export interface ApiKeyCredential extends CredentialSettings {
+  publicKey: string;
+  privateKey: string;
+}
+
+export interface ServiceAccountCredential extends CredentialSettings {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface EmulatorCredentials {
+  apiKeys: ApiKeyCredential[];
+  serviceAccounts: ServiceAccountCredential[];
+}
+
+/** Seconds on the emulator clock. */
+export interface ProviderTimings {
+  /** INITIATING until ready (WAITING_FOR_USER, or FAILED when injected). */
+  serviceCreate: number;
+  /** DELETING until gone. */
+  serviceDelete: number;
+  /** AWS PENDING_ACCEPTANCE, Azure/GCP first part of INITIATING. */
+  endpointAccept: number;
+  /** After acceptance: AWS PENDING, Azure rest of INITIATING, GCP VERIFIED; then AVAILABLE. */
+  endpointAvailable: number;
+  /** DELETING until gone. */
+  endpointDelete: number;
+}
+
+export interface EmulatorTimings {
+  AWS: ProviderTimings;
+  AZURE: ProviderTimings;
+  GCP: ProviderTimings;
+  /** Seconds a digest nonce stays fresh. */
+  nonceLifetime: number;
+  /** Seconds an OAuth access token stays valid (`expires_in`). */
+  tokenLifetime: number;
+}
+
+/** Overrides of any subset of the timings, per provider field by field. */
+export type EmulatorTimingOverrides = { [P in CloudProvider]?: Partial<ProviderTimings> } & {
+  nonceLifetime?: number;
+  tokenLifetime?: number;
+};
+
+// Close to what Atlas takes in real life, so that a client's polling budget is exercised realistically.
+export const DEFAULT_TIMINGS: EmulatorTimings = {
+  AWS: { serviceCreate: 180, serviceDelete: 60, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  AZURE: { serviceCreate: 240, serviceDelete: 90, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  GCP: { serviceCreate: 600, serviceDelete: 120, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  nonceLifetime: 300,
+  tokenLifetime: 3600,
+};
+
+export const DEFAULT_PROJECT_ID = '5f1e0a1b2c3d4e5f6a7b8c9d';
+
+/** A development API key (Digest). */
+export const DEFAULT_API_KEY = {
+  publicKey: 'emulatorkey',
+  privateKey: 'emulator-private-key-0000-0000-000000000000',
+} as const;
+
+/** A development service account (OAuth client credentials), with Atlas's `mdb_sa_id_`/`mdb_sa_sk_` prefixes. */
+export const DEFAULT_SERVICE_ACCOUNT = {
+  clientId: 'mdb_sa_id_emulator0000000000000000',
+  clientSecret: 'mdb_sa_sk_emulator-secret-000000000000000000',
+} as const;
+
+export const DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT = 50;
+
+export function resolveTimings(overrides: EmulatorTimingOverrides = {}): EmulatorTimings {
+  const out: EmulatorTimings = {
+    AWS: { ...DEFAULT_TIMINGS.AWS, ...overrides.AWS },
+    AZURE: { ...DEFAULT_TIMINGS.AZURE, ...overrides.AZURE },
+    GCP: { ...DEFAULT_TIMINGS.GCP, ...overrides.GCP },
+    nonceLifetime: overrides.nonceLifetime ?? DEFAULT_TIMINGS.nonceLifetime,
+    tokenLifetime: overrides.tokenLifetime ?? DEFAULT_TIMINGS.tokenLifetime,
+  };
+  const check = (name: string, v: number) => {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`timing ${name} must be a non-negative number of seconds, got ${v}`);
+  };
+  for (const p of CLOUD_PROVIDERS) for (const [k, v] of Object.entries(out[p])) check(`${p}.${k}`, v);
+  check('nonceLifetime', out.nonceLifetime);
+  check('tokenLifetime', out.tokenLifetime);
+  return out;
+}
+
+export function resolveCredentials(credentials: Partial<EmulatorCredentials> = {}): EmulatorCredentials {
+  return {
+    apiKeys: credentials.apiKeys ?? [{ ...DEFAULT_API_KEY }],
+    serviceAccounts: credentials.serviceAccounts ?? [{ ...DEFAULT_SERVICE_ACCOUNT }],
+  };
+}
+
+export function resolveProjectIds(projectIds: string[] = [DEFAULT_PROJECT_ID]): string[] {
+  for (const id of projectIds) {
+    if (!ATLAS_ID_PATTERN.test(id)) throw new RangeError(`project id must be 24 lowercase hex digits, got ${JSON.stringify(id)}`);
+  }
+  return [...projectIds];
+}
