@@ -2,11 +2,11 @@
  * `Custom::AtlasPrivateEndpointService`: one Atlas private endpoint service (one provider and region in
  * one project), created, updated and deleted by CloudFormation through the provider.
  */
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import type { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import type { CloudProvider } from '../lambda/model/provider';
-import { describeProblems } from '../lambda/model/property-reader';
 import { parseServiceProperties, RESOURCE_TYPE_SERVICE } from '../lambda/model/service-properties';
+import { atlasCustomResource } from './atlas-resource';
 import type { AtlasPrivateEndpointProvider } from './provider';
 
 export interface AtlasPrivateEndpointServiceProps {
@@ -51,34 +51,18 @@ export class AtlasPrivateEndpointService extends Construct {
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointServiceProps) {
     super(scope, id);
-    const serviceToken = props.serviceToken ?? props.provider?.serviceToken;
-    if (!serviceToken || (props.serviceToken && props.provider)) {
-      throw new Error(`${this.node.path}: give exactly one of provider or serviceToken.`);
-    }
-    const properties: Record<string, unknown> = {
-      ProjectId: props.projectId,
-      ProviderName: props.providerName,
-      Region: props.region,
-      ...(props.profile !== undefined ? { Profile: props.profile } : {}),
-      ...(props.credentialsSecretArn !== undefined ? { CredentialsSecretArn: props.credentialsSecretArn } : {}),
-      ...(props.portMappingEnabled !== undefined ? { PortMappingEnabled: props.portMappingEnabled } : {}),
-      ...(props.supportedRemoteRegions !== undefined ? { SupportedRemoteRegions: props.supportedRemoteRegions } : {}),
-      ...(props.adoptExisting !== undefined ? { AdoptExisting: props.adoptExisting } : {}),
-    };
-    const parsed = parseServiceProperties(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
-    if (!parsed.ok) throw new Error(`${this.node.path}: ${describeProblems(parsed.problems)}`);
-
-    // The provider in this app must be allowed to read the secret this resource names.
-    if (props.provider) {
-      if (props.credentialsSecretArn !== undefined) props.provider.allowSecretArn(props.credentialsSecretArn);
-      else props.provider.allowProfile(props.profile ?? 'default');
-    }
-
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken,
+    this.resource = atlasCustomResource(this, {
+      ...props,
       resourceType: RESOURCE_TYPE_SERVICE,
-      properties,
-      serviceTimeout: props.serviceTimeout ?? Duration.hours(1),
+      parse: parseServiceProperties,
+      properties: {
+        ProjectId: props.projectId,
+        ProviderName: props.providerName,
+        Region: props.region,
+        ...(props.portMappingEnabled !== undefined ? { PortMappingEnabled: props.portMappingEnabled } : {}),
+        ...(props.supportedRemoteRegions !== undefined ? { SupportedRemoteRegions: props.supportedRemoteRegions } : {}),
+        ...(props.adoptExisting !== undefined ? { AdoptExisting: props.adoptExisting } : {}),
+      },
     });
   }
 

@@ -2,11 +2,11 @@
  * `Custom::AtlasPrivateEndpoint`: registers one interface endpoint (an AWS VPC endpoint) with an Atlas
  * private endpoint service and waits until Atlas has accepted the connection.
  */
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import type { CustomResource, Duration } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import type { CloudProvider } from '../lambda/model/provider';
-import { describeProblems } from '../lambda/model/property-reader';
+import { atlasCustomResource } from './atlas-resource';
 import type { AtlasPrivateEndpointProvider } from './provider';
 
 export interface AtlasPrivateEndpointProps {
@@ -50,30 +50,17 @@ export class AtlasPrivateEndpoint extends Construct {
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointProps) {
     super(scope, id);
-    const serviceToken = props.serviceToken ?? props.provider?.serviceToken;
-    if (!serviceToken || (props.serviceToken && props.provider)) {
-      throw new Error(`${this.node.path}: give exactly one of provider or serviceToken.`);
-    }
-    const properties: Record<string, unknown> = {
-      ProjectId: props.projectId,
-      ProviderName: props.providerName ?? 'AWS',
-      EndpointServiceId: props.endpointServiceId,
-      EndpointId: props.endpointId,
-      ...(props.profile !== undefined ? { Profile: props.profile } : {}),
-      ...(props.credentialsSecretArn !== undefined ? { CredentialsSecretArn: props.credentialsSecretArn } : {}),
-      ...(props.enforceConnectionSuccess !== undefined ? { EnforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
-    };
-    const parsed = parseEndpointProperties(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
-    if (!parsed.ok) throw new Error(`${this.node.path}: ${describeProblems(parsed.problems)}`);
-    if (props.provider) {
-      if (props.credentialsSecretArn !== undefined) props.provider.allowSecretArn(props.credentialsSecretArn);
-      else props.provider.allowProfile(props.profile ?? 'default');
-    }
-    this.resource = new CustomResource(this, 'Resource', {
-      serviceToken,
+    this.resource = atlasCustomResource(this, {
+      ...props,
       resourceType: RESOURCE_TYPE_ENDPOINT,
-      properties,
-      serviceTimeout: props.serviceTimeout ?? Duration.hours(1),
+      parse: parseEndpointProperties,
+      properties: {
+        ProjectId: props.projectId,
+        ProviderName: props.providerName ?? 'AWS',
+        EndpointServiceId: props.endpointServiceId,
+        EndpointId: props.endpointId,
+        ...(props.enforceConnectionSuccess !== undefined ? { EnforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
+      },
     });
   }
 

@@ -107,28 +107,19 @@ export class AtlasHttp {
         }
       }
 
-      const error = (retryAfterSeconds?: number, retryable = failure.retryable) =>
-        failure.status !== undefined
-          ? AtlasApiError.fromResponse(call.operation, failure.status, failure.body ?? { errorCode: failure.errorCode, detail: failure.detail }, {
-              retryable,
-              retryAfterSeconds,
-              attempts,
-              afterAmbiguousAttempt: ambiguous,
-              maybeProcessed: ambiguous || failure.maybeProcessed,
-              projectId: call.projectId,
-            })
-          : new AtlasApiError({
-              operation: call.operation,
-              errorCode: failure.errorCode ?? 'NETWORK_ERROR',
-              detail: failure.detail,
-              retryable,
-              retryAfterSeconds,
-              attempts,
-              afterAmbiguousAttempt: ambiguous,
-              maybeProcessed: ambiguous || failure.maybeProcessed,
-              projectId: call.projectId,
-              cause: failure.cause,
-            });
+      const error = (retryAfterSeconds?: number) => {
+        const common = {
+          retryable: failure.retryable,
+          retryAfterSeconds,
+          attempts,
+          afterAmbiguousAttempt: ambiguous,
+          maybeProcessed: ambiguous || failure.maybeProcessed,
+          projectId: call.projectId,
+        };
+        return failure.status !== undefined
+          ? AtlasApiError.fromResponse(call.operation, failure.status, failure.body ?? { errorCode: failure.errorCode, detail: failure.detail }, common)
+          : new AtlasApiError({ ...common, operation: call.operation, errorCode: failure.errorCode ?? 'NETWORK_ERROR', detail: failure.detail, cause: failure.cause });
+      };
 
       if (!failure.retryable) throw error();
       const delayMs = nextDelayMs(attempts, failure.retryAfterSeconds, this.policy);

@@ -1,0 +1,46 @@
+/**
+ * What the provider's custom resources share in a CDK app: which provider serves them, the permission to
+ * read the secret they name, the synth-time check of their properties, and the CustomResource itself.
+ */
+import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { describeProblems, type ParseOptions, type Parsed } from '../lambda/model/property-reader';
+import type { AtlasPrivateEndpointProvider } from './provider';
+
+export interface AtlasResourceOptions {
+  readonly provider?: AtlasPrivateEndpointProvider;
+  readonly serviceToken?: string;
+  readonly profile?: string;
+  readonly credentialsSecretArn?: string;
+  readonly serviceTimeout?: Duration;
+  readonly resourceType: string;
+  /** Template properties, without the credentials (added here). */
+  readonly properties: Record<string, unknown>;
+  readonly parse: (raw: Record<string, unknown>, options: ParseOptions) => Parsed<unknown>;
+}
+
+/** Checks the properties at synth time (tokens aside) and declares the custom resource. */
+export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): CustomResource {
+  const serviceToken = o.serviceToken ?? o.provider?.serviceToken;
+  if (!serviceToken || (o.serviceToken && o.provider)) {
+    throw new Error(`${scope.node.path}: give exactly one of provider or serviceToken.`);
+  }
+  const properties: Record<string, unknown> = {
+    ...o.properties,
+    ...(o.profile !== undefined ? { Profile: o.profile } : {}),
+    ...(o.credentialsSecretArn !== undefined ? { CredentialsSecretArn: o.credentialsSecretArn } : {}),
+  };
+  const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
+  if (!parsed.ok) throw new Error(`${scope.node.path}: ${describeProblems(parsed.problems)}`);
+  // A provider in this app must be allowed to read the secret the resource names.
+  if (o.provider) {
+    if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn);
+    else o.provider.allowProfile(o.profile ?? 'default');
+  }
+  return new CustomResource(scope, 'Resource', {
+    serviceToken,
+    resourceType: o.resourceType,
+    properties,
+    serviceTimeout: o.serviceTimeout ?? Duration.hours(1),
+  });
+}
