@@ -9,11 +9,11 @@ import { requestLogKeys } from '../cloudformation/request';
 import type { LogFields } from '../logging';
 import { type EndpointProperties, parseEndpointProperties } from '../model/endpoint-properties';
 import type { AtlasApi } from './atlas-access';
-import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions';
+import { atlasFailureReason, physicalIdFor } from './decisions';
 import { judgeConnection, judgeRemoval, registrationBody } from './endpoint-decisions';
 import type { ExecutionState, Task } from './execution-state';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
-import { apply, clockOf, credentialsOf, fail, retryLater, type StepPorts } from './step-kit';
+import { apply, clockOf, credentialsOf, fail, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 const ENDPOINT_TASKS: readonly Task['kind'][] = ['register', 'await-connection', 'refresh-endpoint', 'deregister', 'await-removal'];
 
@@ -75,20 +75,15 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
     }
     case 'deregister': {
       const api = await ports.atlasFor(credentialsOf(state));
-      try {
-        await api.deleteInterfaceEndpoint(task.ref.projectId, task.ref.provider, task.ref.serviceId, task.ref.endpointId);
-      } catch (err) {
-        if (err instanceof AtlasApiError && err.isNotFound) {
-          ports.logger.info('Registration already gone', { ...log, endpointId: task.ref.endpointId });
-          return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
-        }
-        if (err instanceof AtlasApiError && !err.retryable) {
-          return fail(state, atlasFailureReason(err, `Atlas refused to remove interface endpoint ${task.ref.endpointId}`), ports, log);
-        }
-        throw err;
-      }
-      ports.logger.info('Removal requested', { ...log, endpointId: task.ref.endpointId });
-      return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, { kind: 'await-removal', ref: task.ref });
+      const { ref } = task;
+      return requestDeletion(
+        state,
+        ports,
+        { ...log, endpointId: ref.endpointId },
+        () => api.deleteInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId),
+        (err) => atlasFailureReason(err, `Atlas refused to remove interface endpoint ${ref.endpointId}`),
+        { kind: 'await-removal', ref },
+      );
     }
     case 'await-connection':
     case 'await-removal':

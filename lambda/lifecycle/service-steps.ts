@@ -14,7 +14,7 @@ import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions'
 import type { ExecutionState, Task } from './execution-state';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 import { conflictReason, inspect, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './service-decisions';
-import { apply, clockOf, credentialsOf, retryLater, type StepPorts } from './step-kit';
+import { apply, clockOf, credentialsOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   const parsed = parseServiceProperties(state.request.ResourceProperties);
@@ -101,25 +101,20 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
     }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
-      try {
-        await api.deleteEndpointService(task.ref.projectId, task.ref.provider, task.ref.serviceId);
-      } catch (err) {
-        if (err instanceof AtlasApiError && err.isNotFound) {
-          ports.logger.info('Service already gone', { ...log, serviceId: task.ref.serviceId });
-          return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
-        }
-        if (err instanceof AtlasApiError && !err.retryable) {
-          const reason = atlasFailureReason(
+      const { ref } = task;
+      return requestDeletion(
+        state,
+        ports,
+        { ...log, serviceId: ref.serviceId },
+        () => api.deleteEndpointService(ref.projectId, ref.provider, ref.serviceId),
+        (err) =>
+          atlasFailureReason(
             err,
-            `Atlas refused to delete the ${task.ref.provider} private endpoint service ${task.ref.serviceId}` +
+            `Atlas refused to delete the ${ref.provider} private endpoint service ${ref.serviceId}` +
               (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : ''),
-          );
-          return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason } }, ports, log);
-        }
-        throw err;
-      }
-      ports.logger.info('Deletion requested', { ...log, serviceId: task.ref.serviceId });
-      return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, { kind: 'await-gone', ref: task.ref });
+          ),
+        { kind: 'await-gone', ref },
+      );
     }
     case 'await-ready':
     case 'await-gone':

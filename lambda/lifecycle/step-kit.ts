@@ -2,7 +2,7 @@
  * What every resource's steps share: the ports they act through, and how a verdict becomes the next
  * execution state (wait and come back, or answer).
  */
-import type { AtlasApiError } from '../atlas/errors';
+import { AtlasApiError } from '../atlas/errors';
 import type { CredentialsError } from '../credentials/secret-format';
 import type { LogFields, LoggerLike } from '../logging';
 import type { CredentialsSource } from '../model/credentials-secret';
@@ -92,4 +92,30 @@ export function describeError(err: unknown): LogFields {
   }
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { message: String(err) };
+}
+
+/**
+ * Asks Atlas to delete something: 404 means it is gone already (success), a refusal ends the request
+ * with `refusal(err)`, and otherwise the execution waits with `then` until it is gone.
+ */
+export async function requestDeletion(
+  state: ExecutionState,
+  ports: StepPorts,
+  log: LogFields,
+  del: () => Promise<void>,
+  refusal: (err: AtlasApiError) => string,
+  then: Task,
+): Promise<ExecutionState> {
+  try {
+    await del();
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) {
+      ports.logger.info('Already gone', log);
+      return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
+    }
+    if (err instanceof AtlasApiError && !err.retryable) return fail(state, refusal(err), ports, log);
+    throw err;
+  }
+  ports.logger.info('Deletion requested', log);
+  return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, then);
 }
