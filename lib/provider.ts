@@ -118,6 +118,15 @@ export class AtlasPrivateEndpointProvider extends Construct {
     });
     this.onEventFunction = onEventFunction;
     this.stateMachine.grantStartExecution(onEventFunction);
+    // Starting an execution of a state machine encrypted with a customer managed key encrypts its input
+    // with that key on the caller's behalf.
+    onEventFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.encryptionKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': this.stateMachine.stateMachineArn } },
+      }),
+    );
     this.serviceToken = onEventFunction.functionArn;
 
     this.secretsPolicy = new iam.Policy(this, 'CredentialsPolicy', { roles: [stepFunction.role!] });

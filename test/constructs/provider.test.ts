@@ -79,6 +79,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
     });
   });
 
+  it('lets the ServiceToken function encrypt an execution\'s input with the key, for its own state machine only', () => {
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProviderKey'), 'Arn'] },
+            Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('StateMachine') } } },
+          }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('OnEventFunctionServiceRole') }],
+    });
+  });
+
   it('exports the ServiceToken for other stacks, templates and Service Catalog products', () => {
     template.hasOutput('ServiceToken', { Export: { Name: 'AtlasPrivateEndpointServiceToken' }, Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('OnEventFunction'), 'Arn'] } });
   });
