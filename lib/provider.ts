@@ -89,7 +89,8 @@ export class AtlasPrivateEndpointProvider extends Construct {
       ...common,
       handler: 'onStep',
       description: 'Atlas private endpoint provider: wait-loop steps',
-      timeout: Duration.seconds(60),
+      // One step makes a few Atlas calls, each ending within 45 s plus one attempt (see the client's retry policy).
+      timeout: Duration.seconds(90),
       memorySize: 256,
       logGroup: logGroup('StepFunctionLogs'),
     });

@@ -79,6 +79,7 @@ export class AtlasHttp {
   async call<T>(call: AtlasCall): Promise<AtlasAnswer<T>> {
     let attempts = 0;
     let sleptMs = 0;
+    const startedAt = this.now();
     let ambiguous = false;
     for (;;) {
       attempts += 1;
@@ -124,7 +125,7 @@ export class AtlasHttp {
       if (!failure.retryable) throw error();
       const delayMs = nextDelayMs(attempts, failure.retryAfterSeconds, this.policy);
       const retryAfterSeconds = Math.max(1, Math.ceil(delayMs / 1000));
-      if (attempts >= this.policy.maxAttempts || sleptMs + delayMs > this.policy.budgetMs) {
+      if (attempts >= this.policy.maxAttempts || sleptMs + delayMs > this.policy.budgetMs || this.now() - startedAt + delayMs > this.policy.maxCallMs) {
         this.logger.warn('Atlas call not retried within budget', {
           operation: call.operation,
           status: failure.status,

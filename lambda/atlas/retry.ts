@@ -14,6 +14,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** Most time the client may spend sleeping between attempts of one call. */
   readonly budgetMs: number;
+  /**
+   * No new attempt starts once this long has passed since the call began, so that a call (each attempt
+   * bounded by the transport's timeouts) ends well within its Lambda step's timeout.
+   */
+  readonly maxCallMs: number;
   /** In [0, 1); injectable so tests are deterministic. */
   readonly random: () => number;
 }
@@ -23,6 +28,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   baseDelayMs: 500,
   maxDelayMs: 8_000,
   budgetMs: 10_000,
+  maxCallMs: 45_000,
   random: Math.random,
 };
 

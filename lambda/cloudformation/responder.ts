@@ -20,7 +20,7 @@ export class AnswerDeliveryError extends Error {
 
 export interface ResponderOptions {
   transport?: Transport;
-  /** Attempts within one call (default 4); the state machine retries the whole step beyond that. */
+  /** Attempts within one call (default 3); the state machine retries the whole step beyond that. */
   attempts?: number;
   sleep?: (ms: number) => Promise<void>;
   logger?: LoggerLike;
@@ -28,7 +28,7 @@ export interface ResponderOptions {
 
 export async function deliverAnswer(responseUrl: string, body: string, options: ResponderOptions = {}): Promise<{ attempts: number }> {
   const transport = options.transport ?? sharedTransport();
-  const max = options.attempts ?? 4;
+  const max = options.attempts ?? 3;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const logger = options.logger ?? silentLogger;
   let last = '';

@@ -13,10 +13,11 @@ export interface TransportTimeouts {
   keepAliveMs: number;
 }
 
+/** One attempt takes at most about 35 s: well inside a wait-loop step's 90 s. */
 export const DEFAULT_TIMEOUTS: TransportTimeouts = {
   connectMs: 5_000,
-  headersMs: 20_000,
-  bodyMs: 20_000,
+  headersMs: 15_000,
+  bodyMs: 15_000,
   keepAliveMs: 10_000,
 };
 

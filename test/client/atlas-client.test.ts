@@ -186,6 +186,14 @@ describe('retries', () => {
     expect(err).toMatchObject({ status: 502, retryable: true, attempts: 4 });
   });
 
+  it('starts no new attempt once the call has run for maxCallMs', async () => {
+    emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'status', status: 500 });
+    let t = 0;
+    const c = client('api-key', { now: () => (t += 20_000), retry: { budgetMs: 120_000, maxCallMs: 45_000, random: () => 0.5 } });
+    const err = (await c.listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
+    expect(err).toMatchObject({ status: 500, retryable: true, attempts: 2 });
+  });
+
   it('a dropped connection is retried', async () => {
     emulator.faults.inject({ operation: 'listServices' }, { kind: 'drop' });
     await expect(client('api-key').listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
