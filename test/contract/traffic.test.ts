@@ -30,7 +30,7 @@ beforeAll(async () => {
     },
   });
   proxy = await new RecordingProxy(emulator.baseUrl).start();
-  const options = { baseUrl: proxy.url, now: () => emulator.clock.now(), sleep: async () => undefined, retry: { budgetMs: 600_000 } };
+  const options = { baseUrl: proxy.url, now: () => emulator.clock.now(), sleep: async () => undefined, retry: { budgetMs: 600_000, maxCallMs: 600_000 } };
   api = new AtlasClient({ ...options, credentials: { kind: 'api-key', ...DEFAULT_API_KEY } });
   sa = new AtlasClient({ ...options, credentials: { kind: 'service-account', ...DEFAULT_SERVICE_ACCOUNT } });
 });
