@@ -5,7 +5,8 @@
 import { ENDPOINT_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/endpoint-decisions';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
-import { LocalRunner, type RequestResult } from '../../local/runner/runner';
+import { LocalRunner } from '../../local/runner/runner';
+import { expectWellAnswered } from '../support/answers';
 
 const PROJECT = DEFAULT_PROJECT_ID;
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
@@ -28,15 +29,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await runner.stop();
 });
-
-function expectWellAnswered(results: RequestResult[] = runner.results): void {
-  for (const r of results) {
-    expect(r.answers).toBe(1);
-    expect(r.responseBytes).toBeLessThanOrEqual(4096);
-    if (r.status === 'FAILED') expect(r.reason).toBeTruthy();
-  }
-  expect(runner.executionErrors).toEqual([]);
-}
 
 async function service(): Promise<{ physicalResourceId: string; id: string }> {
   const { create } = await runner.create(serviceProps, { logicalResourceId: 'Service' });
@@ -69,7 +61,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expect(create.simulatedSeconds).toBeGreaterThanOrEqual(90); // PENDING_ACCEPTANCE, then PENDING
     expect(endpointsOf(svc.id)).toEqual([VPCE]);
     expect(emulator.services(PROJECT)[0].status).toBe('AVAILABLE');
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('REJECTED with enforcement: FAILED with Atlas\'s message, and the rollback removes the registration', async () => {
@@ -80,7 +72,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expect(create.reason).toMatch(/REJECTED: Endpoint was rejected by the service owner/);
     expect(create.physicalResourceId).toBe(`${PROJECT}--${svc.id}--${VPCE}`);
     expect(rollback?.status).toBe('SUCCESS');
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('REJECTED without enforcement: SUCCESS, and the attributes say REJECTED and why', async () => {
@@ -89,7 +81,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     const { create } = await runner.create({ ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE, EnforceConnectionSuccess: false }, registration);
     expect(create.status).toBe('SUCCESS');
     expect(create.data).toMatchObject({ ConnectionStatus: 'REJECTED', ErrorMessage: 'Endpoint was rejected by the service owner' });
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('deleting the last interface endpoint takes the service with it, and both Deletes succeed', async () => {
@@ -105,7 +97,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     // And once the service is gone, a late Delete of either finds 404: success.
     expect((await runner.delete({ physicalResourceId: create.physicalResourceId, properties: props }, registration)).status).toBe('SUCCESS');
     expect((await runner.delete({ physicalResourceId: svc.physicalResourceId, properties: serviceProps }, { logicalResourceId: 'Service' })).status).toBe('SUCCESS');
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('a registration step that crashes after registering does not register twice', async () => {
@@ -117,7 +109,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expect(endpointsOf(svc.id)).toEqual([VPCE]);
     expect(runner.reports.filter((r) => r.error)).toHaveLength(1);
     expect(emulator.requests.filter((r) => r.operation === 'createEndpoint' && r.status !== 401).map((r) => r.status)).toEqual([201, 409]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('the same registration delivered twice registers once and answers once', async () => {
@@ -125,7 +117,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     const r = await runner.send('Create', { ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE }, { ...registration, deliveries: 2 });
     expect(r).toMatchObject({ status: 'SUCCESS', answers: 1 });
     expect(endpointsOf(svc.id)).toEqual([VPCE]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('a new VPC endpoint is a new registration; CloudFormation then removes the old one, leaving the service', async () => {
@@ -141,13 +133,13 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expect(endpointsOf(svc.id)).toEqual(['vpce-0ffffffffffffffff']);
     const same = await runner.update({ physicalResourceId: update.physicalResourceId, properties: next }, { ...next, EnforceConnectionSuccess: false }, registration);
     expect(same.update).toMatchObject({ status: 'SUCCESS', physicalResourceId: update.physicalResourceId });
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('names the missing service and where its id comes from', async () => {
     const { create } = await runner.create({ ProjectId: PROJECT, EndpointServiceId: 'aaaaaaaaaaaaaaaaaaaaaaaa', EndpointId: VPCE }, registration);
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/no AWS private endpoint service aaaaaaaaaaaaaaaaaaaaaaaa.*PrivateLinkId/);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 });

@@ -5,7 +5,8 @@
 import { AtlasClient } from '../../lambda/atlas/client';
 import { SERVICE_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/attributes';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
-import { LocalRunner, type RequestResult } from '../../local/runner/runner';
+import { LocalRunner } from '../../local/runner/runner';
+import { expectWellAnswered } from '../support/answers';
 
 const PROJECT = DEFAULT_PROJECT_ID;
 const PHYSICAL_ID = /^[a-f0-9]{24}-[a-f0-9]{24}-(AWS|AZURE|GCP)-[A-Z0-9_]+$/;
@@ -29,17 +30,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await runner.stop();
 });
-
-/** Every request got exactly one answer, within CloudFormation's 4096 bytes, and no execution failed. */
-function expectWellAnswered(results: RequestResult[] = runner.results): void {
-  for (const r of results) {
-    expect(r.answers).toBe(1);
-    expect(r.responseBytes).toBeGreaterThan(0);
-    expect(r.responseBytes).toBeLessThanOrEqual(4096);
-    if (r.status === 'FAILED') expect(r.reason).toBeTruthy();
-  }
-  expect(runner.executionErrors).toEqual([]);
-}
 
 describe.each([
   ['AWS', 'us-east-1', 'US_EAST_1', { SupportedRemoteRegions: ['us-west-2'] }, 'eu-west-1', 'EU_WEST_1'],
@@ -81,7 +71,7 @@ describe.each([
     const deleted = await runner.delete({ physicalResourceId: replaced.update.physicalResourceId, properties: moved });
     expect(deleted.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 });
 
@@ -99,7 +89,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('409: without AdoptExisting the Create fails naming the existing service and how to adopt it, and the rollback leaves it alone', async () => {
@@ -111,7 +101,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(create.physicalResourceId).not.toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT).map((s) => s.id)).toEqual([existing.id]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('409 with AdoptExisting: takes the existing service over', async () => {
@@ -120,7 +110,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(create.status).toBe('SUCCESS');
     expect(create.physicalResourceId).toBe(`${PROJECT}-${existing.id}-${provider}-${atlasRegion}`);
     expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('answers FAILED before CloudFormation\'s ServiceTimeout when Atlas never gets ready, with the last status', async () => {
@@ -132,7 +122,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(create.simulatedSeconds).toBeGreaterThan(600);
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('a Delete that never completes in Atlas answers FAILED before the timeout, with the last status', async () => {
@@ -143,7 +133,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(d.reason).toMatch(/Timed out.*DELETING/);
     expect(d.physicalResourceId).toBe(create.physicalResourceId);
     expect(d.simulatedSeconds).toBeLessThan(300);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('a service deleted out of band is created again on the next Update, under a new physical id', async () => {
@@ -155,7 +145,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(update.physicalResourceId).not.toBe(create.physicalResourceId);
     expect(cleanup?.status).toBe('SUCCESS'); // the old one is already gone: 404 is success
     expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('the same event delivered twice starts one execution, creates one service and sends one answer', async () => {
@@ -163,7 +153,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(r.status).toBe('SUCCESS');
     expect(r.answers).toBe(1);
     expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('a create step that crashes after creating the service does not create a second one or fail', async () => {
@@ -174,7 +164,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expect(emulator.services(PROJECT)).toHaveLength(1);
     expect(create.data!.Id).toBe(emulator.services(PROJECT)[0].id);
     expect(runner.reports.filter((r) => r.error)).toHaveLength(1);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 });
 
@@ -186,7 +176,7 @@ describe('failures and their answers', () => {
     expect(create.atlasCalls).toBe(0);
     expect(rollback?.status).toBe('SUCCESS');
     expect(rollback?.atlasCalls).toBe(0);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('cuts a Reason longer than 4 KB to fit, keeping the physical id whole', async () => {
@@ -196,7 +186,7 @@ describe('failures and their answers', () => {
     expect(create.responseBytes).toBeLessThanOrEqual(4096);
     expect(create.reason).toMatch(/cut to fit the 4096-byte response limit\]$/);
     expect(create.reason).toMatch(/^Atlas refused to create/);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('Delete of a failed Create\'s marker or of an id CloudFormation made up is a no-op SUCCESS', async () => {
@@ -208,7 +198,7 @@ describe('failures and their answers', () => {
       expect(d.atlasCalls).toBe(0);
     }
     expect(emulator.services(PROJECT).map((s) => s.id)).toEqual([kept.id]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('Delete refused by Atlas while an interface endpoint is registered answers FAILED saying so', async () => {
@@ -219,7 +209,7 @@ describe('failures and their answers', () => {
     expect(d.status).toBe('FAILED');
     expect(d.reason).toMatch(/refused to delete/);
     expect(d.reason).toMatch(/interface endpoints/);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('PortMappingEnabled cannot change in place: FAILED with what to do, and the rollback restores', async () => {
@@ -230,7 +220,7 @@ describe('failures and their answers', () => {
     expect(update.reason).toMatch(/PortMappingEnabled cannot change/);
     expect(update.physicalResourceId).toBe(create.physicalResourceId);
     expect(rollback?.[0].status).toBe('SUCCESS');
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 });
 
@@ -244,7 +234,7 @@ describe('repeated delivery, crashes, out-of-band changes, throttling', () => {
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID); // the service exists: the rollback deletes it
     expect(rollback?.status).toBe('SUCCESS');
     expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 
   it('waits out a 429 storm, honouring Retry-After, without failing', async () => {
@@ -253,6 +243,6 @@ describe('repeated delivery, crashes, out-of-band changes, throttling', () => {
     expect(create.status).toBe('SUCCESS');
     const waits = runner.reports.map((r) => r.waitedSeconds);
     expect(waits.filter((w) => w >= 30).length).toBeGreaterThanOrEqual(4);
-    expectWellAnswered();
+    expectWellAnswered(runner);
   });
 });
