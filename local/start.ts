@@ -19,8 +19,9 @@ const HELP = `Usage: npm start -- [options]
 Runs CloudFormation's requests for Custom::AtlasPrivateEndpointService through the provider's real handler
 and its real Step Functions definition, on this machine.
 
-Without --properties: the built-in tour (AWS, AZURE, GCP: Create, Update in place, Update that replaces, Delete)
-against the embedded Atlas emulator.
+Without --properties: the built-in tour (AWS, AZURE, GCP: Create, Update in place, Update that replaces, Delete;
+for AWS also a Custom::AtlasPrivateEndpoint registration, then the Deletes in reverse) against the embedded
+Atlas emulator.
 
 Options:
   --atlas-base-url URL       use this Atlas instead of the embedded emulator (another emulator, or
