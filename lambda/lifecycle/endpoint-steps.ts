@@ -83,6 +83,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         () => api.deleteInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId),
         (err) => atlasFailureReason(err, `Atlas refused to remove interface endpoint ${ref.endpointId}`),
         { kind: 'await-removal', ref },
+        async () => (await getOrGone(api, ref))?.deleteRequested === true,
       );
     }
     case 'await-connection':

@@ -114,6 +114,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
               (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : ''),
           ),
         { kind: 'await-gone', ref },
+        async () => (await getOrGone(api, ref))?.status === 'DELETING',
       );
     }
     case 'await-ready':

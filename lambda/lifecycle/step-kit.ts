@@ -96,7 +96,8 @@ export function describeError(err: unknown): LogFields {
 
 /**
  * Asks Atlas to delete something: 404 means it is gone already (success), a refusal ends the request
- * with `refusal(err)`, and otherwise the execution waits with `then` until it is gone.
+ * with `refusal(err)` unless `alreadyGoing()` finds the deletion under way (Atlas deleting it on its own,
+ * or an earlier attempt's request), and otherwise the execution waits with `then` until it is gone.
  */
 export async function requestDeletion(
   state: ExecutionState,
@@ -105,6 +106,7 @@ export async function requestDeletion(
   del: () => Promise<void>,
   refusal: (err: AtlasApiError) => string,
   then: Task,
+  alreadyGoing: () => Promise<boolean>,
 ): Promise<ExecutionState> {
   try {
     await del();
@@ -113,8 +115,10 @@ export async function requestDeletion(
       ports.logger.info('Already gone', log);
       return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
     }
-    if (err instanceof AtlasApiError && !err.retryable) return fail(state, refusal(err), ports, log);
-    throw err;
+    if (err instanceof AtlasApiError && !err.retryable) {
+      if (!(await alreadyGoing())) return fail(state, refusal(err), ports, log);
+      ports.logger.info('Atlas refused the delete, but the deletion is under way already', { ...log, error: describeError(err) });
+    } else throw err;
   }
   ports.logger.info('Deletion requested', log);
   return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(0) }, ports, log, then);
