@@ -14,7 +14,7 @@ import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions'
 import type { ExecutionState, Task } from './execution-state';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 import { conflictReason, inspect, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './service-decisions';
-import { apply, clockOf, credentialsOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
+import { apply, clockOf, credentialsOf, fail, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   const parsed = parseServiceProperties(state.request.ResourceProperties);
@@ -41,7 +41,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
           return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
         case 'conflict':
-          return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: conflictReason(props.projectId, found.service) } }, ports, log);
+          return fail(state, conflictReason(props.projectId, found.service), ports, log);
       }
       break;
     }
@@ -66,7 +66,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           const owner = ownerOfConflict(task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
-            return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: conflictReason(props.projectId, existing) } }, ports, log);
+            return fail(state, conflictReason(props.projectId, existing), ports, log);
           }
           return awaitReady(state, refOf(props.projectId, existing), owner === 'ours' ? 'created' : 'adopted', existing, ports, log);
         }
@@ -74,7 +74,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
           return retryLater(state, err, ports, log, { ...task, uncertain: task.uncertain === true || err.maybeProcessed });
         }
-        return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: atlasFailureReason(err, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}`) } }, ports, log);
+        return fail(state, atlasFailureReason(err, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}`), ports, log);
       }
     }
     case 'patch': {
@@ -95,7 +95,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const service = await getOrGone(api, task.ref);
       if (!service) return vanished(state, task.ref, ports, log);
       if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
-        return apply(state, { outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: physicalIdFor(state), reason: portMappingChangeReason(task.ref.region) } }, ports, log);
+        return fail(state, portMappingChangeReason(task.ref.region), ports, log);
       }
       return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
     }
