@@ -13,7 +13,7 @@ import { atlasFailureReason, physicalIdFor } from './decisions';
 import { judgeConnection, judgeRemoval, registrationBody } from './endpoint-decisions';
 import type { ExecutionState, Task } from './execution-state';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
-import { apply, clockOf, credentialsOf, fail, requestDeletion, retryLater, type StepPorts } from './step-kit';
+import { apply, clockOf, credentialsOf, fail, propertiesOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 const ENDPOINT_TASKS: readonly Task['kind'][] = ['register', 'await-connection', 'refresh-endpoint', 'deregister', 'await-removal'];
 
@@ -22,9 +22,7 @@ export function isEndpointTask(task: Task): boolean {
 }
 
 function propsOf(state: ExecutionState): EndpointProperties {
-  const parsed = parseEndpointProperties(state.request.ResourceProperties);
-  if (!parsed.ok) throw new RangeError(parsed.problems.map((p) => p.message).join(' '));
-  return parsed.value;
+  return propertiesOf(state, parseEndpointProperties);
 }
 
 export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {

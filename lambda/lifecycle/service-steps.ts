@@ -14,12 +14,10 @@ import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions'
 import type { ExecutionState, Task } from './execution-state';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 import { conflictReason, inspect, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './service-decisions';
-import { apply, clockOf, credentialsOf, fail, requestDeletion, retryLater, type StepPorts } from './step-kit';
+import { apply, clockOf, credentialsOf, fail, propertiesOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 function propsOf(state: ExecutionState): ServiceProperties {
-  const parsed = parseServiceProperties(state.request.ResourceProperties);
-  if (!parsed.ok) throw new RangeError(parsed.problems.map((p) => p.message).join(' '));
-  return parsed.value;
+  return propertiesOf(state, parseServiceProperties);
 }
 
 /** Act on a service task (act state). */

@@ -6,6 +6,7 @@ import { AtlasApiError } from '../atlas/errors';
 import type { CredentialsError } from '../credentials/secret-format';
 import type { LogFields, LoggerLike } from '../logging';
 import type { CredentialsSource } from '../model/credentials-secret';
+import { describeProblems, type Parsed } from '../model/property-reader';
 import type { AtlasApi } from './atlas-access';
 import { describeTask, managedIdOf, physicalIdFor, pollWaitSeconds, type Verdict } from './decisions';
 import { type ExecutionState, NO_STEP_FAILURES, type Task } from './execution-state';
@@ -75,6 +76,13 @@ export function deadlineVerdict(state: ExecutionState): Verdict {
 /** A failed answer names what exists: what this request created or adopted, else what CloudFormation knows. */
 export function answerIdOnFailure(state: ExecutionState): string {
   return physicalIdFor(state, managedIdOf(state.task));
+}
+
+/** The request's properties through the resource's parser; a bad value (only possible if a step is fed a state the plan would have refused) ends the step as an input error. */
+export function propertiesOf<T>(state: ExecutionState, parse: (raw: Record<string, unknown> | undefined) => Parsed<T>): T {
+  const parsed = parse(state.request.ResourceProperties);
+  if (!parsed.ok) throw new RangeError(describeProblems(parsed.problems));
+  return parsed.value;
 }
 
 /** Credentials named by the resource (both resource types use the same property names). */
