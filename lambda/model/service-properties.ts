@@ -3,7 +3,6 @@
  * strings from CloudFormation), the constructs' synth-time checks (native values, tokens skipped) and the
  * tests. Every problem names the property, the value, what is accepted and, for regions, the nearest ones.
  */
-import { credentialsSecretId } from './credentials-secret';
 import type { CloudProvider } from './provider';
 import { clip, type ParseOptions, type Parsed, PropertyReader, UNRESOLVED } from './property-reader';
 import { findRegion, isWellFormedRegion, otherProvidersWithRegion, suggestRegions, toAtlasRegionName } from './regions';
@@ -112,11 +111,6 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
         }
       : undefined,
   );
-}
-
-/** The secret the properties point at (for IAM and for the Lambda). */
-export function secretIdOf(props: Pick<ServiceProperties, 'credentials'>): string {
-  return credentialsSecretId(props.credentials);
 }
 
 function checkRegion(r: PropertyReader, property: string, value: string, provider: CloudProvider): RegionChoice | undefined {
