@@ -4,3 +4,4 @@ export * from './private-link';
 export * from './provider';
 export * from './waiter-state-machine';
 export type { CloudProvider } from '../lambda/model/provider';
+export * from './handler-asset';
