@@ -3,7 +3,7 @@
  * Every call goes through one `AtlasHttp` (one undici Agent, one retry policy, one authenticator).
  */
 import type { LoggerLike } from '../logging';
-import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider } from '../model/provider';
+import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider, VPC_ENDPOINT_ID } from '../model/provider';
 import { type Authenticator, DigestAuthenticator, ServiceAccountAuthenticator } from './auth';
 import { resolveAtlasBaseUrl } from './base-url';
 import { AtlasApiError, type AtlasOperation } from './errors';
@@ -64,14 +64,10 @@ export class AtlasClient {
           );
   }
 
-  get authKind(): Authenticator['kind'] {
-    return this.auth.kind;
-  }
-
   /**
    * Creates the endpoint service for one provider and region. Atlas answers 409
    * `PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION` when the project has one already; when an earlier
-   * attempt of this same call got no clear answer, the error says so (`afterAmbiguousAttempt`), because
+   * attempt of this same call got no clear answer, the error says so (`earlierAttemptMaybeProcessed`), because
    * the existing service may then be the one this call created. The client never treats it as its own:
    * that decision needs what only the caller knows.
    */
@@ -156,7 +152,7 @@ export class AtlasClient {
     endpointServiceId: string,
     request: CreateInterfaceEndpointRequest,
   ): Promise<InterfaceEndpoint> {
-    if (request.cloudProvider === 'AWS' && !/^vpce-[0-9a-f]{17}$/.test(request.id)) {
+    if (request.cloudProvider === 'AWS' && !VPC_ENDPOINT_ID.test(request.id)) {
       throw new RangeError(`interface endpoint id "${request.id}" is not an AWS VPC endpoint id (vpce- and 17 hexadecimal digits)`);
     }
     return this.object(

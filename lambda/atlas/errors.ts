@@ -2,6 +2,7 @@
  * The one error type of the Atlas client: what was called, what Atlas answered, and whether trying again
  * can help. Messages name the operation, the status and Atlas's own words, never a credential.
  */
+import { ProviderError } from '../model/errors';
 import { ATLAS_ERROR_CODES, type AtlasErrorBody } from './models';
 
 export type AtlasOperation =
@@ -55,14 +56,14 @@ export interface AtlasApiErrorFields {
    * True when an earlier attempt of this call may have been carried out by Atlas without the client hearing
    * the answer. A create's 409 "already exists" is then possibly the client's own service.
    */
-  afterAmbiguousAttempt?: boolean;
+  earlierAttemptMaybeProcessed?: boolean;
   /** True when this call (its last attempt included) may have been carried out by Atlas. */
   maybeProcessed?: boolean;
   projectId?: string;
   cause?: unknown;
 }
 
-export class AtlasApiError extends Error {
+export class AtlasApiError extends ProviderError {
   override readonly name = 'AtlasApiError';
   readonly operation: AtlasOperation;
   readonly status: number | undefined;
@@ -72,7 +73,7 @@ export class AtlasApiError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly attempts: number;
-  readonly afterAmbiguousAttempt: boolean;
+  readonly earlierAttemptMaybeProcessed: boolean;
   readonly maybeProcessed: boolean;
 
   constructor(fields: AtlasApiErrorFields) {
@@ -85,16 +86,22 @@ export class AtlasApiError extends Error {
     this.retryable = fields.retryable;
     this.retryAfterSeconds = fields.retryAfterSeconds;
     this.attempts = fields.attempts;
-    this.afterAmbiguousAttempt = fields.afterAmbiguousAttempt ?? false;
-    this.maybeProcessed = fields.maybeProcessed ?? this.afterAmbiguousAttempt;
+    this.earlierAttemptMaybeProcessed = fields.earlierAttemptMaybeProcessed ?? false;
+    this.maybeProcessed = fields.maybeProcessed ?? this.earlierAttemptMaybeProcessed;
   }
 
   get isNotFound(): boolean {
     return this.status === 404;
   }
 
-  get isUnauthorized(): boolean {
-    return this.status === 401 || this.status === 403;
+  /** 409: Atlas refuses because of what exists (a service in the region, a registration, a service still in use). */
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+
+  /** 400: Atlas refuses the request as it is. */
+  get isBadRequest(): boolean {
+    return this.status === 400;
   }
 
   /**
@@ -120,7 +127,7 @@ export class AtlasApiError extends Error {
       retryable: this.retryable,
       retryAfterSeconds: this.retryAfterSeconds,
       attempts: this.attempts,
-      afterAmbiguousAttempt: this.afterAmbiguousAttempt,
+      earlierAttemptMaybeProcessed: this.earlierAttemptMaybeProcessed,
     };
   }
 
@@ -159,7 +166,7 @@ function describe(f: AtlasApiErrorFields): string {
   const parts = [`${what}: ${answer}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
-  if (f.afterAmbiguousAttempt && f.status === 409) {
+  if (f.earlierAttemptMaybeProcessed && f.status === 409) {
     parts.push('An earlier attempt of this call got no clear answer, so the existing resource may be the one it created.');
   }
   return parts.join(' ');

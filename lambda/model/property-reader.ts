@@ -5,7 +5,7 @@
  * are built from these field readers, so the same property reads the same way on every resource.
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
-import { CLOUD_PROVIDERS, type CloudProvider } from './provider';
+import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from './provider';
 import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from './timing';
 
 export interface PropertyProblem {
@@ -89,7 +89,7 @@ export class PropertyReader {
   atlasId(name: string, what: string): string | undefined {
     const v = this.requiredString(name, `${what}, 24 hexadecimal digits`);
     if (v === undefined || v === UNRESOLVED) return v;
-    if (!/^[0-9a-fA-F]{24}$/.test(v)) {
+    if (!ATLAS_ID_PATTERN.test(v.toLowerCase())) {
       this.problem(name, v, `Property ${name} "${clip(v)}" is not ${what}: expected 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d.`);
       return undefined;
     }
@@ -143,8 +143,8 @@ export class PropertyReader {
   serviceTimeout(): number {
     const v = this.props.ServiceTimeout;
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SERVICE_TIMEOUT_SECONDS) {
+    const n = serviceTimeoutSeconds(v);
+    if (n === undefined) {
       this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`);
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     }
@@ -154,6 +154,15 @@ export class PropertyReader {
   result<T>(value: T | undefined): Parsed<T> {
     return this.problems.length > 0 || value === undefined ? { ok: false, problems: this.problems } : { ok: true, value };
   }
+}
+
+/**
+ * The seconds of a `ServiceTimeout` value, or undefined when it is not a whole number from 1 to 3600. One
+ * reading for the property check and for the deadline of a request whose other properties may be bad.
+ */
+export function serviceTimeoutSeconds(value: unknown): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_SERVICE_TIMEOUT_SECONDS ? n : undefined;
 }
 
 /** Keeps a quoted user value short in a message. */

@@ -203,7 +203,7 @@ describe('retries', () => {
   it('a create whose answer was lost is never taken for someone else\'s service: the 409 that follows says so', async () => {
     emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
     const err = (await client('api-key').createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' }).catch((e: unknown) => e)) as AtlasApiError;
-    expect(err).toMatchObject({ status: 409, errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', afterAmbiguousAttempt: true, maybeProcessed: true, attempts: 2 });
+    expect(err).toMatchObject({ status: 409, errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', earlierAttemptMaybeProcessed: true, maybeProcessed: true, attempts: 2 });
     expect(err.existingService).toEqual({ provider: 'AWS', region: 'US_EAST_1' });
     expect(err.message).toMatch(/may be the one it created/);
     expect(emulator.services(PROJECT)).toHaveLength(1);
@@ -233,7 +233,7 @@ describe('errors', () => {
       errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
       detail: 'A private endpoint service already exists for AWS region US_EAST_1.',
       parameters: ['AWS', 'US_EAST_1'],
-      afterAmbiguousAttempt: false,
+      earlierAttemptMaybeProcessed: false,
       retryable: false,
     });
     expect(err.existingService).toEqual({ provider: 'AWS', region: 'US_EAST_1' });

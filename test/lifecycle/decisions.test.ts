@@ -55,8 +55,10 @@ describe('planning a request', () => {
   it('Update: region compared by meaning; project, provider or region change replaces', () => {
     const update = (next: Record<string, unknown>, old: Record<string, unknown> = props) => planRequest(req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: old }));
     expect(update({ Region: 'US_EAST_1' })).toEqual({ task: { kind: 'refresh', ref } });
-    expect(update({ Region: 'us-east-2' })).toEqual({ task: { kind: 'inspect', replacing: ref } });
-    expect(update({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'inspect', replacing: ref } });
+    // A replacement creates the new service (after looking at its region); CloudFormation deletes the old one.
+    expect(update({ Region: 'us-east-2' })).toEqual({ task: { kind: 'inspect' } });
+    expect(update({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'inspect' } });
+    expect(update({ ProviderName: 'GCP', Region: 'us-central1' })).toEqual({ task: { kind: 'inspect' } });
     expect(update({ SupportedRemoteRegions: ['us-west-2'] })).toEqual({ task: { kind: 'patch', ref, remoteRegions: ['US_WEST_2'] } });
     expect(update({}, { ...props, SupportedRemoteRegions: ['us-west-2'] })).toEqual({ task: { kind: 'patch', ref, remoteRegions: [] } });
     expect(update({ Profile: 'other', AdoptExisting: 'true' })).toEqual({ task: { kind: 'refresh', ref } });

@@ -14,7 +14,7 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
       value: {
         projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
         provider: 'AWS',
-        region: { input: 'us-east-1', atlasName: 'US_EAST_1', inTable: true },
+        region: { input: 'us-east-1', atlasName: 'US_EAST_1' },
         credentials: {},
         adoptExisting: false,
         serviceTimeoutSeconds: 3600,
@@ -47,7 +47,7 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
 
   it('lets Atlas judge a well-formed region the table does not have yet', () => {
     const r = parseServiceProperties({ ...base, Region: 'ap-future-9' });
-    expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9', inTable: false });
+    expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9' });
   });
 
   it('skips unresolved values (CDK tokens) at synth time', () => {
