@@ -36,12 +36,12 @@ const WRITES: readonly AtlasOperation[] = [
   'deleteInterfaceEndpoint',
 ];
 
-/** Codes for failures that never reached an Atlas answer. */
+/** Codes for failures that never reached an Atlas response. */
 export type TransportErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'INVALID_RESPONSE';
 
 export interface AtlasApiErrorFields {
   operation: AtlasOperation;
-  /** HTTP status; undefined when no answer came (connection refused, reset, timed out). */
+  /** HTTP status; undefined when no response came (connection refused, reset, timed out). */
   status?: number;
   errorCode: string;
   detail?: string;
@@ -54,7 +54,7 @@ export interface AtlasApiErrorFields {
   attempts: number;
   /**
    * True when an earlier attempt of this call may have been carried out by Atlas without the client hearing
-   * the answer. A create's 409 "already exists" is then possibly the client's own service.
+   * the response. A create's 409 "already exists" is then possibly the client's own service.
    */
   earlierAttemptMaybeProcessed?: boolean;
   /** True when this call (its last attempt included) may have been carried out by Atlas. */
@@ -159,11 +159,11 @@ export class AtlasApiError extends ProviderError {
 
 function describe(f: AtlasApiErrorFields): string {
   const what = `Atlas API: could not ${DESCRIPTIONS[f.operation]}`;
-  const answer =
+  const outcome =
     f.status === undefined
       ? `no answer from Atlas (${f.errorCode}${f.detail ? `: ${f.detail}` : ''})`
       : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail}` : ''}`;
-  const parts = [`${what}: ${answer}.`];
+  const parts = [`${what}: ${outcome}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
   if (f.earlierAttemptMaybeProcessed && f.status === 409) {
