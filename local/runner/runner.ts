@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
-import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
+import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
 import { AtlasAccess, type AtlasApi } from '../../lambda/runtime/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import { type LogFields, type LoggerLike, silentLogger } from '../../lambda/logging';
@@ -121,7 +121,7 @@ export class LocalRunner {
     const logger = this.options.logger ?? silentLogger;
     const now = () => this.now();
     this.access = new AtlasAccess({
-      credentials: new CredentialsProvider({ reader, logger, now }),
+      credentials: new CredentialsStore({ reader, logger, now }),
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.

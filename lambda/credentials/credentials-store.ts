@@ -23,7 +23,7 @@ export class SecretsManagerReader implements SecretReader {
   }
 }
 
-export interface CredentialsProviderOptions {
+export interface CredentialsStoreOptions {
   reader?: SecretReader;
   /** How long a read secret is reused (default 5 minutes). */
   maxAgeMs?: number;
@@ -31,14 +31,14 @@ export interface CredentialsProviderOptions {
   logger?: LoggerLike;
 }
 
-export class CredentialsProvider {
+export class CredentialsStore {
   private readonly cache = new Map<string, { value: ResolvedCredentials; readAt: number }>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly logger: LoggerLike;
   private reader: SecretReader | undefined;
 
-  constructor(options: CredentialsProviderOptions = {}) {
+  constructor(options: CredentialsStoreOptions = {}) {
     this.maxAgeMs = options.maxAgeMs ?? CREDENTIALS_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
