@@ -167,7 +167,7 @@ function describe(f: AtlasApiErrorFields): string {
   const answer =
     f.status === undefined
       ? `no answer from Atlas (${f.errorCode}${f.detail ? `: ${f.detail}` : ''})`
-      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail}` : ''}`;
+      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail.replace(/\.$/, '')}` : ''}`;
   const parts = [`${what}: ${answer}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
   if (isNoCapacity(f)) {
