@@ -160,7 +160,8 @@ describe('traffic between the client and the emulator conforms to the OpenAPI co
     await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, SupportedRemoteRegions: ['us-west-2'] });
     await runner.delete({ physicalResourceId: create.physicalResourceId, properties: props });
     await runner.stop();
-  });
+    // Four providers' lifecycles, two emulators and the provider's own run: more than the default 30 s on a busy machine.
+  }, 180_000);
 
   it('every request body the client sent validates against the request schemas', () => {
     const sent = exchanges().filter((x) => x.path.startsWith('/api/atlas/v2/') && x.requestBody !== '');
