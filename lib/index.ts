@@ -5,3 +5,4 @@ export * from './provider';
 export * from './service-catalog';
 export * from './waiter-state-machine';
 export type { CloudProvider } from '../lambda/model/provider';
+export * from './handler-asset';
