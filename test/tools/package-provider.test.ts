@@ -3,16 +3,17 @@
  * deployable to any region and partition without a CDK bootstrap.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { synthesizeProvider } from '../../local/runner/definition';
+import { awsStub, option, readmeSection, runBlock, shBlocks } from '../support/readme';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('npm run package', () => {
-  const out = mkdtempSync(join(tmpdir(), 'package-test-'));
+  // Where the README's commands expect it.
+  const out = join(ROOT, 'build', 'cloudformation');
   let run: { status: number | null; stdout: string; stderr: string };
   let template: { Parameters: Record<string, { Type: string; Default?: string }>; Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }>; Outputs: Record<string, { Export?: { Name: string } }>; Rules?: unknown; Conditions?: unknown };
   let text: string;
@@ -20,13 +21,12 @@ describe('npm run package', () => {
 
   beforeAll(() => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const r = spawnSync(npm, ['run', '--silent', 'package', '--', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CDK_DEFAULT_REGION: '', CDK_DEFAULT_ACCOUNT: '' } });
+    const r = spawnSync(npm, ['run', '--silent', 'package'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CDK_DEFAULT_REGION: '', CDK_DEFAULT_ACCOUNT: '' } });
     run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
     text = readFileSync(join(out, 'atlas-private-endpoint-provider.template.json'), 'utf8');
     template = JSON.parse(text);
     zips = readdirSync(out).filter((f) => f.endsWith('.zip'));
   }, 300_000);
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('writes the template and one zip, and names both', () => {
     expect(run.status).toBe(0);
@@ -74,5 +74,30 @@ describe('npm run package', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("then the README's two AWS CLI commands upload that zip under its CodeKey and deploy that template", () => {
+    const blocks = shBlocks(readmeSection('## 2. Deploy the provider'));
+    expect(blocks).toHaveLength(1);
+    const aws = awsStub();
+    const r = runBlock(blocks[0], { cwd: ROOT, env: { ...aws.env, CODE_BUCKET: 'my-artifacts' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const [cp, deploy, ...more] = aws.calls();
+    expect(more).toEqual([]);
+    // `aws s3 cp DIR/ s3://BUCKET/ --recursive --exclude '*' --include '*.zip'` puts each zip of DIR at the bucket's root.
+    expect(cp.args).toEqual(['s3', 'cp', 'build/cloudformation/', 's3://my-artifacts/', '--recursive', '--exclude', '*', '--include', '*.zip']);
+    expect(readdirSync(join(ROOT, cp.args[2])).filter((f) => f.endsWith('.zip'))).toEqual([template.Parameters.CodeKey.Default]);
+    expect(deploy.args.slice(0, 2)).toEqual(['cloudformation', 'deploy']);
+    const templateFile = option(deploy, '--template-file')[0];
+    expect(existsSync(join(ROOT, templateFile))).toBe(true);
+    expect(JSON.parse(readFileSync(join(ROOT, templateFile), 'utf8'))).toEqual(template);
+    const overrides = Object.fromEntries(option(deploy, '--parameter-overrides').map((kv) => kv.split('=') as [string, string]));
+    expect(overrides).toEqual({ CodeBucket: 'my-artifacts' });
+    for (const [name, p] of Object.entries(template.Parameters)) if (p.Default === undefined) expect(Object.keys(overrides)).toContain(name);
+    // Roles without fixed names: CAPABILITY_IAM is enough.
+    expect(option(deploy, '--capabilities')).toEqual(['CAPABILITY_IAM']);
+    for (const role of Object.values(template.Resources).filter((x) => x.Type === 'AWS::IAM::Role')) expect(role.Properties.RoleName).toBeUndefined();
+    expect(option(deploy, '--stack-name')).toEqual(['AtlasPrivateEndpointProvider']);
   });
 });
