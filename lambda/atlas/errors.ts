@@ -94,6 +94,11 @@ export class AtlasApiError extends ProviderError {
     return this.status === 404;
   }
 
+  /** 401 or 403: Atlas refused the credentials, or their role or IP access list does not allow the call. */
+  get isUnauthorized(): boolean {
+    return this.status === 401 || this.status === 403;
+  }
+
   /** 409: Atlas refuses because of what exists (a service in the region, a registration, a service still in use). */
   get isConflict(): boolean {
     return this.status === 409;
@@ -102,6 +107,14 @@ export class AtlasApiError extends ProviderError {
   /** 400: Atlas refuses the request as it is. */
   get isBadRequest(): boolean {
     return this.status === 400;
+  }
+
+  /**
+   * Atlas's 400 ATLAS_GENERAL_ERROR "Reason: No Capacity." (recorded live on creates, on every provider): the
+   * cloud region has no room now. Not a transient worth retrying for an hour; the person deploying decides.
+   */
+  get isNoCapacity(): boolean {
+    return isNoCapacity(this);
   }
 
   /**
@@ -131,7 +144,11 @@ export class AtlasApiError extends ProviderError {
     };
   }
 
-  /** Builds the error from an Atlas error response (or whatever came back instead of one). */
+  /**
+   * Builds the error from an Atlas error response, or whatever came back instead of one: recorded live are
+   * bodies without `errorCode` (a 401), pretty-printed JSON, non-JSON 5xx pages and an empty 405. Each keeps
+   * its status; a missing code becomes `HTTP_<status>`.
+   */
   static fromResponse(
     operation: AtlasOperation,
     status: number,
@@ -162,14 +179,22 @@ function describe(f: AtlasApiErrorFields): string {
   const outcome =
     f.status === undefined
       ? `no answer from Atlas (${f.errorCode}${f.detail ? `: ${f.detail}` : ''})`
-      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail}` : ''}`;
+      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail.replace(/\.$/, '')}` : ''}`;
   const parts = [`${what}: ${outcome}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
+  if (isNoCapacity(f)) {
+    parts.push('The cloud region has no capacity for a private endpoint service right now: retry the deployment later, or choose another region.');
+  }
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
   if (f.earlierAttemptMaybeProcessed && f.status === 409) {
     parts.push('An earlier attempt of this call got no clear answer, so the existing resource may be the one it created.');
   }
   return parts.join(' ');
+}
+
+function isNoCapacity(f: Pick<AtlasApiErrorFields, 'status' | 'errorCode' | 'detail' | 'parameters'>): boolean {
+  if (f.status !== 400 || f.errorCode !== ATLAS_ERROR_CODES.generalError) return false;
+  return /no capacity/i.test(f.detail ?? '') || (f.parameters ?? []).some((p) => typeof p === 'string' && /no capacity/i.test(p));
 }
 
 function accessAdvice(f: AtlasApiErrorFields): string {

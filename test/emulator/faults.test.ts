@@ -2,7 +2,7 @@
  * Fault injection: per-request faults (status, drop, drop after processing, delay), how rules match and
  * are used up, and the injected fates of the next services and endpoints.
  */
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT } from '../../local/atlas-emulator';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator } from '../../local/atlas-emulator';
 import { useEmulator } from '../support/emulator';
 import { DigestClient, fetchToken, paths, vpceId } from './http';
 
@@ -70,6 +70,16 @@ describe('status faults', () => {
     expect((await atlas.get(LIST)).headers['retry-after']).toBe('10');
   });
 
+  it('503 with a body that is not JSON, as recorded', async () => {
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, nonJsonBody: true });
+    const r = await atlas.get(LIST);
+    expect(r.status).toBe(503);
+    expect(r.headers['content-type']).toBe('text/html');
+    expect(r.text).toMatch(/^<html>/);
+    expect(() => JSON.parse(r.text)).toThrow();
+    expect(() => env.emulator.faults.inject({}, { kind: 'status', status: 429, nonJsonBody: true })).toThrow(RangeError);
+  });
+
   it('applies to the token endpoint too', async () => {
     env.emulator.faults.inject({ operation: 'token' }, { kind: 'status', status: 503 });
     expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(503);
@@ -129,8 +139,8 @@ describe('matching', () => {
     env.emulator.faults.nextService({ outcome: 'FAILED' });
     env.emulator.faults.clear();
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
-    env.emulator.advance(180);
-    expect(env.emulator.services()[0].status).toBe('WAITING_FOR_USER');
+    env.emulator.advance(150);
+    expect(env.emulator.services()[0].status).toBe('AVAILABLE');
   });
 });
 
@@ -155,15 +165,15 @@ describe('next service and endpoint', () => {
     const stuck = (await atlas.post(P.create, { providerName: 'AZURE', region: 'eastus' })).json;
     const lingering = (await atlas.post(P.create, { providerName: 'AWS', region: 'EU_WEST_1' })).json;
     env.emulator.advance(100_000);
-    expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('AVAILABLE');
     expect((await atlas.get(P.service('AZURE', stuck.id))).json).toMatchObject({ status: 'INITIATING', privateLinkServiceName: null });
-    expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('AVAILABLE');
     await atlas.delete(P.service('AWS', lingering.id));
     env.emulator.advance(100_000);
     expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('DELETING');
   });
 
-  it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays WAITING_FOR_USER', async () => {
+  it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays AVAILABLE', async () => {
     const s = (await atlas.post(P.create, CREATE)).json;
     env.emulator.advance(180);
     env.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected.' });
@@ -178,7 +188,48 @@ describe('next service and endpoint', () => {
       interfaceEndpointId: vpce,
     });
     env.emulator.advance(1000);
-    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('AVAILABLE');
+  });
+
+  it.each([
+    ['current', 'Verify endpoint ID and accepted regions, then retry your connection.'],
+    ['older', undefined],
+  ] as const)('UNKNOWN_IN_CLOUD endpoint (%s shape): accepted, then REJECTED with the recorded message', async (shape, message) => {
+    const own = await startAtlasEmulator({ shapes: { unknownInterfaceEndpoint: shape } });
+    try {
+      const c = new DigestClient(own.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+      const s = (await c.post(P.create, CREATE)).json;
+      own.advance(150);
+      own.faults.nextEndpoint({ outcome: 'UNKNOWN_IN_CLOUD' });
+      const vpce = vpceId();
+      const accepted = await c.post(P.endpoints('AWS', s.id), { id: vpce });
+      expect(accepted.status).toBe(201);
+      expect(accepted.json).toMatchObject({ connectionStatus: 'PENDING_ACCEPTANCE', errorMessage: null });
+      own.advance(30);
+      expect((await c.get(P.endpoint('AWS', s.id, vpce))).json).toMatchObject({
+        connectionStatus: 'REJECTED',
+        errorMessage: message ?? `Interface endpoint ${vpce} was not found.`,
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('NO_CAPACITY: the create gets the recorded 400 ATLAS_GENERAL_ERROR and nothing is created; only the region named', async () => {
+    env.emulator.faults.nextService({ region: 'us-east-1', outcome: 'NO_CAPACITY' });
+    expect((await atlas.post(P.create, { providerName: 'AWS', region: 'us-west-2' })).status).toBe(201);
+    const r = await atlas.post(P.create, CREATE);
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.json).toEqual({
+      detail: 'Reason: No Capacity.',
+      error: 400,
+      errorCode: 'ATLAS_GENERAL_ERROR',
+      parameters: ['No Capacity'],
+      reason: 'Bad Request',
+    });
+    expect(env.emulator.services().map((s) => s.regionName)).toEqual(['US_WEST_2']);
+    expect((await atlas.post(P.create, CREATE)).status).toBe(201);
   });
 
   it('STUCK_PENDING endpoint: PENDING for ever', async () => {
