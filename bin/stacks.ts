@@ -9,18 +9,23 @@
  * - `atlasBaseUrl`: for example https://cloud.mongodbgov.com (Atlas for Government)
  * - `serviceTokenConcurrency`: reserved concurrency of the ServiceToken function (default 10)
  * - `projectId`, `profile`: the example's Atlas project (else a `ProjectId` parameter) and credentials profile
+ *
+ * Stacks: the provider (`AtlasPrivateEndpointProvider`), an example PrivateLink (`AtlasPrivateLinkExample`)
+ * and a Service Catalog portfolio (`AtlasPrivateEndpointCatalog`); the last two need the provider deployed.
  */
-import { type App, RemovalPolicy, type Environment } from 'aws-cdk-lib';
+import { type App, RemovalPolicy, Stack, type Environment } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { AtlasPrivateEndpointProviderStack, type ProviderLogLevel } from '../lib';
+import { AtlasPrivateEndpointCatalog, AtlasPrivateEndpointProviderStack, type ProviderLogLevel } from '../lib';
 import { PrivateLinkExampleStack } from './private-link-example';
 
 export const PROVIDER_STACK = 'AtlasPrivateEndpointProvider';
 export const EXAMPLE_STACK = 'AtlasPrivateLinkExample';
+export const CATALOG_STACK = 'AtlasPrivateEndpointCatalog';
 
 export interface AppStacks {
   provider: AtlasPrivateEndpointProviderStack;
   example: PrivateLinkExampleStack;
+  catalog: Stack;
 }
 
 /** Adds the app's stacks; `env` only for tests that pin a region (the app itself is environment-agnostic). */
@@ -61,7 +66,15 @@ export function addStacks(app: App, env?: Environment): AppStacks {
   });
   // `cdk deploy AtlasPrivateLinkExample` deploys the provider first: the example imports its export.
   example.addStackDependency(provider);
-  return { provider, example };
+
+  // Service Catalog products that read the ServiceToken from the provider stack's SSM parameter.
+  const catalog = new Stack(app, CATALOG_STACK, {
+    ...(env ? { env } : {}),
+    description: 'Service Catalog portfolio: Atlas private endpoint service and Atlas PrivateLink (AWS) products',
+  });
+  new AtlasPrivateEndpointCatalog(catalog, 'Catalog');
+  catalog.addStackDependency(provider);
+  return { provider, example, catalog };
 }
 
 function retentionDays(raw: string): logs.RetentionDays {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const STACKS = ['AtlasPrivateEndpointProvider', 'AtlasPrivateLinkExample'];
+const STACKS = ['AtlasPrivateEndpointProvider', 'AtlasPrivateLinkExample', 'AtlasPrivateEndpointCatalog'];
 
 /** The environment of a machine that has never been given AWS credentials. */
 function noCredentials(home: string): NodeJS.ProcessEnv {
