@@ -8,6 +8,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { AtlasPrivateLink, SERVICE_TOKEN_EXPORT_NAME } from '../lib';
 
+/** The example VPC's address range; the only clients allowed to reach Atlas through the endpoint. */
+export const EXAMPLE_VPC_CIDR = '10.0.0.0/16';
+
 export interface PrivateLinkExampleStackProps extends StackProps {
   /** Atlas project id; when absent, the stack takes it as the `ProjectId` parameter at deploy time. */
   readonly projectId?: string;
@@ -34,6 +37,7 @@ export class PrivateLinkExampleStack extends Stack {
 
     // Isolated subnets: the interface endpoint needs no route out, so the example has no NAT gateway to pay for.
     const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(EXAMPLE_VPC_CIDR),
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
@@ -46,6 +50,8 @@ export class PrivateLinkExampleStack extends Stack {
       vpc,
       projectId,
       serviceToken: Fn.importValue(props.serviceTokenExportName ?? SERVICE_TOKEN_EXPORT_NAME),
+      // The VPC's CIDR as a literal (the default reads it from the VPC at deploy time), so checks can see it.
+      allowFrom: [ec2.Peer.ipv4(EXAMPLE_VPC_CIDR)],
       ...(props.profile !== undefined ? { profile: props.profile } : {}),
     });
     new CfnOutput(this, 'EndpointServiceName', { value: this.privateLink.endpointServiceName, description: 'The Atlas endpoint service name' });
