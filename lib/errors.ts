@@ -11,6 +11,7 @@ export class AtlasValidationError extends Error {
   readonly constructPath: string;
 
   /**
+   * An error for `scope`.
    * @param message what is wrong and what would be accepted
    * @param scope the construct whose props failed
    */

@@ -5,6 +5,6 @@ export * from './private-endpoint';
 export * from './private-link';
 export * from './provider';
 export * from './provider-stack';
+export * from './resource-props';
 export * from './service-catalog';
 export * from './waiter-state-machine';
-export type { CloudProvider } from '../lambda/model/provider';

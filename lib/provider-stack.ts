@@ -46,6 +46,7 @@ export class AtlasPrivateEndpointProviderStack extends Stack {
   readonly serviceTokenParameter: ssm.StringParameter;
 
   /**
+   * Creates the stack with its provider, export and parameter.
    * @param scope the app (or stage)
    * @param id the stack's id, and its name unless `stackName` is given
    * @param props options; every one has a default

@@ -111,6 +111,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
   private readonly secretsPolicy: iam.Policy;
 
   /**
+   * Creates the provider's functions, state machine, key, log groups and roles.
    * @param scope the construct it belongs to
    * @param id its id within `scope`
    * @param props options; every one has a default
