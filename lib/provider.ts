@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
+import { ON_EVENT_LAMBDA_TIMEOUT_SECONDS, STEP_LAMBDA_TIMEOUT_SECONDS } from '../lambda/model/timing';
 import { AtlasValidationError } from './errors';
 import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
 import { WaitLoop } from './waiter-state-machine';
@@ -162,8 +163,9 @@ export class AtlasPrivateEndpointProvider extends Construct {
       props.encryptionKey ??
       new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy, description: 'Atlas private endpoint provider: wait-loop execution data' });
 
-    // One step makes a few Atlas calls, each ending within 45 s plus one attempt (see the client's retry policy).
-    const stepFunction = fn('StepFunction', PROVIDER_HANDLERS.onStep, 'Atlas private endpoint provider: wait-loop steps', { timeout: Duration.seconds(90) });
+    const stepFunction = fn('StepFunction', PROVIDER_HANDLERS.onStep, 'Atlas private endpoint provider: wait-loop steps', {
+      timeout: Duration.seconds(STEP_LAMBDA_TIMEOUT_SECONDS),
+    });
     this.stepFunction = stepFunction;
 
     // A name known at synth: the key grants are conditioned on the state machine's ARN in the encryption
@@ -189,7 +191,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     // The ServiceToken function: a stable logical id keeps its ARN, which CloudFormation forbids changing.
     const onEventFunction = fn('OnEventFunction', PROVIDER_HANDLERS.onEvent, 'Atlas private endpoint provider: CloudFormation entry (ServiceToken)', {
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(ON_EVENT_LAMBDA_TIMEOUT_SECONDS),
       reservedConcurrentExecutions: concurrency,
       environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
     });
