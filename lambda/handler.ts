@@ -9,7 +9,7 @@
  */
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
-import { CredentialsProvider } from './credentials/credentials-provider';
+import { CredentialsStore } from './credentials/credentials-store';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
 import { STEP_ATLAS_RETRY_BUDGET_MS } from './model/timing';
@@ -22,7 +22,7 @@ let runtime: ProviderRuntime | undefined;
 
 function build(): ProviderRuntime {
   const atlas = new AtlasAccess({
-    credentials: new CredentialsProvider({ logger }),
+    credentials: new CredentialsStore({ logger }),
     logger,
     ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
     client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },
