@@ -36,7 +36,12 @@ export interface BenchJson {
 
 export async function runBench(options: BenchOptions = {}): Promise<{ run: BenchRun; json: BenchJson }> {
   const started = Date.now();
-  const progress = options.progress ?? (() => undefined);
+  const report = options.progress ?? (() => undefined);
+  let phaseStart = Date.now();
+  const progress = (line: string) => {
+    report(`${line} (${round((Date.now() - started) / 1000, 0)} s into the run; previous phase ${round((Date.now() - phaseStart) / 1000, 0)} s)`);
+    phaseStart = Date.now();
+  };
   const quick = options.quick === true;
   const machine = {
     date: new Date().toISOString(),
@@ -64,6 +69,7 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
     progress('cdk synth');
     synth = benchSynth(1);
   }
+  progress('done');
   const targets = evaluateTargets(waitLoop, coldStart, scale);
   const run: BenchRun = { machine, durationSeconds: (Date.now() - started) / 1000, quick, waitLoop, offsets, coldStart, scale, ...(synth ? { synth } : {}), targets };
   const out = options.out ?? (quick ? undefined : __dirname);

@@ -6,8 +6,10 @@
  * transitions and cost.
  *
  * Start offsets: the emulator's duration is the nominal one plus an offset, so that the status change
- * falls at every phase of each schedule's polling. Offsets are spread evenly over one poll interval, the
- * longest gap between two polls that any schedule had at the status change in the offset-0 run.
+ * falls at every phase of each schedule's polling. Offsets are spread over one poll interval, the longest
+ * gap between two polls that any schedule had at the status change in the offset-0 run, by the golden-ratio
+ * sequence: evenly over the interval, and never in step with a schedule's own period (an even grid of 5 s
+ * steps would always land on a 5 s schedule's polls).
  */
 import { AtlasClient } from '../lambda/atlas/client';
 import { formatServicePhysicalId } from '../lambda/lifecycle/physical-id';
@@ -86,6 +88,7 @@ const PROJECTS: Record<ScheduleId, string> = {
   'mongodb-cfn-registry': '6a0000000000000000000003',
   terraform: '6a0000000000000000000004',
 };
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
 const REGION = { input: 'us-east-1', atlas: 'US_EAST_1' };
 
 export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<ScenarioResult[]> {
@@ -94,7 +97,7 @@ export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<Scen
   for (const scenario of options.scenarios ?? SCENARIOS) {
     const first = await runOnce(scenario, 0);
     const window = Math.max(...Object.values(first.gaps));
-    const offsets = Array.from({ length: n }, (_, k) => Math.round(((k * window) / n) * 1000) / 1000);
+    const offsets = Array.from({ length: n }, (_, k) => Math.round(window * ((k * GOLDEN) % 1) * 1000) / 1000);
     const runs = [first];
     for (const o of offsets.slice(1)) runs.push(await runOnce(scenario, o));
     results.push({
