@@ -6,10 +6,10 @@
  * transitions and cost.
  *
  * Start offsets: the emulator's duration is the nominal one plus an offset, so that the status change
- * falls at every phase of each schedule's polling. Offsets are spread over one poll interval, the longest
- * gap between two polls that any schedule had at the status change in the offset-0 run, by the golden-ratio
- * sequence: evenly over the interval, and never in step with a schedule's own period (an even grid of 5 s
- * steps would always land on a 5 s schedule's polls).
+ * falls at every phase of each schedule's polling. The offsets are spread evenly over a common period of
+ * the schedules' poll intervals (the least common multiple of the gaps between the last two polls of each
+ * schedule in the offset-0 run, in whole seconds), so that each schedule sees the change at evenly spread
+ * phases of its own interval; a single schedule's interval would leave the others' phases uneven.
  */
 import { AtlasClient } from '../lambda/atlas/client';
 import { formatServicePhysicalId } from '../lambda/lifecycle/physical-id';
@@ -88,7 +88,16 @@ const PROJECTS: Record<ScheduleId, string> = {
   'mongodb-cfn-registry': '6a0000000000000000000003',
   terraform: '6a0000000000000000000004',
 };
-const GOLDEN = (Math.sqrt(5) - 1) / 2;
+/** Longest window the offsets spread over, whatever the intervals' common multiple. */
+const MAX_WINDOW_SECONDS = 600;
+
+function commonPeriod(gaps: number[]): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let period = 1;
+  for (const g of gaps.map((x) => Math.round(x)).filter((x) => x > 0)) period = (period * g) / gcd(period, g);
+  return Math.min(period, MAX_WINDOW_SECONDS);
+}
+
 const REGION = { input: 'us-east-1', atlas: 'US_EAST_1' };
 
 export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<ScenarioResult[]> {
@@ -96,8 +105,8 @@ export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<Scen
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios ?? SCENARIOS) {
     const first = await runOnce(scenario, 0);
-    const window = Math.max(...Object.values(first.gaps));
-    const offsets = Array.from({ length: n }, (_, k) => Math.round(window * ((k * GOLDEN) % 1) * 1000) / 1000);
+    const window = commonPeriod(Object.values(first.gaps));
+    const offsets = Array.from({ length: n }, (_, k) => Math.round(((k * window) / n) * 1000) / 1000);
     const runs = [first];
     for (const o of offsets.slice(1)) runs.push(await runOnce(scenario, o));
     results.push({
