@@ -13,7 +13,7 @@ import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchColdStart, type ColdStartResult } from './cold-start';
 import { type BenchRun, renderChart, renderResults } from './report';
-import { benchScale, type ScaleResult } from './scale';
+import { benchScale, type ScaleResult, STRESS_RATE_LIMIT } from './scale';
 import { benchSynth } from './synth';
 import { evaluateTargets, type Target } from './targets';
 import { benchWaitLoop, SCENARIOS, type ScenarioResult } from './wait-loop';
@@ -64,6 +64,9 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
   const coldStart: ColdStartResult = await benchColdStart({ runs: quick ? 3 : 20 });
   progress('scale');
   const scale = await benchScale({ sizes: quick ? [1, 3] : [1, 10, 100] });
+  progress('scale under a tight rate limit');
+  const stress = await benchScale({ sizes: quick ? [3] : [10, 100], rateLimit: STRESS_RATE_LIMIT });
+  scale.stress = { rateLimit: stress.rateLimit, rows: stress.rows };
   let synth: BenchRun['synth'];
   if (!quick) {
     progress('cdk synth');

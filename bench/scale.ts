@@ -29,7 +29,12 @@ export interface ScaleResult {
   /** The rate limit in force (per project). */
   rateLimit: { capacity: number; refillRate: number; refillDurationSeconds: number } | false;
   rows: ScaleRow[];
+  /** The same under a much tighter limit than Atlas's, to show throttling handled (informative, not a target). */
+  stress?: { rateLimit: ScaleResult['rateLimit']; rows: ScaleRow[] };
 }
+
+/** A limit ten resources in one project cannot stay under: every few polls meet a 429. */
+export const STRESS_RATE_LIMIT = { capacity: 20, refillRate: 10, refillDurationSeconds: 60 };
 
 export async function benchScale(options: { sizes?: number[]; rateLimit?: { capacity?: number; refillRate?: number; refillDurationSeconds?: number } } = {}): Promise<ScaleResult> {
   const rows: ScaleRow[] = [];
