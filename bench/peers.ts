@@ -17,7 +17,7 @@
 import { AtlasApiError } from '../lambda/atlas/errors';
 import type { AtlasClient } from '../lambda/atlas/client';
 import type { EndpointService } from '../lambda/atlas/models';
-import { isReady } from '../lambda/lifecycle/service-decisions';
+import { isReady } from '../lambda/lifecycle/service/decisions';
 import type { CloudProvider } from '../lambda/model/provider';
 import {
   BILLED_MS_PER_ATLAS_CALL,

@@ -11,9 +11,10 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { Answer } from '../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../lambda/cloudformation/request';
 import { CredentialsProvider, type SecretReader } from '../lambda/credentials/credentials-provider';
-import { AtlasAccess, type AtlasApi } from '../lambda/lifecycle/atlas-access';
-import type { ExecutionState } from '../lambda/lifecycle/execution-state';
-import type { StepName } from '../lambda/lifecycle/steps';
+import type { AtlasApi } from '../lambda/lifecycle/core/ports';
+import { AtlasAccess } from '../lambda/runtime/atlas-access';
+import type { ExecutionState } from '../lambda/lifecycle/core/execution-state';
+import type { StepName } from '../lambda/model/wait-loop';
 import { silentLogger } from '../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../lambda/model/service-properties';
 import { ProviderRuntime } from '../lambda/runtime/provider-runtime';

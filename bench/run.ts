@@ -54,7 +54,7 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
   };
   void freemem;
 
-  const offsets = quick ? 2 : 12;
+  const offsets = quick ? 3 : 12;
   progress(`wait loop: ${quick ? 'quick' : 'full'} (${offsets} offsets per scenario)`);
   const waitLoop = await benchWaitLoop({
     offsets,

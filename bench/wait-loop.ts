@@ -6,13 +6,14 @@
  * transitions and cost.
  *
  * Start offsets: the emulator's duration is the nominal one plus an offset, so that the status change
- * falls at every phase of each schedule's polling. The offsets are spread evenly over a common period of
- * the schedules' poll intervals (the least common multiple of the gaps between the last two polls of each
- * schedule in the offset-0 run, in whole seconds), so that each schedule sees the change at evenly spread
- * phases of its own interval; a single schedule's interval would leave the others' phases uneven.
+ * falls at every phase of each schedule's polling. The offsets are spread over a common period of the
+ * schedules' poll intervals (the least common multiple of the gaps between the last two polls of each
+ * schedule in the offset-0 run, in whole seconds) by the golden-ratio sequence, so that every schedule sees
+ * the change at evenly spread phases of its own interval. (An even grid would not do: its step is often a
+ * multiple of some schedule's interval, which would then always see the change at the same phase.)
  */
 import { AtlasClient } from '../lambda/atlas/client';
-import { formatServicePhysicalId } from '../lambda/lifecycle/physical-id';
+import { formatServicePhysicalId } from '../lambda/lifecycle/service/physical-id';
 import { DEFAULT_API_KEY, type AtlasEmulator, startAtlasEmulator, VirtualClock } from '../local/atlas-emulator';
 import { PEERS, type PeerId, runPeer } from './peers';
 import { PROVIDER_LAMBDA, lambdaCost, stepFunctionsCost } from './prices';
@@ -88,6 +89,7 @@ const PROJECTS: Record<ScheduleId, string> = {
   'mongodb-cfn-registry': '6a0000000000000000000003',
   terraform: '6a0000000000000000000004',
 };
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
 /** Longest window the offsets spread over, whatever the intervals' common multiple. */
 const MAX_WINDOW_SECONDS = 600;
 
@@ -106,7 +108,7 @@ export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<Scen
   for (const scenario of options.scenarios ?? SCENARIOS) {
     const first = await runOnce(scenario, 0);
     const window = commonPeriod(Object.values(first.gaps));
-    const offsets = Array.from({ length: n }, (_, k) => Math.round(((k * window) / n) * 1000) / 1000);
+    const offsets = Array.from({ length: n }, (_, k) => Math.round(window * ((k * GOLDEN) % 1) * 1000) / 1000);
     const runs = [first];
     for (const o of offsets.slice(1)) runs.push(await runOnce(scenario, o));
     results.push({
