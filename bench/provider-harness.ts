@@ -88,6 +88,7 @@ export class ProviderHarness {
   constructor(
     readonly emulator: AtlasEmulator,
     private readonly time: VirtualTime,
+    options: { inStepPolling?: boolean } = {},
   ) {
     this.machine = interpreterFor(this.definition);
     for (const [name, state] of Object.entries(this.definition.States)) {
@@ -114,6 +115,7 @@ export class ProviderHarness {
       logger: silentLogger,
       atlasFor: async (source) => this.counting(await this.access.forCredentials(source)),
       deliver: async (url, body) => this.answered(url, body),
+      ...(options.inStepPolling === false ? {} : { sleep: (ms: number) => time.sleep(ms / 1000) }),
       starter: { start: (name, input) => this.start(name, input) },
     });
   }

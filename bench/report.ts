@@ -48,16 +48,16 @@ export function renderResults(run: BenchRun): string {
   lines.push('## Wait loop', '');
   lines.push(
     `Virtual time; this project's real state machine definition and step handler against the Atlas emulator, beside the modelled peers on the same emulator timeline. ` +
-      `Each cell: median (worst) over ${run.offsets} start offsets spread evenly across one poll interval. Detection delay: seconds from Atlas's status change to the answer. ` +
+      `Each cell: median (worst) over ${run.offsets} start offsets spread evenly across the schedule's own poll interval at the change (shown; measured in the first run, where all schedules run together on one emulator). Detection delay: seconds from Atlas's status change to the answer. ` +
       'Atlas calls: every request the emulator received for the resource, digest challenges included.',
     '',
   );
-  lines.push('| scenario | schedule | detection delay, s | Atlas calls | Lambda invocations | state transitions | cost per resource, USD |', '| --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| scenario | schedule | interval, s | detection delay, s | Atlas calls | Lambda invocations | state transitions | cost per resource, USD |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const s of run.waitLoop) {
     for (const r of s.schedules) {
       const cell = (x: { median: number; worst: number }, d = 1) => `${round(x.median, d)} (${round(x.worst, d)})`;
       lines.push(
-        `| ${s.scenario} | ${NAMES[r.schedule]} | ${cell(r.detectionSeconds)} | ${cell(r.atlasCalls)} | ${cell(r.lambdaInvocations)} | ${cell(r.stateTransitions)} | ${usd(r.costUsd.median)} (${usd(r.costUsd.worst)}) |`,
+        `| ${s.scenario} | ${NAMES[r.schedule]} | ${round(r.intervalSeconds)} | ${cell(r.detectionSeconds)} | ${cell(r.atlasCalls)} | ${cell(r.lambdaInvocations)} | ${cell(r.stateTransitions)} | ${usd(r.costUsd.median)} (${usd(r.costUsd.worst)}) |`,
       );
     }
   }
@@ -144,6 +144,7 @@ function usd(x: number): string {
 
 const COLOURS: Record<ScheduleId, string> = {
   'this-project': '#d62728',
+  'this-project-step-functions-waits': '#ff9896',
   'cdk-provider-framework': '#1f77b4',
   'mongodb-cfn-registry': '#2ca02c',
   terraform: '#9467bd',

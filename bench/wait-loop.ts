@@ -6,11 +6,12 @@
  * transitions and cost.
  *
  * Start offsets: the emulator's duration is the nominal one plus an offset, so that the status change
- * falls at every phase of each schedule's polling. The offsets are spread over a common period of the
- * schedules' poll intervals (the least common multiple of the gaps between the last two polls of each
- * schedule in the offset-0 run, in whole seconds) by the golden-ratio sequence, so that every schedule sees
- * the change at evenly spread phases of its own interval. (An even grid would not do: its step is often a
- * multiple of some schedule's interval, which would then always see the change at the same phase.)
+ * falls at every phase of a schedule's polling. First all schedules run together at offset 0, on one
+ * emulator: that run also measures each schedule's poll interval at the change (the gap between its last
+ * two looks). Then each schedule runs again at offsets spread evenly over its own interval (k × interval / n),
+ * so that it meets the change at evenly spread phases; one window for all would favour some schedules'
+ * phases over others' unless it spanned their common multiple (140 s for 5, 14 and 20 s), which would blur
+ * the durations themselves.
  */
 import { AtlasClient } from '../lambda/atlas/client';
 import { formatServicePhysicalId } from '../lambda/lifecycle/service/physical-id';
@@ -21,7 +22,7 @@ import { ProviderHarness } from './provider-harness';
 import { median } from './stats';
 import { VirtualTime } from './virtual-time';
 
-export type ScheduleId = 'this-project' | PeerId;
+export type ScheduleId = 'this-project' | 'this-project-step-functions-waits' | PeerId;
 
 export interface Scenario {
   /** e.g. `create-15min`. */
@@ -40,7 +41,12 @@ export const SCENARIOS: readonly Scenario[] = [
 ];
 
 export const SCHEDULES: readonly { id: ScheduleId; name: string; schedule: string }[] = [
-  { id: 'this-project', name: 'This project', schedule: 'see README "Wait loop"' },
+  { id: 'this-project', name: 'This project', schedule: 'a look every 14 s; up to three looks per step, sleeping in the step, then a Step Functions wait (README "Performance")' },
+  {
+    id: 'this-project-step-functions-waits',
+    name: 'This project, waits in Step Functions only',
+    schedule: 'the same schedule with every wait a Step Functions Wait state (the design not taken; the same code without the step sleep port)',
+  },
   ...PEERS.map((p) => ({ id: p.id, name: p.name, schedule: p.schedule })),
 ];
 
@@ -61,6 +67,9 @@ export interface Stat {
 
 export interface ScheduleResult {
   schedule: ScheduleId;
+  /** The poll interval at the change (from the offset-0 run) and the offsets spread over it. */
+  intervalSeconds: number;
+  offsetsSeconds: number[];
   detectionSeconds: Stat;
   atlasCalls: Stat;
   lambdaInvocations: Stat;
@@ -73,7 +82,6 @@ export interface ScenarioResult {
   scenario: string;
   kind: 'create' | 'delete';
   seconds: number;
-  offsetsSeconds: number[];
   schedules: ScheduleResult[];
 }
 
@@ -85,47 +93,38 @@ export interface WaitLoopOptions {
 
 const PROJECTS: Record<ScheduleId, string> = {
   'this-project': '6a0000000000000000000001',
+  'this-project-step-functions-waits': '6a0000000000000000000005',
   'cdk-provider-framework': '6a0000000000000000000002',
   'mongodb-cfn-registry': '6a0000000000000000000003',
   terraform: '6a0000000000000000000004',
 };
-const GOLDEN = (Math.sqrt(5) - 1) / 2;
-/** Longest window the offsets spread over, whatever the intervals' common multiple. */
-const MAX_WINDOW_SECONDS = 600;
-
-function commonPeriod(gaps: number[]): number {
-  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
-  let period = 1;
-  for (const g of gaps.map((x) => Math.round(x)).filter((x) => x > 0)) period = (period * g) / gcd(period, g);
-  return Math.min(period, MAX_WINDOW_SECONDS);
-}
-
 const REGION = { input: 'us-east-1', atlas: 'US_EAST_1' };
 
 export async function benchWaitLoop(options: WaitLoopOptions = {}): Promise<ScenarioResult[]> {
   const n = Math.max(1, options.offsets ?? 12);
+  const ids = SCHEDULES.map((s) => s.id);
   const results: ScenarioResult[] = [];
   for (const scenario of options.scenarios ?? SCENARIOS) {
-    const first = await runOnce(scenario, 0);
-    const window = commonPeriod(Object.values(first.gaps));
-    const offsets = Array.from({ length: n }, (_, k) => Math.round(window * ((k * GOLDEN) % 1) * 1000) / 1000);
-    const runs = [first];
-    for (const o of offsets.slice(1)) runs.push(await runOnce(scenario, o));
-    results.push({
-      scenario: scenario.id,
-      kind: scenario.kind,
-      seconds: scenario.seconds,
-      offsetsSeconds: offsets,
-      schedules: SCHEDULES.map(({ id }) => summarise(id, runs.map((r) => r.figures[id]))),
-    });
+    const first = await runOnce(scenario, 0, ids);
+    const schedules: ScheduleResult[] = [];
+    for (const id of ids) {
+      const interval = first.gaps[id];
+      const offsets = Array.from({ length: n }, (_, k) => Math.round(((k * interval) / n) * 1000) / 1000);
+      const runs = [first.figures[id]];
+      for (const o of offsets.slice(1)) runs.push((await runOnce(scenario, o, [id])).figures[id]);
+      schedules.push(summarise(id, interval, offsets, runs));
+    }
+    results.push({ scenario: scenario.id, kind: scenario.kind, seconds: scenario.seconds, schedules });
   }
   return results;
 }
 
-function summarise(schedule: ScheduleId, runs: RunFigures[]): ScheduleResult {
+function summarise(schedule: ScheduleId, intervalSeconds: number, offsetsSeconds: number[], runs: RunFigures[]): ScheduleResult {
   const stat = (pick: (r: RunFigures) => number): Stat => ({ median: median(runs.map(pick)), worst: Math.max(...runs.map(pick)) });
   return {
     schedule,
+    intervalSeconds,
+    offsetsSeconds,
     detectionSeconds: stat((r) => r.detectionSeconds),
     atlasCalls: stat((r) => r.atlasCalls),
     lambdaInvocations: stat((r) => r.lambdaInvocations),
@@ -141,7 +140,7 @@ interface OneRun {
   gaps: Record<ScheduleId, number>;
 }
 
-async function runOnce(scenario: Scenario, offsetSeconds: number): Promise<OneRun> {
+async function runOnce(scenario: Scenario, offsetSeconds: number, ids: readonly ScheduleId[]): Promise<OneRun> {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const time = new VirtualTime(clock);
   const duration = scenario.seconds + offsetSeconds;
@@ -151,66 +150,75 @@ async function runOnce(scenario: Scenario, offsetSeconds: number): Promise<OneRu
     timings: { AWS: scenario.kind === 'create' ? { serviceCreate: duration } : { serviceCreate: 0, serviceDelete: duration } },
   });
   const client = () => new AtlasClient({ baseUrl: emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, now: () => clock.now(), retry: { budgetMs: 0, maxAttempts: 1 } });
-  const harness = new ProviderHarness(emulator, time);
-  const peerClients = PEERS.map(() => client());
+  const closers: (() => Promise<void>)[] = [];
   try {
     // A delete needs a service to delete: each project gets one, ready before the clock starts for the run.
     const existing: Partial<Record<ScheduleId, string>> = {};
     if (scenario.kind === 'delete') {
       const setup = client();
-      for (const [id, project] of Object.entries(PROJECTS)) {
-        existing[id as ScheduleId] = (await setup.createEndpointService(project, { providerName: 'AWS', region: REGION.atlas })).id;
-      }
+      for (const id of ids) existing[id] = (await setup.createEndpointService(PROJECTS[id], { providerName: 'AWS', region: REGION.atlas })).id;
       await setup.close();
       clock.advance(1);
     }
     const before = emulator.requests.length;
-    const properties = { ProjectId: PROJECTS['this-project'], ProviderName: 'AWS', Region: REGION.input };
-    const ours =
-      scenario.kind === 'create'
-        ? harness.send('Create', properties)
-        : harness.send(
-            'Delete',
-            properties,
-            formatServicePhysicalId({ projectId: PROJECTS['this-project'], serviceId: existing['this-project']!, provider: 'AWS', region: REGION.atlas }),
-          );
-    const peers = PEERS.map((peer, i) => {
-      const target = { projectId: PROJECTS[peer.id], provider: 'AWS' as const, region: REGION.atlas };
-      return runPeer(peer, time, peerClients[i], scenario.kind === 'create' ? { kind: 'create', target } : { kind: 'delete', target, serviceId: existing[peer.id]! });
-    });
-    const [mine, ...theirs] = await Promise.all([ours, ...peers]);
+    const runs = ids.map((id) => runSchedule(id, scenario, time, emulator, existing[id], closers, client));
+    const outcomes = await Promise.all(runs);
     const requests = emulator.requests.slice(before);
 
     const figures = {} as Record<ScheduleId, RunFigures>;
     const gaps = {} as Record<ScheduleId, number>;
-    const measure = (id: ScheduleId, answeredAt: number | undefined, base: Omit<RunFigures, 'detectionSeconds' | 'atlasCalls'>) => {
+    ids.forEach((id, i) => {
       const own = requests.filter((r) => r.path.includes(`/groups/${PROJECTS[id]}/`));
       const change = statusChangeAt(scenario, own, duration);
-      figures[id] = { ...base, atlasCalls: own.length, detectionSeconds: answeredAt === undefined || change === undefined ? Infinity : (answeredAt - change) / 1000 };
+      const o = outcomes[i];
+      figures[id] = { ...o.figures, atlasCalls: own.length, detectionSeconds: o.answeredAt === undefined || change === undefined ? Infinity : (o.answeredAt - change) / 1000 };
       const polls = own.filter((r) => r.method === 'GET' && r.status !== 401).map((r) => r.at);
       gaps[id] = polls.length >= 2 ? (polls[polls.length - 1] - polls[polls.length - 2]) / 1000 : 0;
-    };
-    measure('this-project', mine.answeredAt, {
-      lambdaInvocations: mine.lambdaInvocations,
-      stateTransitions: mine.stateTransitions,
-      costUsd: lambdaCost(mine.lambdaInvocations, mine.lambdaBilledMs, PROVIDER_LAMBDA) + stepFunctionsCost(mine.stateTransitions),
-      ...(mine.status !== 'SUCCESS' || mine.executionError ? { failed: mine.reason ?? mine.executionError ?? mine.status } : {}),
-    });
-    PEERS.forEach((peer, i) => {
-      const o = theirs[i];
-      measure(peer.id, o.answeredAt, {
-        lambdaInvocations: o.lambdaInvocations,
-        stateTransitions: o.stateTransitions,
-        costUsd: o.cost,
-        ...(o.ok ? {} : { failed: o.failure ?? 'failed' }),
-      });
     });
     return { figures, gaps };
   } finally {
-    await harness.close();
-    await Promise.all(peerClients.map((c) => c.close()));
+    for (const close of closers) await close();
     await emulator.close();
   }
+}
+
+/** One schedule's create or delete; Atlas calls and the detection delay are read from the emulator's record. */
+async function runSchedule(
+  id: ScheduleId,
+  scenario: Scenario,
+  time: VirtualTime,
+  emulator: AtlasEmulator,
+  existingId: string | undefined,
+  closers: (() => Promise<void>)[],
+  client: () => AtlasClient,
+): Promise<{ answeredAt: number | undefined; figures: Omit<RunFigures, 'detectionSeconds' | 'atlasCalls'> }> {
+  const peer = PEERS.find((p) => p.id === id);
+  if (peer) {
+    const c = client();
+    closers.push(() => c.close());
+    const target = { projectId: PROJECTS[id], provider: 'AWS' as const, region: REGION.atlas };
+    const o = await runPeer(peer, time, c, scenario.kind === 'create' ? { kind: 'create', target } : { kind: 'delete', target, serviceId: existingId! });
+    return {
+      answeredAt: o.answeredAt,
+      figures: { lambdaInvocations: o.lambdaInvocations, stateTransitions: o.stateTransitions, costUsd: o.cost, ...(o.ok ? {} : { failed: o.failure ?? 'failed' }) },
+    };
+  }
+  const harness = new ProviderHarness(emulator, time, { inStepPolling: id === 'this-project' });
+  closers.push(() => harness.close());
+  const properties = { ProjectId: PROJECTS[id], ProviderName: 'AWS', Region: REGION.input };
+  const o =
+    scenario.kind === 'create'
+      ? await harness.send('Create', properties)
+      : await harness.send('Delete', properties, formatServicePhysicalId({ projectId: PROJECTS[id], serviceId: existingId!, provider: 'AWS', region: REGION.atlas }));
+  return {
+    answeredAt: o.answeredAt,
+    figures: {
+      lambdaInvocations: o.lambdaInvocations,
+      stateTransitions: o.stateTransitions,
+      costUsd: lambdaCost(o.lambdaInvocations, o.lambdaBilledMs, PROVIDER_LAMBDA) + stepFunctionsCost(o.stateTransitions),
+      ...(o.status !== 'SUCCESS' || o.executionError ? { failed: o.reason ?? o.executionError ?? o.status } : {}),
+    },
+  };
 }
 
 /** When Atlas's status changed: the create (or delete) call's arrival plus the emulator's duration. */

@@ -33,6 +33,7 @@ function build(): ProviderRuntime {
     logger,
     atlasFor: (source) => atlas.forCredentials(source),
     deliver: (url, body) => deliverAnswer(url, body, { logger }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     starter: {
       start: (name, input) => {
         if (!stateMachineArn) throw new ConfigurationError('STATE_MACHINE_ARN is not set on the ServiceToken function');
