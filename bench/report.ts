@@ -91,7 +91,7 @@ export function renderResults(run: BenchRun): string {
       '| --- | --- | --- | --- |',
       `| this project's asset | ${c.bundleBytes} | ${c.bundleGzipBytes} | ${round(c.loadOverheadMs)} |`,
       `| naive baseline: undici and the Powertools logger imported at the top of one file, bundled the same way | ${c.baseline.bundleBytes} | ${c.baseline.bundleGzipBytes} | ${round(c.baseline.loadOverheadMs)} |`,
-      `| the project's own code alone (dependencies replaced by empty stand-ins) | ${c.ownCodeBytes} (own code's share) | | ${round(c.ownCodeLoadOverheadMs)} |`,
+      `| the project's own code alone (dependencies replaced by empty stand-ins) | ${c.ownCodeBytes} (its share of the asset: own modules and their bundler wrappers) | | ${round(c.ownCodeLoadOverheadMs)} |`,
       '',
     );
     lines.push('What each entry point evaluates when Lambda initialises it and it handles a first (refused) event:', '', '| entry point | own modules | packages | step-only modules evaluated |', '| --- | --- | --- | --- |');
