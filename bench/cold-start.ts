@@ -49,7 +49,7 @@ const STEP_ONLY = [
   /^@aws-sdk\/client-secrets-manager$/,
   /^lambda\/atlas\/(client|http|auth|digest|oauth|retry|base-url)\.ts$/,
   /^lambda\/http\//,
-  /^lambda\/credentials\/credentials-provider\.ts$/,
+  /^lambda\/credentials\/credentials-(provider|store)\.ts$/,
   /^lambda\/runtime\/atlas-access\.ts$/,
 ];
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Answer } from '../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../lambda/cloudformation/request';
-import { CredentialsProvider, type SecretReader } from '../lambda/credentials/credentials-provider';
+import { CredentialsStore, type SecretReader } from '../lambda/credentials/credentials-store';
 import type { AtlasApi } from '../lambda/lifecycle/core/ports';
 import { AtlasAccess } from '../lambda/runtime/atlas-access';
 import type { ExecutionState } from '../lambda/lifecycle/core/execution-state';
@@ -104,7 +104,7 @@ export class ProviderHarness {
     const reader: SecretReader = { getSecretString: async () => secret };
     const now = () => time.now();
     this.access = new AtlasAccess({
-      credentials: new CredentialsProvider({ reader, logger: silentLogger, now }),
+      credentials: new CredentialsStore({ reader, logger: silentLogger, now }),
       logger: silentLogger,
       baseUrl: emulator.baseUrl,
       // Waits belong to the wait loop on virtual time: the client never sleeps between attempts.

@@ -21,10 +21,10 @@ let runtime: ProviderRuntime | undefined;
 // function never the Atlas client, undici or Secrets Manager; the step function never Step Functions.
 let atlas: Promise<AtlasAccess> | undefined;
 function atlasAccess(): Promise<AtlasAccess> {
-  atlas ??= Promise.all([import('./runtime/atlas-access'), import('./credentials/credentials-provider')]).then(
-    ([{ AtlasAccess }, { CredentialsProvider }]) =>
+  atlas ??= Promise.all([import('./runtime/atlas-access'), import('./credentials/credentials-store')]).then(
+    ([{ AtlasAccess }, { CredentialsStore }]) =>
       new AtlasAccess({
-        credentials: new CredentialsProvider({ logger }),
+        credentials: new CredentialsStore({ logger }),
         logger,
         ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
         client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },

@@ -6,6 +6,7 @@
  * Errors name the secret and the keys expected, never a value.
  */
 import type { AtlasCredentials } from '../atlas/client';
+import { ProviderError } from '../model/errors';
 
 export interface ResolvedCredentials {
   credentials: AtlasCredentials;
@@ -16,7 +17,7 @@ export interface ResolvedCredentials {
 export const EXPECTED_SECRET_SHAPES =
   '{"ClientId": "...", "ClientSecret": "..."} (service account) or {"PublicKey": "...", "PrivateKey": "..."} (API key), each with an optional "BaseUrl"';
 
-export class CredentialsError extends Error {
+export class CredentialsError extends ProviderError {
   override readonly name = 'CredentialsError';
   constructor(
     message: string,
@@ -24,8 +25,9 @@ export class CredentialsError extends Error {
     readonly secretId: string,
     /** True when the same read may succeed later (throttling, a network blip). */
     readonly retryable = false,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

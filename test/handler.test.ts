@@ -2,8 +2,8 @@
  * The Lambda entry points as AWS calls them: log lines keyed by the request, no ResponseURL in them, and
  * one FAILED answer when the wait loop cannot even start.
  */
-import { CloudFormationPeer } from '../../local/runner/cloudformation-peer';
-import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import { CloudFormationPeer } from '../local/runner/cloudformation-peer';
+import type { ExecutionState } from '../lambda/lifecycle/core/execution-state';
 
 describe('Lambda handlers', () => {
   const lines: string[] = [];
@@ -39,7 +39,7 @@ describe('Lambda handlers', () => {
   });
 
   it('keys every log line of a step with the request, never with its ResponseURL', async () => {
-    const { onStep } = await import('../../lambda/handler');
+    const { onStep } = await import('../lambda/handler');
     const url = peer.newResponseUrl();
     const state: ExecutionState = {
       request: request(url),
@@ -65,7 +65,7 @@ describe('Lambda handlers', () => {
   });
 
   it('answers FAILED at once when the wait loop cannot start, instead of leaving CloudFormation waiting', async () => {
-    const { onEvent } = await import('../../lambda/handler');
+    const { onEvent } = await import('../lambda/handler');
     const url = peer.newResponseUrl();
     await onEvent(request(url));
     const answers = peer.answersFor(url);
@@ -76,7 +76,7 @@ describe('Lambda handlers', () => {
   });
 
   it('refuses events that are neither a CloudFormation request nor a step', async () => {
-    const { onEvent, onStep } = await import('../../lambda/handler');
+    const { onEvent, onStep } = await import('../lambda/handler');
     await expect(onEvent({ hello: 'world' })).rejects.toThrow(/not a CloudFormation custom resource request/);
     await expect(onStep({ step: 'dance', state: {} })).rejects.toThrow(/not a wait-loop step/);
   });
