@@ -8,34 +8,43 @@
  * handing the wait to the state machine).
  */
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
-import { deliverAnswer } from './cloudformation/responder';
-import { CredentialsStore } from './credentials/credentials-store';
+import type { AtlasAccess } from './runtime/atlas-access';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
 import { STEP_ATLAS_RETRY_BUDGET_MS } from './model/timing';
-import { AtlasAccess } from './runtime/atlas-access';
 import { isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
-import { StepFunctionsStarter } from './runtime/step-functions';
 
 const logger = createLogger();
 let runtime: ProviderRuntime | undefined;
 
+// The adapters are loaded when first used, so that each function loads only its own: the ServiceToken
+// function never the Atlas client, undici or Secrets Manager; the step function never Step Functions.
+let atlas: Promise<AtlasAccess> | undefined;
+function atlasAccess(): Promise<AtlasAccess> {
+  atlas ??= Promise.all([import('./runtime/atlas-access'), import('./credentials/credentials-store')]).then(
+    ([{ AtlasAccess }, { CredentialsStore }]) =>
+      new AtlasAccess({
+        credentials: new CredentialsStore({ logger }),
+        logger,
+        ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
+        client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },
+      }),
+  );
+  return atlas;
+}
+
 function build(): ProviderRuntime {
-  const atlas = new AtlasAccess({
-    credentials: new CredentialsStore({ logger }),
-    logger,
-    ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
-    client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },
-  });
   const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
   return new ProviderRuntime({
     now: Date.now,
     logger,
-    atlasFor: (source) => atlas.forCredentials(source),
-    deliver: (url, body) => deliverAnswer(url, body, { logger }),
+    atlasFor: async (source) => (await atlasAccess()).forCredentials(source),
+    deliver: async (url, body) => (await import('./cloudformation/responder')).deliverAnswer(url, body, { logger }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     starter: {
-      start: (name, input) => {
+      start: async (name, input) => {
         if (!stateMachineArn) throw new ConfigurationError('STATE_MACHINE_ARN is not set on the ServiceToken function');
+        const { StepFunctionsStarter } = await import('./runtime/step-functions');
         return new StepFunctionsStarter(stateMachineArn).start(name, input);
       },
     },

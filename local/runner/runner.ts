@@ -132,6 +132,11 @@ export class LocalRunner {
       logger,
       atlasFor: async (source) => this.counting(await this.access.forCredentials(source)),
       deliver: (url, body) => deliverAnswer(url, body, { logger, sleep: async () => undefined }),
+      // A step's sleeps between looks pass on the same clock as the wait loop's waits.
+      sleep: async (ms) => {
+        this.virtual?.advance(ms / 1000);
+        if (waitScale > 0) await new Promise((r) => setTimeout(r, ms * waitScale));
+      },
       starter: { start: (name, input) => this.machine.start(name, input) },
     });
     this.machine = new LocalStateMachine({

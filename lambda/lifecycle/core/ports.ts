@@ -1,5 +1,6 @@
 /**
- * The ports a step acts through: the clock, the logger, Atlas (per credentials) and the answer's delivery.
+ * The ports a step acts through: the clock, the logger, Atlas (per credentials), the answer's delivery, and
+ * a way to sleep between looks within one step.
  * The Lambda wires them to the real adapters (`runtime/`), the local runner to the emulator and a virtual clock.
  */
 import type { AtlasClient } from '../../atlas/client';
@@ -25,6 +26,11 @@ export interface StepPorts {
   logger: LoggerLike;
   atlasFor(source: CredentialsSource): Promise<AtlasApi>;
   deliver(responseUrl: string, body: string): Promise<unknown>;
+  /**
+   * Sleeps within the step (real time in Lambda, simulated time locally). Without it a step looks once and
+   * leaves every wait to Step Functions.
+   */
+  sleep?(ms: number): Promise<void>;
 }
 
 /** What a step's helpers work with: the state it received, its ports, and the fields of its log lines. */

@@ -37,7 +37,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create'});
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(), lastStatus: found.service.status }, ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
           return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service });
