@@ -5,30 +5,52 @@
  *
  * Environment: STATE_MACHINE_ARN (onEvent), ATLAS_BASE_URL (optional: overrides the secrets' BaseUrl),
  * ATLAS_RETRY_BUDGET_MS (optional, default 5000: how long one step may sleep between Atlas retries before
- * handing the wait to the state machine).
+ * handing the wait to the state machine), ATLAS_PROFILE_BINDINGS (optional: which stacks may use which
+ * credentials, see `model/profile-bindings.ts`).
+ *
+ * Both functions learn their own account and region from the invocation's function ARN and serve only
+ * stacks there; answers go only to CloudFormation's response buckets (see `cloudformation/entry.ts`).
  */
+import { resolveAtlasBaseUrl } from './atlas/base-url';
 import { AtlasAccess } from './lifecycle/atlas-access';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
 import { CredentialsProvider } from './credentials/credentials-provider';
 import { createLogger } from './logging';
-import { ConfigurationError, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
+import { parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from './model/profile-bindings';
+import { ConfigurationError, type InvocationContext, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
 import { StepFunctionsStarter } from './runtime/step-functions';
 
 const logger = createLogger();
 let runtime: ProviderRuntime | undefined;
 
 function build(): ProviderRuntime {
+  // A wrong setting fails every request with a FAILED answer that names it, not three retries of each step.
+  const problems: string[] = [];
+  let baseUrl: string | undefined;
+  try {
+    baseUrl = process.env.ATLAS_BASE_URL ? resolveAtlasBaseUrl({ baseUrl: process.env.ATLAS_BASE_URL }) : undefined;
+  } catch {
+    problems.push('ATLAS_BASE_URL is not an https origin (see the provider\'s atlasBaseUrl).');
+  }
+  let bindings: ProfileBindings | undefined;
+  try {
+    bindings = parseProfileBindings(process.env[PROFILE_BINDINGS_ENV]);
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
   const atlas = new AtlasAccess({
     credentials: new CredentialsProvider({ logger }),
     logger,
-    ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
+    ...(baseUrl ? { baseUrl } : {}),
     client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? 5000) } },
   });
   const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
   return new ProviderRuntime({
     now: Date.now,
     logger,
+    ...(bindings ? { bindings } : {}),
+    ...(problems.length ? { configurationProblem: problems.join(' ') } : {}),
     atlasFor: (source) => atlas.forCredentials(source),
     deliver: (url, body) => deliverAnswer(url, body, { logger }),
     starter: {
@@ -40,16 +62,20 @@ function build(): ProviderRuntime {
   });
 }
 
-export async function onEvent(event: unknown): Promise<unknown> {
+export async function onEvent(event: unknown, context?: InvocationContext): Promise<unknown> {
   runtime ??= build();
   const r = runtime;
-  return withRequestKeys(isCloudFormationRequest(event) ? event : undefined, () => r.onEvent(event));
+  return withRequestKeys(isCloudFormationRequest(event) ? event : undefined, () => r.onEvent(event, contextOf(context)));
 }
 
-export async function onStep(event: unknown): Promise<unknown> {
+export async function onStep(event: unknown, context?: InvocationContext): Promise<unknown> {
   runtime ??= build();
   const r = runtime;
-  return withRequestKeys(isStepInvocation(event) ? event.state.request : undefined, () => r.onStep(event));
+  return withRequestKeys(isStepInvocation(event) && isCloudFormationRequest(event.state.request) ? event.state.request : undefined, () => r.onStep(event, contextOf(context)));
+}
+
+function contextOf(context: InvocationContext | undefined): InvocationContext {
+  return typeof context?.invokedFunctionArn === 'string' ? { invokedFunctionArn: context.invokedFunctionArn } : {};
 }
 
 /** Every log line of one invocation carries the request's keys, the Atlas client's included. */

@@ -34,7 +34,9 @@ export interface EndpointRef {
   endpointId: string;
 }
 
-const ENDPOINT_PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--(.+)$/;
+const ENDPOINT_PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--([A-Za-z0-9_-]{1,300})$/;
+/** The id is pasted into Atlas URL paths: AWS's exact form, and for others nothing that could be a path segment of its own. */
+const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = { AWS: /^vpce-[0-9a-f]{17}$/, AZURE: /^[A-Za-z0-9_-]{1,300}$/, GCP: /^[A-Za-z0-9_-]{1,300}$/ };
 
 /**
  * Physical ids of `Custom::AtlasPrivateEndpoint`: `{ProjectId}--{EndpointServiceId}--{EndpointId}` (the form
@@ -47,7 +49,7 @@ export function formatEndpointPhysicalId(ref: EndpointRef): string {
 
 export function parseEndpointPhysicalId(id: string | undefined, provider: CloudProvider = 'AWS'): EndpointRef | undefined {
   const m = id ? ENDPOINT_PATTERN.exec(id) : null;
-  return m ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
+  return m && ENDPOINT_ID_PATTERNS[provider]?.test(m[3]) ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
 }
 
 /** The id answered when a Create failed before anything existed in Atlas. */
