@@ -2,7 +2,7 @@
  * What the provider's custom resources share in a CDK app: which provider serves them, the permission to
  * read the secret they name, the synth-time check of their properties, and the CustomResource itself.
  */
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { describeProblems, type ParseOptions, type Parsed } from '../lambda/model/property-reader';
 import type { AtlasPrivateEndpointProvider } from './provider';
@@ -32,10 +32,11 @@ export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): 
   };
   const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
   if (!parsed.ok) throw new Error(`${scope.node.path}: ${describeProblems(parsed.problems)}`);
-  // A provider in this app must be allowed to read the secret the resource names.
+  // A provider in this app must be allowed to read the secret the resource names, for the resource's stack.
   if (o.provider) {
-    if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn);
-    else o.provider.allowProfile(o.profile ?? 'default');
+    const stacks = [Stack.of(scope).stackName];
+    if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn, stacks);
+    else o.provider.allowProfile(o.profile ?? 'default', stacks);
   }
   return new CustomResource(scope, 'Resource', {
     serviceToken,

@@ -3,7 +3,7 @@
  * the wait-loop state machine, their logs and least-privilege permissions. Deploy one per account and
  * region and share its `serviceToken`.
  */
-import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
+import { ANY_STACK, isValidStackPattern, PROFILE_BINDINGS_ENV } from '../lambda/model/profile-bindings';
 import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
 import { WaitLoop } from './waiter-state-machine';
 
@@ -43,6 +44,17 @@ export interface AtlasPrivateEndpointProviderProps {
    */
   readonly atlasBaseUrl?: string;
   /**
+   * Which stacks may use which credentials: a profile name (or a secret ARN) → the stacks allowed to use
+   * it: stack names (`'app-prod'`), name prefixes ending in `*` (`'sandbox-*'`), or `'*'` for every stack
+   * of this account and region. The provider may read each secret
+   * named here. A request whose stack is not bound to the credentials it names is answered FAILED before
+   * the secret is read. Resources built with the `provider` prop bind their own stack to their credentials.
+   * Deploy one provider per trust boundary; bindings separate the credentials within one.
+   * @default a provider that reads one secret lets every stack of its account and region use it; one that
+   * reads several binds each only to the stacks named here or added by its resources
+   */
+  readonly profileBindings?: Record<string, string[]>;
+  /**
    * Removal policy of the log groups and the key.
    * @default RemovalPolicy.RETAIN
    */
@@ -58,6 +70,8 @@ export class AtlasPrivateEndpointProvider extends Construct {
   readonly encryptionKey: kms.IKey;
   private readonly readableSecrets = new Set<string>();
   private readonly secretsPolicy: iam.Policy;
+  /** Secret id (profile secret name or ARN) → stack-name prefixes bound to it. */
+  private readonly bindings = new Map<string, Set<string>>();
 
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointProviderProps = {}) {
     super(scope, id);
@@ -72,6 +86,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'atlas-private-endpoint',
+        [PROFILE_BINDINGS_ENV]: Lazy.string({ produce: () => this.renderBindings() }),
         ...(props.atlasBaseUrl ? { ATLAS_BASE_URL: props.atlasBaseUrl } : {}),
       },
     };
@@ -129,27 +144,57 @@ export class AtlasPrivateEndpointProvider extends Construct {
     const profiles = props.profiles ?? (props.credentialsSecretArns?.length ? [] : [DEFAULT_PROFILE]);
     profiles.forEach((p) => this.allowProfile(p));
     (props.credentialsSecretArns ?? []).forEach((a) => this.allowSecretArn(a));
+    for (const [source, stacks] of Object.entries(props.profileBindings ?? {})) {
+      if (source.startsWith('arn:') || Token.isUnresolved(source)) this.allowSecretArn(source, stacks);
+      else this.allowProfile(source, stacks);
+    }
   }
 
-  /** Lets the provider read the secret of one more profile (`cfn/atlas/profile/{profile}`). */
-  allowProfile(profile: string): void {
-    if (!isValidProfile(profile)) throw new Error(`Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`);
+  /**
+   * Lets the provider read the secret of one more profile (`cfn/atlas/profile/{profile}`), and the stacks
+   * whose names start with one of `stacks` use it (see `profileBindings`).
+   */
+  allowProfile(profile: string, stacks: string[] = []): void {
+    if (!isValidProfile(profile)) throw new Error(`${this.node.path}: Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`);
     const stack = Stack.of(this);
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     this.allow(
       stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${PROFILE_SECRET_PREFIX}${profile}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      PROFILE_SECRET_PREFIX + profile,
+      stacks,
     );
   }
 
-  /** Lets the provider read one more secret by ARN. */
-  allowSecretArn(secretArn: string): void {
+  /** Lets the provider read one more secret by ARN, and the stacks named by `stacks` use it (see `profileBindings`). */
+  allowSecretArn(secretArn: string, stacks: string[] = []): void {
     if (!Token.isUnresolved(secretArn) && !isValidSecretArn(secretArn)) {
-      throw new Error(`"${secretArn}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`);
+      throw new Error(`${this.node.path}: "${secretArn}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`);
     }
-    this.allow(secretArn);
+    this.allow(secretArn, secretArn, stacks);
   }
 
-  private allow(resource: string): void {
+  /** Binds one more stack to credentials the provider reads: a resource's own stack, when it names the provider. */
+  private bind(secretId: string, stacks: string[]): void {
+    const bound = this.bindings.get(secretId) ?? new Set<string>();
+    this.bindings.set(secretId, bound);
+    for (const prefix of stacks) {
+      if (Token.isUnresolved(prefix)) {
+        Annotations.of(this).addWarningV2('atlas:unresolvedStackBinding', `A stack name that is not known at synth time cannot be bound to ${secretId}; bind it (or a prefix ending in *) in profileBindings.`);
+        continue;
+      }
+      if (!isValidStackPattern(prefix)) throw new Error(`${this.node.path}: "${prefix}" is not a stack name (letters, digits and hyphens, starting with a letter), a prefix ending in "*", or "*".`);
+      bound.add(prefix);
+    }
+  }
+
+  private renderBindings(): string {
+    const single = this.bindings.size === 1;
+    const entries = [...this.bindings].map(([secret, stacks]) => ({ secret, stacks: stacks.size ? [...stacks] : single ? [ANY_STACK] : [] }));
+    return Stack.of(this).toJsonString(entries);
+  }
+
+  private allow(resource: string, secretId: string, stacks: string[]): void {
+    this.bind(secretId, stacks);
     if (this.readableSecrets.has(resource)) return;
     this.readableSecrets.add(resource);
     this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));

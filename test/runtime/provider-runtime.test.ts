@@ -120,7 +120,7 @@ describe('onEvent: forged requests', () => {
 });
 
 describe('profile bindings', () => {
-  const bindings = parseProfileBindings(JSON.stringify({ prod: ['app-prod'], dev: ['app-dev', 'sandbox-'] }));
+  const bindings = parseProfileBindings(JSON.stringify([{ secret: 'prod', stacks: ['app-prod'] }, { secret: 'cfn/atlas/profile/dev', stacks: ['app-dev', 'sandbox-*'] }]));
 
   it('lets a stack use the credentials bound to it', async () => {
     const { runtime, calls } = harness({ bindings });
