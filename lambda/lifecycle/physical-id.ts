@@ -34,9 +34,13 @@ export interface EndpointRef {
   endpointId: string;
 }
 
-const ENDPOINT_PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--([A-Za-z0-9_-]{1,300})$/;
-/** The id is pasted into Atlas URL paths: AWS's exact form, and for others nothing that could be a path segment of its own. */
-const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = { AWS: /^vpce-[0-9a-f]{17}$/, AZURE: /^[A-Za-z0-9_-]{1,300}$/, GCP: /^[A-Za-z0-9_-]{1,300}$/ };
+const ENDPOINT_PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--(.{1,1000})$/;
+/**
+ * The id goes into Atlas URL paths: AWS's exact form; for the others (Azure resource ids hold slashes,
+ * which the client encodes) nothing that is a dot segment or holds one.
+ */
+const OTHER_ENDPOINT_ID = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[\x21-\x7e]{1,1000}$/;
+const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = { AWS: /^vpce-[0-9a-f]{17}$/, AZURE: OTHER_ENDPOINT_ID, GCP: OTHER_ENDPOINT_ID };
 
 /**
  * Physical ids of `Custom::AtlasPrivateEndpoint`: `{ProjectId}--{EndpointServiceId}--{EndpointId}` (the form

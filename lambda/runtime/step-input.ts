@@ -29,7 +29,7 @@ const NEXT = ['act', 'poll', 'answer'];
 const ATLAS_ID = /^[a-f0-9]{24}$/;
 const ATLAS_REGION = /^[A-Za-z0-9_-]{1,64}$/;
 const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{17}$/;
-const OTHER_ENDPOINT_ID = /^[A-Za-z0-9_/:.-]{1,300}$/;
+const OTHER_ENDPOINT_ID = /^[\x21-\x7e]{1,1000}$/;
 const MAX_SERVICE_TIMEOUT_MS = 3600_000;
 
 /** Checks a step invocation; returns it typed with the request's stack, or throws `StepInputError`. */
