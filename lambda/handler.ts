@@ -12,13 +12,15 @@
  * stacks there; answers go only to CloudFormation's response buckets (see `cloudformation/entry.ts`).
  */
 import { resolveAtlasBaseUrl } from './atlas/base-url';
-import { AtlasAccess } from './lifecycle/atlas-access';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
 import { CredentialsProvider } from './credentials/credentials-provider';
 import { createLogger } from './logging';
+import { ConfigurationError } from './model/errors';
 import { parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from './model/profile-bindings';
-import { ConfigurationError, type InvocationContext, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
+import { STEP_ATLAS_RETRY_BUDGET_MS } from './model/timing';
+import { AtlasAccess } from './runtime/atlas-access';
+import { type InvocationContext, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
 import { StepFunctionsStarter } from './runtime/step-functions';
 
 const logger = createLogger();
@@ -43,7 +45,7 @@ function build(): ProviderRuntime {
     credentials: new CredentialsProvider({ logger }),
     logger,
     ...(baseUrl ? { baseUrl } : {}),
-    client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? 5000) } },
+    client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },
   });
   const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
   return new ProviderRuntime({

@@ -7,6 +7,7 @@
  * exchange may have reached the server, which decides whether a non-idempotent call can be safely repeated.
  */
 import { Agent, type Dispatcher, request } from 'undici';
+import { HTTP_BODY_TIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_MS, HTTP_TOTAL_TIMEOUT_MS } from '../model/timing';
 
 export interface TransportTimeouts {
   connectMs: number;
@@ -20,11 +21,11 @@ export interface TransportTimeouts {
 
 /** One attempt takes at most 35 s: well inside a wait-loop step's 90 s. */
 export const DEFAULT_TIMEOUTS: TransportTimeouts = {
-  connectMs: 5_000,
-  headersMs: 15_000,
-  bodyMs: 15_000,
-  keepAliveMs: 10_000,
-  totalMs: 35_000,
+  connectMs: HTTP_CONNECT_TIMEOUT_MS,
+  headersMs: HTTP_HEADERS_TIMEOUT_MS,
+  bodyMs: HTTP_BODY_TIMEOUT_MS,
+  keepAliveMs: HTTP_KEEP_ALIVE_MS,
+  totalMs: HTTP_TOTAL_TIMEOUT_MS,
 };
 
 /** Atlas's largest answer this provider reads (a list of a project's endpoint services) is a few KB. */

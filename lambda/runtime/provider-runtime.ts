@@ -8,16 +8,20 @@ import { type AnswerableRequest, checkEvent, type EntryPolicy } from '../cloudfo
 import { requestLogKeys } from '../cloudformation/request';
 import { redactResponseUrl } from '../cloudformation/response-url';
 import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
+import { runStep, type StepPorts } from '../lifecycle/core/engine';
+import type { ExecutionState } from '../lifecycle/core/execution-state';
+import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
+import { credentialsOf } from '../lifecycle/core/properties';
+import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
+import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
+import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
-import type { ExecutionState } from '../lifecycle/execution-state';
-import { executionName, type ExecutionStarter, initialState } from '../lifecycle/start';
-import { runStep, type StepPorts } from '../lifecycle/steps';
-import { notCreatedMarker, parseEndpointPhysicalId, parseServicePhysicalId } from '../lifecycle/physical-id';
-import { credentialsOf } from '../lifecycle/step-kit';
+import { ConfigurationError } from '../model/errors';
 import { bindingProblem, type ProfileBindings } from '../model/profile-bindings';
-import { checkStepInvocation, StepInputError, type StepInvocation } from './step-input';
+import { isStepName, type StepInvocation as WaitLoopStepInvocation } from '../model/wait-loop';
+import { checkStepInvocation, StepInputError } from './step-input';
 
-export { StepInputError, type StepInvocation };
+export { StepInputError };
 
 export interface ProviderRuntimeDeps extends StepPorts {
   starter: ExecutionStarter;
@@ -38,10 +42,12 @@ export interface InvocationContext {
   invokedFunctionArn?: string;
 }
 
+export type StepInvocation = WaitLoopStepInvocation<ExecutionState>;
+
 /** A loose check, for log keys only: the real one is `checkStepInvocation`. */
 export function isStepInvocation(event: unknown): event is StepInvocation {
   const e = event as Partial<StepInvocation> | null;
-  return typeof e === 'object' && e !== null && typeof e.state === 'object' && e.state !== null && typeof e.state.request === 'object' && e.state.request !== null;
+  return typeof e === 'object' && e !== null && isStepName(e.step) && typeof e.state === 'object' && e.state !== null;
 }
 
 export class ProviderRuntime {
@@ -112,7 +118,7 @@ export class ProviderRuntime {
   private async answerRefusal(request: AnswerableRequest, reason: string): Promise<void> {
     const id = request.PhysicalResourceId;
     const oursNamed = id !== undefined && (parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined);
-    const physicalResourceId = id || notCreatedMarker(request.RequestId || 'unknown');
+    const physicalResourceId = physicalIdOfNothingMade({ PhysicalResourceId: id, RequestId: request.RequestId || 'unknown' });
     const body =
       request.RequestType === 'Delete' && !oursNamed
         ? renderAnswer(request, { status: 'SUCCESS', physicalResourceId })
@@ -125,18 +131,13 @@ export class ProviderRuntime {
   }
 
   private async answerDirectly(request: AnswerableRequest, reason: string): Promise<void> {
-    const physicalResourceId = request.PhysicalResourceId || notCreatedMarker(request.RequestId);
+    const physicalResourceId = physicalIdOfNothingMade(request);
     await this.deps.deliver(request.ResponseURL, renderAnswer(request, { status: 'FAILED', physicalResourceId, reason }));
   }
 }
 
 function refusedKeys(r: AnswerableRequest): Record<string, string> {
   return { StackId: r.StackId.slice(0, 300), LogicalResourceId: r.LogicalResourceId.slice(0, 100), RequestId: r.RequestId.slice(0, 100), responseUrlWithoutQuery: redactResponseUrl(r.ResponseURL) };
-}
-
-/** The provider is set up wrong (a missing setting): no retry will help. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
 }
 
 function isRetryableStartError(err: unknown): boolean {

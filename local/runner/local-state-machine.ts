@@ -5,9 +5,9 @@
  * (and, with a wait scale above zero, is also slept in real time).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
-import type { ExecutionStarter } from '../../lambda/lifecycle/start';
-import type { StepName } from '../../lambda/lifecycle/steps';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import type { ExecutionStarter } from '../../lambda/lifecycle/core/start';
+import type { StepName } from '../../lambda/model/wait-loop';
 import type { SynthesizedProvider } from './definition';
 
 /** Makes a step fail the way a crashed or timed-out Lambda would. */

@@ -34,6 +34,13 @@ describe('npm start', () => {
       ...service,
       'Delete SUCCESS',
     ]);
+    // On the recorded timings and statuses: each new service answers AVAILABLE, no sooner than the time a new
+    // service of its provider was recorded spending INITIATING (about 2.5 min AWS, 1 min Azure, 4.3 min GCP).
+    const creates = [[0, 'AWS', 150], [2, 'AWS', 150], [7, 'AZURE', 60], [9, 'AZURE', 60], [12, 'GCP', 260], [14, 'GCP', 260]] as const;
+    for (const [i, provider, seconds] of creates) {
+      expect([i, report.requests[i].data.ProviderName, report.requests[i].data.Status]).toEqual([i, provider, 'AVAILABLE']);
+      expect(report.requests[i].simulatedSeconds).toBeGreaterThanOrEqual(seconds);
+    }
     expect(report.requests[4].data.ConnectionStatus).toBe('AVAILABLE');
     expect(report.requests[4].physicalResourceId).toMatch(/^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/);
     for (const q of report.requests) {

@@ -3,7 +3,7 @@
  * request, no ResponseURL in them, and nothing PUT to a URL that is not CloudFormation's.
  */
 import { CloudFormationPeer } from '../../local/runner/cloudformation-peer';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 
 describe('Lambda handlers', () => {
   const lines: string[] = [];
