@@ -8,11 +8,10 @@
  */
 import { checkEvent, type EntryPolicy } from '../cloudformation/entry';
 import type { StackRef } from '../cloudformation/stack-id';
-import type { ExecutionState } from '../lifecycle/execution-state';
-import type { StepName } from '../lifecycle/steps';
+import type { ExecutionState } from '../lifecycle/core/execution-state';
+import { ProviderError } from '../model/errors';
 import { CLOUD_PROVIDERS } from '../model/provider';
-
-const STEP_NAMES: readonly string[] = ['act', 'poll', 'give-up', 'answer'] satisfies StepName[];
+import { FINAL_OUTCOMES, isStepName, OUTCOME, STEP, type StepName } from '../model/wait-loop';
 
 export interface StepInvocation {
   step: StepName;
@@ -20,12 +19,12 @@ export interface StepInvocation {
 }
 
 /** A step invocation that the state machine cannot have made. Nothing acts on it, nothing is answered. */
-export class StepInputError extends Error {
+export class StepInputError extends ProviderError {
   override readonly name = 'StepInputError';
 }
 
-const OUTCOMES = ['WAIT', 'READY', 'FAILED', 'DEADLINE'];
-const NEXT = ['act', 'poll', 'answer'];
+const OUTCOMES: readonly string[] = [OUTCOME.wait, ...FINAL_OUTCOMES];
+const NEXT: readonly string[] = [STEP.act, STEP.poll, STEP.answer];
 const ATLAS_ID = /^[a-f0-9]{24}$/;
 const ATLAS_REGION = /^[A-Za-z0-9_-]{1,64}$/;
 const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{17}$/;
@@ -41,7 +40,7 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   const keys = Object.keys(event);
   if (keys.length !== 2 || !('step' in event) || !('state' in event)) return fail('expected exactly { step, state }');
   const { step, state } = event as { step: unknown; state: unknown };
-  if (typeof step !== 'string' || !STEP_NAMES.includes(step)) return fail('unknown step');
+  if (!isStepName(step)) return fail('unknown step');
   if (!isObject(state)) return fail('state is not an object');
 
   const gate = checkEvent(state.request, policy);
@@ -73,7 +72,7 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
     if (problem) return fail(`task ${problem}`);
     if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
   }
-  return { step: step as StepName, state: { ...(state as unknown as ExecutionState), request }, stack: gate.stack };
+  return { step, state: { ...(state as unknown as ExecutionState), request }, stack: gate.stack };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

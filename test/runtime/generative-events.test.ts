@@ -11,9 +11,10 @@
  */
 import fc from 'fast-check';
 import { AtlasApiError } from '../../lambda/atlas/errors';
-import type { AtlasApi } from '../../lambda/lifecycle/atlas-access';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
-import { parseEndpointPhysicalId, parseServicePhysicalId } from '../../lambda/lifecycle/physical-id';
+import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import { parseEndpointPhysicalId } from '../../lambda/lifecycle/registration/physical-id';
+import { parseServicePhysicalId } from '../../lambda/lifecycle/service/physical-id';
 import type { LoggerLike } from '../../lambda/logging';
 import { ENDPOINT_PROPERTY_NAMES, parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { parseServiceProperties, RESOURCE_TYPE_SERVICE, SERVICE_PROPERTY_NAMES } from '../../lambda/model/service-properties';

@@ -3,8 +3,8 @@
  * a stack of another account, credentials of another team, a hand-made step state. Every port records
  * what it was asked, so each test can tell that nothing acted: no execution, no Atlas call, no PUT.
  */
-import type { AtlasApi } from '../../lambda/lifecycle/atlas-access';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
+import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 import type { LoggerLike } from '../../lambda/logging';
 import { parseProfileBindings } from '../../lambda/model/profile-bindings';
 import { ProviderRuntime, type ProviderRuntimeDeps, StepInputError } from '../../lambda/runtime/provider-runtime';
