@@ -146,8 +146,8 @@ function namesOurs(event: Record<string, unknown>): boolean {
   const id = event.PhysicalResourceId;
   if (typeof id !== 'string') return false;
   const type = event.ResourceType;
-  // A type that is not even a string is refused at the gate, which keeps whatever our id shape names.
-  if (type !== undefined && typeof type !== 'string') return parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined;
+  // A type that is not a type name (not a string, over 200 characters) is refused at the gate, which keeps whatever our id shape names.
+  if (type !== undefined && (typeof type !== 'string' || type.length > 200)) return parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined;
   if (type === RESOURCE_TYPE_ENDPOINT) {
     const p = String((event.ResourceProperties as Record<string, unknown> | undefined)?.ProviderName ?? 'AWS').toUpperCase();
     return parseEndpointPhysicalId(id, p === 'AZURE' || p === 'GCP' ? p : 'AWS') !== undefined;
