@@ -14,7 +14,7 @@
 import { resolveAtlasBaseUrl } from './atlas/base-url';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
-import { CredentialsProvider } from './credentials/credentials-provider';
+import { CredentialsStore } from './credentials/credentials-store';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
 import { parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from './model/profile-bindings';
@@ -42,7 +42,7 @@ function build(): ProviderRuntime {
     problems.push((err as Error).message);
   }
   const atlas = new AtlasAccess({
-    credentials: new CredentialsProvider({ logger }),
+    credentials: new CredentialsStore({ logger }),
     logger,
     ...(baseUrl ? { baseUrl } : {}),
     client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },

@@ -8,6 +8,7 @@
  */
 import type { AtlasCredentials } from '../atlas/client';
 import { resolveAtlasBaseUrl } from '../atlas/base-url';
+import { ProviderError } from '../model/errors';
 
 export interface ResolvedCredentials {
   credentials: AtlasCredentials;
@@ -21,7 +22,7 @@ export const SECRET_KEYS = ['ClientId', 'ClientSecret', 'PublicKey', 'PrivateKey
 export const EXPECTED_SECRET_SHAPES =
   '{"ClientId": "...", "ClientSecret": "..."} (service account) or {"PublicKey": "...", "PrivateKey": "..."} (API key), each with an optional "BaseUrl"';
 
-export class CredentialsError extends Error {
+export class CredentialsError extends ProviderError {
   override readonly name = 'CredentialsError';
   constructor(
     message: string,
@@ -29,8 +30,9 @@ export class CredentialsError extends Error {
     readonly secretId: string,
     /** True when the same read may succeed later (throttling, a network blip). */
     readonly retryable = false,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

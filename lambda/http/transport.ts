@@ -7,6 +7,7 @@
  * exchange may have reached the server, which decides whether a non-idempotent call can be safely repeated.
  */
 import { Agent, type Dispatcher, request } from 'undici';
+import { ProviderError } from '../model/errors';
 import { HTTP_BODY_TIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_MS, HTTP_TOTAL_TIMEOUT_MS } from '../model/timing';
 
 export interface TransportTimeouts {
@@ -45,7 +46,7 @@ export interface ExchangeResult {
 }
 
 /** The exchange failed without an HTTP answer. */
-export class TransportError extends Error {
+export class TransportError extends ProviderError {
   override readonly name = 'TransportError';
   constructor(
     message: string,
@@ -53,8 +54,9 @@ export class TransportError extends Error {
     /** False only when the request certainly never reached the server (refused, unresolvable, connect timeout). */
     readonly maybeProcessed: boolean,
     readonly timedOut: boolean,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -138,5 +140,5 @@ function toTransportError(err: unknown): TransportError {
   const code = String(e.code ?? e.cause?.code ?? 'UNKNOWN');
   // undici's messages ("other side closed", "connect ECONNREFUSED 127.0.0.1:1") carry no headers or bodies.
   const message = typeof e.message === 'string' ? e.message : String(err);
-  return new TransportError(message, code, !NEVER_SENT.has(code), TIMEOUTS.has(code));
+  return new TransportError(message, code, !NEVER_SENT.has(code), TIMEOUTS.has(code), { cause: err });
 }

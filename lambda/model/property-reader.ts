@@ -5,7 +5,7 @@
  * are built from these field readers, so the same property reads the same way on every resource.
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
-import { CLOUD_PROVIDERS, type CloudProvider } from './provider';
+import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from './provider';
 import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from './timing';
 
 export interface PropertyProblem {
@@ -15,7 +15,8 @@ export interface PropertyProblem {
   readonly message: string;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: PropertyProblem[] };
+/** A parse that succeeded may carry warnings: values accepted as they are that may still be wrong (a region Atlas will judge). */
+export type Parsed<T> = { ok: true; value: T; warnings?: PropertyProblem[] } | { ok: false; problems: PropertyProblem[] };
 
 export interface ParseOptions {
   /** Values to leave unchecked (CDK tokens at synth time). */
@@ -39,6 +40,7 @@ export const MAX_LIST_ITEMS = 100;
 
 export class PropertyReader {
   readonly problems: PropertyProblem[] = [];
+  readonly warnings: PropertyProblem[] = [];
   private readonly props: Record<string, unknown>;
   /** Properties refused for their size: no other check sees them, and no second problem is reported. */
   private readonly oversized = new Set<string>();
@@ -67,6 +69,10 @@ export class PropertyReader {
   problem(property: string, value: unknown, message: string): void {
     if (this.oversized.has(property) && this.problems.some((p) => p.property === property)) return;
     this.problems.push({ property, value, message });
+  }
+
+  warn(property: string, value: unknown, message: string): void {
+    this.warnings.push({ property, value, message });
   }
 
   unresolved(value: unknown): boolean {
@@ -103,7 +109,7 @@ export class PropertyReader {
   atlasId(name: string, what: string): string | undefined {
     const v = this.requiredString(name, `${what}, 24 hexadecimal digits`);
     if (v === undefined || v === UNRESOLVED) return v;
-    if (!/^[0-9a-fA-F]{24}$/.test(v)) {
+    if (!ATLAS_ID_PATTERN.test(v.toLowerCase())) {
       this.problem(name, v, `Property ${name} "${clip(v)}" is not ${what}: expected 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d.`);
       return undefined;
     }
@@ -157,8 +163,8 @@ export class PropertyReader {
   serviceTimeout(): number {
     const v = this.props.ServiceTimeout;
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SERVICE_TIMEOUT_SECONDS) {
+    const n = serviceTimeoutSeconds(v);
+    if (n === undefined) {
       this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`);
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     }
@@ -166,7 +172,8 @@ export class PropertyReader {
   }
 
   result<T>(value: T | undefined): Parsed<T> {
-    return this.problems.length > 0 || value === undefined ? { ok: false, problems: this.problems } : { ok: true, value };
+    if (this.problems.length > 0 || value === undefined) return { ok: false, problems: this.problems };
+    return this.warnings.length > 0 ? { ok: true, value, warnings: this.warnings } : { ok: true, value };
   }
 }
 
@@ -177,6 +184,15 @@ function sizeProblem(v: unknown): string | undefined {
     if (v.some((i) => typeof i === 'string' && i.length > MAX_VALUE_LENGTH)) return `holds a value longer than ${MAX_VALUE_LENGTH} characters`;
   }
   return undefined;
+}
+
+/**
+ * The seconds of a `ServiceTimeout` value, or undefined when it is not a whole number from 1 to 3600. One
+ * reading for the property check and for the deadline of a request whose other properties may be bad.
+ */
+export function serviceTimeoutSeconds(value: unknown): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_SERVICE_TIMEOUT_SECONDS ? n : undefined;
 }
 
 /** Keeps a quoted user value short in a message. */

@@ -11,11 +11,12 @@ import { randomUUID } from 'node:crypto';
 import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
-import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
+import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
 import { AtlasAccess, type AtlasApi } from '../../lambda/runtime/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
-import type { LogFields, LoggerLike } from '../../lambda/logging';
+import { type LogFields, type LoggerLike, silentLogger } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
+import { STEP_ATLAS_RETRY_BUDGET_MS } from '../../lambda/model/timing';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
 import { CloudFormationPeer } from './cloudformation-peer';
@@ -117,14 +118,14 @@ export class LocalRunner {
         : { ClientId: credentials.clientId, ClientSecret: credentials.clientSecret },
     );
     const reader: SecretReader = { getSecretString: async () => secretText };
-    const logger = this.options.logger ?? silent;
+    const logger = this.options.logger ?? silentLogger;
     const now = () => this.now();
     this.access = new AtlasAccess({
-      credentials: new CredentialsProvider({ reader, logger, now }),
+      credentials: new CredentialsStore({ reader, logger, now }),
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.
-      client: { now, retry: this.virtual ? { budgetMs: 0 } : { budgetMs: 5_000 } },
+      client: { now, retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS } },
     });
     this.runtime = new ProviderRuntime({
       now,
@@ -302,5 +303,4 @@ export function asCloudFormationSends(value: unknown): unknown {
   return value === undefined || value === null ? value : String(value);
 }
 
-const silent: LoggerLike = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 export type { LogFields };

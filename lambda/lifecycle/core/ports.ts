@@ -3,8 +3,9 @@
  * The Lambda wires them to the real adapters (`runtime/`), the local runner to the emulator and a virtual clock.
  */
 import type { AtlasClient } from '../../atlas/client';
-import type { LoggerLike } from '../../logging';
+import type { LogFields, LoggerLike } from '../../logging';
 import type { CredentialsSource } from '../../model/credentials-secret';
+import type { ExecutionState } from './execution-state';
 
 /** The Atlas operations the lifecycle uses. */
 export type AtlasApi = Pick<
@@ -24,4 +25,11 @@ export interface StepPorts {
   logger: LoggerLike;
   atlasFor(source: CredentialsSource): Promise<AtlasApi>;
   deliver(responseUrl: string, body: string): Promise<unknown>;
+}
+
+/** What a step's helpers work with: the state it received, its ports, and the fields of its log lines. */
+export interface StepContext {
+  state: ExecutionState;
+  ports: StepPorts;
+  log: LogFields;
 }

@@ -3,7 +3,7 @@
  * MongoDB's own CloudFormation resource uses). The provider is not part of it: it comes with the request's
  * properties (AWS when they do not say).
  */
-import type { CloudProvider } from '../../model/provider';
+import { ATLAS_ID_SOURCE, type CloudProvider } from '../../model/provider';
 
 /** An interface endpoint registered with an endpoint service. */
 export interface EndpointRef {
@@ -14,7 +14,7 @@ export interface EndpointRef {
   endpointId: string;
 }
 
-const PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--(.{1,1000})$/;
+const PATTERN = new RegExp(`^(${ATLAS_ID_SOURCE})--(${ATLAS_ID_SOURCE})--(.{1,1000})$`);
 /**
  * The id goes into Atlas URL paths: AWS's exact form; for the others (Azure resource ids hold slashes,
  * which the client encodes) nothing that is a dot segment or holds one.

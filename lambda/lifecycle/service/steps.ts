@@ -10,7 +10,7 @@ import { parseServiceProperties, type ServiceProperties } from '../../model/serv
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
-import type { AtlasApi, StepPorts } from '../core/ports';
+import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
 import { pollWaitSeconds } from '../core/wait';
@@ -34,13 +34,13 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
       switch (found.action) {
         case 'create':
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create', ...(task.replacing ? { replacing: task.replacing } : {}) });
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create'});
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
-          return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
+          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service });
         case 'conflict':
           return fail(state, conflictReason(props.projectId, found.service), ports, log);
       }
@@ -57,23 +57,23 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           ...(props.supportedRemoteRegions?.length ? { supportedRemoteRegions: [...props.supportedRemoteRegions] } : {}),
         });
         ports.logger.info('Created the private endpoint service', { ...log, serviceId: service.id, status: service.status });
-        return awaitReady(state, refOf(props.projectId, service), 'created', service, ports, log);
+        return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, service), origin: 'created', service });
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
           const existing = services.find((s) => s.regionName === err.existingService!.region);
-          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}) });
-          const owner = ownerOfConflict(task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
+          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect'});
+          const owner = ownerOfConflict(task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
           }
-          return awaitReady(state, refOf(props.projectId, existing), owner === 'ours' ? 'created' : 'adopted', existing, ports, log);
+          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing });
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
-          return retryLater(state, err, ports, log, { ...task, uncertain: task.uncertain === true || err.maybeProcessed });
+          return retryLater(state, err, ports, log, { ...task, maybeProcessed: task.maybeProcessed === true || err.maybeProcessed });
         }
         return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
       }
@@ -84,7 +84,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       try {
         const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, { cloudProvider: task.ref.provider, supportedRemoteRegions: task.remoteRegions });
         ports.logger.info('Updated supportedRemoteRegions', { ...log, serviceId: service.id, remoteRegions: task.remoteRegions });
-        return awaitReady(state, task.ref, 'patched', service, ports, log, task.remoteRegions);
+        return awaitReady({ state, ports, log }, { ref: task.ref, origin: 'patched', service, remoteRegions: task.remoteRegions });
       } catch (err) {
         if (err instanceof AtlasApiError && err.isNotFound) return vanished(state, task.ref, ports, log);
         throw err;
@@ -110,7 +110,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         del: () => api.deleteEndpointService(ref.projectId, ref.provider, ref.serviceId),
         refusal: (err) =>
           `Atlas refused to delete the ${ref.provider} private endpoint service ${ref.serviceId}` +
-          (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : '') +
+          (err.isConflict || err.isBadRequest ? ' (interface endpoints still registered with it must be removed first)' : '') +
           `: ${err.message}`,
         then: { kind: 'await-gone', ref },
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
@@ -130,7 +130,7 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   const task = state.task;
   if (task.kind === 'await-ready') {
     const api = await ports.atlasFor(propsOf(state).credentials);
-    return awaitReady(state, task.ref, task.origin, await getOrGone(api, task.ref), ports, log, task.remoteRegions);
+    return awaitReady({ state, ports, log }, { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions });
   }
   if (task.kind === 'await-gone') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -140,19 +140,15 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   return actOnService(state, ports);
 }
 
+/** Judges a service the step has just seen (or found gone) while waiting for it to be ready. */
 function awaitReady(
-  state: ExecutionState,
-  ref: ServiceRef,
-  origin: 'created' | 'adopted' | 'patched',
-  service: EndpointService | undefined,
-  ports: StepPorts,
-  log: LogFields,
-  remoteRegions?: string[],
+  { state, ports, log }: StepContext,
+  { ref, origin, service, remoteRegions }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
   const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
-  if (verdict.outcome === 'READY') ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
+  if (verdict.outcome === OUTCOME.ready) ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
   return apply({ ...state, task }, verdict, ports, log, task);
 }
 

@@ -4,9 +4,9 @@ import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 export type ServiceTask =
   /** Create: look for a service already in the region. */
-  | { kind: 'inspect'; replacing?: ServiceRef }
+  | { kind: 'inspect' }
   /** Create: the region was free at inspection; POST (again, after a retryable failure). */
-  | { kind: 'create'; replacing?: ServiceRef; /** an earlier POST may have been carried out */ uncertain?: boolean }
+  | { kind: 'create'; /** an earlier POST may have been carried out by Atlas */ maybeProcessed?: boolean }
   /** Wait until the service is ready (after create, adopt or patch). */
   | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
   /** Update in place: PATCH `supportedRemoteRegions`. */

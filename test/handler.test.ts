@@ -2,8 +2,8 @@
  * The Lambda entry points as AWS calls them (with the invocation's context): log lines keyed by the
  * request, no ResponseURL in them, and nothing PUT to a URL that is not CloudFormation's.
  */
-import { CloudFormationPeer } from '../../local/runner/cloudformation-peer';
-import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import { CloudFormationPeer } from '../local/runner/cloudformation-peer';
+import type { ExecutionState } from '../lambda/lifecycle/core/execution-state';
 
 describe('Lambda handlers', () => {
   const lines: string[] = [];
@@ -41,7 +41,7 @@ describe('Lambda handlers', () => {
   });
 
   it('keys every log line of a step with the request, never with its ResponseURL', async () => {
-    const { onStep } = await import('../../lambda/handler');
+    const { onStep } = await import('../lambda/handler');
     const state: ExecutionState = {
       request: request(cloudFormationUrl),
       receivedAt: 0,
@@ -65,7 +65,7 @@ describe('Lambda handlers', () => {
   });
 
   it('puts nothing to a loopback http ResponseURL and logs the event without its query string', async () => {
-    const { onEvent } = await import('../../lambda/handler');
+    const { onEvent } = await import('../lambda/handler');
     const url = peer.newResponseUrl();
     lines.length = 0;
     await expect(onEvent(request(url), context)).resolves.toMatchObject({ started: false });
@@ -77,7 +77,7 @@ describe('Lambda handlers', () => {
   });
 
   it('drops events that are not CloudFormation requests; refuses step input the state machine cannot have made', async () => {
-    const { onEvent, onStep } = await import('../../lambda/handler');
+    const { onEvent, onStep } = await import('../lambda/handler');
     await expect(onEvent({ hello: 'world' }, context)).resolves.toMatchObject({ started: false });
     await expect(onStep({ step: 'dance', state: {} }, context)).rejects.toThrow(/not one the provider's state machine produces/);
   });

@@ -1,12 +1,9 @@
-/** The lifecycle's decisions as plain functions of data: no I/O. */
-import type { AwsEndpointService, EndpointService } from '../../lambda/atlas/models';
-import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
-import { deadlineFor } from '../../lambda/lifecycle/core/deadline';
-import { executionName, initialState } from '../../lambda/lifecycle/core/start';
-import { pollWaitSeconds } from '../../lambda/lifecycle/core/wait';
-import { planRequest } from '../../lambda/lifecycle/registry';
-import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../lambda/lifecycle/service/decisions';
-import { parseServiceProperties } from '../../lambda/model/service-properties';
+/** The service's decisions (`Custom::AtlasPrivateEndpointService`) as plain functions of data: no I/O. */
+import type { AwsEndpointService, EndpointService } from '../../../lambda/atlas/models';
+import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
+import { planRequest } from '../../../lambda/lifecycle/registry';
+import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../../lambda/lifecycle/service/decisions';
+import { parseServiceProperties } from '../../../lambda/model/service-properties';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -55,8 +52,10 @@ describe('planning a request', () => {
   it('Update: region compared by meaning; project, provider or region change replaces', () => {
     const update = (next: Record<string, unknown>, old: Record<string, unknown> = props) => planRequest(req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: old }));
     expect(update({ Region: 'US_EAST_1' })).toEqual({ task: { kind: 'refresh', ref } });
-    expect(update({ Region: 'us-east-2' })).toEqual({ task: { kind: 'inspect', replacing: ref } });
-    expect(update({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'inspect', replacing: ref } });
+    // A replacement creates the new service (after looking at its region); CloudFormation deletes the old one.
+    expect(update({ Region: 'us-east-2' })).toEqual({ task: { kind: 'inspect' } });
+    expect(update({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'inspect' } });
+    expect(update({ ProviderName: 'GCP', Region: 'us-central1' })).toEqual({ task: { kind: 'inspect' } });
     expect(update({ SupportedRemoteRegions: ['us-west-2'] })).toEqual({ task: { kind: 'patch', ref, remoteRegions: ['US_WEST_2'] } });
     expect(update({}, { ...props, SupportedRemoteRegions: ['us-west-2'] })).toEqual({ task: { kind: 'patch', ref, remoteRegions: [] } });
     expect(update({ Profile: 'other', AdoptExisting: 'true' })).toEqual({ task: { kind: 'refresh', ref } });
@@ -95,16 +94,6 @@ describe('judging Atlas', () => {
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/last status Atlas reported was INITIATING/);
     expect(judgeGone(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
   });
-
-  it('backs off from 5 s to a 60 s cap', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 20].map(pollWaitSeconds)).toEqual([5, 8, 11, 17, 25, 38, 57, 60, 60, 60]);
-  });
-
-  it('keeps a margin before ServiceTimeout', () => {
-    expect(deadlineFor(0, 3600)).toBe(3420_000);
-    expect(deadlineFor(0, 600)).toBe(540_000);
-    expect(deadlineFor(0, 30)).toBe(25_000);
-  });
 });
 
 describe('the region and whose service is in it', () => {
@@ -126,23 +115,5 @@ describe('the region and whose service is in it', () => {
     expect(ownerOfConflict(true, false)).toBe('ours');
     expect(ownerOfConflict(false, false)).toBe('conflict');
     expect(ownerOfConflict(false, true)).toBe('adopt');
-  });
-});
-
-describe('starting an execution', () => {
-  it('names the execution from the request delivery: same event, same name; reused RequestId with a new URL, new name', () => {
-    const a = req({});
-    expect(executionName(a)).toBe(executionName({ ...a }));
-    expect(executionName(a)).not.toBe(executionName({ ...a, ResponseURL: 'https://s3.example/response?X-Amz-Signature=def' }));
-    expect(executionName(a)).toMatch(/^Service-Create-[0-9a-f]{40}$/);
-    expect(executionName(a).length).toBeLessThanOrEqual(80);
-    expect(executionName(a)).not.toContain('abc');
-  });
-
-  it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
-    const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
-    expect(s).toMatchObject({ deadlineAt: 540_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
-    const d = initialState(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-x' }), 0);
-    expect(d).toMatchObject({ next: 'answer', outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: 'not-created-x' } });
   });
 });

@@ -1,0 +1,51 @@
+/** The lifecycle's core as plain functions of data: the poll schedule, the deadline, the first state of an execution. */
+import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
+import { deadlineFor } from '../../../lambda/lifecycle/core/deadline';
+import { executionName, initialState } from '../../../lambda/lifecycle/core/start';
+import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
+
+const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
+const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
+
+function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
+  return {
+    RequestType: 'Create',
+    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    RequestId: 'r-1',
+    ResourceType: 'Custom::AtlasPrivateEndpointService',
+    LogicalResourceId: 'Service',
+    ResourceProperties: props,
+    ...fields,
+  };
+}
+
+describe('the poll schedule and the deadline', () => {
+  it('backs off from 5 s to a 60 s cap', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 20].map(pollWaitSeconds)).toEqual([5, 8, 11, 17, 25, 38, 57, 60, 60, 60]);
+  });
+
+  it('keeps a margin before ServiceTimeout', () => {
+    expect(deadlineFor(0, 3600)).toBe(3420_000);
+    expect(deadlineFor(0, 600)).toBe(540_000);
+    expect(deadlineFor(0, 30)).toBe(25_000);
+  });
+});
+
+describe('starting an execution', () => {
+  it('names the execution from the request delivery: same event, same name; reused RequestId with a new URL, new name', () => {
+    const a = req({});
+    expect(executionName(a)).toBe(executionName({ ...a }));
+    expect(executionName(a)).not.toBe(executionName({ ...a, ResponseURL: 'https://s3.example/response?X-Amz-Signature=def' }));
+    expect(executionName(a)).toMatch(/^Service-Create-[0-9a-f]{40}$/);
+    expect(executionName(a).length).toBeLessThanOrEqual(80);
+    expect(executionName(a)).not.toContain('abc');
+  });
+
+  it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
+    const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
+    expect(s).toMatchObject({ deadlineAt: 540_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
+    const d = initialState(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-x' }), 0);
+    expect(d).toMatchObject({ next: 'answer', outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: 'not-created-x' } });
+  });
+});
