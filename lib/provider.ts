@@ -3,7 +3,7 @@
  * ServiceToken function, the step function, the wait-loop state machine, their logs, key and
  * least-privilege permissions. Deploy one per account and region and share its `serviceToken`.
  */
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
+import { ANY_STACK, isValidStackPattern, PROFILE_BINDINGS_ENV } from '../lambda/model/profile-bindings';
 import { ON_EVENT_LAMBDA_TIMEOUT_SECONDS, STEP_LAMBDA_TIMEOUT_SECONDS } from '../lambda/model/timing';
 import { AtlasValidationError } from './errors';
 import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
@@ -56,6 +57,17 @@ export interface AtlasPrivateEndpointProviderProps {
    * @default each secret's `BaseUrl`, else https://cloud.mongodb.com
    */
   readonly atlasBaseUrl?: string;
+  /**
+   * Which stacks may use which credentials: a profile name (or a secret ARN) → the stacks allowed to use
+   * it: stack names (`'app-prod'`), name prefixes ending in `*` (`'sandbox-*'`), or `'*'` for every stack
+   * of this account and region. The provider may read each secret
+   * named here. A request whose stack is not bound to the credentials it names is answered FAILED before
+   * the secret is read. Resources built with the `provider` prop bind their own stack to their credentials.
+   * Deploy one provider per trust boundary; bindings separate the credentials within one.
+   * @default a provider that reads one secret lets every stack of its account and region use it; one that
+   * reads several binds each only to the stacks named here or added by its resources
+   */
+  readonly profileBindings?: Record<string, string[]>;
   /**
    * Removal policy of the log groups and the key.
    * @default RemovalPolicy.RETAIN
@@ -110,6 +122,8 @@ export class AtlasPrivateEndpointProvider extends Construct {
   readonly encryptionKey: kms.IKey;
   private readonly readableSecrets = new Set<string>();
   private readonly secretsPolicy: iam.Policy;
+  /** Secret id (profile secret name or ARN) → stack-name prefixes bound to it. */
+  private readonly bindings = new Map<string, Set<string>>();
 
   /**
    * Creates the provider's functions, state machine, key, log groups and roles.
@@ -153,6 +167,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
           NODE_OPTIONS: '--enable-source-maps',
           POWERTOOLS_SERVICE_NAME: 'atlas-private-endpoint',
           POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+          [PROFILE_BINDINGS_ENV]: Lazy.string({ produce: () => this.renderBindings() }),
           ...(props.atlasBaseUrl ? { ATLAS_BASE_URL: props.atlasBaseUrl } : {}),
           ...o.environment,
         },
@@ -212,33 +227,63 @@ export class AtlasPrivateEndpointProvider extends Construct {
     const profiles = props.profiles ?? (props.credentialsSecretArns?.length ? [] : [DEFAULT_PROFILE]);
     profiles.forEach((p) => this.allowProfile(p));
     (props.credentialsSecretArns ?? []).forEach((a) => this.allowSecretArn(a));
+    for (const [source, stacks] of Object.entries(props.profileBindings ?? {})) {
+      if (source.startsWith('arn:') || Token.isUnresolved(source)) this.allowSecretArn(source, stacks);
+      else this.allowProfile(source, stacks);
+    }
   }
 
   /**
-   * Lets the provider read the secret of one more profile (`cfn/atlas/profile/{profile}`).
+   * Lets the provider read the secret of one more profile (`cfn/atlas/profile/{profile}`), and the stacks
+   * whose names start with one of `stacks` use it (see `profileBindings`).
    * @param profile the profile name: 1-200 letters, digits or `_+=.@-`
+   * @param stacks stack names, prefixes ending in `*`, or `*`, that may use it
    */
-  allowProfile(profile: string): void {
+  allowProfile(profile: string, stacks: string[] = []): void {
     if (!isValidProfile(profile)) throw new AtlasValidationError(`Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`, this);
     const stack = Stack.of(this);
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     this.allow(
       stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${PROFILE_SECRET_PREFIX}${profile}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      PROFILE_SECRET_PREFIX + profile,
+      stacks,
     );
   }
 
   /**
-   * Lets the provider read one more secret by ARN.
+   * Lets the provider read one more secret by ARN, and the stacks named by `stacks` use it (see `profileBindings`).
    * @param secretArn the secret's full ARN (`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`)
+   * @param stacks stack names, prefixes ending in `*`, or `*`, that may use it
    */
-  allowSecretArn(secretArn: string): void {
+  allowSecretArn(secretArn: string, stacks: string[] = []): void {
     if (!Token.isUnresolved(secretArn) && !isValidSecretArn(secretArn)) {
       throw new AtlasValidationError(`"${secretArn}" is not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>).`, this);
     }
-    this.allow(secretArn);
+    this.allow(secretArn, secretArn, stacks);
   }
 
-  private allow(resource: string): void {
+  /** Binds one more stack to credentials the provider reads: a resource's own stack, when it names the provider. */
+  private bind(secretId: string, stacks: string[]): void {
+    const bound = this.bindings.get(secretId) ?? new Set<string>();
+    this.bindings.set(secretId, bound);
+    for (const prefix of stacks) {
+      if (Token.isUnresolved(prefix)) {
+        Annotations.of(this).addWarningV2('atlas:unresolvedStackBinding', `A stack name that is not known at synth time cannot be bound to ${secretId}; bind it (or a prefix ending in *) in profileBindings.`);
+        continue;
+      }
+      if (!isValidStackPattern(prefix)) throw new AtlasValidationError(`"${prefix}" is not a stack name (letters, digits and hyphens, starting with a letter), a prefix ending in "*", or "*".`, this);
+      bound.add(prefix);
+    }
+  }
+
+  private renderBindings(): string {
+    const single = this.bindings.size === 1;
+    const entries = [...this.bindings].map(([secret, stacks]) => ({ secret, stacks: stacks.size ? [...stacks] : single ? [ANY_STACK] : [] }));
+    return Stack.of(this).toJsonString(entries);
+  }
+
+  private allow(resource: string, secretId: string, stacks: string[]): void {
+    this.bind(secretId, stacks);
     if (this.readableSecrets.has(resource)) return;
     this.readableSecrets.add(resource);
     this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));

@@ -257,7 +257,10 @@ function servicePath(projectId: string, provider: CloudProvider, endpointService
 }
 
 function endpointPath(projectId: string, provider: CloudProvider, endpointServiceId: string, endpointId: string): string {
-  if (!endpointId) throw new RangeError('endpointId must not be empty');
+  // Pasted into the path (encoded): an id of `.` or `..` would still address another resource (the service itself).
+  if (provider === 'AWS' ? !/^vpce-[0-9a-f]{17}$/.test(endpointId) : endpointId === '' || endpointId === '.' || endpointId === '..' || endpointId.length > 1000) {
+    throw new RangeError(`endpointId "${endpointId.slice(0, 80)}" is not an interface endpoint id${provider === 'AWS' ? ' (vpce- and 17 hexadecimal digits)' : ''}`);
+  }
   return `${servicePath(projectId, provider, endpointServiceId)}/endpoint/${encodeURIComponent(endpointId)}`;
 }
 

@@ -34,26 +34,40 @@ const FRAMEWORK_PROPERTY_NAMES = ['ServiceToken', 'ServiceTimeout'];
 /** Stands for an unresolved token in a parsed value; never sent anywhere. */
 export const UNRESOLVED = '${Token}';
 
+/** Far above any real value of these properties; what is longer is refused before any check looks at it. */
+export const MAX_VALUE_LENGTH = 1024;
+export const MAX_LIST_ITEMS = 100;
+
 export class PropertyReader {
   readonly problems: PropertyProblem[] = [];
   readonly warnings: PropertyProblem[] = [];
   private readonly props: Record<string, unknown>;
+  /** Properties refused for their size: no other check sees them, and no second problem is reported. */
+  private readonly oversized = new Set<string>();
 
   constructor(
     raw: Record<string, unknown> | undefined,
     accepted: readonly string[],
     private readonly options: ParseOptions = {},
   ) {
-    this.props = raw ?? {};
+    this.props = { ...(raw ?? {}) };
     for (const name of Object.keys(this.props)) {
       if (!accepted.includes(name) && !FRAMEWORK_PROPERTY_NAMES.includes(name)) {
         const near = accepted.find((k) => k.toLowerCase() === name.toLowerCase());
-        this.problem(name, this.props[name], `Unknown property ${name}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+        this.problem(name, this.props[name], `Unknown property ${clip(name)}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+        continue;
+      }
+      const size = sizeProblem(this.props[name]);
+      if (size) {
+        this.problem(name, undefined, `Property ${name} ${size}.`);
+        this.oversized.add(name);
+        delete this.props[name];
       }
     }
   }
 
   problem(property: string, value: unknown, message: string): void {
+    if (this.oversized.has(property) && this.problems.some((p) => p.property === property)) return;
     this.problems.push({ property, value, message });
   }
 
@@ -161,6 +175,15 @@ export class PropertyReader {
     if (this.problems.length > 0 || value === undefined) return { ok: false, problems: this.problems };
     return this.warnings.length > 0 ? { ok: true, value, warnings: this.warnings } : { ok: true, value };
   }
+}
+
+function sizeProblem(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > MAX_VALUE_LENGTH) return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`;
+  if (Array.isArray(v)) {
+    if (v.length > MAX_LIST_ITEMS) return `has ${v.length} items; at most ${MAX_LIST_ITEMS} are accepted`;
+    if (v.some((i) => typeof i === 'string' && i.length > MAX_VALUE_LENGTH)) return `holds a value longer than ${MAX_VALUE_LENGTH} characters`;
+  }
+  return undefined;
 }
 
 /**

@@ -83,6 +83,8 @@ export function guessAtlasRegionName(provider: CloudProvider, value: string): st
 /** Up to `limit` regions of this provider closest to `value` in either spelling, closest first. */
 export function suggestRegions(provider: CloudProvider, value: string, limit = 3): Region[] {
   const v = value.trim().toLowerCase();
+  // Nothing that long is a misspelt region, and the distance costs length × length.
+  if (v.length > 64) return [];
   const scored = regionsOf(provider).map((r) => ({
     r,
     d: Math.min(editDistance(v, r.cloudName), editDistance(v, r.atlasName.toLowerCase())),

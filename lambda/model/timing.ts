@@ -78,6 +78,8 @@ export const IN_STEP_POLL_BUDGET_SECONDS = STEP_LAMBDA_TIMEOUT_SECONDS - ATLAS_C
 export const HTTP_CONNECT_TIMEOUT_MS = 5_000;
 export const HTTP_HEADERS_TIMEOUT_MS = 15_000;
 export const HTTP_BODY_TIMEOUT_MS = 15_000;
+/** The whole exchange, however the server paces its answer (the body timeout is a silence between chunks). */
+export const HTTP_TOTAL_TIMEOUT_MS = 35_000;
 /** Idle connections are kept this long: a poll a few seconds later reuses its TLS session. */
 export const HTTP_KEEP_ALIVE_MS = 10_000;
 

@@ -138,6 +138,8 @@ export class LocalRunner {
         if (waitScale > 0) await new Promise((r) => setTimeout(r, ms * waitScale));
       },
       starter: { start: (name, input) => this.machine.start(name, input) },
+      // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
+      entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
     });
     this.machine = new LocalStateMachine({
       definition: this.provider.definition,

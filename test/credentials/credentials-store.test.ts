@@ -117,9 +117,27 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
     fake.secrets.set('cfn/atlas/profile/half', JSON.stringify({ PublicKey: 'pub-xyz', Other: 'zzz-value' }));
     const err = (await store().get({ profile: 'half' }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/"PublicKey" but no "PrivateKey"/);
-    expect(err.message).toMatch(/Keys present: "PublicKey", "Other"/);
+    expect(err.message).toMatch(/Keys present: "PublicKey" \(and 1 other, not named here\)/);
     expect(err.message).not.toContain('pub-xyz');
     expect(err.message).not.toContain('zzz-value');
+  });
+
+  it('names no key that is not an expected one: a key may be a pasted secret', async () => {
+    fake.secrets.set('cfn/atlas/profile/pasted', JSON.stringify({ 'mdb_sa_sk_pasted-secret-as-key': 'x', ClientId: 'mdb_sa_id_1' }));
+    const err = (await store().get({ profile: 'pasted' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/"ClientId" but no "ClientSecret"/);
+    expect(err.message).not.toContain('pasted-secret-as-key');
+  });
+
+  it('reports a bad BaseUrl without repeating it, as a configuration error no retry fixes', async () => {
+    for (const BaseUrl of ['http://internal.corp.example/private-token-abc', 'https://user:pass-abc@cloud.mongodb.com', 'not a url private-token-abc']) {
+      fake.secrets.set('cfn/atlas/profile/base', JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl }));
+      const err = (await store().get({ profile: 'base' }).catch((e: unknown) => e)) as CredentialsError;
+      expect(err).toBeInstanceOf(CredentialsError);
+      expect(err.retryable).toBe(false);
+      expect(err.message).toMatch(/cfn\/atlas\/profile\/base has a "BaseUrl" that is not accepted/);
+      expect(err.message).not.toMatch(/private-token-abc|pass-abc|internal\.corp/);
+    }
   });
 
   it('explains an access denial and marks throttling retryable', async () => {

@@ -172,13 +172,13 @@ describe('failures and their answers', () => {
     expectWellAnswered(env.runner);
   });
 
-  it('cuts a Reason longer than 4 KB to fit, keeping the physical id whole', async () => {
-    const huge = `us-${'a'.repeat(6000)}-1`; // well-formed, unknown: Atlas judges it, and its error quotes it
+  it('refuses a 6 KB property value before any Atlas call, with a short Reason (the 4 KB cut itself: answer.test.ts)', async () => {
+    const huge = `us-${'a'.repeat(6000)}-1`; // well-formed, but no region is that long
     const { create } = await env.runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: huge });
     expect(create.status).toBe('FAILED');
     expect(create.responseBytes).toBeLessThanOrEqual(4096);
-    expect(create.reason).toMatch(/cut to fit the 4096-byte response limit\]$/);
-    expect(create.reason).toMatch(/^Atlas refused to create/);
+    expect(create.reason).toMatch(/Property Region is 6005 characters long; at most 1024 are accepted/);
+    expect(create.atlasCalls).toBe(0);
     expectWellAnswered(env.runner);
   });
 
