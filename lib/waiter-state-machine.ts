@@ -120,7 +120,9 @@ export class WaitLoop extends Construct {
     const giveUp = step('GiveUp', STEP.giveUp, 'Turn the last step error into a FAILED answer');
     giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
     giveUp.next(answer);
-    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds) });
+    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', {
+      time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds),
+    });
     const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.poll), poll).otherwise(act);
     countFailure.next(
       new sfn.Choice(this, 'TooManyFailures')

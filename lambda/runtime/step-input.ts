@@ -57,11 +57,13 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (typeof state.outcome !== 'string' || !OUTCOMES.includes(state.outcome)) return fail('unknown outcome');
   const sf = state.stepFailures;
   if (!isObject(sf) || !num(sf.count) || !num(sf.backoffSeconds)) return fail('stepFailures malformed');
-  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100)) return fail('lastStatus malformed');
+  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100))
+    return fail('lastStatus malformed');
   if (state.stepError !== undefined && !isObject(state.stepError)) return fail('stepError malformed');
   if (state.answer !== undefined) {
     const a = state.answer;
-    if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string') return fail('answer malformed');
+    if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string')
+      return fail('answer malformed');
   }
   const task = state.task;
   if (!isObject(task) || typeof task.kind !== 'string') return fail('task malformed');
@@ -90,7 +92,10 @@ function refProblem(ref: Record<string, unknown>): string | undefined {
   if (typeof ref.provider !== 'string' || !(CLOUD_PROVIDERS as readonly string[]).includes(ref.provider)) return 'provider malformed';
   if (ref.region !== undefined && (typeof ref.region !== 'string' || !ATLAS_REGION.test(ref.region))) return 'region malformed';
   if (ref.endpointId !== undefined) {
-    const ok = typeof ref.endpointId === 'string' && (ref.provider === 'AWS' ? VPC_ENDPOINT_ID : OTHER_ENDPOINT_ID).test(ref.endpointId) && !ref.endpointId.split('/').some((s) => s === '.' || s === '..');
+    const ok =
+      typeof ref.endpointId === 'string' &&
+      (ref.provider === 'AWS' ? VPC_ENDPOINT_ID : OTHER_ENDPOINT_ID).test(ref.endpointId) &&
+      !ref.endpointId.split('/').some((s) => s === '.' || s === '..');
     if (!ok) return 'endpoint id malformed';
   }
   return undefined;

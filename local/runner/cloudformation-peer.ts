@@ -40,7 +40,12 @@ export class CloudFormationPeer {
           return;
         }
         const body = Buffer.concat(chunks).toString('utf8');
-        const got: ReceivedAnswer = { body, bytes: Buffer.byteLength(body), contentType: req.headers['content-type'], answer: JSON.parse(body) as Answer };
+        const got: ReceivedAnswer = {
+          body,
+          bytes: Buffer.byteLength(body),
+          contentType: req.headers['content-type'],
+          answer: JSON.parse(body) as Answer,
+        };
         this.received.get(key)!.push(got);
         res.statusCode = 200;
         res.end();

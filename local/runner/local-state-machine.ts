@@ -67,7 +67,10 @@ export class LocalStateMachine implements ExecutionStarter {
     );
     const retries = Object.fromEntries(Object.keys(this.taskNames).map((n) => [n, 0]));
     const handlers = Object.fromEntries(
-      Object.entries(this.taskNames).map(([stateName, step]) => [stateName, (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState })]),
+      Object.entries(this.taskNames).map(([stateName, step]) => [
+        stateName,
+        (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState }),
+      ]),
     );
     const run = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
@@ -84,7 +87,11 @@ export class LocalStateMachine implements ExecutionStarter {
     await Promise.all(this.executions.values());
   }
 
-  private async task(executionName: string, step: StepName, invocation: { step: StepName; state: ExecutionState }): Promise<ExecutionState> {
+  private async task(
+    executionName: string,
+    step: StepName,
+    invocation: { step: StepName; state: ExecutionState },
+  ): Promise<ExecutionState> {
     const state = invocation.state;
     // The Wait state just passed: a failed step's retry waits the backoff the state machine doubled,
     // other steps the seconds the previous step computed.

@@ -107,10 +107,14 @@ export class LocalRunner {
   private async init(): Promise<void> {
     await this.peer.start();
     const emulator = this.emulator;
-    this.virtual = emulator && typeof (emulator.clock as VirtualClock).advance === 'function' ? (emulator.clock as VirtualClock) : undefined;
+    this.virtual =
+      emulator && typeof (emulator.clock as VirtualClock).advance === 'function' ? (emulator.clock as VirtualClock) : undefined;
     const waitScale = this.options.waitScale ?? (this.virtual ? 0 : 1);
-    const credentials: AtlasCredentials =
-      this.options.credentials ?? { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: DEFAULT_API_KEY.privateKey };
+    const credentials: AtlasCredentials = this.options.credentials ?? {
+      kind: 'api-key',
+      publicKey: DEFAULT_API_KEY.publicKey,
+      privateKey: DEFAULT_API_KEY.privateKey,
+    };
     // The one secret every resource's profile resolves to locally; Secrets Manager is not involved.
     const secretText = JSON.stringify(
       credentials.kind === 'api-key'
@@ -171,7 +175,14 @@ export class LocalRunner {
       LogicalResourceId: logicalResourceId,
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
       ResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...properties }) as Record<string, unknown>,
-      ...(extra.oldProperties ? { OldResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...extra.oldProperties }) as Record<string, unknown> } : {}),
+      ...(extra.oldProperties
+        ? {
+            OldResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...extra.oldProperties }) as Record<
+              string,
+              unknown
+            >,
+          }
+        : {}),
       ServiceToken: this.serviceToken(),
     };
     const startedAt = this.now();
@@ -196,7 +207,9 @@ export class LocalRunner {
       atlasCalls: this.atlasCalls() - callsBefore,
     };
     this.results.push(result);
-    this.progress(`  → ${result.status}${result.reason ? `: ${result.reason}` : ''} (${result.simulatedSeconds} s simulated, ${result.atlasCalls} Atlas calls)`);
+    this.progress(
+      `  → ${result.status}${result.reason ? `: ${result.reason}` : ''} (${result.simulatedSeconds} s simulated, ${result.atlasCalls} Atlas calls)`,
+    );
     return result;
   }
 
@@ -204,7 +217,10 @@ export class LocalRunner {
   async create(properties: Properties, resource: ResourceOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
     const create = await this.send('Create', properties, resource);
     if (create.status === 'SUCCESS') return { create };
-    const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId: create.physicalResourceId || `local-runner-${randomUUID()}` });
+    const rollback = await this.send('Delete', properties, {
+      ...resource,
+      physicalResourceId: create.physicalResourceId || `local-runner-${randomUUID()}`,
+    });
     return { create, rollback };
   }
 
@@ -218,13 +234,23 @@ export class LocalRunner {
     properties: Properties,
     resource: ResourceOptions = {},
   ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }> {
-    const update = await this.send('Update', properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: current.properties });
+    const update = await this.send('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
     if (update.status === 'SUCCESS') {
       if (update.physicalResourceId === current.physicalResourceId) return { update };
       const cleanup = await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
       return { update, cleanup };
     }
-    const rollback = [await this.send('Update', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: properties })];
+    const rollback = [
+      await this.send('Update', current.properties, {
+        ...resource,
+        physicalResourceId: current.physicalResourceId,
+        oldProperties: properties,
+      }),
+    ];
     if (update.physicalResourceId && update.physicalResourceId !== current.physicalResourceId) {
       rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: update.physicalResourceId }));
     }
@@ -290,7 +316,8 @@ export class LocalRunner {
     const s = r.after;
     if (!s || r.step === 'answer') return;
     const status = s.answer?.data?.Status ?? s.lastStatus;
-    const next = s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
+    const next =
+      s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
     this.progress(`  ${waited}${what}${status ? ` [${status}]` : ''} → ${next}`);
   }
 

@@ -16,7 +16,10 @@ import type { Clocked, Verdict } from './verdict';
  * CloudFormation sending the request and the provider first seeing it, and for the answer step itself.
  */
 export function deadlineFor(receivedAt: number, serviceTimeoutSeconds: number): number {
-  const margin = Math.min(DEADLINE_MARGIN_MAX_SECONDS, Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.round(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)));
+  const margin = Math.min(
+    DEADLINE_MARGIN_MAX_SECONDS,
+    Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.round(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)),
+  );
   return receivedAt + Math.max(1, serviceTimeoutSeconds - margin) * 1000;
 }
 

@@ -16,7 +16,16 @@ import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transit
 import { pollWaitSeconds } from '../core/wait';
 import type { Task } from '../tasks';
 import { serviceAttributes } from './attributes';
-import { conflictReason, inspect, isDeleting, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './decisions';
+import {
+  conflictReason,
+  inspect,
+  isDeleting,
+  judgeGone,
+  judgeReadiness,
+  ownerOfConflict,
+  portMappingChangeReason,
+  refOf,
+} from './decisions';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 function propsOf(state: ExecutionState): ServiceProperties {
@@ -34,13 +43,16 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
       switch (found.action) {
         case 'create':
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create'});
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create' });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(), lastStatus: found.service.status }, ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
-          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service });
+          return awaitReady(
+            { state, ports, log },
+            { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service },
+          );
         case 'conflict':
           return fail(state, conflictReason(props.projectId, found.service), ports, log);
       }
@@ -63,26 +75,40 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
           const existing = services.find((s) => s.regionName === err.existingService!.region);
-          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect'});
-          const owner = ownerOfConflict(task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
+          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+          const owner = ownerOfConflict(
+            task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0,
+            props.adoptExisting,
+          );
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
           }
-          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing });
+          return awaitReady(
+            { state, ports, log },
+            { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing },
+          );
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
           return retryLater(state, err, ports, log, { ...task, maybeProcessed: task.maybeProcessed === true || err.maybeProcessed });
         }
-        return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
+        return fail(
+          state,
+          `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`,
+          ports,
+          log,
+        );
       }
     }
     case 'patch': {
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
       try {
-        const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, { cloudProvider: task.ref.provider, supportedRemoteRegions: task.remoteRegions });
+        const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, {
+          cloudProvider: task.ref.provider,
+          supportedRemoteRegions: task.remoteRegions,
+        });
         ports.logger.info('Updated supportedRemoteRegions', { ...log, serviceId: service.id, remoteRegions: task.remoteRegions });
         return awaitReady({ state, ports, log }, { ref: task.ref, origin: 'patched', service, remoteRegions: task.remoteRegions });
       } catch (err) {
@@ -95,10 +121,22 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const api = await ports.atlasFor(props.credentials);
       const service = await getOrGone(api, task.ref);
       if (!service) return vanished(state, task.ref, ports, log);
-      if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
+      if (
+        task.portMappingEnabled !== undefined &&
+        service.cloudProvider === 'GCP' &&
+        (service.portMappingEnabled ?? false) !== task.portMappingEnabled
+      ) {
         return fail(state, portMappingChangeReason(task.ref.region), ports, log);
       }
-      return apply(state, { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
+      return apply(
+        state,
+        {
+          outcome: OUTCOME.ready,
+          answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) },
+        },
+        ports,
+        log,
+      );
     }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
@@ -130,7 +168,10 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   const task = state.task;
   if (task.kind === 'await-ready') {
     const api = await ports.atlasFor(propsOf(state).credentials);
-    return awaitReady({ state, ports, log }, { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions });
+    return awaitReady(
+      { state, ports, log },
+      { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions },
+    );
   }
   if (task.kind === 'await-gone') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -143,7 +184,12 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
 /** Judges a service the step has just seen (or found gone) while waiting for it to be ready. */
 function awaitReady(
   { state, ports, log }: StepContext,
-  { ref, origin, service, remoteRegions }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
+  {
+    ref,
+    origin,
+    service,
+    remoteRegions,
+  }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
@@ -153,7 +199,10 @@ function awaitReady(
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
-  ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
+  ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', {
+    ...log,
+    serviceId: ref.serviceId,
+  });
   return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
 }
 
@@ -165,4 +214,3 @@ async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointServic
     throw err;
   }
 }
-
