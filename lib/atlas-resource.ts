@@ -5,6 +5,7 @@
 import { Annotations, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { describeProblems, type ParseOptions, type Parsed } from '../lambda/model/property-reader';
+import { AtlasValidationError } from './errors';
 import type { AtlasPrivateEndpointProvider } from './provider';
 
 export interface AtlasResourceOptions {
@@ -23,7 +24,7 @@ export interface AtlasResourceOptions {
 export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): CustomResource {
   const serviceToken = o.serviceToken ?? o.provider?.serviceToken;
   if (!serviceToken || (o.serviceToken && o.provider)) {
-    throw new Error(`${scope.node.path}: give exactly one of provider or serviceToken.`);
+    throw new AtlasValidationError('Give exactly one of provider or serviceToken.', scope);
   }
   const properties: Record<string, unknown> = {
     ...o.properties,
@@ -31,7 +32,7 @@ export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): 
     ...(o.credentialsSecretArn !== undefined ? { CredentialsSecretArn: o.credentialsSecretArn } : {}),
   };
   const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
-  if (!parsed.ok) throw new Error(`${scope.node.path}: ${describeProblems(parsed.problems)}`);
+  if (!parsed.ok) throw new AtlasValidationError(describeProblems(parsed.problems), scope);
   for (const w of parsed.warnings ?? []) Annotations.of(scope).addWarningV2(`atlas-private-endpoint:${w.property}`, w.message);
   // A provider in this app must be allowed to read the secret the resource names.
   if (o.provider) {

@@ -13,7 +13,12 @@ import { dirname, join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
 /** The handlers in the bundle: `index.onEvent` (the ServiceToken) and `index.onStep` (the wait loop's tasks). */
-export const PROVIDER_HANDLERS = { onEvent: 'index.onEvent', onStep: 'index.onStep' } as const;
+export const PROVIDER_HANDLERS: {
+  /** The ServiceToken function's handler. */
+  readonly onEvent: string;
+  /** The wait loop's step function's handler. */
+  readonly onStep: string;
+} = { onEvent: 'index.onEvent', onStep: 'index.onStep' };
 
 /** The prebuilt bundle's folder in the package: `dist/handler`, beside `dist/lib`. */
 const PREBUILT = join(__dirname, '..', 'handler');

@@ -192,7 +192,7 @@ function classify(res: ExchangeResult, nowMs: number): Failure {
   try {
     body = parseBody(res.text);
   } catch {
-    body = { detail: `non-JSON response (${res.text.length} bytes)` };
+    body = { detail: `non-JSON answer (${res.text.length} bytes)` };
   }
   const retryable = isRetryableStatus(res.status);
   return {
