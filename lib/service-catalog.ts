@@ -11,6 +11,7 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { CLOUD_PROVIDERS, type CloudProvider } from '../lambda/model/provider';
 import { AtlasPrivateEndpointService } from './endpoint-service';
+import { AtlasValidationError } from './errors';
 import { AtlasPrivateEndpoint } from './private-endpoint';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS } from './private-link';
 import { SERVICE_TOKEN_PARAMETER_NAME } from './provider-stack';
@@ -147,8 +148,9 @@ export class AtlasPrivateEndpointCatalog extends Construct {
     super(scope, id);
     const parameterName = props.serviceTokenParameterName ?? SERVICE_TOKEN_PARAMETER_NAME;
     if (!/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(parameterName)) {
-      throw new Error(
-        `${this.node.path}: serviceTokenParameterName "${parameterName}" is not an SSM parameter path (/a/b/c: letters, digits and _.-/).`,
+      throw new AtlasValidationError(
+        `serviceTokenParameterName "${parameterName}" is not an SSM parameter path (/a/b/c: letters, digits and _.-/).`,
+        this,
       );
     }
     const providerName = props.providerName ?? 'Cloud platform team';
@@ -207,7 +209,7 @@ export class AtlasPrivateEndpointCatalog extends Construct {
     if ('roleArn' in principal) this.portfolio.giveAccessToRole(principal);
     else if ('userArn' in principal) this.portfolio.giveAccessToUser(principal);
     else if ('groupArn' in principal) this.portfolio.giveAccessToGroup(principal);
-    else throw new Error(`${this.node.path}: grantLaunch takes an IAM role, user or group.`);
+    else throw new AtlasValidationError('grantLaunch takes an IAM role, user or group.', this);
   }
 }
 

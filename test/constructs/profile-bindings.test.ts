@@ -82,7 +82,7 @@ describe('profile bindings in the provider construct', () => {
   it('refuses at synth a binding that is not a stack name, naming the construct', () => {
     const stack = new Stack(new App(), 'Provider', { env });
     expect(() => new AtlasPrivateEndpointProvider(stack, 'Provider', { profileBindings: { prod: ['app prod'] } })).toThrow(
-      /Provider\/Provider: "app prod" is not a stack name/,
+      /"app prod" is not a stack name.*\(at Provider\/Provider\)/,
     );
   });
 });

@@ -228,7 +228,7 @@ describe('AtlasPrivateEndpointCatalog', () => {
     );
     expect(JSON.stringify(j)).toContain(':parameter/team/atlas/token');
     expect(() => build({ serviceTokenParameterName: 'no-slash' })).toThrow(
-      /Catalog\/Catalog: serviceTokenParameterName "no-slash" is not an SSM parameter path/,
+      /serviceTokenParameterName "no-slash" is not an SSM parameter path.*\(at Catalog\/Catalog\)/,
     );
   });
 });

@@ -174,7 +174,7 @@ describe('the packed library in a fresh CDK app', () => {
   }, 300_000);
 
   it.each(examples.map((_, i) => i + 1))(
-    'synthesizes README example %i through the CDK CLI with the prebuilt handler',
+    'synthesizes README example %i through the CDK CLI (a provider from the prebuilt handler)',
     (n) => {
       const out = `cdk.out.${n}`;
       const r = run('npx', ['cdk', 'synth', '--quiet', '--app', `node example${n}.js`, '--output', out], { cwd: app, env });
@@ -187,6 +187,11 @@ describe('the packed library in a fresh CDK app', () => {
           (r) => r.Type,
         ),
       );
+      // The catalog's products read the ServiceToken from SSM at launch: its stack holds no provider.
+      if (/new AtlasPrivateEndpointCatalog\(/.test(examples[n - 1])) {
+        expect(types).toEqual(expect.arrayContaining(['AWS::ServiceCatalog::Portfolio', 'AWS::ServiceCatalog::CloudFormationProduct']));
+        return;
+      }
       expect(types).toEqual(
         expect.arrayContaining(['Custom::AtlasPrivateEndpointService', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine']),
       );
