@@ -120,6 +120,8 @@ export class ProviderHarness {
       deliver: async (url, body) => this.answered(url, body),
       ...(options.inStepPolling === false ? {} : { sleep: (ms: number) => time.sleep(ms / 1000) }),
       starter: { start: (name, input) => this.start(name, input) },
+      // The account and region the bench's requests come from, as a deployed function learns them from its ARN.
+      entry: { home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
     });
   }
 

@@ -11,7 +11,7 @@
  * Both functions learn their own account and region from the invocation's function ARN and serve only
  * stacks there; answers go only to CloudFormation's response buckets (see `cloudformation/entry.ts`).
  */
-import { resolveAtlasBaseUrl } from './atlas/base-url';
+import { resolveAtlasBaseUrl } from './model/base-url';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import type { AtlasAccess } from './runtime/atlas-access';
 import { createLogger } from './logging';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AtlasCredentials } from '../lambda/atlas/client';
-import { resolveAtlasBaseUrl } from '../lambda/atlas/base-url';
+import { resolveAtlasBaseUrl } from '../lambda/model/base-url';
 import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
 import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';

@@ -5,7 +5,7 @@
 import type { LoggerLike } from '../logging';
 import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider, VPC_ENDPOINT_ID } from '../model/provider';
 import { type Authenticator, DigestAuthenticator, ServiceAccountAuthenticator } from './auth';
-import { resolveAtlasBaseUrl } from './base-url';
+import { resolveAtlasBaseUrl } from '../model/base-url';
 import { AtlasApiError, type AtlasOperation } from './errors';
 import { AtlasHttp } from './http';
 import type {

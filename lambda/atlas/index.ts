@@ -1,4 +1,4 @@
-export * from './base-url';
+export * from '../model/base-url';
 export * from './client';
 export * from './errors';
 export * from './models';

@@ -7,7 +7,7 @@
  * are among the expected ones (a key may be a pasted secret: `{"mdb_sa_sk_…": ""}`).
  */
 import type { AtlasCredentials } from '../atlas/client';
-import { resolveAtlasBaseUrl } from '../atlas/base-url';
+import { resolveAtlasBaseUrl } from '../model/base-url';
 import { ProviderError } from '../model/errors';
 
 export interface ResolvedCredentials {

@@ -13,7 +13,7 @@ describe('regions at synth', () => {
   it('fails on a region one typo from a known one, with "did you mean"', () => {
     const stack = new Stack(new App(), 'Network');
     expect(() => new AtlasPrivateEndpointService(stack, 'Atlas', { ...base, region: 'us-eats-1' })).toThrow(
-      'Network/Atlas: Property Region "us-eats-1" is not an AWS region Atlas offers. Did you mean us-east-1 (US_EAST_1)?',
+      'Property Region "us-eats-1" is not an AWS region Atlas offers. Did you mean us-east-1 (US_EAST_1)? (at Network/Atlas)',
     );
     expect(() => new AtlasPrivateEndpointService(stack, 'Azure', { ...base, providerName: 'AZURE', region: 'westeruope' })).toThrow(
       /Did you mean westeurope \(EUROPE_WEST\)\?/,

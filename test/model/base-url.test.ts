@@ -1,4 +1,4 @@
-import { ATLAS_BASE_URL, ATLAS_GOV_BASE_URL, resolveAtlasBaseUrl } from '../../lambda/atlas';
+import { ATLAS_BASE_URL, ATLAS_GOV_BASE_URL, resolveAtlasBaseUrl } from '../../lambda/model/base-url';
 
 describe('Atlas base URL', () => {
   it('defaults to Atlas, or Atlas for Government on request', () => {

@@ -1,5 +1,5 @@
 /** Where the Atlas Administration API lives, and which addresses the client agrees to send credentials to. */
-import { ProviderError } from '../model/errors';
+import { ProviderError } from './errors';
 
 export const ATLAS_BASE_URL = 'https://cloud.mongodb.com';
 /** Atlas for Government. */
