@@ -23,6 +23,13 @@ export interface StepFault {
   times?: number;
   /** Only when this holds for the state the step receives. */
   match?: (state: ExecutionState) => boolean;
+  /**
+   * The error's name as Step Functions sees it (default `Error`, which the state machine's Catch counts);
+   * `Lambda.ServiceException` is retried by the Task's own Retry with the same input.
+   */
+  error?: string;
+  /** Called when the fault fires (e.g. to arm an Atlas fault for the next attempt). */
+  onFire?: () => void;
 }
 
 export interface StepReport {
@@ -119,6 +126,10 @@ export class LocalStateMachine implements ExecutionStarter {
     return 'started';
   }
 
+  addFault(fault: StepFault): void {
+    (this.options.faults ??= []).push(fault);
+  }
+
   /** Every execution so far, oldest first. */
   executions(): ExecutionRecord[] {
     return [...this.runs.values()].map((r) => r.record);
@@ -149,11 +160,17 @@ export class LocalStateMachine implements ExecutionStarter {
     if (record && record.status !== 'RUNNING') throw new Error('The execution was stopped');
     const fault = this.takeFault(step, state);
     const report: StepReport = { executionName, step, before: state, waitedSeconds: waited, at: this.options.scheduler.now() };
+    const crash = (what: string) => {
+      const err = new Error(`Injected ${what} the ${step} step`);
+      if (fault?.error) err.name = fault.error;
+      return err;
+    };
+    fault?.onFire?.();
     try {
-      if (fault?.when === 'before') throw new Error(`Injected crash before the ${step} step`);
+      if (fault?.when === 'before') throw crash('crash before');
       const after = await this.options.onStep(invocation);
       report.after = after;
-      if (fault?.when === 'after') throw new Error(`Injected crash after the ${step} step`);
+      if (fault?.when === 'after') throw crash('crash after');
       if (fault?.when === 'timeout') {
         await this.options.scheduler.sleep(this.options.stepTimeoutSeconds ?? 90);
         throw new LambdaTimeout(`Injected timeout of the ${step} step`);

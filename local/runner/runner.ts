@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AtlasCredentials } from '../../lambda/atlas/client';
+import type { TransportTimeouts } from '../../lambda/http/transport';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
@@ -45,8 +46,13 @@ export interface RequestResult {
   reason?: string;
   data?: Record<string, string>;
   responseBytes: number;
-  /** Answers the stand-in URL received before CloudFormation stopped waiting: exactly one is right (none when cancelled). */
+  /**
+   * Different answers the stand-in URL received before CloudFormation stopped waiting: exactly one is right
+   * (none when cancelled). The same body PUT again (a retried answer step) leaves S3's object as it was.
+   */
   answers: number;
+  /** PUTs received in time, repeats included. */
+  puts: number;
   /** Answers that came after CloudFormation stopped waiting (ignored by CloudFormation). */
   lateAnswers: number;
   /** True when CloudFormation gave up on the request (cancelled it, or its ServiceTimeout passed). */
@@ -68,8 +74,15 @@ export interface LocalRunnerOptions {
   faults?: StepFault[];
   /** Errors StartExecution throws, one per call, before it works. */
   startErrors?: Error[];
-  /** The secret's text as Secrets Manager returns it, read at each fetch (default: the runner's credentials). */
-  secretText?: () => string;
+  /** Stands in for Secrets Manager (default: every secret holds the runner's credentials). */
+  secretReader?: SecretReader;
+  /** Settings of the provider's Atlas client (transport timeouts), e.g. to time out on slow answers quickly. */
+  atlasClient?: { timeouts?: Partial<TransportTimeouts> };
+  /**
+   * Simulated seconds each Atlas operation takes before it is sent (by operation name, e.g.
+   * `getEndpointService`): slow answers on the shared clock, without real waiting.
+   */
+  atlasLatency?: (operation: string) => number;
   /** Live progress lines. */
   progress?: (line: string) => void;
   /** Where the provider's log lines go (default: dropped). */
@@ -120,6 +133,8 @@ export class LocalRunner {
   /** Events Lambda gave up on after its retries, with no failure destination to take them. */
   readonly lostEvents: CloudFormationRequest[] = [];
   scheduler!: VirtualScheduler;
+  /** A lagging read: the next N lists of a project's services come back empty. */
+  hideFromLists = 0;
 
   private constructor(
     private readonly options: LocalRunnerOptions,
@@ -159,8 +174,7 @@ export class LocalRunner {
         ? { PublicKey: credentials.publicKey, PrivateKey: credentials.privateKey }
         : { ClientId: credentials.clientId, ClientSecret: credentials.clientSecret },
     );
-    const readSecret = this.options.secretText ?? (() => secretText);
-    const reader: SecretReader = { getSecretString: async () => readSecret() };
+    const reader: SecretReader = this.options.secretReader ?? { getSecretString: async () => secretText };
     const logger = this.options.logger ?? silent;
     const now = () => this.now();
     this.access = new AtlasAccess({
@@ -168,7 +182,7 @@ export class LocalRunner {
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.
-      client: { now, retry: this.virtual ? { budgetMs: 0 } : { budgetMs: 5_000 } },
+      client: { now, retry: this.virtual ? { budgetMs: 0 } : { budgetMs: 5_000 }, ...this.options.atlasClient },
     });
     this.runtime = new ProviderRuntime({
       now,
@@ -307,7 +321,8 @@ export class LocalRunner {
       ...(first?.answer.Reason !== undefined ? { reason: first.answer.Reason } : {}),
       ...(first?.answer.Data ? { data: first.answer.Data } : {}),
       responseBytes: first?.bytes ?? 0,
-      answers: inTime.length,
+      answers: new Set(inTime.map((a) => a.body)).size,
+      puts: inTime.length,
       lateAnswers: all.length - inTime.length,
       abandoned: pending.abandonedAt !== undefined,
       simulatedSeconds: Math.round(((first?.at ?? this.now()) - pending.sentAt) / 1000),
@@ -453,6 +468,11 @@ export class LocalRunner {
     return this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
   }
 
+  /** Adds a step fault (e.g. one that arms an Atlas fault when it fires). */
+  addFault(fault: StepFault): void {
+    this.machine.addFault(fault);
+  }
+
   /** Executions that ended in a Fail state or an interpreter error (none is the healthy number). */
   get executionErrors(): { executionName: string; error: string }[] {
     return this.machine.errors;
@@ -507,8 +527,15 @@ export class LocalRunner {
       get: (target, prop, receiver) => {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
+        return async (...args: unknown[]) => {
           this.opCount++;
+          const latency = this.options.atlasLatency?.(String(prop)) ?? 0;
+          if (latency > 0) await this.scheduler.sleep(latency);
+          if (prop === 'listEndpointServices' && this.hideFromLists > 0) {
+            this.hideFromLists--;
+            await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            return [];
+          }
           return (v as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
