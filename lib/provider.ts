@@ -3,17 +3,15 @@
  * the wait-loop state machine, their logs and least-privilege permissions. Deploy one per account and
  * region and share its `serviceToken`.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
+import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
 import { WaitLoop } from './waiter-state-machine';
 
 /** The Lambda runtime the provider runs on; tests run on the same Node.js major. */
@@ -65,15 +63,12 @@ export class AtlasPrivateEndpointProvider extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
-    const entry = handlerEntry();
     const logGroup = (name: string) => new logs.LogGroup(this, name, { retention, removalPolicy });
-    const common: nodejs.NodejsFunctionProps = {
-      entry,
+    const code = providerHandlerCode();
+    const common = {
+      code,
       runtime: PROVIDER_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      projectRoot: join(__dirname, '..'),
-      depsLockFilePath: join(__dirname, '..', 'package-lock.json'),
-      bundling: { minify: true, sourceMap: true, target: 'node24', externalModules: ['@aws-sdk/*'], logLevel: nodejs.LogLevel.WARNING },
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'atlas-private-endpoint',
@@ -85,9 +80,9 @@ export class AtlasPrivateEndpointProvider extends Construct {
       props.encryptionKey ??
       new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy, description: 'Atlas private endpoint provider: wait-loop execution data' });
 
-    const stepFunction = new nodejs.NodejsFunction(this, 'StepFunction', {
+    const stepFunction = new lambda.Function(this, 'StepFunction', {
       ...common,
-      handler: 'onStep',
+      handler: PROVIDER_HANDLERS.onStep,
       description: 'Atlas private endpoint provider: wait-loop steps',
       // One step makes a few Atlas calls, each ending within 45 s plus one attempt (see the client's retry policy).
       timeout: Duration.seconds(90),
@@ -108,9 +103,9 @@ export class AtlasPrivateEndpointProvider extends Construct {
     });
 
     // The ServiceToken function: a stable logical id keeps its ARN, which CloudFormation forbids changing.
-    const onEventFunction = new nodejs.NodejsFunction(this, 'OnEventFunction', {
+    const onEventFunction = new lambda.Function(this, 'OnEventFunction', {
       ...common,
-      handler: 'onEvent',
+      handler: PROVIDER_HANDLERS.onEvent,
       description: 'Atlas private endpoint provider: CloudFormation entry (ServiceToken)',
       timeout: Duration.seconds(30),
       memorySize: 256,
@@ -159,10 +154,4 @@ export class AtlasPrivateEndpointProvider extends Construct {
     this.readableSecrets.add(resource);
     this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));
   }
-}
-
-/** The handler's source when running from TypeScript, its compiled file otherwise. */
-function handlerEntry(): string {
-  const ts = join(__dirname, '..', 'lambda', 'handler.ts');
-  return existsSync(ts) ? ts : join(__dirname, '..', 'lambda', 'handler.js');
 }

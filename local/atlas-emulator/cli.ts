@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT } from './config';
+import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';
 import { startAtlasEmulator } from './server';
 
 const HELP = `Usage: npm run atlas-emulator -- [options]
@@ -19,6 +20,8 @@ Options (all optional):
   --client-id I        service account client id (default ${DEFAULT_SERVICE_ACCOUNT.clientId})
   --client-secret S    service account secret (default: a fixed development value, printed on stderr)
   --time-scale F       emulated seconds per real second (default 1; 60 turns minutes into seconds)
+  --rate-limit C/R/S   per-project token bucket: capacity C, refill R tokens every S seconds
+                       (default ${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.capacity}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillRate}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillDurationSeconds}, Atlas's documented limit; "off" for none)
   -h, --help           this text
 `;
 
@@ -35,6 +38,7 @@ function main(): void {
         'client-id': { type: 'string' },
         'client-secret': { type: 'string' },
         'time-scale': { type: 'string' },
+        'rate-limit': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -48,7 +52,7 @@ function main(): void {
     process.stdout.write(HELP);
     return;
   }
-  const usage = (message: string) => {
+  const usage = (message: string): never => {
     process.stderr.write(`${message}\n\n${HELP}`);
     process.exit(2);
   };
@@ -58,16 +62,34 @@ function main(): void {
   if (!/^[a-f0-9]{24}$/.test(projectId)) usage(`--project-id must be 24 lowercase hex digits, got ${projectId}`);
   const timeScale = values['time-scale'] === undefined ? 1 : Number(values['time-scale']);
   if (!(timeScale > 0)) usage(`--time-scale must be a number > 0, got ${values['time-scale']}`);
+  let rateLimit: RateLimitSettings | false | undefined;
+  const rateLimitText = values['rate-limit'];
+  if (rateLimitText === 'off') rateLimit = false;
+  else if (rateLimitText !== undefined) {
+    const m = /^(\d+)\/(\d+)\/(\d+)$/.exec(rateLimitText);
+    const [capacity, refillRate, refillDurationSeconds] = m ? m.slice(1).map(Number) : [];
+    if (!m || !(capacity >= 1 && refillRate >= 1 && refillDurationSeconds >= 1)) {
+      usage(`--rate-limit must be capacity/refill/seconds (positive integers, e.g. 4000/2000/60) or off, got ${rateLimitText}`);
+    }
+    rateLimit = { capacity, refillRate, refillDurationSeconds };
+  }
   const apiKey = { publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey, privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey };
   const serviceAccount = { clientId: values['client-id'] ?? DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: values['client-secret'] ?? DEFAULT_SERVICE_ACCOUNT.clientSecret };
 
-  startAtlasEmulator({ port, projectIds: [projectId], clock: new SystemClock(timeScale), credentials: { apiKeys: [apiKey], serviceAccounts: [serviceAccount] } })
+  startAtlasEmulator({
+    port,
+    projectIds: [projectId],
+    clock: new SystemClock(timeScale),
+    credentials: { apiKeys: [apiKey], serviceAccounts: [serviceAccount] },
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
+  })
     .then((emulator) => {
       process.stdout.write(`${emulator.baseUrl}\n`);
       // A local development tool: its own credentials are printed so that they can be used.
       process.stderr.write(
         [
           `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale})`,
+          `  rate limit:      ${emulator.rateLimit ? `${emulator.rateLimit.capacity} per project, refill ${emulator.rateLimit.refillRate} per ${emulator.rateLimit.refillDurationSeconds} s` : 'off'}`,
           `  project:         ${projectId}`,
           `  API key:         ${apiKey.publicKey}:${apiKey.privateKey}  (curl --digest -u)`,
           `  service account: ${serviceAccount.clientId} / ${serviceAccount.clientSecret}`,

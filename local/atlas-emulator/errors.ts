@@ -6,6 +6,10 @@
 import { STATUS_CODES } from 'node:http';
 import type { AtlasErrorBody } from '../../lambda/atlas/models';
 import { ATLAS_ERROR_CODES } from '../../lambda/atlas/models';
+import type { RateLimitSettings } from './rate-limit';
+
+/** The link a live 429 detail ends with. */
+export const RATE_LIMIT_DOC_LINK = 'http://dochub.mongodb.org/core/atlas-api-rate-limit';
 
 export class AtlasHttpError extends Error {
   override readonly name = 'AtlasHttpError';
@@ -109,16 +113,17 @@ export const errors = {
   unsupportedMediaType: (contentType: string) =>
     new AtlasHttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${contentType || '(none)'}.`, [contentType]),
 
-  rateLimited: (retryAfterSeconds: number) => {
-    const capacity = 10;
-    const refill = 5;
-    const period = 60;
-    const scope = 'api/atlas/v2/groups';
+  // As recorded live: the detail names the concrete path (no leading slash) and ends with the documentation
+  // link; the parameters are the path, the wait and the bucket's capacity, refill and interval.
+  rateLimited: (path: string, retryAfterSeconds: number, limit: Readonly<RateLimitSettings>) => {
+    const scope = path.replace(/^\/+/, '');
+    const { capacity, refillRate, refillDurationSeconds } = limit;
     return new AtlasHttpError(
       429,
       ATLAS_ERROR_CODES.rateLimited,
-      `Rate limit exceeded for ${scope}. Please retry after ${retryAfterSeconds} seconds. Request capacity: ${capacity}. Refill rate: ${refill} per ${period} seconds.`,
-      [scope, retryAfterSeconds, capacity, refill, period],
+      `Rate limit exceeded for ${scope}. Please retry after ${retryAfterSeconds} seconds. Request capacity: ${capacity}. ` +
+        `Refill rate: ${refillRate} per ${refillDurationSeconds} seconds. For more information, see: ${RATE_LIMIT_DOC_LINK}.`,
+      [scope, retryAfterSeconds, capacity, refillRate, refillDurationSeconds],
       { 'Retry-After': String(retryAfterSeconds), 'RateLimit-Limit': String(capacity), 'RateLimit-Remaining': '0' },
     );
   },

@@ -18,6 +18,7 @@ export {
   type ServiceAccountCredential as ServiceAccount,
 } from './config';
 export { DEFAULT_ENDPOINT_REJECTION, DEFAULT_SERVICE_FAILURE, type EndpointOutcome, type Fault, type FaultInjector, type FaultRule, type ServiceOutcome } from './faults';
+export { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';
 export { type Operation, OPERATIONS } from './routes';
 export { type AtlasEmulator, type EmulatorOptions, type RecordedRequest, startAtlasEmulator } from './server';
 export type { EndpointService, InterfaceEndpoint } from '../../lambda/atlas/models';

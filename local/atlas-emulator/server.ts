@@ -21,6 +21,7 @@ import {
 } from './config';
 import { AtlasHttpError, errors } from './errors';
 import { type Fault, type FaultInjector, Faults } from './faults';
+import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitDecision, type RateLimitSettings, resolveRateLimit, TokenBuckets } from './rate-limit';
 import { serviceView } from './lifecycle';
 import { runOperation } from './operations';
 import { ATLAS_API_PREFIX, matchRoute, type Operation, type RouteResult } from './routes';
@@ -39,6 +40,12 @@ export interface EmulatorOptions {
   timings?: EmulatorTimingOverrides;
   /** Service attachments of a GCP service without port mapping; default 50. */
   gcpServiceAttachmentCount?: number;
+  /**
+   * The per-project token bucket of the private endpoint operations. Default: on, with Atlas's documented
+   * limit (`ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT`: capacity 4000, refill 2000 per 60 s); any field given
+   * replaces the documented one; `false` turns it off (no 429 unless injected, no RateLimit-* headers).
+   */
+  rateLimit?: Partial<RateLimitSettings> | false;
 }
 
 /** One request as the emulator saw it. Header values and bodies are never kept: they may hold secrets. */
@@ -65,11 +72,13 @@ export interface AtlasEmulator {
   readonly faults: FaultInjector;
   readonly requests: RecordedRequest[];
   readonly timings: EmulatorTimings;
+  /** The per-project rate limit in force; undefined when turned off. */
+  readonly rateLimit: Readonly<RateLimitSettings> | undefined;
   /** Moves a virtual clock forward; throws when the emulator runs on another clock. */
   advance(seconds: number): void;
   /** A project's services as GET would show them now (default: the first configured project). */
   services(projectId?: string): EndpointService[];
-  /** Drops all services, endpoints, faults, recorded requests, nonces and tokens. */
+  /** Drops all services, endpoints, faults, recorded requests, nonces and tokens, and refills every rate-limit bucket. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -84,9 +93,6 @@ interface Answer {
 const SUCCESS_CONTENT_TYPE = `${ATLAS_MEDIA_TYPE};charset=utf-8`;
 const ERROR_CONTENT_TYPE = 'application/json';
 const MAX_BODY_BYTES = 1024 * 1024;
-// The emulator never throttles on its own (429s come from fault injection); these headers only show
-// a client what Atlas sends on every response.
-const RATE_LIMIT_HEADERS = { 'RateLimit-Limit': '100', 'RateLimit-Remaining': '99' };
 
 export async function startAtlasEmulator(options: EmulatorOptions = {}): Promise<AtlasEmulator> {
   const emulator = new Emulator(options);
@@ -99,6 +105,7 @@ class Emulator implements AtlasEmulator {
   readonly faults: Faults;
   readonly requests: RecordedRequest[] = [];
   readonly timings: EmulatorTimings;
+  private readonly buckets: TokenBuckets | undefined;
   private readonly projectIds: string[];
   private readonly state: AtlasState;
   private readonly auth: Authenticator;
@@ -115,6 +122,8 @@ class Emulator implements AtlasEmulator {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`gcpServiceAttachmentCount must be a positive integer, got ${count}`);
     this.state = new AtlasState({ timings: this.timings, gcpServiceAttachmentCount: count });
     this.faults = new Faults();
+    const rateLimit = resolveRateLimit(options.rateLimit);
+    this.buckets = rateLimit ? new TokenBuckets(rateLimit) : undefined;
     this.auth = new Authenticator(
       resolveCredentials(options.credentials),
       new DigestVerifier(this.clock, this.timings.nonceLifetime),
@@ -127,6 +136,10 @@ class Emulator implements AtlasEmulator {
         else res.destroy();
       });
     });
+  }
+
+  get rateLimit(): Readonly<RateLimitSettings> | undefined {
+    return this.buckets?.settings;
   }
 
   get baseUrl(): string {
@@ -164,6 +177,7 @@ class Emulator implements AtlasEmulator {
     this.requests.length = 0;
     this.auth.digest.reset();
     this.auth.tokens.reset();
+    this.buckets?.reset();
   }
 
   async close(): Promise<void> {
@@ -206,7 +220,7 @@ class Emulator implements AtlasEmulator {
         if (!acceptsAtlasMediaType(req.headers.accept)) throw errors.notAcceptable();
       } catch (err) {
         if (!(err instanceof AtlasHttpError)) throw err;
-        record.status = this.send(res, withRateLimitHeaders(errorAnswer(err)));
+        record.status = this.send(res, errorAnswer(err));
         return;
       }
     }
@@ -228,18 +242,34 @@ class Emulator implements AtlasEmulator {
       if (this.closed) return;
     }
     if (fault?.kind === 'status') {
-      const error = fault.status === 429 ? errors.rateLimited(fault.retryAfterSeconds ?? 55) : errors.serverError(fault.status, fault.retryAfterSeconds);
-      const answer = errorAnswer(error);
-      record.status = this.send(res, isApi ? withRateLimitHeaders(answer) : answer);
+      const error =
+        fault.status === 429
+          ? errors.rateLimited(path, fault.retryAfterSeconds ?? 55, this.rateLimit ?? ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT)
+          : errors.serverError(fault.status, fault.retryAfterSeconds);
+      record.status = this.send(res, errorAnswer(error));
       return;
     }
 
-    const answer = principal ? withRateLimitHeaders(this.operate(req, method, path, route, body, principal)) : this.unauthenticated(req, method, path, route, body);
+    // The bucket is the project's, so only a request naming a project that exists spends a token.
+    const limited = principal && operation && operation !== 'token' ? this.takeToken(route) : undefined;
+    let answer: Answer;
+    if (limited?.allowed === false) {
+      answer = errorAnswer(errors.rateLimited(path, limited.retryAfterSeconds, this.rateLimit!));
+    } else {
+      answer = principal ? this.operate(req, method, path, route, body, principal) : this.unauthenticated(req, method, path, route, body);
+      if (limited?.allowed) answer = withRateLimitHeaders(answer, limited);
+    }
     if (fault?.kind === 'drop-after-processing') {
       req.socket.destroy();
       return;
     }
     record.status = this.send(res, answer);
+  }
+
+  private takeToken(route: RouteResult): RateLimitDecision | undefined {
+    const groupId = route.kind === 'match' ? route.params.groupId : undefined;
+    if (!this.buckets || groupId === undefined || !this.projectIds.includes(groupId)) return undefined;
+    return this.buckets.take(groupId, this.clock.now());
   }
 
   /** The token endpoint, and anything outside the Atlas API. */
@@ -302,8 +332,10 @@ class Emulator implements AtlasEmulator {
   }
 }
 
-function withRateLimitHeaders(answer: Answer): Answer {
-  return { ...answer, headers: { ...RATE_LIMIT_HEADERS, ...answer.headers } };
+/** What Atlas shows of the bucket on an answer that spent a token. */
+function withRateLimitHeaders(answer: Answer, decision: RateLimitDecision & { allowed: true }): Answer {
+  const headers = { 'RateLimit-Limit': String(decision.limit), 'RateLimit-Remaining': String(decision.remaining) };
+  return { ...answer, headers: { ...headers, ...answer.headers } };
 }
 
 function errorAnswer(error: AtlasHttpError): Answer {

@@ -68,6 +68,8 @@ describe('atlas-emulator CLI', () => {
     expect(stderr).toContain(project);
     expect(stderr).toContain('clikey');
     expect(stderr).toContain('cli-id');
+    // Atlas's documented per-project limit for private endpoint services, on by default.
+    expect(stderr).toContain('rate limit:      4000 per project, refill 2000 per 60 s');
   });
 
   (hasCurl ? it : it.skip)('issues a token to curl -u for the service account, usable as a Bearer', () => {
@@ -98,6 +100,20 @@ describe('atlas-emulator CLI', () => {
     const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--help'], { cwd: ROOT }).toString();
     expect(out).toMatch(/Usage: npm run atlas-emulator/);
     expect(out).toContain('--time-scale');
+    expect(out).toContain('--rate-limit C/R/S');
+  });
+
+  it.each(['4000/2000', '0/1/60', 'none'])('refuses --rate-limit %s with a usage error', (value) => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--rate-limit', value], { cwd: ROOT, stdio: 'pipe' });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('--rate-limit must be capacity/refill/seconds');
   });
 
   it('refuses unknown flags with a usage error', () => {

@@ -23,19 +23,23 @@ beforeEach(async () => {
 });
 
 describe('status faults', () => {
-  it('429: the live body and headers, Retry-After 55 by default; nothing is processed', async () => {
+  it('429: the recorded live body naming the concrete path, Retry-After 55 by default; nothing is processed', async () => {
     emu.faults.inject({ operation: 'createService' }, { kind: 'status', status: 429 });
     const r = await atlas.post(P.create, CREATE);
     expect(r.status).toBe(429);
     expect(r.headers['retry-after']).toBe('55');
-    expect(r.headers['ratelimit-limit']).toBe('10');
+    // The figures are the emulator's bucket: Atlas's documented limit for private endpoint services.
+    expect(r.headers['ratelimit-limit']).toBe('4000');
     expect(r.headers['ratelimit-remaining']).toBe('0');
     expect(r.headers['content-type']).toBe('application/json');
+    const scope = P.create.slice(1);
     expect(r.json).toEqual({
-      detail: 'Rate limit exceeded for api/atlas/v2/groups. Please retry after 55 seconds. Request capacity: 10. Refill rate: 5 per 60 seconds.',
+      detail:
+        `Rate limit exceeded for ${scope}. Please retry after 55 seconds. Request capacity: 4000. Refill rate: 2000 per 60 seconds. ` +
+        'For more information, see: http://dochub.mongodb.org/core/atlas-api-rate-limit.',
       error: 429,
       errorCode: 'RATE_LIMITED_TOKEN_BUCKET',
-      parameters: ['api/atlas/v2/groups', 55, 10, 5, 60],
+      parameters: [scope, 55, 4000, 2000, 60],
       reason: 'Too Many Requests',
     });
     expect(emu.services()).toEqual([]);
@@ -47,7 +51,7 @@ describe('status faults', () => {
     emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
     const r = await atlas.get(LIST);
     expect(r.headers['retry-after']).toBe('3');
-    expect(r.json.parameters).toEqual(['api/atlas/v2/groups', 3, 10, 5, 60]);
+    expect(r.json.parameters).toEqual([LIST.slice(1), 3, 4000, 2000, 60]);
   });
 
   it.each([

@@ -567,8 +567,9 @@ function bulkRow(): MatrixRow {
   const projects = Array.from({ length: 10 }, (_, i) => `6a0b0c0d0e0f0a0b0c0d0e${i.toString(16).padStart(2, '0')}`);
   const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-south-1', 'ap-southeast-1', 'ap-northeast-1'];
   return {
-    name: 'AWS: 100 resources over 10 projects created and deleted at once',
-    emulator: { projectIds: projects },
+    name: 'AWS: 100 resources over 10 projects created and deleted at once, under a tight per-project rate limit',
+    // Atlas's token bucket per project, made tight enough (40 calls, 20 more per minute) that the creates and deletes meet 429s.
+    emulator: { projectIds: projects, rateLimit: { capacity: 40, refillRate: 20, refillDurationSeconds: 60 } },
     async run(ctx) {
       const all = projects.flatMap((project, p) => regions.map((region, r) => ({ props: { ProjectId: project, ProviderName: 'AWS', Region: region }, logicalResourceId: `S${p}x${r}` })));
       const creates = all.map((x) => ({ x, pending: ctx.runner.dispatch('Create', x.props, { logicalResourceId: x.logicalResourceId }) }));
@@ -583,6 +584,8 @@ function bulkRow(): MatrixRow {
       const notDeleted = deletes.map((d) => ctx.runner.record(d)).filter((r) => r.status !== 'SUCCESS');
       ctx.check(notDeleted.length === 0, `${notDeleted.length} deletes failed: ${notDeleted[0]?.reason}`);
       for (const project of projects) ctx.check(ctx.emulator.services(project).length === 0, `services left in ${project}`);
+      const limited = ctx.emulator.requests.filter((q) => q.status === 429).length;
+      ctx.check(limited > 0, 'the rate limit never answered 429: the row does not test it');
     },
   };
 }
