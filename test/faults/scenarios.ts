@@ -514,7 +514,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: two stacks create in one region and a 500 was not processed: one service, one owner',
     defect: 7,
-    open: true,
     async run(ctx) {
       ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'status', status: 500 });
       const one = ctx.runner.dispatch('Create', ctx.props(), { stackName: 'one' });
