@@ -7,12 +7,14 @@
  * ATLAS_RETRY_BUDGET_MS (optional, default 5000: how long one step may sleep between Atlas retries before
  * handing the wait to the state machine).
  */
-import { AtlasAccess } from './lifecycle/atlas-access';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import { deliverAnswer } from './cloudformation/responder';
 import { CredentialsProvider } from './credentials/credentials-provider';
 import { createLogger } from './logging';
-import { ConfigurationError, isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
+import { ConfigurationError } from './model/errors';
+import { STEP_ATLAS_RETRY_BUDGET_MS } from './model/timing';
+import { AtlasAccess } from './runtime/atlas-access';
+import { isStepInvocation, ProviderRuntime } from './runtime/provider-runtime';
 import { StepFunctionsStarter } from './runtime/step-functions';
 
 const logger = createLogger();
@@ -23,7 +25,7 @@ function build(): ProviderRuntime {
     credentials: new CredentialsProvider({ logger }),
     logger,
     ...(process.env.ATLAS_BASE_URL ? { baseUrl: process.env.ATLAS_BASE_URL } : {}),
-    client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? 5000) } },
+    client: { retry: { budgetMs: Number(process.env.ATLAS_RETRY_BUDGET_MS ?? STEP_ATLAS_RETRY_BUDGET_MS) } },
   });
   const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
   return new ProviderRuntime({

@@ -32,6 +32,26 @@ export function redactSecrets(key: string, value: unknown): unknown {
   return key !== '' && SECRET_KEY.test(key) && value !== undefined && value !== null ? REDACTED : value;
 }
 
+/** A logger that adds `fields` to every line (a line's own fields win). */
+export function withFields(logger: LoggerLike, fields: LogFields): LoggerLike {
+  const merge = (extra: LogFields[]): LogFields => Object.assign({}, fields, ...extra);
+  return {
+    debug: (message, ...extra) => logger.debug(message, merge(extra)),
+    info: (message, ...extra) => logger.info(message, merge(extra)),
+    warn: (message, ...extra) => logger.warn(message, merge(extra)),
+    error: (message, ...extra) => logger.error(message, merge(extra)),
+  };
+}
+
+/** An error as log fields: its own JSON summary when it has one, else its name and message. */
+export function describeError(err: unknown): LogFields {
+  if (err && typeof err === 'object' && 'toJSON' in err && typeof (err as { toJSON: unknown }).toJSON === 'function') {
+    return (err as { toJSON(): LogFields }).toJSON();
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message };
+  return { message: String(err) };
+}
+
 export function createLogger(serviceName = 'atlas-private-endpoint', logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR'): Logger {
   return new Logger({ serviceName, jsonReplacerFn: redactSecrets, ...(logLevel ? { logLevel } : {}) });
 }

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
+import { ON_EVENT_LAMBDA_TIMEOUT_SECONDS, STEP_LAMBDA_TIMEOUT_SECONDS } from '../lambda/model/timing';
 import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
 import { WaitLoop } from './waiter-state-machine';
 
@@ -84,8 +85,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
       ...common,
       handler: PROVIDER_HANDLERS.onStep,
       description: 'Atlas private endpoint provider: wait-loop steps',
-      // One step makes a few Atlas calls, each ending within 45 s plus one attempt (see the client's retry policy).
-      timeout: Duration.seconds(90),
+      timeout: Duration.seconds(STEP_LAMBDA_TIMEOUT_SECONDS),
       memorySize: 256,
       logGroup: logGroup('StepFunctionLogs'),
     });
@@ -107,7 +107,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
       ...common,
       handler: PROVIDER_HANDLERS.onEvent,
       description: 'Atlas private endpoint provider: CloudFormation entry (ServiceToken)',
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(ON_EVENT_LAMBDA_TIMEOUT_SECONDS),
       memorySize: 256,
       logGroup: logGroup('OnEventFunctionLogs'),
       environment: { ...common.environment, STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },

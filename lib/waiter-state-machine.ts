@@ -17,9 +17,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { ANSWER_STEP_RETRY, LAMBDA_SERVICE_RETRY } from '../lambda/model/timing';
+import { MAX_STEP_FAILURES, OUTCOME, STATE_PATH, STEP, type StepName } from '../lambda/model/wait-loop';
 
-/** Failed attempts of one step before the execution gives up and answers FAILED. */
-export const MAX_STEP_FAILURES = 3;
+export { MAX_STEP_FAILURES } from '../lambda/model/wait-loop';
 
 const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
@@ -39,7 +40,7 @@ export class WaitLoop extends Construct {
 
   constructor(scope: Construct, id: string, props: WaitLoopProps) {
     super(scope, id);
-    const step = (name: string, stepName: string, comment: string) => {
+    const step = (name: string, stepName: StepName, comment: string) => {
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.stepFunction,
         payload: sfn.TaskInput.fromObject({ step: stepName, state: sfn.JsonPath.entirePayload }),
@@ -47,7 +48,13 @@ export class WaitLoop extends Construct {
         retryOnServiceExceptions: false,
         comment,
       });
-      task.addRetry({ errors: LAMBDA_SERVICE_ERRORS, interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
+      task.addRetry({
+        errors: LAMBDA_SERVICE_ERRORS,
+        interval: Duration.seconds(LAMBDA_SERVICE_RETRY.intervalSeconds),
+        backoffRate: LAMBDA_SERVICE_RETRY.backoffRate,
+        maxAttempts: LAMBDA_SERVICE_RETRY.maxAttempts,
+        jitterStrategy: sfn.JitterType.FULL,
+      });
       return task;
     };
 
@@ -56,21 +63,27 @@ export class WaitLoop extends Construct {
       error: 'AnswerNotDelivered',
       cause: 'The answer could not be delivered to CloudFormation; see the provider log group.',
     });
-    const answer = step('Answer', 'answer', 'PUT the answer to the ResponseURL');
+    const answer = step('Answer', STEP.answer, 'PUT the answer to the ResponseURL');
     answer.next(answered);
-    answer.addRetry({ errors: [sfn.Errors.ALL], interval: Duration.seconds(5), backoffRate: 2, maxAttempts: 6, jitterStrategy: sfn.JitterType.FULL });
-    answer.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+    answer.addRetry({
+      errors: [sfn.Errors.ALL],
+      interval: Duration.seconds(ANSWER_STEP_RETRY.intervalSeconds),
+      backoffRate: ANSWER_STEP_RETRY.backoffRate,
+      maxAttempts: ANSWER_STEP_RETRY.maxAttempts,
+      jitterStrategy: sfn.JitterType.FULL,
+    });
+    answer.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
 
-    const act = step('Act', 'act', 'Change the endpoint service in Atlas');
-    const poll = step('Poll', 'poll', 'Read the endpoint service and judge it');
+    const act = step('Act', STEP.act, 'Change the endpoint service in Atlas');
+    const poll = step('Poll', STEP.poll, 'Read the endpoint service and judge it');
     const route = new sfn.Choice(this, 'Route', { comment: 'Ready, failed, deadline passed, or keep waiting' });
-    const waitToAct = new sfn.Wait(this, 'WaitToAct', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
-    const waitToPoll = new sfn.Wait(this, 'WaitToPoll', { time: sfn.WaitTime.secondsPath('$.waitSeconds') });
+    const waitToAct = new sfn.Wait(this, 'WaitToAct', { time: sfn.WaitTime.secondsPath(STATE_PATH.waitSeconds) });
+    const waitToPoll = new sfn.Wait(this, 'WaitToPoll', { time: sfn.WaitTime.secondsPath(STATE_PATH.waitSeconds) });
     route
-      .when(sfn.Condition.stringEquals('$.outcome', 'READY'), answer)
-      .when(sfn.Condition.stringEquals('$.outcome', 'FAILED'), answer)
-      .when(sfn.Condition.stringEquals('$.outcome', 'DEADLINE'), answer)
-      .when(sfn.Condition.stringEquals('$.next', 'act'), waitToAct)
+      .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.ready), answer)
+      .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.failed), answer)
+      .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.deadline), answer)
+      .when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.act), waitToAct)
       .otherwise(waitToPoll);
     waitToAct.next(act);
     waitToPoll.next(poll);
@@ -80,22 +93,25 @@ export class WaitLoop extends Construct {
     // Counts the failure and doubles the wait before the next attempt (10 s, 20 s, ...).
     const countFailure = new sfn.Pass(this, 'CountFailure', {
       parameters: {
-        count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.count'), 1),
-        backoffSeconds: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt('$.stepFailures.backoffSeconds'), sfn.JsonPath.numberAt('$.stepFailures.backoffSeconds')),
+        count: sfn.JsonPath.mathAdd(sfn.JsonPath.numberAt(STATE_PATH.stepFailureCount), 1),
+        backoffSeconds: sfn.JsonPath.mathAdd(
+          sfn.JsonPath.numberAt(STATE_PATH.stepFailureBackoffSeconds),
+          sfn.JsonPath.numberAt(STATE_PATH.stepFailureBackoffSeconds),
+        ),
       },
-      resultPath: '$.stepFailures',
+      resultPath: STATE_PATH.stepFailures,
     });
-    const giveUp = step('GiveUp', 'give-up', 'Turn the last step error into a FAILED answer');
-    giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+    const giveUp = step('GiveUp', STEP.giveUp, 'Turn the last step error into a FAILED answer');
+    giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
     giveUp.next(answer);
-    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.secondsPath('$.stepFailures.backoffSeconds') });
-    const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals('$.next', 'poll'), poll).otherwise(act);
+    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds) });
+    const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.poll), poll).otherwise(act);
     countFailure.next(
       new sfn.Choice(this, 'TooManyFailures')
-        .when(sfn.Condition.numberGreaterThanEquals('$.stepFailures.count', MAX_STEP_FAILURES), giveUp)
+        .when(sfn.Condition.numberGreaterThanEquals(STATE_PATH.stepFailureCount, MAX_STEP_FAILURES), giveUp)
         .otherwise(waitAfterFailure.next(retryStep)),
     );
-    for (const t of [act, poll]) t.addCatch(countFailure, { errors: [sfn.Errors.ALL], resultPath: '$.stepError' });
+    for (const t of [act, poll]) t.addCatch(countFailure, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
 
     this.startState = route;
   }

@@ -3,6 +3,7 @@
  * refreshed, so a new one is requested shortly before the cached one expires, and once more when Atlas
  * refuses a token it issued.
  */
+import { TOKEN_RENEW_BEFORE_MS } from '../model/timing';
 
 export interface TokenGrant {
   accessToken: string;
@@ -46,7 +47,7 @@ export class ServiceAccountTokens {
     const issuedAt = this.now();
     const grant = await this.options.requestToken();
     const lifetimeMs = Math.max(0, grant.expiresIn) * 1000;
-    const margin = this.options.renewBeforeMs ?? Math.min(Math.max(60_000, lifetimeMs / 10), lifetimeMs / 2);
+    const margin = this.options.renewBeforeMs ?? Math.min(Math.max(TOKEN_RENEW_BEFORE_MS, lifetimeMs / 10), lifetimeMs / 2);
     this.current = {
       token: grant.accessToken,
       expiresAt: issuedAt + lifetimeMs,

@@ -4,6 +4,7 @@
  * The client may sleep only within a caller-given budget. A Lambda step gets a small budget and reports
  * "retry after N seconds" to the Step Functions wait loop, which does the long waiting for free.
  */
+import { ATLAS_BACKOFF_BASE_MS, ATLAS_BACKOFF_MAX_MS, ATLAS_CALL_MAX_MS, ATLAS_MAX_ATTEMPTS, ATLAS_RETRY_BUDGET_MS } from '../model/timing';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -24,11 +25,11 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 8_000,
-  budgetMs: 10_000,
-  maxCallMs: 45_000,
+  maxAttempts: ATLAS_MAX_ATTEMPTS,
+  baseDelayMs: ATLAS_BACKOFF_BASE_MS,
+  maxDelayMs: ATLAS_BACKOFF_MAX_MS,
+  budgetMs: ATLAS_RETRY_BUDGET_MS,
+  maxCallMs: ATLAS_CALL_MAX_MS,
   random: Math.random,
 };
 

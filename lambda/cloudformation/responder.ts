@@ -6,6 +6,7 @@
 import type { LoggerLike } from '../logging';
 import { silentLogger } from '../logging';
 import { Transport, TransportError } from '../http/transport';
+import { ANSWER_PUT_ATTEMPTS, ANSWER_PUT_BACKOFF_BASE_MS, ANSWER_PUT_BACKOFF_MAX_MS } from '../model/timing';
 
 export class AnswerDeliveryError extends Error {
   override readonly name = 'AnswerDeliveryError';
@@ -28,7 +29,7 @@ export interface ResponderOptions {
 
 export async function deliverAnswer(responseUrl: string, body: string, options: ResponderOptions = {}): Promise<{ attempts: number }> {
   const transport = options.transport ?? sharedTransport();
-  const max = options.attempts ?? 3;
+  const max = options.attempts ?? ANSWER_PUT_ATTEMPTS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const logger = options.logger ?? silentLogger;
   let last = '';
@@ -50,7 +51,7 @@ export async function deliverAnswer(responseUrl: string, body: string, options: 
       last = err.code;
     }
     logger.warn('Answer delivery failed; retrying', { attempt, failure: last });
-    if (attempt < max) await sleep(Math.min(8000, 250 * 2 ** attempt));
+    if (attempt < max) await sleep(Math.min(ANSWER_PUT_BACKOFF_MAX_MS, ANSWER_PUT_BACKOFF_BASE_MS * 2 ** attempt));
   }
   throw new AnswerDeliveryError(`Could not deliver the answer to CloudFormation after ${max} attempts (${last}).`, true, max);
 }

@@ -6,6 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { LoggerLike } from '../logging';
 import { silentLogger } from '../logging';
 import { type CredentialsSource, credentialsSecretId } from '../model/credentials-secret';
+import { CREDENTIALS_MAX_AGE_MS } from '../model/timing';
 import { CredentialsError, EXPECTED_SECRET_SHAPES, parseCredentialsSecret, type ResolvedCredentials } from './secret-format';
 
 /** The one Secrets Manager call this code makes. */
@@ -38,13 +39,13 @@ export class CredentialsProvider {
   private reader: SecretReader | undefined;
 
   constructor(options: CredentialsProviderOptions = {}) {
-    this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
+    this.maxAgeMs = options.maxAgeMs ?? CREDENTIALS_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
     this.reader = options.reader;
   }
 
-  /** The credentials for a profile or secret ARN; throws `CredentialsError` (or RangeError for a bad id). */
+  /** The credentials for a profile or secret ARN; throws `CredentialsError` (or `InvalidPropertiesError` for a bad profile or ARN). */
   async get(source: CredentialsSource = {}): Promise<ResolvedCredentials> {
     const secretId = credentialsSecretId(source);
     const hit = this.cache.get(secretId);

@@ -5,6 +5,7 @@
  * reached the server, which decides whether a non-idempotent call can be safely repeated.
  */
 import { Agent, type Dispatcher, request } from 'undici';
+import { HTTP_BODY_TIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_MS } from '../model/timing';
 
 export interface TransportTimeouts {
   connectMs: number;
@@ -15,10 +16,10 @@ export interface TransportTimeouts {
 
 /** One attempt takes at most about 35 s: well inside a wait-loop step's 90 s. */
 export const DEFAULT_TIMEOUTS: TransportTimeouts = {
-  connectMs: 5_000,
-  headersMs: 15_000,
-  bodyMs: 15_000,
-  keepAliveMs: 10_000,
+  connectMs: HTTP_CONNECT_TIMEOUT_MS,
+  headersMs: HTTP_HEADERS_TIMEOUT_MS,
+  bodyMs: HTTP_BODY_TIMEOUT_MS,
+  keepAliveMs: HTTP_KEEP_ALIVE_MS,
 };
 
 export interface Exchange {

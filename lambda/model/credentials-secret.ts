@@ -2,6 +2,7 @@
  * Which Secrets Manager secret holds the credentials: an explicit ARN, or the profile convention of
  * MongoDB's CloudFormation resources, `cfn/atlas/profile/{Profile}` (profile `default` when none is given).
  */
+import { InvalidPropertiesError } from './errors';
 
 export const DEFAULT_PROFILE = 'default';
 export const PROFILE_SECRET_PREFIX = 'cfn/atlas/profile/';
@@ -23,11 +24,11 @@ export function isValidSecretArn(arn: string): boolean {
   return SECRET_ARN_PATTERN.test(arn);
 }
 
-/** The secret id to read. Throws a RangeError that names the bad value and what is accepted. */
+/** The secret id to read. Throws an InvalidPropertiesError that names the bad value and what is accepted. */
 export function credentialsSecretId(source: CredentialsSource = {}): string {
   if (source.secretArn !== undefined && source.secretArn !== '') {
     if (!isValidSecretArn(source.secretArn)) {
-      throw new RangeError(
+      throw new InvalidPropertiesError(
         `CredentialsSecretArn "${source.secretArn}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`,
       );
     }
@@ -35,7 +36,7 @@ export function credentialsSecretId(source: CredentialsSource = {}): string {
   }
   const profile = source.profile === undefined || source.profile === '' ? DEFAULT_PROFILE : source.profile;
   if (!isValidProfile(profile)) {
-    throw new RangeError(
+    throw new InvalidPropertiesError(
       `Profile "${profile}" cannot be part of a secret name: use 1-200 letters, digits or _+=.@- (the secret read is ${PROFILE_SECRET_PREFIX}<Profile>).`,
     );
   }

@@ -6,6 +6,7 @@
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
 import { CLOUD_PROVIDERS, type CloudProvider } from './provider';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from './timing';
 
 export interface PropertyProblem {
   readonly property: string;
@@ -26,7 +27,6 @@ export function describeProblems(problems: readonly PropertyProblem[]): string {
   return problems.map((p) => p.message).join(' ');
 }
 
-export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
 /** Set by CloudFormation itself on every custom resource. */
 const FRAMEWORK_PROPERTY_NAMES = ['ServiceToken', 'ServiceTimeout'];
 
@@ -144,8 +144,8 @@ export class PropertyReader {
     const v = this.props.ServiceTimeout;
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 3600) {
-      this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to 3600.`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_SERVICE_TIMEOUT_SECONDS) {
+      this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`);
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     }
     return n;

@@ -5,27 +5,24 @@
  */
 import { renderAnswer } from '../cloudformation/answer';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from '../cloudformation/request';
+import { runStep, type StepPorts } from '../lifecycle/core/engine';
+import type { ExecutionState } from '../lifecycle/core/execution-state';
+import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
+import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
 import type { LoggerLike } from '../logging';
-import type { ExecutionState } from '../lifecycle/execution-state';
-import { executionName, type ExecutionStarter, initialState } from '../lifecycle/start';
-import { runStep, type StepName, type StepPorts } from '../lifecycle/steps';
-import { notCreatedMarker } from '../lifecycle/physical-id';
+import { ConfigurationError } from '../model/errors';
+import { isStepName, type StepInvocation as WaitLoopStepInvocation } from '../model/wait-loop';
 
 export interface ProviderRuntimeDeps extends StepPorts {
   starter: ExecutionStarter;
   logger: LoggerLike;
 }
 
-export interface StepInvocation {
-  step: StepName;
-  state: ExecutionState;
-}
-
-const STEPS: readonly string[] = ['act', 'poll', 'give-up', 'answer'];
+export type StepInvocation = WaitLoopStepInvocation<ExecutionState>;
 
 export function isStepInvocation(event: unknown): event is StepInvocation {
   const e = event as Partial<StepInvocation> | null;
-  return typeof e === 'object' && e !== null && typeof e.step === 'string' && STEPS.includes(e.step) && typeof e.state === 'object' && e.state !== null;
+  return typeof e === 'object' && e !== null && isStepName(e.step) && typeof e.state === 'object' && e.state !== null;
 }
 
 export class ProviderRuntime {
@@ -62,14 +59,9 @@ export class ProviderRuntime {
   }
 
   private async answerDirectly(request: CloudFormationRequest, reason: string): Promise<void> {
-    const physicalResourceId = request.PhysicalResourceId || notCreatedMarker(request.RequestId);
+    const physicalResourceId = physicalIdOfNothingMade(request);
     await this.deps.deliver(request.ResponseURL, renderAnswer(request, { status: 'FAILED', physicalResourceId, reason }));
   }
-}
-
-/** The provider is set up wrong (a missing setting): no retry will help. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
 }
 
 function isRetryableStartError(err: unknown): boolean {

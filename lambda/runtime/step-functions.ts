@@ -1,7 +1,7 @@
 /** Starts wait-loop executions on AWS Step Functions. */
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { ExecutionState } from '../lifecycle/execution-state';
-import type { ExecutionStarter } from '../lifecycle/start';
+import type { ExecutionState } from '../lifecycle/core/execution-state';
+import type { ExecutionStarter } from '../lifecycle/core/start';
 
 export class StepFunctionsStarter implements ExecutionStarter {
   constructor(

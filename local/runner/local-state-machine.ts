@@ -5,9 +5,9 @@
  * virtual clock with the emulator. Executions can be listed and stopped as on Step Functions.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
-import type { ExecutionStarter } from '../../lambda/lifecycle/start';
-import type { StepName } from '../../lambda/lifecycle/steps';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import type { ExecutionStarter } from '../../lambda/lifecycle/core/start';
+import type { StepName } from '../../lambda/model/wait-loop';
 import type { SynthesizedProvider } from './definition';
 import type { VirtualScheduler } from './scheduler';
 

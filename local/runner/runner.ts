@@ -13,7 +13,7 @@ import type { TransportTimeouts } from '../../lambda/http/transport';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
-import { AtlasAccess, type AtlasApi } from '../../lambda/lifecycle/atlas-access';
+import { AtlasAccess, type AtlasApi } from '../../lambda/runtime/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import type { LogFields, LoggerLike } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';

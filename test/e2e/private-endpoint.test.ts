@@ -2,7 +2,7 @@
  * End to end through the local runner for `Custom::AtlasPrivateEndpoint`: registering an interface
  * endpoint with a service, as AtlasPrivateLink's stack does after its VPC endpoint exists.
  */
-import { ENDPOINT_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/endpoint-decisions';
+import { ENDPOINT_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/registration/attributes';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
 import { LocalRunner } from '../../local/runner/runner';

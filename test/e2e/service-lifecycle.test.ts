@@ -3,7 +3,7 @@
  * definition from the synthesized template, and the Atlas emulator over HTTP on virtual time.
  */
 import { AtlasClient } from '../../lambda/atlas/client';
-import { SERVICE_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/attributes';
+import { SERVICE_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/service/attributes';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
 import { LocalRunner } from '../../local/runner/runner';
 import { expectWellAnswered } from '../support/answers';

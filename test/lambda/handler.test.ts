@@ -3,7 +3,7 @@
  * one FAILED answer when the wait loop cannot even start.
  */
 import { CloudFormationPeer } from '../../local/runner/cloudformation-peer';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 
 describe('Lambda handlers', () => {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { MAX_ANSWER_BYTES, renderAnswer } from '../../lambda/cloudformation/answer';
-import { serviceAttributes } from '../../lambda/lifecycle/attributes';
+import { serviceAttributes } from '../../lambda/lifecycle/service/attributes';
 
 const request = { StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1', RequestId: 'r-1', LogicalResourceId: 'Service' };
 

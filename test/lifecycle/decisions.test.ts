@@ -1,9 +1,11 @@
 /** The lifecycle's decisions as plain functions of data: no I/O. */
 import type { AwsEndpointService, EndpointService } from '../../lambda/atlas/models';
 import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
-import { deadlineFor, planRequest, pollWaitSeconds } from '../../lambda/lifecycle/decisions';
-import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../lambda/lifecycle/service-decisions';
-import { executionName, initialState } from '../../lambda/lifecycle/start';
+import { deadlineFor } from '../../lambda/lifecycle/core/deadline';
+import { executionName, initialState } from '../../lambda/lifecycle/core/start';
+import { pollWaitSeconds } from '../../lambda/lifecycle/core/wait';
+import { planRequest } from '../../lambda/lifecycle/registry';
+import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../lambda/lifecycle/service/decisions';
 import { parseServiceProperties } from '../../lambda/model/service-properties';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';

@@ -4,9 +4,9 @@
  */
 import { AtlasApiError } from '../../lambda/atlas/errors';
 import type { EndpointService } from '../../lambda/atlas/models';
-import type { AtlasApi } from '../../lambda/lifecycle/atlas-access';
-import type { ExecutionState } from '../../lambda/lifecycle/execution-state';
-import { runStep, type StepPorts } from '../../lambda/lifecycle/steps';
+import { runStep } from '../../lambda/lifecycle/core/engine';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import type { AtlasApi, StepPorts } from '../../lambda/lifecycle/core/ports';
 import { silentLogger } from '../../lambda/logging';
 
 const ref = { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS' as const, region: 'US_EAST_1' };

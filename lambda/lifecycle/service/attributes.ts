@@ -2,7 +2,7 @@
  * The attributes `Fn::GetAtt` reads: flat strings, lists joined with commas, every key present (a missing
  * key fails `Fn::GetAtt`), empty where it does not apply.
  */
-import type { EndpointService } from '../atlas/models';
+import type { EndpointService } from '../../atlas/models';
 
 export const SERVICE_ATTRIBUTE_NAMES = [
   'Id',

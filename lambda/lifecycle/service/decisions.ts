@@ -1,14 +1,19 @@
 /**
  * Decisions for `Custom::AtlasPrivateEndpointService`: what the region holds, whether a service is ready,
- * what an Update changes. Plain functions of data.
+ * what an Update changes. Plain functions of data; Atlas's statuses are read through `status.ts`.
  */
-import type { EndpointService } from '../atlas/models';
-import type { CloudFormationRequest } from '../cloudformation/request';
-import { describeProblems } from '../model/property-reader';
-import { parseServiceProperties, type ServiceProperties } from '../model/service-properties';
+import type { EndpointService } from '../../atlas/models';
+import type { CloudFormationRequest } from '../../cloudformation/request';
+import { describeProblems } from '../../model/property-reader';
+import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
+import { OUTCOME } from '../../model/wait-loop';
+import { physicalIdOfNothingMade } from '../core/physical-id';
+import { classify } from '../core/status-table';
+import type { Clocked, Plan, Verdict } from '../core/verdict';
+import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
-import { type Clocked, type Plan, type Verdict, waitOrDeadline } from './decisions';
-import { notCreatedMarker, parseServicePhysicalId, type ServiceRef } from './physical-id';
+import { parseServicePhysicalId, type ServiceRef } from './physical-id';
+import { SERVICE_STATUS } from './status';
 
 /** Atlas's id for a region in the list: exact Atlas name, or the AWS rule (us-east-1 → US_EAST_1) for one the table lacks. */
 export function atlasRegionGuess(props: ServiceProperties): string {
@@ -22,7 +27,7 @@ export function refOf(projectId: string, service: EndpointService): ServiceRef {
 
 /** Ready for what depends on it: AVAILABLE or WAITING_FOR_USER, and for AWS a service name to point an interface endpoint at. */
 export function isReady(service: EndpointService, remoteRegions?: readonly string[]): boolean {
-  if (service.status !== 'AVAILABLE' && service.status !== 'WAITING_FOR_USER') return false;
+  if (classify(SERVICE_STATUS, service.status) !== 'ready') return false;
   if (service.cloudProvider === 'AWS' && !service.endpointServiceName) return false;
   if (remoteRegions && service.cloudProvider === 'AWS') {
     const live = [...(service.supportedRemoteRegions ?? [])].sort();
@@ -49,9 +54,10 @@ export function judgeReadiness(
       },
     };
   }
-  if (service.status === 'FAILED') {
+  const status = classify(SERVICE_STATUS, service.status);
+  if (status === 'failed') {
     return {
-      outcome: 'FAILED',
+      outcome: OUTCOME.failed,
       answer: {
         status: 'FAILED',
         physicalResourceId,
@@ -60,9 +66,9 @@ export function judgeReadiness(
       },
     };
   }
-  if (service.status === 'DELETING') {
+  if (status === 'deleting') {
     return {
-      outcome: 'FAILED',
+      outcome: OUTCOME.failed,
       answer: {
         status: 'FAILED',
         physicalResourceId,
@@ -71,14 +77,19 @@ export function judgeReadiness(
     };
   }
   if (isReady(service, remoteRegions)) {
-    return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
+    return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
   }
   return waitOrDeadline(c, service.status, physicalResourceId, `waiting for the ${ref.provider} private endpoint service ${service.id} to become ready`);
 }
 
+/** True when Atlas is deleting the service. */
+export function isDeleting(service: EndpointService | undefined): boolean {
+  return service !== undefined && classify(SERVICE_STATUS, service.status) === 'deleting';
+}
+
 /** Judges one poll while waiting for a deleted service to be gone. */
 export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
-  if (!service) return { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId } };
+  if (!service) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
   return waitOrDeadline(c, service.status, physicalResourceId, `waiting for Atlas to finish deleting private endpoint service ${service.id}`);
 }
 
@@ -94,7 +105,7 @@ export function inspect(services: readonly EndpointService[], props: ServiceProp
   const existing = services.find((s) => s.regionName === region);
   if (!existing) return { action: 'create' };
   // One service per provider and region: a service on its way out must be gone before a new one can exist.
-  if (existing.status === 'DELETING') return { action: 'wait-for-deletion', service: existing };
+  if (classify(SERVICE_STATUS, existing.status) === 'deleting') return { action: 'wait-for-deletion', service: existing };
   return props.adoptExisting ? { action: 'adopt', service: existing } : { action: 'conflict', service: existing };
 }
 
@@ -122,13 +133,13 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
   switch (request.RequestType) {
     case 'Create':
       if (!parsed.ok) {
-        return { answer: { status: 'FAILED', physicalResourceId: notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+        return { answer: { status: 'FAILED', physicalResourceId: physicalIdOfNothingMade(request), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
       }
       return { task: { kind: 'inspect' } };
     case 'Delete': {
       const ref = parseServicePhysicalId(request.PhysicalResourceId);
       // A failed Create's marker, or an id CloudFormation made up for a Create cancelled before its answer.
-      if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: request.PhysicalResourceId || notCreatedMarker(request.RequestId) } };
+      if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: physicalIdOfNothingMade(request) } };
       return { task: { kind: 'delete', ref } };
     }
     case 'Update':
@@ -137,12 +148,11 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
 }
 
 function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
-  const physicalResourceId = request.PhysicalResourceId ?? '';
   if (!parsed.ok) {
-    return { answer: { status: 'FAILED', physicalResourceId: physicalResourceId || notCreatedMarker(request.RequestId), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+    return { answer: { status: 'FAILED', physicalResourceId: physicalIdOfNothingMade(request), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
   }
   const next = parsed.value;
-  const ref = parseServicePhysicalId(physicalResourceId);
+  const ref = parseServicePhysicalId(request.PhysicalResourceId);
   if (!ref) return { task: { kind: 'inspect' } }; // nothing of ours to update: create it
   const oldParsed = parseServiceProperties(request.OldResourceProperties);
   const old = oldParsed.ok ? oldParsed.value : undefined;

@@ -1,32 +1,28 @@
 /**
  * The steps of `Custom::AtlasPrivateEndpoint`: register an interface endpoint with a service (once, however
  * often the step runs), wait for Atlas to settle its connection, remove it and wait until it is gone.
- * What follows from what Atlas said is decided in `endpoint-decisions.ts`.
+ * What follows from what Atlas said is decided in `decisions.ts`.
  */
-import { AtlasApiError } from '../atlas/errors';
-import type { InterfaceEndpoint } from '../atlas/models';
-import { requestLogKeys } from '../cloudformation/request';
-import type { LogFields } from '../logging';
-import { type EndpointProperties, parseEndpointProperties } from '../model/endpoint-properties';
-import type { AtlasApi } from './atlas-access';
-import { atlasFailureReason, physicalIdFor } from './decisions';
-import { judgeConnection, judgeRemoval, registrationBody } from './endpoint-decisions';
-import type { ExecutionState, Task } from './execution-state';
+import { AtlasApiError } from '../../atlas/errors';
+import type { InterfaceEndpoint } from '../../atlas/models';
+import type { LogFields } from '../../logging';
+import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
+import { OUTCOME, STEP } from '../../model/wait-loop';
+import { requestDeletion } from '../core/deletion';
+import type { ExecutionState } from '../core/execution-state';
+import type { AtlasApi, StepPorts } from '../core/ports';
+import { credentialsOf, propertiesOf } from '../core/properties';
+import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import type { Task } from '../tasks';
+import { judgeConnection, judgeRemoval, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
-import { apply, clockOf, credentialsOf, fail, propertiesOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
-
-const ENDPOINT_TASKS: readonly Task['kind'][] = ['register', 'await-connection', 'refresh-endpoint', 'deregister', 'await-removal'];
-
-export function isEndpointTask(task: Task): boolean {
-  return ENDPOINT_TASKS.includes(task.kind);
-}
 
 function propsOf(state: ExecutionState): EndpointProperties {
   return propertiesOf(state, parseEndpointProperties);
 }
 
 export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
-  const log = { ...requestLogKeys(state.request), step: 'act', task: state.task.kind };
+  const log = { step: STEP.act, task: state.task.kind };
   const task = state.task;
   switch (task.kind) {
     case 'register': {
@@ -47,7 +43,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
             ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', { ...log, endpointId: ref.endpointId });
             return awaitConnection(state, ref, 'adopted', existing, props.enforceConnectionSuccess, ports, log);
           }
-          return fail(state, atlasFailureReason(err, `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}`), ports, log);
+          return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}: ${err.message}`, ports, log);
         }
         if (err.isNotFound) {
           return fail(
@@ -58,7 +54,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           );
         }
         if (err.retryable) return retryLater(state, err, ports, log);
-        return fail(state, atlasFailureReason(err, `Atlas refused to register interface endpoint ${ref.endpointId}`), ports, log);
+        return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId}: ${err.message}`, ports, log);
       }
     }
     case 'refresh-endpoint': {
@@ -67,22 +63,22 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       const endpoint = await getOrGone(api, task.ref);
       if (!endpoint) {
         ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', { ...log, endpointId: task.ref.endpointId });
-        return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'register' });
+        return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'register' });
       }
       return awaitConnection(state, task.ref, 'existing', endpoint, props.enforceConnectionSuccess, ports, log);
     }
     case 'deregister': {
       const api = await ports.atlasFor(credentialsOf(state));
       const { ref } = task;
-      return requestDeletion(
+      return requestDeletion({
         state,
         ports,
-        { ...log, endpointId: ref.endpointId },
-        () => api.deleteInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId),
-        (err) => atlasFailureReason(err, `Atlas refused to remove interface endpoint ${ref.endpointId}`),
-        { kind: 'await-removal', ref },
-        async () => (await getOrGone(api, ref))?.deleteRequested === true,
-      );
+        log: { ...log, endpointId: ref.endpointId },
+        del: () => api.deleteInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId),
+        refusal: (err) => `Atlas refused to remove interface endpoint ${ref.endpointId}: ${err.message}`,
+        then: { kind: 'await-removal', ref },
+        alreadyGoing: async () => (await getOrGone(api, ref))?.deleteRequested === true,
+      });
     }
     case 'await-connection':
     case 'await-removal':
@@ -93,7 +89,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
 }
 
 export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
-  const log = { ...requestLogKeys(state.request), step: 'poll', task: state.task.kind };
+  const log = { step: STEP.poll, task: state.task.kind };
   const task = state.task;
   if (task.kind === 'await-connection') {
     const props = propsOf(state);

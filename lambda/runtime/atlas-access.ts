@@ -5,21 +5,11 @@
 import { createHash } from 'node:crypto';
 import { AtlasClient, type AtlasClientOptions } from '../atlas/client';
 import type { CredentialsProvider } from '../credentials/credentials-provider';
+import type { AtlasApi } from '../lifecycle/core/ports';
 import type { LoggerLike } from '../logging';
 import { credentialsSecretId, type CredentialsSource } from '../model/credentials-secret';
 
-/** The Atlas operations the lifecycle uses. */
-export type AtlasApi = Pick<
-  AtlasClient,
-  | 'listEndpointServices'
-  | 'getEndpointService'
-  | 'createEndpointService'
-  | 'updateEndpointService'
-  | 'deleteEndpointService'
-  | 'createInterfaceEndpoint'
-  | 'getInterfaceEndpoint'
-  | 'deleteInterfaceEndpoint'
->;
+export type { AtlasApi } from '../lifecycle/core/ports';
 
 export interface AtlasAccessOptions {
   credentials: CredentialsProvider;

@@ -1,20 +1,23 @@
 /**
  * The steps of `Custom::AtlasPrivateEndpointService`: create (after looking at the region), patch, read,
  * delete, and the polls that wait for Atlas. What follows from what Atlas said is decided in
- * `service-decisions.ts`.
+ * `decisions.ts`.
  */
-import { AtlasApiError } from '../atlas/errors';
-import type { EndpointService } from '../atlas/models';
-import type { LogFields } from '../logging';
-import { requestLogKeys } from '../cloudformation/request';
-import { parseServiceProperties, type ServiceProperties } from '../model/service-properties';
-import type { AtlasApi } from './atlas-access';
+import { AtlasApiError } from '../../atlas/errors';
+import type { EndpointService } from '../../atlas/models';
+import type { LogFields } from '../../logging';
+import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
+import { OUTCOME, STEP } from '../../model/wait-loop';
+import { requestDeletion } from '../core/deletion';
+import type { ExecutionState } from '../core/execution-state';
+import type { AtlasApi, StepPorts } from '../core/ports';
+import { credentialsOf, propertiesOf } from '../core/properties';
+import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import { pollWaitSeconds } from '../core/wait';
+import type { Task } from '../tasks';
 import { serviceAttributes } from './attributes';
-import { atlasFailureReason, physicalIdFor, pollWaitSeconds } from './decisions';
-import type { ExecutionState, Task } from './execution-state';
+import { conflictReason, inspect, isDeleting, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './decisions';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
-import { conflictReason, inspect, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './service-decisions';
-import { apply, clockOf, credentialsOf, fail, propertiesOf, requestDeletion, retryLater, type StepPorts } from './step-kit';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   return propertiesOf(state, parseServiceProperties);
@@ -22,7 +25,7 @@ function propsOf(state: ExecutionState): ServiceProperties {
 
 /** Act on a service task (act state). */
 export async function actOnService(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
-  const log = { ...requestLogKeys(state.request), step: 'act', task: state.task.kind };
+  const log = { step: STEP.act, task: state.task.kind };
   const task = state.task;
   switch (task.kind) {
     case 'inspect': {
@@ -31,10 +34,10 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
       switch (found.action) {
         case 'create':
-          return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'create', ...(task.replacing ? { replacing: task.replacing } : {}) });
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create', ...(task.replacing ? { replacing: task.replacing } : {}) });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          return apply(state, { outcome: 'WAIT', waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
           return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
@@ -60,7 +63,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
           const existing = services.find((s) => s.regionName === err.existingService!.region);
-          if (!existing) return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}) });
+          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}) });
           const owner = ownerOfConflict(task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
@@ -72,7 +75,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
           return retryLater(state, err, ports, log, { ...task, uncertain: task.uncertain === true || err.maybeProcessed });
         }
-        return fail(state, atlasFailureReason(err, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}`), ports, log);
+        return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
       }
     }
     case 'patch': {
@@ -95,25 +98,23 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
         return fail(state, portMappingChangeReason(task.ref.region), ports, log);
       }
-      return apply(state, { outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
+      return apply(state, { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
     }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
       const { ref } = task;
-      return requestDeletion(
+      return requestDeletion({
         state,
         ports,
-        { ...log, serviceId: ref.serviceId },
-        () => api.deleteEndpointService(ref.projectId, ref.provider, ref.serviceId),
-        (err) =>
-          atlasFailureReason(
-            err,
-            `Atlas refused to delete the ${ref.provider} private endpoint service ${ref.serviceId}` +
-              (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : ''),
-          ),
-        { kind: 'await-gone', ref },
-        async () => (await getOrGone(api, ref))?.status === 'DELETING',
-      );
+        log: { ...log, serviceId: ref.serviceId },
+        del: () => api.deleteEndpointService(ref.projectId, ref.provider, ref.serviceId),
+        refusal: (err) =>
+          `Atlas refused to delete the ${ref.provider} private endpoint service ${ref.serviceId}` +
+          (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : '') +
+          `: ${err.message}`,
+        then: { kind: 'await-gone', ref },
+        alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
+      });
     }
     case 'await-ready':
     case 'await-gone':
@@ -125,7 +126,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
 
 /** Poll a service task (poll state). */
 export async function pollService(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
-  const log = { ...requestLogKeys(state.request), step: 'poll', task: state.task.kind };
+  const log = { step: STEP.poll, task: state.task.kind };
   const task = state.task;
   if (task.kind === 'await-ready') {
     const api = await ports.atlasFor(propsOf(state).credentials);
@@ -157,7 +158,7 @@ function awaitReady(
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
   ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
-  return apply(state, { outcome: 'WAIT', waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+  return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
 }
 
 async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {

@@ -3,10 +3,12 @@
  * Step Functions execution for it, exactly once however often the event is delivered.
  */
 import { createHash } from 'node:crypto';
-import type { CloudFormationRequest } from '../cloudformation/request';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../model/property-reader';
-import { deadlineFor, planRequest } from './decisions';
-import { type ExecutionState, NO_STEP_FAILURES } from './execution-state';
+import type { CloudFormationRequest } from '../../cloudformation/request';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from '../../model/timing';
+import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
+import { planRequest } from '../registry';
+import { deadlineFor } from './deadline';
+import type { ExecutionState } from './execution-state';
 
 export interface ExecutionStarter {
   /** Starts the wait loop; 'duplicate' when an execution of that name exists already. */
@@ -29,7 +31,7 @@ export function executionName(request: CloudFormationRequest): string {
 
 export function serviceTimeoutOf(request: CloudFormationRequest): number {
   const n = Number(request.ResourceProperties?.ServiceTimeout);
-  return Number.isInteger(n) && n >= 1 && n <= 3600 ? n : DEFAULT_SERVICE_TIMEOUT_SECONDS;
+  return Number.isInteger(n) && n >= 1 && n <= MAX_SERVICE_TIMEOUT_SECONDS ? n : DEFAULT_SERVICE_TIMEOUT_SECONDS;
 }
 
 export function initialState(request: CloudFormationRequest, receivedAt: number): ExecutionState {
@@ -43,7 +45,7 @@ export function initialState(request: CloudFormationRequest, receivedAt: number)
     stepFailures: { ...NO_STEP_FAILURES },
   };
   if ('answer' in plan) {
-    return { ...base, task: { kind: 'done' }, next: 'answer', outcome: plan.answer.status === 'SUCCESS' ? 'READY' : 'FAILED', answer: plan.answer };
+    return { ...base, task: { kind: 'done' }, next: STEP.answer, outcome: plan.answer.status === 'SUCCESS' ? OUTCOME.ready : OUTCOME.failed, answer: plan.answer };
   }
-  return { ...base, task: plan.task, next: 'act', outcome: 'WAIT' };
+  return { ...base, task: plan.task, next: STEP.act, outcome: OUTCOME.wait };
 }

@@ -1,0 +1,44 @@
+/**
+ * The deletion protocol every resource follows: ask Atlas to delete, take 404 as done, take a refusal as the
+ * end of the request unless the deletion is under way already, and otherwise wait until it is gone.
+ */
+import { AtlasApiError } from '../../atlas/errors';
+import { describeError, type LogFields } from '../../logging';
+import { OUTCOME } from '../../model/wait-loop';
+import type { Task } from '../tasks';
+import type { ExecutionState } from './execution-state';
+import type { StepPorts } from './ports';
+import { apply, fail, physicalIdFor } from './transitions';
+import { pollWaitSeconds } from './wait';
+
+export interface Deletion {
+  state: ExecutionState;
+  ports: StepPorts;
+  log: LogFields;
+  /** Asks Atlas to delete. */
+  del: () => Promise<void>;
+  /** The reason when Atlas refuses and nothing is being deleted. */
+  refusal: (err: AtlasApiError) => string;
+  /** The task that waits until it is gone. */
+  then: Task;
+  /** True when Atlas is deleting it already (on its own, or after an earlier attempt's request). */
+  alreadyGoing: () => Promise<boolean>;
+}
+
+export async function requestDeletion(d: Deletion): Promise<ExecutionState> {
+  const { state, ports, log } = d;
+  try {
+    await d.del();
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) {
+      ports.logger.info('Already gone', log);
+      return apply(state, { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
+    }
+    if (err instanceof AtlasApiError && !err.retryable) {
+      if (!(await d.alreadyGoing())) return fail(state, d.refusal(err), ports, log);
+      ports.logger.info('Atlas refused the delete, but the deletion is under way already', { ...log, error: describeError(err) });
+    } else throw err;
+  }
+  ports.logger.info('Deletion requested', log);
+  return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(0) }, ports, log, d.then);
+}

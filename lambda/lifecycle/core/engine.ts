@@ -1,0 +1,79 @@
+/**
+ * The Lambda steps of the wait loop (`model/wait-loop.ts` names them): `act` (change something in Atlas),
+ * `poll` (look at it), `give-up` (after a step kept failing) and `answer` (tell CloudFormation). Each takes
+ * the execution state and returns the next one; the request's resource (`registry.ts`) does the acting and
+ * polling.
+ */
+import { AtlasApiError } from '../../atlas/errors';
+import { renderAnswer } from '../../cloudformation/answer';
+import { requestLogKeys } from '../../cloudformation/request';
+import { CredentialsError } from '../../credentials/secret-format';
+import { describeError, type LogFields, withFields } from '../../logging';
+import { InvalidPropertiesError } from '../../model/errors';
+import { OUTCOME, STEP, type StepName } from '../../model/wait-loop';
+import { resourceFor } from '../registry';
+import { describeTask, isWaiting } from '../tasks';
+import type { ExecutionState } from './execution-state';
+import { giveUpAnswer } from './give-up';
+import type { StepPorts } from './ports';
+import { apply, deadlineReached, fail, retryLater } from './transitions';
+
+export type { StepPorts } from './ports';
+export type { StepName } from '../../model/wait-loop';
+
+export async function runStep(step: StepName, state: ExecutionState, rawPorts: StepPorts): Promise<ExecutionState> {
+  // Every line a step logs carries the request's keys.
+  const ports: StepPorts = { ...rawPorts, logger: withFields(rawPorts.logger, requestLogKeys(state.request)) };
+  const log = { step, task: state.task.kind };
+  // A step re-run on a state that already holds its answer (a retried step) changes nothing.
+  if (state.answer && step !== STEP.answer) return state;
+  switch (step) {
+    case STEP.act:
+    case STEP.poll: {
+      const resource = resourceFor(state.request.ResourceType);
+      if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
+      const polling = step === STEP.poll && isWaiting(state.task);
+      return guarded(state, ports, log, () => (polling ? resource.poll(state, ports) : resource.act(state, ports)));
+    }
+    case STEP.giveUp: {
+      const answer = giveUpAnswer(state);
+      ports.logger.error('Giving up after repeated step failures', { ...log, failures: state.stepFailures.count, reason: answer.reason });
+      return { ...state, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
+    }
+    case STEP.answer: {
+      if (!state.answer) throw new Error('answer step reached without an answer');
+      const body = renderAnswer(state.request, state.answer);
+      await ports.deliver(state.request.ResponseURL, body);
+      ports.logger.info('Answered CloudFormation', {
+        ...log,
+        Status: state.answer.status,
+        PhysicalResourceId: state.answer.physicalResourceId,
+        Reason: state.answer.reason,
+        bytes: Buffer.byteLength(body),
+      });
+      return state;
+    }
+  }
+}
+
+/**
+ * Maps the errors that are not bugs to verdicts: Atlas or Secrets Manager asking to wait, a refusal,
+ * credentials that cannot be read, properties that cannot be used. Anything else is rethrown.
+ */
+async function guarded(state: ExecutionState, ports: StepPorts, log: LogFields, body: () => Promise<ExecutionState>): Promise<ExecutionState> {
+  if (ports.now() >= state.deadlineAt) return apply(state, deadlineReached(state), ports, log);
+  try {
+    return await body();
+  } catch (err) {
+    if ((err instanceof AtlasApiError || err instanceof CredentialsError) && err.retryable) return retryLater(state, err, ports, log);
+    if (err instanceof AtlasApiError || err instanceof CredentialsError || err instanceof InvalidPropertiesError) {
+      ports.logger.error('Request failed', { ...log, error: describeError(err) });
+      return fail(state, `${capitalise(describeTask(state.task))} failed: ${err.message}`, ports, log);
+    }
+    throw err; // a bug or an outage: the state machine counts it, retries, and gives up with an answer
+  }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,36 @@
+/**
+ * The data one Step Functions execution carries from step to step for one CloudFormation request. Each
+ * Lambda step receives it whole and returns it whole; the state machine reads only the fields named in
+ * `model/wait-loop.ts` (`outcome`, `next`, `waitSeconds`, `stepFailures`, and writes `stepError`).
+ */
+import type { AnswerInput } from '../../cloudformation/answer';
+import type { CloudFormationRequest } from '../../cloudformation/request';
+import type { NextStep, Outcome, StepFailures } from '../../model/wait-loop';
+import type { Task } from '../tasks';
+
+export type { Task } from '../tasks';
+
+export interface ExecutionState {
+  request: CloudFormationRequest;
+  /** Epoch ms when the provider first received the request. */
+  receivedAt: number;
+  /** Epoch ms by which the answer must go out (ServiceTimeout minus a margin). */
+  deadlineAt: number;
+  task: Task;
+  next: NextStep;
+  outcome: Outcome;
+  waitSeconds: number;
+  /** Polls so far (drives the backoff). */
+  polls: number;
+  /** Last Atlas status seen, for the deadline's reason. */
+  lastStatus?: string;
+  /** Set once, when the outcome is final; the answer step sends exactly this. */
+  answer?: AnswerInput;
+  /**
+   * Counted by the state machine when a step fails (the step may have acted before failing); the state
+   * machine doubles `backoffSeconds` at each failure and waits that long before the next attempt.
+   */
+  stepFailures: StepFailures;
+  /** The state machine's catch of the last failed step: `{Error, Cause}`. */
+  stepError?: { Error?: string; Cause?: string };
+}

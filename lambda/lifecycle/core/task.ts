@@ -1,0 +1,20 @@
+/**
+ * What the core needs to know of every task, declared by each resource beside its tasks: whether the task
+ * only polls Atlas, how to say what it is doing, and what it has brought under management.
+ */
+
+export interface TaskTraits<T extends { kind: string }> {
+  /** True for tasks that only read Atlas until something changes: the Poll state runs them. */
+  readonly waiting: boolean;
+  /** What the task is doing, for reasons: "waiting for service … to be deleted". */
+  describe(task: T): string;
+  /**
+   * The physical id of what this request brought under management (a service it created or adopted, a
+   * registration it made or adopted), when the task is waiting on one: a FAILED answer carries it so that
+   * CloudFormation's rollback removes it. Undefined otherwise.
+   */
+  managedId?(task: T): string | undefined;
+}
+
+/** Traits for every kind of a task union. */
+export type TaskCatalogue<T extends { kind: string }> = { readonly [K in T['kind']]: TaskTraits<Extract<T, { kind: K }>> };

@@ -1,0 +1,74 @@
+/**
+ * How a verdict becomes the next execution state: wait and act or poll again, or hold the answer. The
+ * shared ways to end a request (FAILED with a reason) or to come back later (Atlas or Secrets Manager
+ * asked to wait).
+ */
+import type { AtlasApiError } from '../../atlas/errors';
+import type { CredentialsError } from '../../credentials/secret-format';
+import { describeError, type LogFields } from '../../logging';
+import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
+import { describeTask, isWaiting, managedIdOf, type Task } from '../tasks';
+import type { ExecutionState } from './execution-state';
+import { deadlineVerdict } from './deadline';
+import { physicalIdOfNothingMade } from './physical-id';
+import type { StepPorts } from './ports';
+import type { Clocked, Verdict } from './verdict';
+import { pollWaitSeconds, waitWithin } from './wait';
+
+export function clockOf(state: ExecutionState, ports: StepPorts): Clocked {
+  return { now: ports.now(), deadlineAt: state.deadlineAt, polls: state.polls };
+}
+
+/** The physical id an answer carries: what the request made or adopted, else the id it came with. */
+export function physicalIdFor(state: Pick<ExecutionState, 'request'>, managedId?: string): string {
+  return managedId || physicalIdOfNothingMade(state.request);
+}
+
+/** A failed answer names what exists: what this request created or adopted, else what CloudFormation knows. */
+export function answerIdOnFailure(state: ExecutionState): string {
+  return physicalIdFor(state, managedIdOf(state.task));
+}
+
+/** The next execution state for a verdict: wait and act or poll again, or hold the answer. */
+export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
+  const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { ...NO_STEP_FAILURES } };
+  delete next.stepError;
+  if (verdict.outcome === OUTCOME.wait) {
+    const t = verdict.task ?? next.task;
+    const waiting = isWaiting(t);
+    const step = waiting ? STEP.poll : STEP.act;
+    ports.logger.info('Waiting', { ...log, status: verdict.lastStatus ?? state.lastStatus, waitSeconds: verdict.waitSeconds, next: step });
+    return {
+      ...next,
+      task: t,
+      outcome: OUTCOME.wait,
+      next: step,
+      waitSeconds: verdict.waitSeconds,
+      polls: waiting ? state.polls + 1 : state.polls,
+      ...(verdict.lastStatus ? { lastStatus: verdict.lastStatus } : {}),
+    };
+  }
+  return { ...next, outcome: verdict.outcome, next: STEP.answer, waitSeconds: 0, answer: verdict.answer, task: { kind: 'done' } };
+}
+
+/** Ends the request with FAILED, naming what this request manages if anything. */
+export function fail(state: ExecutionState, reason: string, ports: StepPorts, log: LogFields): ExecutionState {
+  return apply(state, { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId: answerIdOnFailure(state), reason } }, ports, log);
+}
+
+/** The deadline verdict for the state's own task. */
+export function deadlineReached(state: ExecutionState): Verdict {
+  const d = onDeadline(state);
+  return deadlineVerdict(d.physicalResourceId, d.activity, d.lastStatus);
+}
+
+/** Atlas (or Secrets Manager) asked to wait: the same step runs again after the wait, within the deadline. */
+export function retryLater(state: ExecutionState, err: AtlasApiError | CredentialsError, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
+  const wait = 'retryAfterSeconds' in err && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : pollWaitSeconds(state.polls);
+  ports.logger.warn('Atlas or Secrets Manager asked to wait; will try again', { ...log, error: describeError(err), waitSeconds: wait });
+  return apply(state, waitWithin(clockOf(state, ports), wait, onDeadline(state), task), ports, log, task);
+}
+
+function onDeadline(state: ExecutionState) {
+  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
+}

@@ -1,0 +1,18 @@
+/** What a decision returns: wait and come back, or the answer the request ends with. */
+import type { AnswerInput } from '../../cloudformation/answer';
+import type { OUTCOME } from '../../model/wait-loop';
+import type { Task } from '../tasks';
+
+export type Verdict =
+  | { outcome: typeof OUTCOME.wait; waitSeconds: number; lastStatus?: string; task?: Task }
+  | { outcome: typeof OUTCOME.ready | typeof OUTCOME.failed | typeof OUTCOME.deadline; answer: AnswerInput };
+
+/** The clock as a decision sees it. */
+export interface Clocked {
+  now: number;
+  deadlineAt: number;
+  polls: number;
+}
+
+/** The first step for a request: a task for the wait loop, or an answer that needs no Atlas call. */
+export type Plan = { task: Task } | { answer: AnswerInput };

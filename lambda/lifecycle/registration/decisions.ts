@@ -1,0 +1,101 @@
+/**
+ * Decisions for `Custom::AtlasPrivateEndpoint`, the registration of an interface endpoint with an
+ * endpoint service: what a request does, and what Atlas's connection status means for it. Plain
+ * functions of data.
+ */
+import type { InterfaceEndpoint } from '../../atlas/models';
+import type { CloudFormationRequest } from '../../cloudformation/request';
+import { parseEndpointProperties } from '../../model/endpoint-properties';
+import { InvalidPropertiesError } from '../../model/errors';
+import type { CloudProvider } from '../../model/provider';
+import { describeProblems } from '../../model/property-reader';
+import { OUTCOME } from '../../model/wait-loop';
+import { physicalIdOfNothingMade } from '../core/physical-id';
+import type { Clocked, Plan, Verdict } from '../core/verdict';
+import { waitOrDeadline } from '../core/wait';
+import { endpointAttributes } from './attributes';
+import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
+import { connectionOf } from './status';
+
+/** The body Atlas wants to register an endpoint of this provider. */
+export function registrationBody(provider: CloudProvider, endpointId: string) {
+  if (provider !== 'AWS') throw new InvalidPropertiesError(`Registering ${provider} endpoints is not supported yet.`);
+  return { cloudProvider: 'AWS' as const, id: endpointId };
+}
+
+/**
+ * Judges one poll of a registration. With enforcement on (the default) only AVAILABLE succeeds and a
+ * REJECTED (or FAILED) connection fails the request with Atlas's message; with it off, the request
+ * succeeds once Atlas has settled the connection either way, and the attributes say which.
+ */
+export function judgeConnection(
+  endpoint: InterfaceEndpoint | undefined,
+  ref: EndpointRef,
+  physicalResourceId: string,
+  c: Clocked,
+  enforceConnectionSuccess: boolean,
+): Verdict {
+  const what = `interface endpoint ${ref.endpointId} on private endpoint service ${ref.serviceId}`;
+  if (!endpoint) {
+    return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason: `The registration of ${what} disappeared from Atlas (404) while waiting for its connection. Deploy again to register it anew.` } };
+  }
+  const conn = connectionOf(endpoint);
+  const data = endpointAttributes(ref, endpoint);
+  switch (conn.state) {
+    case 'ready':
+      return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data } };
+    case 'failed':
+      if (!enforceConnectionSuccess) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data } };
+      return {
+        outcome: OUTCOME.failed,
+        answer: {
+          status: 'FAILED',
+          physicalResourceId,
+          data,
+          reason:
+            `Atlas reports the connection of ${what} as ${conn.status}: ${conn.errorMessage || 'no error message given'}. ` +
+            'Check that the VPC endpoint points at the service\'s EndpointServiceName in the same region and account; set EnforceConnectionSuccess to false to accept a refused connection.',
+        },
+      };
+    case 'deleting':
+      return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason: `The registration of ${what} is being deleted in Atlas (status ${conn.status}); deploy again once it is gone.` } };
+    case 'pending':
+      return waitOrDeadline(c, conn.status, physicalResourceId, `waiting for Atlas to accept ${what}`);
+  }
+}
+
+/** Judges one poll while waiting for a deregistration to finish. */
+export function judgeRemoval(endpoint: InterfaceEndpoint | undefined, physicalResourceId: string, c: Clocked): Verdict {
+  if (!endpoint) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
+  return waitOrDeadline(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
+}
+
+function providerOf(request: CloudFormationRequest): CloudProvider {
+  const p = String(request.ResourceProperties?.ProviderName ?? 'AWS').toUpperCase();
+  return p === 'AZURE' || p === 'GCP' ? p : 'AWS';
+}
+
+/** The first step for a registration request. */
+export function planEndpointRequest(request: CloudFormationRequest): Plan {
+  const parsed = parseEndpointProperties(request.ResourceProperties);
+  const invalid = (physicalResourceId: string): Plan => ({
+    answer: { status: 'FAILED', physicalResourceId, reason: `Invalid properties: ${parsed.ok ? '' : describeProblems(parsed.problems)}` },
+  });
+  switch (request.RequestType) {
+    case 'Create':
+      return parsed.ok ? { task: { kind: 'register' } } : invalid(physicalIdOfNothingMade(request));
+    case 'Delete': {
+      const ref = parseEndpointPhysicalId(request.PhysicalResourceId, providerOf(request));
+      if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: physicalIdOfNothingMade(request) } };
+      return { task: { kind: 'deregister', ref } };
+    }
+    case 'Update': {
+      if (!parsed.ok) return invalid(physicalIdOfNothingMade(request));
+      const next = parsed.value;
+      const ref = parseEndpointPhysicalId(request.PhysicalResourceId, next.provider);
+      const same = ref && ref.projectId === next.projectId && ref.serviceId === next.endpointServiceId && ref.endpointId === next.endpointId;
+      // A different project, service or endpoint is another registration: register it, CloudFormation removes the old.
+      return same ? { task: { kind: 'refresh-endpoint', ref } } : { task: { kind: 'register' } };
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/** `Custom::AtlasPrivateEndpoint`: the registration of one interface endpoint with an endpoint service. */
+import { RESOURCE_TYPE_ENDPOINT } from '../../model/endpoint-properties';
+import type { LifecycleResource } from '../core/resource';
+import { planEndpointRequest } from './decisions';
+import { actOnEndpoint, pollEndpoint } from './steps';
+
+export const registrationResource: LifecycleResource = {
+  resourceType: RESOURCE_TYPE_ENDPOINT,
+  plan: planEndpointRequest,
+  act: actOnEndpoint,
+  poll: pollEndpoint,
+};

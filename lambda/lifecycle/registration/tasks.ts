@@ -1,0 +1,27 @@
+/** The tasks of `Custom::AtlasPrivateEndpoint`, as the execution state carries them, and their traits. */
+import type { TaskCatalogue } from '../core/task';
+import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
+
+export type RegistrationTask =
+  /** Add the interface endpoint to the service (again, after a retryable failure). */
+  | { kind: 'register' }
+  /** Wait until Atlas has settled the connection. */
+  | { kind: 'await-connection'; ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing' }
+  /** Update without change in Atlas: read it; register again if it vanished. */
+  | { kind: 'refresh-endpoint'; ref: EndpointRef }
+  /** Delete: ask Atlas to remove it (again, after a retryable failure). */
+  | { kind: 'deregister'; ref: EndpointRef }
+  /** Delete: wait for 404. */
+  | { kind: 'await-removal'; ref: EndpointRef };
+
+export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
+  register: { waiting: false, describe: () => 'registering the interface endpoint' },
+  'await-connection': {
+    waiting: true,
+    describe: (t) => `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
+    managedId: (t) => (t.origin !== 'existing' ? formatEndpointPhysicalId(t.ref) : undefined),
+  },
+  'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
+  deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
+  'await-removal': { waiting: true, describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}` },
+};

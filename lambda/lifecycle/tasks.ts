@@ -1,0 +1,37 @@
+/**
+ * Every task an execution can be in: each resource's own (declared in its folder) and `done`. The core
+ * reads a task's traits from here, so it never needs to know which resource a task belongs to.
+ */
+import type { TaskCatalogue, TaskTraits } from './core/task';
+import { REGISTRATION_TASKS, type RegistrationTask } from './registration/tasks';
+import { SERVICE_TASKS, type ServiceTask } from './service/tasks';
+
+/** Nothing left to do but answer. */
+export type DoneTask = { kind: 'done' };
+
+/** What the execution is doing for the request. */
+export type Task = ServiceTask | RegistrationTask | DoneTask;
+
+const TASKS: TaskCatalogue<Task> = {
+  ...SERVICE_TASKS,
+  ...REGISTRATION_TASKS,
+  done: { waiting: false, describe: () => 'answering' },
+};
+
+function traitsOf(task: Task): TaskTraits<Task> {
+  return TASKS[task.kind] as TaskTraits<Task>;
+}
+
+/** Tasks that only read Atlas until something changes: the Poll state's. */
+export function isWaiting(task: Task): boolean {
+  return traitsOf(task).waiting;
+}
+
+export function describeTask(task: Task): string {
+  return traitsOf(task).describe(task);
+}
+
+/** The physical id of what the request brought under management while in this task, if anything. */
+export function managedIdOf(task: Task): string | undefined {
+  return traitsOf(task).managedId?.(task);
+}

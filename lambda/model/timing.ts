@@ -1,0 +1,84 @@
+/**
+ * Every timing of the provider in one place, each with the reason for its value. Pure constants: the
+ * Lambda, the state machine's definition (`lib/`) and the tests read them from here.
+ */
+
+// --- The poll schedule: how long the wait loop waits between two looks at Atlas --------------------------
+
+/** First wait: Atlas rarely settles a service or a registration in less than a few seconds. */
+export const POLL_FIRST_SECONDS = 5;
+/** Each wait grows by half: quick answers stay quick, slow ones (minutes) cost few polls. */
+export const POLL_FACTOR = 1.5;
+/** Longest wait: an AWS service takes a few minutes; a minute's lag on it is the most worth paying. */
+export const POLL_CAP_SECONDS = 60;
+/** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
+export const MIN_WAIT_SECONDS = 1;
+
+// --- The deadline: the answer must reach CloudFormation before its ServiceTimeout --------------------------
+
+/** CloudFormation's ServiceTimeout when the template gives none, and the most it accepts (one hour). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * The margin kept before ServiceTimeout, for the time between CloudFormation sending the request and the
+ * provider seeing it (asynchronous invoke and its retries) and for the answer step itself: a tenth of the
+ * timeout, at least 5 s, at most 3 minutes.
+ */
+export const DEADLINE_MARGIN_FRACTION = 0.1;
+export const DEADLINE_MARGIN_MIN_SECONDS = 5;
+export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+
+// --- Failed steps: counted and retried by the state machine --------------------------------------------------
+
+/** The backoff a failure count starts from; the state machine doubles it before each retry: 10 s, then 20 s. */
+export const STEP_FAILURE_BACKOFF_SEED_SECONDS = 5;
+
+/** Lambda service errors (the function never ran): retried by the Task itself, quickly, as AWS advises. */
+export const LAMBDA_SERVICE_RETRY = { intervalSeconds: 2, backoffRate: 2, maxAttempts: 6 } as const;
+/** The answer step: its PUT may meet a passing S3 error; about 5 minutes of retries, well inside the URL's 2 hours. */
+export const ANSWER_STEP_RETRY = { intervalSeconds: 5, backoffRate: 2, maxAttempts: 6 } as const;
+
+// --- Lambda timeouts --------------------------------------------------------------------------------------------
+
+/** The step function: a step makes a few Atlas calls, each ending within ATLAS_CALL_MAX_MS plus one attempt. */
+export const STEP_LAMBDA_TIMEOUT_SECONDS = 90;
+/** The ServiceToken function: one Step Functions StartExecution call, or one direct FAILED answer. */
+export const ON_EVENT_LAMBDA_TIMEOUT_SECONDS = 30;
+
+// --- One Atlas call -----------------------------------------------------------------------------------------------
+
+/** Attempts of one call, the first included: enough for a passing 5xx or dropped connection, no more. */
+export const ATLAS_MAX_ATTEMPTS = 4;
+/** First backoff ceiling (doubles per attempt, full jitter) and the largest one. */
+export const ATLAS_BACKOFF_BASE_MS = 500;
+export const ATLAS_BACKOFF_MAX_MS = 8_000;
+/** Sleep a client may spend between attempts unless its caller says otherwise. */
+export const ATLAS_RETRY_BUDGET_MS = 10_000;
+/** Sleep a Lambda step may spend between attempts; longer waits are the wait loop's, which costs nothing. */
+export const STEP_ATLAS_RETRY_BUDGET_MS = 5_000;
+/** No attempt starts after this, so that a call (each attempt bounded below) ends well inside the step's 90 s. */
+export const ATLAS_CALL_MAX_MS = 45_000;
+
+// --- One HTTP exchange (Atlas and the ResponseURL) ----------------------------------------------------------------
+
+/** One attempt takes at most about 35 s (connect + headers + body): well inside a step's 90 s. */
+export const HTTP_CONNECT_TIMEOUT_MS = 5_000;
+export const HTTP_HEADERS_TIMEOUT_MS = 15_000;
+export const HTTP_BODY_TIMEOUT_MS = 15_000;
+/** Idle connections are kept this long: a poll a few seconds later reuses its TLS session. */
+export const HTTP_KEEP_ALIVE_MS = 10_000;
+
+// --- Delivering the answer -------------------------------------------------------------------------------------------
+
+/** PUTs within one answer step; the state machine retries the whole step beyond that (ANSWER_STEP_RETRY). */
+export const ANSWER_PUT_ATTEMPTS = 3;
+/** Wait before the next PUT: 250 ms × 2^attempt (0.5 s, 1 s, ...), at most 8 s, so the step ends long before its timeout. */
+export const ANSWER_PUT_BACKOFF_BASE_MS = 250;
+export const ANSWER_PUT_BACKOFF_MAX_MS = 8_000;
+
+// --- Credentials ----------------------------------------------------------------------------------------------------
+
+/** A read secret is reused this long: a rotated secret is picked up within minutes without a redeploy. */
+export const CREDENTIALS_MAX_AGE_MS = 5 * 60_000;
+/** A service account token is renewed this long before it expires (or a tenth of its life, the larger, at most half). */
+export const TOKEN_RENEW_BEFORE_MS = 60_000;

@@ -1,0 +1,133 @@
+/** The registration's decisions (`Custom::AtlasPrivateEndpoint`) as plain functions of data: no I/O. */
+import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, GcpEndpointGroup, InterfaceEndpoint } from '../../../lambda/atlas/models';
+import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
+import { judgeConnection, judgeRemoval, planEndpointRequest, registrationBody } from '../../../lambda/lifecycle/registration/decisions';
+import { connectionOf } from '../../../lambda/lifecycle/registration/status';
+import { InvalidPropertiesError } from '../../../lambda/model/errors';
+
+const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
+const SERVICE = '6b0afe2c5721d53048387adc';
+const VPCE = 'vpce-0a1b2c3d4e5f60718';
+const ID = `${PROJECT}--${SERVICE}--${VPCE}`;
+const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, endpointId: VPCE };
+const props = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
+
+function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
+  return {
+    RequestType: 'Create',
+    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    RequestId: 'r-1',
+    ResourceType: 'Custom::AtlasPrivateEndpoint',
+    LogicalResourceId: 'Registration',
+    ResourceProperties: props,
+    ...fields,
+  };
+}
+
+const aws = (fields: Partial<AwsInterfaceEndpoint> = {}): InterfaceEndpoint => ({
+  cloudProvider: 'AWS',
+  interfaceEndpointId: VPCE,
+  connectionStatus: 'PENDING_ACCEPTANCE',
+  deleteRequested: false,
+  errorMessage: null,
+  ...fields,
+});
+
+describe('planning a registration request', () => {
+  it('Create registers; invalid properties answer FAILED with a marker that names nothing', () => {
+    expect(planEndpointRequest(req({}))).toEqual({ task: { kind: 'register' } });
+    const bad = planEndpointRequest(req({ ResourceProperties: { ...props, EndpointId: 'vpc-123' } }));
+    expect(bad).toMatchObject({ answer: { status: 'FAILED', physicalResourceId: 'not-created-r-1' } });
+    expect('answer' in bad && bad.answer.reason).toMatch(/EndpointId "vpc-123" is not an AWS VPC endpoint id/);
+  });
+
+  it('Delete removes what its physical id names, and is a no-op for an id that names nothing', () => {
+    expect(planEndpointRequest(req({ RequestType: 'Delete', PhysicalResourceId: ID }))).toEqual({ task: { kind: 'deregister', ref } });
+    expect(planEndpointRequest(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-r-0' }))).toEqual({
+      answer: { status: 'SUCCESS', physicalResourceId: 'not-created-r-0' },
+    });
+  });
+
+  it('Update of the same registration reads it; another project, service or endpoint is a new registration', () => {
+    const update = (next: Record<string, unknown>) => planEndpointRequest(req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: props }));
+    expect(update({})).toEqual({ task: { kind: 'refresh-endpoint', ref } });
+    expect(update({ Profile: 'other' })).toEqual({ task: { kind: 'refresh-endpoint', ref } });
+    expect(update({ EndpointId: 'vpce-11111111111111111' })).toEqual({ task: { kind: 'register' } });
+    expect(update({ EndpointServiceId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'register' } });
+    expect(update({ EndpointId: '' })).toMatchObject({ answer: { status: 'FAILED', physicalResourceId: ID } });
+  });
+});
+
+describe('judging a registration', () => {
+  const clock = { now: 1_000_000, deadlineAt: 1_000_000 + 600_000, polls: 0 };
+
+  it('AVAILABLE succeeds with every attribute', () => {
+    const v = judgeConnection(aws({ connectionStatus: 'AVAILABLE' }), ref, ID, clock, true);
+    expect(v).toEqual({
+      outcome: 'READY',
+      answer: {
+        status: 'SUCCESS',
+        physicalResourceId: ID,
+        data: { InterfaceEndpointId: VPCE, ConnectionStatus: 'AVAILABLE', DeleteRequested: 'false', ErrorMessage: '', EndpointServiceId: SERVICE, ProjectId: PROJECT, ProviderName: 'AWS' },
+      },
+    });
+  });
+
+  it('a REJECTED connection fails with Atlas\'s message unless enforcement is off', () => {
+    const rejected = aws({ connectionStatus: 'REJECTED', errorMessage: 'endpoint in another account' });
+    const enforced = judgeConnection(rejected, ref, ID, clock, true);
+    expect(enforced).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: ID, data: { ConnectionStatus: 'REJECTED' } } });
+    expect(enforced.outcome !== 'WAIT' && enforced.answer.reason).toMatch(/REJECTED: endpoint in another account.*EnforceConnectionSuccess/);
+    expect(judgeConnection(rejected, ref, ID, clock, false)).toMatchObject({ outcome: 'READY', answer: { status: 'SUCCESS', data: { ConnectionStatus: 'REJECTED' } } });
+  });
+
+  it('waits while Atlas settles the connection, with the poll schedule and within the deadline', () => {
+    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({ outcome: 'WAIT', waitSeconds: 5, lastStatus: 'PENDING_ACCEPTANCE' });
+    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({ outcome: 'WAIT', waitSeconds: 17, lastStatus: 'PENDING' });
+    const late = judgeConnection(aws(), ref, ID, { ...clock, deadlineAt: clock.now }, true);
+    expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
+    expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/Timed out.*PENDING_ACCEPTANCE/);
+  });
+
+  it('a registration that disappeared or is being deleted fails', () => {
+    const gone = judgeConnection(undefined, ref, ID, clock, true);
+    expect(gone.outcome !== 'WAIT' && gone.answer.reason).toMatch(/disappeared from Atlas \(404\)/);
+    expect(judgeConnection(aws({ connectionStatus: 'DELETING' }), ref, ID, clock, true)).toMatchObject({ outcome: 'FAILED' });
+    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true }), ref, ID, clock, true)).toMatchObject({ outcome: 'FAILED' });
+  });
+
+  it('a removal is done at 404 and waits while the registration is still there', () => {
+    expect(judgeRemoval(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
+    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: 5, lastStatus: 'DELETING' });
+  });
+});
+
+describe('the status table per provider', () => {
+  const azure = (status: AzurePrivateEndpoint['status']): InterfaceEndpoint => ({ cloudProvider: 'AZURE', status, deleteRequested: false, errorMessage: null });
+  const gcp = (status: GcpEndpointGroup['status']): InterfaceEndpoint => ({ cloudProvider: 'GCP', status, deleteRequested: false, errorMessage: null });
+
+  it('reads each provider\'s own words', () => {
+    expect(['PENDING_ACCEPTANCE', 'PENDING', 'AVAILABLE', 'REJECTED', 'DELETING'].map((s) => connectionOf(aws({ connectionStatus: s as AwsInterfaceEndpoint['connectionStatus'] })).state)).toEqual([
+      'pending',
+      'pending',
+      'ready',
+      'failed',
+      'deleting',
+    ]);
+    expect((['INITIATING', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(azure(s)).state)).toEqual(['pending', 'ready', 'failed', 'deleting']);
+    expect((['INITIATING', 'VERIFIED', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(gcp(s)).state)).toEqual(['pending', 'pending', 'ready', 'failed', 'deleting']);
+  });
+
+  it('keeps waiting on a status Atlas added after the table, and takes deleteRequested as deleting', () => {
+    expect(connectionOf(aws({ connectionStatus: 'SOMETHING_NEW' as AwsInterfaceEndpoint['connectionStatus'] })).state).toBe('pending');
+    expect(connectionOf(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true })).state).toBe('deleting');
+  });
+});
+
+describe('the registration body', () => {
+  it('is the vpce id for AWS; other providers are refused as properties this version cannot use', () => {
+    expect(registrationBody('AWS', VPCE)).toEqual({ cloudProvider: 'AWS', id: VPCE });
+    expect(() => registrationBody('AZURE', '/subscriptions/x')).toThrow(InvalidPropertiesError);
+  });
+});
