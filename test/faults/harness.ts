@@ -10,7 +10,7 @@
  *   or that was there before the scenario (wrongly deleted);
  * - no secret, Authorization header or pre-signed query string in any log line, reason or output.
  */
-import type { AtlasApi } from '../../lambda/lifecycle/atlas-access';
+import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
 import { AtlasClient } from '../../lambda/atlas/client';
 import type { EndpointService } from '../../lambda/atlas/models';
 import type { LoggerLike } from '../../lambda/logging';
