@@ -55,7 +55,8 @@ export class ProviderRuntime {
   /** The Step Functions task function. */
   async onStep(event: unknown): Promise<ExecutionState> {
     if (!isStepInvocation(event)) throw new TypeError('The event is not a wait-loop step ({ step, state }).');
-    return runStep(event.step, event.state, this.deps);
+    const state = typeof event.retryCount === 'number' && event.retryCount > 0 ? { ...event.state, invocationRetried: true } : event.state;
+    return runStep(event.step, state, this.deps);
   }
 
   private async answerDirectly(request: CloudFormationRequest, reason: string): Promise<void> {

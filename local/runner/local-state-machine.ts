@@ -79,6 +79,7 @@ export class LocalStateMachine implements ExecutionStarter {
   private readonly machine: StateMachine;
   private readonly runs = new Map<string, { record: ExecutionRecord; done: Promise<unknown>; abort: () => void }>();
   private readonly taskNames: Record<string, StepName> = {};
+  private readonly contexts = new Map<string, { RetryCount: number }>();
   readonly errors: { executionName: string; error: string }[] = [];
 
   constructor(private readonly options: LocalStateMachineOptions) {
@@ -107,9 +108,14 @@ export class LocalStateMachine implements ExecutionStarter {
     );
     const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now() };
     const release = scheduler.hold();
+    // The context object's `$$.State.RetryCount`, which the interpreter does not keep: counted here when a
+    // step fails with an error the Task's own Retry catches.
+    const contextState = { Name: '', EnteredTime: '', RetryCount: 0 };
+    this.contexts.set(name, contextState);
     const run = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
       noThrowOnAbort: true,
+      context: { State: contextState } as never,
     });
     const done = run.result
       .then(() => {
@@ -176,9 +182,13 @@ export class LocalStateMachine implements ExecutionStarter {
         throw new LambdaTimeout(`Injected timeout of the ${step} step`);
       }
       if (record && record.status === 'RUNNING') record.latest = after;
+      const context = this.contexts.get(executionName);
+      if (context) context.RetryCount = 0;
       return after;
     } catch (err) {
       report.error = err instanceof Error ? err.message : String(err);
+      const context = this.contexts.get(executionName);
+      if (context) context.RetryCount = err instanceof Error && err.name.startsWith('Lambda.') ? context.RetryCount + 1 : 0;
       throw err;
     } finally {
       this.options.onReport?.(report);

@@ -404,7 +404,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: crash after the POST, then a 429: the 409 that follows is still known as ours',
     defect: 2,
-    open: true,
     async run(ctx) {
       ctx.runner.addFault({
         step: 'act',
@@ -419,7 +418,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: a Lambda-level retry of the create step (Task Retry) keeps the uncertainty',
     defect: 2,
-    open: true,
     runner: { faults: [{ step: 'act', when: 'after', error: 'Lambda.ServiceException', match: (s) => s.task.kind === 'create' }] },
     async run(ctx) {
       await createAndDelete(ctx);
@@ -480,7 +478,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: a 409 the region\'s list does not show yet: bounded, waiting, answered',
     defect: 5,
-    open: true,
     async run(ctx) {
       const theirs = await ctx.outsider.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
       ctx.foreign(theirs);
@@ -499,7 +496,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: waiting for the region\'s old service to finish deleting backs off',
     defect: 6,
-    open: true,
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'STUCK_DELETING' });
       const old = await ctx.outsider.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });

@@ -12,9 +12,10 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
-import { pollWaitSeconds } from '../core/wait';
-import type { Task } from '../tasks';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import { waitOrDeadline } from '../core/wait';
+import { findRegion } from '../../model/regions';
+import { describeTask, type Task } from '../tasks';
 import { serviceAttributes } from './attributes';
 import { conflictReason, inspect, isDeleting, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './decisions';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
@@ -34,10 +35,16 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
       switch (found.action) {
         case 'create':
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create', ...(task.replacing ? { replacing: task.replacing } : {}) });
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, {
+            kind: 'create',
+            ...(task.replacing ? { replacing: task.replacing } : {}),
+            ...(task.uncertain ? { uncertain: true } : {}),
+            ...(task.unseenConflicts ? { unseenConflicts: task.unseenConflicts } : {}),
+          });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(state.polls), lastStatus: found.service.status }, ports, log);
+          // Each look counts as a poll, so the waits grow (5 s, 8 s, ... 60 s) instead of polling every 5 s for an hour.
+          return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), found.service.status, answerIdOnFailure(state), describeTask(task)), ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
           return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
@@ -60,11 +67,15 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         return awaitReady(state, refOf(props.projectId, service), 'created', service, ports, log);
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
+        // An earlier attempt of this request may have created the service: a POST without a clear answer, a
+        // step that failed after acting (counted by the state machine), or a Lambda-level retry of this step.
+        const mayBeOurs = task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
-          const existing = services.find((s) => s.regionName === err.existingService!.region);
-          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}) });
-          const owner = ownerOfConflict(task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0, props.adoptExisting);
+          const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
+          if (!existing) return conflictNotListed(state, task, mayBeOurs, ports, log);
+          // A service made before CloudFormation sent this request cannot be this request's.
+          const owner = ownerOfConflict(mayBeOurs && !createdBefore(existing, state.receivedAt), props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
@@ -73,7 +84,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
-          return retryLater(state, err, ports, log, { ...task, uncertain: task.uncertain === true || err.maybeProcessed });
+          return retryLater(state, err, ports, log, { ...task, uncertain: mayBeOurs });
         }
         return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
       }
@@ -159,6 +170,39 @@ function awaitReady(
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
   ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
   return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+}
+
+/** Most 409s whose service the region's list does not show before the request gives up on the region. */
+export const MAX_UNSEEN_CONFLICTS = 5;
+
+/**
+ * Atlas answered 409 for a region whose list shows no service (a list that lags behind, or a region Atlas
+ * spells another way): look again after the poll schedule's wait, a bounded number of times.
+ */
+function conflictNotListed(state: ExecutionState, task: Extract<Task, { kind: 'create' }>, mayBeOurs: boolean, ports: StepPorts, log: LogFields): ExecutionState {
+  const unseenConflicts = (task.unseenConflicts ?? 0) + 1;
+  ports.logger.warn('Create answered 409 but the region\'s list shows no service; looking again', { ...log, unseenConflicts });
+  if (unseenConflicts >= MAX_UNSEEN_CONFLICTS) {
+    return fail(
+      state,
+      `Atlas answered 409 (a service already exists) to ${unseenConflicts} creates in this region, but its list of the project's services never showed one there. Check the project's private endpoints in the Atlas UI, then deploy again.`,
+      ports,
+      log,
+    );
+  }
+  const next: Task = { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}), ...(mayBeOurs ? { uncertain: true } : {}), unseenConflicts };
+  return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), describeTask(task)), ports, log, next);
+}
+
+/** Both spellings of a region name the same Atlas region. */
+function sameRegion(provider: ServiceRef['provider'], atlasName: string, other: string): boolean {
+  return atlasName === other || findRegion(provider, other)?.atlasName === atlasName;
+}
+
+/** The service's id (an ObjectId) carries its creation second: made before `at` (epoch ms), with a second's slack. */
+function createdBefore(service: EndpointService, at: number): boolean {
+  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
+  return Number.isFinite(seconds) && seconds * 1000 < at - 1000;
 }
 
 async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {
