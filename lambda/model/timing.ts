@@ -27,6 +27,12 @@ export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
 export const DEADLINE_MARGIN_FRACTION = 0.1;
 export const DEADLINE_MARGIN_MIN_SECONDS = 5;
 export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+/**
+ * The margin never falls below what one step and the answer can take once started: a step that begins just
+ * before the deadline may make two Atlas calls of up to ATLAS_CALL_MAX_MS each, then the answer step PUTs.
+ * With a ServiceTimeout shorter than this the whole wait is cut to a second: the answer still comes first.
+ */
+export const DEADLINE_MARGIN_STEP_SECONDS = 100;
 
 // --- Failed steps: counted and retried by the state machine --------------------------------------------------
 

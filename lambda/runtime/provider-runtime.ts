@@ -4,7 +4,7 @@
  * virtual clock.
  */
 import { renderAnswer } from '../cloudformation/answer';
-import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from '../cloudformation/request';
+import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys, requestSentAt } from '../cloudformation/request';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
@@ -36,7 +36,8 @@ export class ProviderRuntime {
     }
     const keys = requestLogKeys(event);
     const name = executionName(event);
-    const state = initialState(event, this.deps.now());
+    // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
+    const state = initialState(event, requestSentAt(event, this.deps.now()));
     this.deps.logger.info('Request received', { ...keys, executionName: name, task: state.task.kind, answerKnown: state.answer !== undefined });
     try {
       const result = await this.deps.starter.start(name, state);

@@ -537,7 +537,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: ServiceTimeout 150 and steps whose Atlas calls take 45 s each: answered before the timeout',
     defect: 8,
-    open: true,
     runner: { atlasLatency: (op) => (op === 'getEndpointService' ? 45 : 0) },
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
@@ -548,7 +547,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: Lambda redelivers the event 3 minutes late: the deadline still counts from CloudFormation\'s request',
     defect: 8,
-    open: true,
     runner: { startErrors: [throttled(), throttled()] },
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });

@@ -100,10 +100,13 @@ describe('judging Atlas', () => {
     expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 20].map(pollWaitSeconds)).toEqual([5, 8, 11, 17, 25, 38, 57, 60, 60, 60]);
   });
 
-  it('keeps a margin before ServiceTimeout', () => {
+  it('keeps a margin before ServiceTimeout of a tenth, but never less than one step and the answer can take', () => {
     expect(deadlineFor(0, 3600)).toBe(3420_000);
-    expect(deadlineFor(0, 600)).toBe(540_000);
-    expect(deadlineFor(0, 30)).toBe(25_000);
+    expect(deadlineFor(0, 1800)).toBe(1620_000);
+    // Two Atlas calls of up to 45 s and the answer: a step begun before the deadline still ends before ServiceTimeout.
+    expect(deadlineFor(0, 600)).toBe(500_000);
+    expect(deadlineFor(0, 150)).toBe(50_000);
+    expect(deadlineFor(0, 30)).toBe(1_000);
   });
 });
 
@@ -141,7 +144,7 @@ describe('starting an execution', () => {
 
   it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
     const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
-    expect(s).toMatchObject({ deadlineAt: 540_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
+    expect(s).toMatchObject({ deadlineAt: 500_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
     const d = initialState(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-x' }), 0);
     expect(d).toMatchObject({ next: 'answer', outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: 'not-created-x' } });
   });
