@@ -266,7 +266,6 @@ const credentialRows: MatrixRow[] = [
   {
     name: 'AWS: secret rotated while the container is warm: the 401 re-reads the secret once',
     defect: 9,
-    open: true,
     emulator: { credentials: { apiKeys: [{ publicKey: 'rotatedkey', privateKey: 'rotated-private-key-0000' }] } },
     runner: {
       secretReader: (() => {
