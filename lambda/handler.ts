@@ -48,6 +48,12 @@ export async function onEvent(event: unknown): Promise<unknown> {
   return withRequestKeys(isCloudFormationRequest(event) ? event : undefined, () => r.onEvent(event));
 }
 
+/** The ServiceToken function's failure destination: answers FAILED for an event Lambda gave up on. */
+export async function onEventFailed(record: unknown): Promise<unknown> {
+  runtime ??= build();
+  return runtime.onEventFailed(record);
+}
+
 export async function onStep(event: unknown): Promise<unknown> {
   runtime ??= build();
   const r = runtime;

@@ -12,8 +12,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
-/** The handlers in the bundle: `index.onEvent` (the ServiceToken) and `index.onStep` (the wait loop's tasks). */
-export const PROVIDER_HANDLERS = { onEvent: 'index.onEvent', onStep: 'index.onStep' } as const;
+/**
+ * The handlers in the bundle: `index.onEvent` (the ServiceToken), `index.onStep` (the wait loop's tasks) and
+ * `index.onEventFailed` (the ServiceToken's failure destination).
+ */
+export const PROVIDER_HANDLERS = { onEvent: 'index.onEvent', onStep: 'index.onStep', onEventFailed: 'index.onEventFailed' } as const;
 
 /** The prebuilt bundle's folder in the package: `dist/handler`, beside `dist/lib`. */
 const PREBUILT = join(__dirname, '..', 'handler');

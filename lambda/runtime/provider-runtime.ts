@@ -53,6 +53,34 @@ export class ProviderRuntime {
     }
   }
 
+  /**
+   * The ServiceToken function's failure destination: Lambda hands it an event whose invocations all failed
+   * (its asynchronous retries after 1 and 2 minutes included). Answering FAILED now spares CloudFormation
+   * the wait for its whole ServiceTimeout. Never throws: there is nobody left to retry it.
+   */
+  async onEventFailed(record: unknown): Promise<{ answered: boolean }> {
+    const r = record as { requestPayload?: unknown; responsePayload?: { errorType?: unknown; errorMessage?: unknown }; requestContext?: { approximateInvokeCount?: unknown } } | null;
+    const event = r?.requestPayload;
+    if (!isCloudFormationRequest(event)) {
+      this.deps.logger.error('A failed invocation record without a CloudFormation request; nothing to answer');
+      return { answered: false };
+    }
+    const keys = requestLogKeys(event);
+    const attempts = typeof r?.requestContext?.approximateInvokeCount === 'number' ? r.requestContext.approximateInvokeCount : 3;
+    const errorType = typeof r?.responsePayload?.errorType === 'string' ? r.responsePayload.errorType : 'an error';
+    this.deps.logger.error('Lambda gave up on the request; answering FAILED', { ...keys, attempts, errorType });
+    try {
+      await this.answerDirectly(
+        event,
+        `The provider could not start handling this request: its ServiceToken function failed ${attempts} times (${errorType}), Lambda's retries included. See the provider's log group; deploying again retries.`,
+      );
+      return { answered: true };
+    } catch (err) {
+      this.deps.logger.error('Could not deliver the FAILED answer for a request Lambda gave up on', { ...keys, error: (err as Error).name });
+      return { answered: false };
+    }
+  }
+
   /** The Step Functions task function. */
   async onStep(event: unknown): Promise<ExecutionState> {
     if (!isStepInvocation(event)) throw new TypeError('The event is not a wait-loop step ({ step, state }).');

@@ -28,9 +28,9 @@ describe('AtlasPrivateEndpointProvider template', () => {
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-  it('runs both functions on the chosen Node.js runtime, the same major the tests run on', () => {
+  it('runs its three functions (ServiceToken, steps, failure destination) on the chosen Node.js runtime, the same major the tests run on', () => {
     expect(PROVIDER_RUNTIME.name).toBe('nodejs24.x');
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 3);
     expect(process.versions.node.split('.')[0]).toBe(PROVIDER_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1'));
   });
 
@@ -46,8 +46,15 @@ describe('AtlasPrivateEndpointProvider template', () => {
 
   it('keeps every log group for a bounded time', () => {
     const groups = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(4);
     for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('sends the ServiceToken function\'s events that fail every attempt to a function that answers FAILED', () => {
+    const [config] = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties.MaximumRetryAttempts).toBe(2);
+    const target = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination['Fn::GetAtt'][0];
+    expect(json.Resources[target].Properties.Handler).toBe('index.onEventFailed');
   });
 
   it('grants no "*" resource where a narrower one exists', () => {

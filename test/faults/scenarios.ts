@@ -312,7 +312,6 @@ const redeliveryRows: MatrixRow[] = [
   {
     name: 'AWS: StartExecution fails through all of Lambda\'s retries: the failure destination answers FAILED',
     defect: 10,
-    open: true,
     runner: { startErrors: [throttled(), throttled(), throttled()] },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props({ ServiceTimeout: 1800 }));
