@@ -2,7 +2,7 @@
  * What the provider's custom resources share in a CDK app: which provider serves them, the permission to
  * read the secret they name, the synth-time check of their properties, and the CustomResource itself.
  */
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { describeProblems, type ParseOptions, type Parsed } from '../lambda/model/property-reader';
 import type { AtlasPrivateEndpointProvider } from './provider';
@@ -32,6 +32,7 @@ export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): 
   };
   const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
   if (!parsed.ok) throw new Error(`${scope.node.path}: ${describeProblems(parsed.problems)}`);
+  for (const w of parsed.warnings ?? []) Annotations.of(scope).addWarningV2(`atlas-private-endpoint:${w.property}`, w.message);
   // A provider in this app must be allowed to read the secret the resource names.
   if (o.provider) {
     if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn);

@@ -6,9 +6,11 @@
  * table (or with --json one JSON document) to stdout. Run with --help for the options.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AtlasCredentials } from '../lambda/atlas/client';
 import { resolveAtlasBaseUrl } from '../lambda/atlas/base-url';
+import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
 import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import { DEFAULT_PROJECT_ID } from './atlas-emulator';
@@ -16,23 +18,39 @@ import { LocalRunner, type Properties, type RequestResult } from './runner/runne
 
 const HELP = `Usage: npm start -- [options]
 
-Runs CloudFormation's requests for Custom::AtlasPrivateEndpointService through the provider's real handler
-and its real Step Functions definition, on this machine.
+Runs CloudFormation's requests for Custom::AtlasPrivateEndpointService (and Custom::AtlasPrivateEndpoint)
+through the provider's real handler and its real Step Functions definition, on this machine.
 
-Without --properties: the built-in tour (AWS, AZURE, GCP: Create, Update in place, Update that replaces, Delete;
-for AWS also a Custom::AtlasPrivateEndpoint registration, then the Deletes in reverse) against the embedded
-Atlas emulator.
+Without --properties or --register: the built-in tour (AWS, AZURE, GCP: Create, Update in place, Update that
+replaces, Delete; for AWS also a Custom::AtlasPrivateEndpoint registration, then the Deletes in reverse)
+against the embedded Atlas emulator.
 
-Options:
-  --atlas-base-url URL       use this Atlas instead of the embedded emulator (another emulator, or
-                             https://cloud.mongodb.com with real credentials: real services are created)
-  --public-key K --private-key P       API key for --atlas-base-url
-  --client-id I --client-secret S      service account for --atlas-base-url
-  --properties JSON          the resource's properties for the Create (ProjectId, ProviderName, Region, ...)
+Your own resources:
+  --properties JSON          the endpoint service's properties for the Create (ProjectId, ProviderName,
+                             Region, ...); ProjectId defaults to MONGODB_ATLAS_PROJECT_ID
   --update JSON              properties merged over the previous ones, sent as an Update (repeatable)
-  --keep                     do not send the final Delete
+  --register JSON            then register an interface endpoint (Custom::AtlasPrivateEndpoint properties,
+                             e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId and EndpointServiceId
+                             default to the service's. Alone, it registers with an existing service.
+  --keep                     do not send the final Deletes
+
+Real Atlas (real services are created and, without --keep, deleted):
+  --atlas                    use Atlas at MONGODB_ATLAS_BASE_URL, the credentials file's BaseUrl, or
+                             https://cloud.mongodb.com
+  --atlas-base-url URL       use this Atlas (another emulator, Atlas for Government, ...)
+  Credentials, first found: --credentials-file, then the environment, then the flags below.
+  --credentials-file FILE    JSON as in the provider's secret: {"ClientId","ClientSecret"} or
+                             {"PublicKey","PrivateKey"}, each with an optional "BaseUrl"
+  environment                MONGODB_ATLAS_CLIENT_ID + MONGODB_ATLAS_CLIENT_SECRET (service account), or
+                             MONGODB_ATLAS_PUBLIC_API_KEY + MONGODB_ATLAS_PRIVATE_API_KEY (API key; also
+                             MONGODB_ATLAS_PUBLIC_KEY + MONGODB_ATLAS_PRIVATE_KEY): the Atlas CLI's and the
+                             Terraform provider's names
+  --client-id I --client-secret S      a service account (visible to other users in ps: prefer the above)
+  --public-key K --private-key P       an API key (likewise)
+
+Output:
   --wait-scale F             real seconds slept per simulated second of waiting
-                             (default 0 on the embedded emulator, 1 against --atlas-base-url)
+                             (default 0 on the embedded emulator, 1 against real Atlas)
   --json                     print one JSON document instead of the table
   --verbose                  also print the provider's log lines (JSON) to stderr
   -h, --help                 this text
@@ -41,25 +59,31 @@ Options:
 interface Cli {
   atlasBaseUrl?: string;
   credentials?: AtlasCredentials;
+  /** Where the credentials came from (never their values), for the progress log. */
+  credentialsSource?: string;
   properties?: Properties;
   updates: Properties[];
+  register?: Properties;
   keep: boolean;
   waitScale?: number;
   json: boolean;
   verbose: boolean;
 }
 
-export function parseCli(argv: string[]): Cli {
+export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): Cli {
   const { values } = parseArgs({
     args: argv,
     options: {
+      atlas: { type: 'boolean', default: false },
       'atlas-base-url': { type: 'string' },
+      'credentials-file': { type: 'string' },
       'public-key': { type: 'string' },
       'private-key': { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
       properties: { type: 'string' },
       update: { type: 'string', multiple: true },
+      register: { type: 'string' },
       keep: { type: 'boolean', default: false },
       'wait-scale': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -84,6 +108,80 @@ export function parseCli(argv: string[]): Cli {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new UsageError(`${flag} must be a JSON object`);
     return v as Properties;
   };
+
+  const toAtlas = values.atlas || values['atlas-base-url'] !== undefined;
+  const flagCredentials = credentialsFromFlags(values);
+  const file = values['credentials-file'];
+  if (!toAtlas && (flagCredentials || file !== undefined)) throw new UsageError('credentials are for real Atlas (--atlas or --atlas-base-url); the embedded emulator has its own');
+  let credentials: AtlasCredentials | undefined;
+  let credentialsSource: string | undefined;
+  let fileBaseUrl: string | undefined;
+  if (toAtlas) {
+    if (file !== undefined) {
+      let text: string;
+      try {
+        text = readText(file);
+      } catch (err) {
+        throw new UsageError(`--credentials-file ${file} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      try {
+        const resolved = parseCredentialsSecret(`--credentials-file ${file}`, text);
+        credentials = resolved.credentials;
+        fileBaseUrl = resolved.baseUrl;
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      credentialsSource = `--credentials-file ${file}`;
+    } else {
+      const fromEnv = credentialsFromEnvironment(env);
+      if (fromEnv) [credentials, credentialsSource] = [fromEnv.credentials, fromEnv.source];
+      else if (flagCredentials) [credentials, credentialsSource] = [flagCredentials, 'command-line flags'];
+    }
+    if (!credentials) {
+      throw new UsageError(
+        'real Atlas needs credentials: --credentials-file FILE, or MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET or MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY in the environment',
+      );
+    }
+  }
+  const atlasBaseUrl = toAtlas ? (values['atlas-base-url'] ?? nonEmpty(env.MONGODB_ATLAS_BASE_URL) ?? fileBaseUrl ?? 'https://cloud.mongodb.com') : undefined;
+  if (atlasBaseUrl !== undefined) {
+    try {
+      resolveAtlasBaseUrl({ baseUrl: atlasBaseUrl });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  let waitScale: number | undefined;
+  if (values['wait-scale'] !== undefined) {
+    waitScale = Number(values['wait-scale']);
+    if (!Number.isFinite(waitScale) || waitScale < 0) throw new UsageError('--wait-scale must be a number ≥ 0');
+  }
+  const updates = (values.update ?? []).map((u) => json('--update', u)!);
+  let properties = json('--properties', values.properties);
+  const register = json('--register', values.register);
+  const projectId = nonEmpty(env.MONGODB_ATLAS_PROJECT_ID);
+  if (properties && properties.ProjectId === undefined && projectId) properties = { ProjectId: projectId, ...properties };
+  if (updates.length > 0 && !properties) throw new UsageError('--update needs --properties (the Create it updates)');
+  if (atlasBaseUrl && !properties && !register) throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
+  return {
+    atlasBaseUrl,
+    credentials,
+    credentialsSource,
+    properties,
+    updates,
+    register,
+    keep: values.keep ?? false,
+    waitScale,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function credentialsFromFlags(values: { 'public-key'?: string; 'private-key'?: string; 'client-id'?: string; 'client-secret'?: string }): AtlasCredentials | undefined {
   let credentials: AtlasCredentials | undefined;
   if (values['public-key'] !== undefined || values['private-key'] !== undefined) {
     if (!values['public-key'] || !values['private-key']) throw new UsageError('--public-key and --private-key go together');
@@ -94,27 +192,24 @@ export function parseCli(argv: string[]): Cli {
     if (credentials) throw new UsageError('give either an API key or a service account, not both');
     credentials = { kind: 'service-account', clientId: values['client-id'], clientSecret: values['client-secret'] };
   }
-  const atlasBaseUrl = values['atlas-base-url'];
-  if (atlasBaseUrl !== undefined) {
-    try {
-      resolveAtlasBaseUrl({ baseUrl: atlasBaseUrl });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    if (!credentials) throw new UsageError('--atlas-base-url needs credentials: --public-key/--private-key or --client-id/--client-secret');
-  } else if (credentials) {
-    throw new UsageError('credentials are for --atlas-base-url; the embedded emulator has its own');
-  }
-  let waitScale: number | undefined;
-  if (values['wait-scale'] !== undefined) {
-    waitScale = Number(values['wait-scale']);
-    if (!Number.isFinite(waitScale) || waitScale < 0) throw new UsageError('--wait-scale must be a number ≥ 0');
-  }
-  const updates = (values.update ?? []).map((u) => json('--update', u)!);
-  const properties = json('--properties', values.properties);
-  if (updates.length > 0 && !properties) throw new UsageError('--update needs --properties (the Create it updates)');
-  if (atlasBaseUrl && !properties) throw new UsageError('--atlas-base-url needs --properties (the tour is for the embedded emulator)');
-  return { atlasBaseUrl, credentials, properties, updates, keep: values.keep ?? false, waitScale, json: values.json ?? false, verbose: values.verbose ?? false };
+  return credentials;
+}
+
+/**
+ * Credentials under the names the Atlas CLI and MongoDB's Terraform provider read. A service account wins
+ * over an API key when both are set, as in the Terraform provider.
+ */
+export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): { credentials: AtlasCredentials; source: string } | undefined {
+  const pair = (a: string, b: string) => {
+    const [x, y] = [nonEmpty(env[a]), nonEmpty(env[b])];
+    if ((x === undefined) !== (y === undefined)) throw new UsageError(`${x === undefined ? a : b} is not set but ${x === undefined ? b : a} is: they go together`);
+    return x !== undefined && y !== undefined ? ([x, y, `${a}/${b}`] as const) : undefined;
+  };
+  const account = pair('MONGODB_ATLAS_CLIENT_ID', 'MONGODB_ATLAS_CLIENT_SECRET');
+  if (account) return { credentials: { kind: 'service-account', clientId: account[0], clientSecret: account[1] }, source: account[2] };
+  const key = pair('MONGODB_ATLAS_PUBLIC_API_KEY', 'MONGODB_ATLAS_PRIVATE_API_KEY') ?? pair('MONGODB_ATLAS_PUBLIC_KEY', 'MONGODB_ATLAS_PRIVATE_KEY');
+  if (key) return { credentials: { kind: 'api-key', publicKey: key[0], privateKey: key[1] }, source: key[2] };
+  return undefined;
 }
 
 export class UsageError extends Error {}
@@ -136,6 +231,16 @@ export function tour(projectId: string): { properties: Properties; updates: Prop
   ];
 }
 
+interface Plan {
+  /** The endpoint service's Create, or none (a registration with an existing service). */
+  properties?: Properties;
+  updates: Properties[];
+  /** A registration after the service: true for the tour's made-up interface endpoint, or its properties. */
+  register?: true | Properties;
+  /** Logical ids of the two resources. */
+  names: { service: string; registration: string };
+}
+
 export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<{ results: RequestResult[]; atlasCalls: number; ok: boolean }> {
   const runner = await LocalRunner.start({
     atlasBaseUrl: cli.atlasBaseUrl,
@@ -144,43 +249,18 @@ export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (
     progress: (line) => io.stderr(`${line}\n`),
     ...(cli.verbose ? { logger: jsonLinesLogger(io.stderr) } : {}),
   });
-  const plans: { properties: Properties; updates: Properties[]; register?: boolean }[] = cli.properties ? [{ properties: cli.properties, updates: cli.updates }] : tour(runner.emulator ? defaultProject() : '');
+  if (cli.atlasBaseUrl) io.stderr(`Atlas at ${cli.atlasBaseUrl}, credentials from ${cli.credentialsSource}\n`);
+  const plans: Plan[] =
+    cli.properties || cli.register
+      ? [{ properties: cli.properties, updates: cli.updates, ...(cli.register ? { register: cli.register } : {}), names: { service: 'Service', registration: 'Registration' } }]
+      : tour(runner.emulator ? defaultProject() : '').map((t) => ({
+          ...t,
+          register: t.register ? (true as const) : undefined,
+          names: { service: `Service${String(t.properties.ProviderName)}`, registration: `Registration${String(t.properties.ProviderName)}` },
+        }));
   let ok = true;
   try {
-    for (const plan of plans) {
-      const resource = { logicalResourceId: cli.properties ? 'AtlasPrivateEndpointService' : `Service${String(plan.properties.ProviderName)}` };
-      const { create } = await runner.create(plan.properties, resource);
-      if (create.status !== 'SUCCESS') {
-        ok = false;
-        continue;
-      }
-      let current = { physicalResourceId: create.physicalResourceId, properties: plan.properties };
-      for (const change of plan.updates) {
-        const properties = { ...current.properties, ...change };
-        const { update } = await runner.update(current, properties, resource);
-        if (update.status !== 'SUCCESS') {
-          ok = false;
-          break;
-        }
-        current = { physicalResourceId: update.physicalResourceId, properties };
-      }
-      if (plan.register && ok) {
-        // The AWS chain: an interface endpoint (a made-up vpce- id) registered with the service, then the
-        // Deletes in reverse order, as CloudFormation runs them for AtlasPrivateLink.
-        const registration = { logicalResourceId: 'RegistrationAWS', resourceType: RESOURCE_TYPE_ENDPOINT };
-        const regProps = { ProjectId: plan.properties.ProjectId, ProviderName: 'AWS', EndpointServiceId: current.physicalResourceId.split('-')[1], EndpointId: madeUpVpcEndpointId() };
-        const { create: reg } = await runner.create(regProps, registration);
-        if (reg.status !== 'SUCCESS') ok = false;
-        else if (!cli.keep) {
-          const d = await runner.delete({ physicalResourceId: reg.physicalResourceId, properties: regProps }, registration);
-          if (d.status !== 'SUCCESS') ok = false;
-        }
-      }
-      if (!cli.keep) {
-        const d = await runner.delete(current, resource);
-        if (d.status !== 'SUCCESS') ok = false;
-      }
-    }
+    for (const plan of plans) if (!(await runPlan(runner, plan, cli.keep))) ok = false;
     if (runner.executionErrors.length > 0) ok = false;
     if (runner.results.some((r) => r.answers !== 1 || r.responseBytes > 4096)) ok = false;
     const atlasCalls = runner.results.reduce((n, r) => n + r.atlasCalls, 0);
@@ -208,34 +288,114 @@ export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (
   }
 }
 
+/** One plan, as CloudFormation would run its stack: creates and updates in order, deletes in reverse. */
+async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<boolean> {
+  const serviceResource = { logicalResourceId: plan.names.service };
+  let service: { physicalResourceId: string; properties: Properties; id?: string } | undefined;
+  if (plan.properties) {
+    const { create } = await runner.create(plan.properties, serviceResource);
+    if (create.status !== 'SUCCESS') return false;
+    service = { physicalResourceId: create.physicalResourceId, properties: plan.properties, id: create.data?.Id };
+    for (const change of plan.updates) {
+      const properties: Properties = { ...service.properties, ...change };
+      const { update } = await runner.update(service, properties, serviceResource);
+      if (update.status !== 'SUCCESS') return (await deleteService()) && false;
+      service = { physicalResourceId: update.physicalResourceId, properties, id: update.data?.Id };
+    }
+  }
+  let ok = true;
+  if (plan.register) {
+    const registration = { logicalResourceId: plan.names.registration, resourceType: RESOURCE_TYPE_ENDPOINT };
+    // The tour's interface endpoint is made up (the emulator accepts any vpce- id); yours is given.
+    const given = plan.register === true ? { EndpointId: madeUpVpcEndpointId() } : plan.register;
+    const properties: Properties = {
+      ...(service ? { ProjectId: service.properties.ProjectId, EndpointServiceId: service.id } : {}),
+      ProviderName: 'AWS',
+      ...given,
+    };
+    const { create } = await runner.create(properties, registration);
+    if (create.status !== 'SUCCESS') ok = false;
+    else if (!keep) {
+      const d = await runner.delete({ physicalResourceId: create.physicalResourceId, properties }, registration);
+      if (d.status !== 'SUCCESS') ok = false;
+    }
+  }
+  return (await deleteService()) && ok;
+
+  async function deleteService(): Promise<boolean> {
+    if (keep || !service) return true;
+    return (await runner.delete(service, serviceResource)).status === 'SUCCESS';
+  }
+}
+
 function defaultProject(): string {
   return DEFAULT_PROJECT_ID;
 }
 
-export function summaryTable(results: readonly RequestResult[]): string {
-  const rows = results.map((r) => [
-    `${r.logicalResourceId} ${r.requestType}`,
-    r.status,
-    r.physicalResourceId,
-    keyAttribute(r),
-    String(r.simulatedSeconds),
-    String(r.atlasCalls),
-    String(r.responseBytes),
-  ]);
-  const header = ['request', 'status', 'physical id', 'key attribute', 'sim s', 'Atlas calls', 'bytes'];
+/** The terminal the summary is laid out for. */
+export const SUMMARY_COLUMNS = 100;
+
+const LEGEND =
+  'Columns: # numbers the request for the details below the table; request is the resource\'s logical id and ' +
+  "CloudFormation's request type; status is the provider's answer (SUCCESS or FAILED); sim s is how long " +
+  'the request took on the clock the provider and Atlas share (simulated on the embedded emulator); ' +
+  'Atlas calls counts the HTTP calls to Atlas; bytes is the size of the answer (CloudFormation accepts ' +
+  'at most 4096).';
+
+/**
+ * A table of short columns that fits `SUMMARY_COLUMNS`, a legend, then per request its physical id, what it
+ * produced and, for a failure, the whole reason: wrapped, never cut.
+ */
+export function summaryTable(results: readonly RequestResult[], columns = SUMMARY_COLUMNS): string {
+  const header = ['#', 'request', 'status', 'sim s', 'Atlas calls', 'bytes'];
+  const right = [true, false, false, true, true, true];
+  const rows = results.map((r, i) => [String(i + 1), `${r.logicalResourceId} ${r.requestType}`, r.status, String(r.simulatedSeconds), String(r.atlasCalls), String(r.responseBytes)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''].join('\n');
+  const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', ...wrap(LEGEND, columns, ''), ''];
+  const indent = ' '.repeat(String(results.length).length + 2);
+  results.forEach((r, i) => {
+    out.push(...wrap(`physical id ${r.physicalResourceId || '(none)'}`, columns, `${String(i + 1).padStart(indent.length - 2)}  `, indent));
+    const produced = keyAttribute(r);
+    if (produced) out.push(...wrap(produced, columns, indent));
+    if (r.reason) out.push(...wrap(`reason: ${r.reason}`, columns, indent));
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/** Word-wraps `text` to `columns`, the first line after `first`, the rest after `rest`; a word too long for a line is split, not cut. */
+export function wrap(text: string, columns: number, first: string, rest = first): string[] {
+  const lines: string[] = [];
+  let current = first;
+  let fresh = true;
+  const push = () => {
+    lines.push(current);
+    current = rest;
+    fresh = true;
+  };
+  for (let word of text.split(/\s+/).filter(Boolean)) {
+    if (!fresh && current.length + 1 + word.length > columns) push();
+    while (current.length + (fresh ? 0 : 1) + word.length > columns) {
+      const room = columns - current.length - (fresh ? 0 : 1);
+      current += `${fresh ? '' : ' '}${word.slice(0, room)}`;
+      word = word.slice(room);
+      push();
+    }
+    current += `${fresh ? '' : ' '}${word}`;
+    fresh = false;
+  }
+  if (!fresh) lines.push(current);
+  return lines;
 }
 
 function keyAttribute(r: RequestResult): string {
   const d = r.data;
-  if (!d) return r.status === 'FAILED' ? (r.reason ?? '').slice(0, 60) : '';
-  if (d.ConnectionStatus) return `${d.InterfaceEndpointId} ${d.ConnectionStatus}`;
-  if (d.EndpointServiceName) return d.EndpointServiceName;
-  if (d.PrivateLinkServiceName) return d.PrivateLinkServiceName;
-  if (d.ServiceAttachmentNames) return `${d.ServiceAttachmentNames.split(',').length} service attachment(s)`;
-  return d.Status ?? '';
+  if (!d) return '';
+  if (d.ConnectionStatus) return `interface endpoint ${d.InterfaceEndpointId}: ${d.ConnectionStatus}`;
+  if (d.EndpointServiceName) return `endpoint service name ${d.EndpointServiceName} (${d.Status})`;
+  if (d.PrivateLinkServiceName) return `Private Link service ${d.PrivateLinkServiceName} (${d.Status})`;
+  if (d.ServiceAttachmentNames) return `${d.ServiceAttachmentNames.split(',').length} service attachment(s) (${d.Status})`;
+  return d.Status ? `status ${d.Status}` : '';
 }
 
 function jsonLinesLogger(write: (s: string) => void) {

@@ -50,4 +50,13 @@ describe('README examples', () => {
     const templates = synth(code);
     expect(types(templates['Network.template.json'])).toContain('Custom::AtlasPrivateEndpointService');
   });
+
+  it('"Service Catalog" synthesizes: a portfolio, the two products, the launch role', () => {
+    const templates = synth(blockAfter('### Service Catalog'));
+    const t = templates['AtlasCatalog.template.json'];
+    expect(t).toBeDefined();
+    const all = types(t);
+    expect(all.filter((x) => x === 'AWS::ServiceCatalog::CloudFormationProduct')).toHaveLength(2);
+    expect(all).toEqual(expect.arrayContaining(['AWS::ServiceCatalog::Portfolio', 'AWS::ServiceCatalog::LaunchRoleConstraint', 'AWS::ServiceCatalog::PortfolioPrincipalAssociation', 'AWS::IAM::Role']));
+  });
 });

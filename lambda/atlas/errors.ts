@@ -98,6 +98,14 @@ export class AtlasApiError extends Error {
   }
 
   /**
+   * Atlas's 400 ATLAS_GENERAL_ERROR "Reason: No Capacity." (recorded live on creates, on every provider): the
+   * cloud region has no room now. Not a transient worth retrying for an hour; the person deploying decides.
+   */
+  get isNoCapacity(): boolean {
+    return isNoCapacity(this);
+  }
+
+  /**
    * For a 409 PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION: the provider and Atlas region of the
    * service that is in the way.
    */
@@ -124,7 +132,11 @@ export class AtlasApiError extends Error {
     };
   }
 
-  /** Builds the error from an Atlas error response (or whatever came back instead of one). */
+  /**
+   * Builds the error from an Atlas error response, or whatever came back instead of one: recorded live are
+   * bodies without `errorCode` (a 401), pretty-printed JSON, non-JSON 5xx pages and an empty 405. Each keeps
+   * its status; a missing code becomes `HTTP_<status>`.
+   */
   static fromResponse(
     operation: AtlasOperation,
     status: number,
@@ -155,14 +167,22 @@ function describe(f: AtlasApiErrorFields): string {
   const answer =
     f.status === undefined
       ? `no answer from Atlas (${f.errorCode}${f.detail ? `: ${f.detail}` : ''})`
-      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail}` : ''}`;
+      : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail.replace(/\.$/, '')}` : ''}`;
   const parts = [`${what}: ${answer}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
+  if (isNoCapacity(f)) {
+    parts.push('The cloud region has no capacity for a private endpoint service right now: retry the deployment later, or choose another region.');
+  }
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
   if (f.afterAmbiguousAttempt && f.status === 409) {
     parts.push('An earlier attempt of this call got no clear answer, so the existing resource may be the one it created.');
   }
   return parts.join(' ');
+}
+
+function isNoCapacity(f: Pick<AtlasApiErrorFields, 'status' | 'errorCode' | 'detail' | 'parameters'>): boolean {
+  if (f.status !== 400 || f.errorCode !== ATLAS_ERROR_CODES.generalError) return false;
+  return /no capacity/i.test(f.detail ?? '') || (f.parameters ?? []).some((p) => typeof p === 'string' && /no capacity/i.test(p));
 }
 
 function accessAdvice(f: AtlasApiErrorFields): string {

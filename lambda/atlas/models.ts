@@ -27,7 +27,8 @@ export interface AwsEndpointService extends EndpointServiceBase {
   endpointServiceName: string | null;
   /** `vpce-…` ids of the interface endpoints registered with this service. */
   interfaceEndpoints: string[];
-  supportedRemoteRegions?: string[];
+  /** Atlas spelling. Recorded live as `null` when none were set. */
+  supportedRemoteRegions?: string[] | null;
 }
 
 export interface AzureEndpointService extends EndpointServiceBase {
@@ -42,7 +43,10 @@ export interface AzureEndpointService extends EndpointServiceBase {
 export interface GcpEndpointService extends EndpointServiceBase {
   cloudProvider: 'GCP';
   endpointGroupNames?: string[];
-  /** Empty while the service is being created. */
+  /**
+   * Empty while the service is being created. Recorded live without a scheme (`projects/p-…/regions/…/
+   * serviceAttachments/…`, 6 of them without port mapping); older documentation shows 50 `https://…` URLs.
+   */
   serviceAttachmentNames?: string[];
   portMappingEnabled?: boolean;
 }
@@ -124,11 +128,11 @@ export type CreateInterfaceEndpointRequest =
       endpoints?: { endpointName: string; ipAddress: string }[];
     };
 
-/** The body of every Atlas error response. */
+/** The body of an Atlas error response. A 401 was recorded without `errorCode` and `parameters`. */
 export interface AtlasErrorBody {
   detail?: string;
   error: number;
-  errorCode: string;
+  errorCode?: string;
   /** The spec says objects; Atlas sends strings and numbers. */
   parameters?: unknown[];
   reason?: string;
@@ -140,4 +144,6 @@ export const ATLAS_ERROR_CODES = {
   serviceAlreadyExists: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
   notFound: 'RESOURCE_NOT_FOUND',
   rateLimited: 'RATE_LIMITED_TOKEN_BUCKET',
+  /** With detail "Reason: No Capacity." and parameters `["No Capacity"]` on a create: the region has no room now. */
+  generalError: 'ATLAS_GENERAL_ERROR',
 } as const;

@@ -15,7 +15,8 @@ export interface PropertyProblem {
   readonly message: string;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problems: PropertyProblem[] };
+/** A parse that succeeded may carry warnings: values accepted as they are that may still be wrong (a region Atlas will judge). */
+export type Parsed<T> = { ok: true; value: T; warnings?: PropertyProblem[] } | { ok: false; problems: PropertyProblem[] };
 
 export interface ParseOptions {
   /** Values to leave unchecked (CDK tokens at synth time). */
@@ -35,6 +36,7 @@ export const UNRESOLVED = '${Token}';
 
 export class PropertyReader {
   readonly problems: PropertyProblem[] = [];
+  readonly warnings: PropertyProblem[] = [];
   private readonly props: Record<string, unknown>;
 
   constructor(
@@ -53,6 +55,10 @@ export class PropertyReader {
 
   problem(property: string, value: unknown, message: string): void {
     this.problems.push({ property, value, message });
+  }
+
+  warn(property: string, value: unknown, message: string): void {
+    this.warnings.push({ property, value, message });
   }
 
   unresolved(value: unknown): boolean {
@@ -152,7 +158,8 @@ export class PropertyReader {
   }
 
   result<T>(value: T | undefined): Parsed<T> {
-    return this.problems.length > 0 || value === undefined ? { ok: false, problems: this.problems } : { ok: true, value };
+    if (this.problems.length > 0 || value === undefined) return { ok: false, problems: this.problems };
+    return this.warnings.length > 0 ? { ok: true, value, warnings: this.warnings } : { ok: true, value };
   }
 }
 

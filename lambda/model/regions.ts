@@ -82,16 +82,51 @@ export function suggestRegions(provider: CloudProvider, value: string, limit = 3
   return scored.filter((s) => s.d <= cutoff).slice(0, limit).map((s) => s.r);
 }
 
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
+/**
+ * The known regions a well-formed but unknown region is most likely a misspelling of: the same words and
+ * numbers but for one word of four letters or more, which is one typo (a letter missing, extra, wrong, or
+ * two swapped) from the known word and is itself no word of any known region. `us-eats-1` is us-east-1
+ * mistyped; `us-east-9`, `ca-west-1` or `mx-central-1` (new numbers, known words, short area codes) may be
+ * regions Atlas added after this table, and give none. No region of the table, taken out of it, would be
+ * taken for a typo of another (a test checks), so a new region like them is not refused.
+ */
+export function likelyMisspellingOf(provider: CloudProvider, value: string, table: readonly Region[] = regionsOf(provider)): Region[] {
+  const words = tokens(value);
+  const found = new Set<Region>();
+  for (const spelling of [(r: Region) => r.cloudName, (r: Region) => r.atlasName]) {
+    // Only the numbers differ from a known region: a new region of a known area.
+    if (table.some((r) => lettersOnly(tokens(spelling(r))) === lettersOnly(words))) return [];
+    const vocabulary = new Set(table.flatMap((r) => tokens(spelling(r))));
+    for (const r of table) {
+      const known = tokens(spelling(r));
+      if (known.length !== words.length) continue;
+      const differing = words.map((w, i) => [w, known[i]] as const).filter(([w, k]) => w !== k);
+      if (differing.length !== 1) continue;
+      const [word, knownWord] = differing[0];
+      if (/\d/.test(word) || word.length < 4 || vocabulary.has(word)) continue;
+      if (editDistance(word, knownWord) <= 1) found.add(r);
     }
   }
-  return prev[b.length];
+  return [...found];
+}
+
+/** Words and numbers of a region name in either spelling: `us-east-1`, `US_EAST_1` → us, east, 1; `eastus2` → eastus, 2. */
+function tokens(value: string): string[] {
+  return value.trim().toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+}
+
+function lettersOnly(words: readonly string[]): string {
+  return words.filter((w) => !/\d/.test(w)).join(' ');
+}
+
+/** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
 }

@@ -5,7 +5,7 @@
  */
 import type { CloudProvider } from './provider';
 import { clip, type ParseOptions, type Parsed, PropertyReader, UNRESOLVED } from './property-reader';
-import { findRegion, isWellFormedRegion, otherProvidersWithRegion, suggestRegions, toAtlasRegionName } from './regions';
+import { findRegion, isWellFormedRegion, likelyMisspellingOf, otherProvidersWithRegion, regionsOf, suggestRegions, toAtlasRegionName } from './regions';
 
 export const RESOURCE_TYPE_SERVICE = 'Custom::AtlasPrivateEndpointService';
 
@@ -134,6 +134,21 @@ function checkRegion(r: PropertyReader, property: string, value: string, provide
     );
     return undefined;
   }
+  const misspelt = likelyMisspellingOf(provider, value);
+  if (misspelt.length > 0) {
+    r.problem(
+      property,
+      value,
+      `Property ${property} "${clip(value)}" is not ${provider === 'AWS' ? 'an' : 'a'} ${provider} region Atlas offers. Did you mean ${misspelt.map((x) => `${x.cloudName} (${x.atlasName})`).join(' or ')}?`,
+    );
+    return undefined;
+  }
+  // Well formed and far from every known region: perhaps one Atlas added after this table; Atlas judges it.
+  r.warn(
+    property,
+    value,
+    `Property ${property} "${clip(value)}" is not among the ${regionsOf(provider).length} ${provider} regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.`,
+  );
   const atlasName = toAtlasRegionName(provider, value);
   return { input: value, ...(atlasName ? { atlasName } : {}), inTable: false };
 }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT } from './config';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, DEFAULT_SHAPES, resolveShapes, type ResponseShapes } from './config';
 import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';
 import { startAtlasEmulator } from './server';
 
@@ -22,6 +22,9 @@ Options (all optional):
   --time-scale F       emulated seconds per real second (default 1; 60 turns minutes into seconds)
   --rate-limit C/R/S   per-project token bucket: capacity C, refill R tokens every S seconds
                        (default ${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.capacity}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillRate}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillDurationSeconds}, Atlas's documented limit; "off" for none)
+  --shape NAME=VALUE   an older answer shape instead of the recorded one (repeatable):
+                       readyStatus=WAITING_FOR_USER, gcpServiceAttachments=documented,
+                       unauthorized=unexpected-error, unknownInterfaceEndpoint=older
   -h, --help           this text
 `;
 
@@ -39,6 +42,7 @@ function main(): void {
         'client-secret': { type: 'string' },
         'time-scale': { type: 'string' },
         'rate-limit': { type: 'string' },
+        shape: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -73,6 +77,17 @@ function main(): void {
     }
     rateLimit = { capacity, refillRate, refillDurationSeconds };
   }
+  const shapes: Record<string, string> = {};
+  for (const pair of values.shape ?? []) {
+    const [name, value] = pair.split('=');
+    if (!name || !value || !(name in DEFAULT_SHAPES)) usage(`--shape must be NAME=VALUE with NAME one of ${Object.keys(DEFAULT_SHAPES).join(', ')}, got ${pair}`);
+    shapes[name] = value;
+  }
+  try {
+    resolveShapes(shapes as Partial<ResponseShapes>);
+  } catch (err) {
+    usage(`--shape: ${(err as Error).message}`);
+  }
   const apiKey = { publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey, privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey };
   const serviceAccount = { clientId: values['client-id'] ?? DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: values['client-secret'] ?? DEFAULT_SERVICE_ACCOUNT.clientSecret };
 
@@ -82,6 +97,7 @@ function main(): void {
     clock: new SystemClock(timeScale),
     credentials: { apiKeys: [apiKey], serviceAccounts: [serviceAccount] },
     ...(rateLimit !== undefined ? { rateLimit } : {}),
+    shapes: shapes as Partial<ResponseShapes>,
   })
     .then((emulator) => {
       process.stdout.write(`${emulator.baseUrl}\n`);
@@ -89,6 +105,7 @@ function main(): void {
       process.stderr.write(
         [
           `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale})`,
+          `  answer shapes:   ${Object.entries(emulator.shapes).map(([k, v]) => `${k}=${v}`).join(', ')}`,
           `  rate limit:      ${emulator.rateLimit ? `${emulator.rateLimit.capacity} per project, refill ${emulator.rateLimit.refillRate} per ${emulator.rateLimit.refillDurationSeconds} s` : 'off'}`,
           `  project:         ${projectId}`,
           `  API key:         ${apiKey.publicKey}:${apiKey.privateKey}  (curl --digest -u)`,

@@ -33,7 +33,7 @@ export interface EmulatorCredentials {
 
 /** Seconds on the emulator clock. */
 export interface ProviderTimings {
-  /** INITIATING until ready (WAITING_FOR_USER, or FAILED when injected). */
+  /** INITIATING until ready (AVAILABLE as recorded, WAITING_FOR_USER in the older shape, or FAILED when injected). */
   serviceCreate: number;
   /** DELETING until gone. */
   serviceDelete: number;
@@ -62,10 +62,13 @@ export type EmulatorTimingOverrides = { [P in CloudProvider]?: Partial<ProviderT
 };
 
 // Close to what Atlas takes in real life, so that a client's polling budget is exercised realistically.
+// serviceCreate: the time new services spent INITIATING in recorded live traffic (the Atlas CLI's end-to-end
+// snapshots, from their Date headers): about 2.5 min on AWS, 1 min on Azure, 4.3 min on GCP. The other
+// durations are not on record.
 export const DEFAULT_TIMINGS: EmulatorTimings = {
-  AWS: { serviceCreate: 180, serviceDelete: 60, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
-  AZURE: { serviceCreate: 240, serviceDelete: 90, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
-  GCP: { serviceCreate: 600, serviceDelete: 120, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  AWS: { serviceCreate: 150, serviceDelete: 60, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  AZURE: { serviceCreate: 60, serviceDelete: 90, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  GCP: { serviceCreate: 260, serviceDelete: 120, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
   nonceLifetime: 300,
   tokenLifetime: 3600,
 };
@@ -84,7 +87,58 @@ export const DEFAULT_SERVICE_ACCOUNT = {
   clientSecret: 'mdb_sa_sk_emulator-secret-000000000000000000',
 } as const;
 
-export const DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT = 50;
+/**
+ * Where Atlas's answers have changed over time, or the sources differ: the shape the emulator shows. The
+ * defaults are what recorded live traffic shows (see contract/atlas-api/README.md, "Recorded live behaviour");
+ * the alternatives are shapes users may still meet.
+ */
+export interface ResponseShapes {
+  /**
+   * The status of a created service. `AVAILABLE` (recorded: a new service goes INITIATING → AVAILABLE, empty
+   * endpoint list and all); `WAITING_FOR_USER` (the older reading of the spec: WAITING_FOR_USER until an
+   * interface endpoint is available, then AVAILABLE).
+   */
+  readyStatus: 'AVAILABLE' | 'WAITING_FOR_USER';
+  /**
+   * A GCP service without port mapping. `recorded`: 6 names `projects/p-…/regions/<region>/serviceAttachments/
+   * sa-<region>-<groupId>-<n>` without a scheme; `documented`: 50 `https://www.googleapis.com/compute/v1/…`
+   * URLs (older documentation, and the spec's pattern).
+   */
+  gcpServiceAttachments: 'recorded' | 'documented';
+  /** The 401 body. `recorded`: no errorCode, no parameters; `unexpected-error`: adds `UNEXPECTED_ERROR` (mid-2026 on). */
+  unauthorized: 'recorded' | 'unexpected-error';
+  /**
+   * The errorMessage of an AWS interface endpoint whose id AWS does not know. `current` (mid-2026 on): "Verify
+   * endpoint ID and accepted regions, then retry your connection."; `older`: "Interface endpoint vpce-… was not found."
+   */
+  unknownInterfaceEndpoint: 'current' | 'older';
+}
+
+export const DEFAULT_SHAPES: ResponseShapes = {
+  readyStatus: 'AVAILABLE',
+  gcpServiceAttachments: 'recorded',
+  unauthorized: 'recorded',
+  unknownInterfaceEndpoint: 'current',
+};
+
+/** Recorded: 6 attachments without port mapping; the older documentation speaks of 50. */
+export const GCP_SERVICE_ATTACHMENT_COUNTS = { recorded: 6, documented: 50 } as const;
+/** The count of the default (recorded) shape. */
+export const DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT = GCP_SERVICE_ATTACHMENT_COUNTS.recorded;
+
+export function resolveShapes(shapes: Partial<ResponseShapes> = {}): ResponseShapes {
+  const out = { ...DEFAULT_SHAPES, ...shapes };
+  const allowed: { [K in keyof ResponseShapes]: ResponseShapes[K][] } = {
+    readyStatus: ['AVAILABLE', 'WAITING_FOR_USER'],
+    gcpServiceAttachments: ['recorded', 'documented'],
+    unauthorized: ['recorded', 'unexpected-error'],
+    unknownInterfaceEndpoint: ['current', 'older'],
+  };
+  for (const [k, values] of Object.entries(allowed) as [keyof ResponseShapes, string[]][]) {
+    if (!values.includes(out[k])) throw new RangeError(`shapes.${k} must be one of ${values.join(', ')}, got ${String(out[k])}`);
+  }
+  return out;
+}
 
 export function resolveTimings(overrides: EmulatorTimingOverrides = {}): EmulatorTimings {
   const out: EmulatorTimings = {

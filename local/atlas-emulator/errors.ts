@@ -4,16 +4,28 @@
  * emulator chose it, so that nobody mistakes it for a verified fact.
  */
 import { STATUS_CODES } from 'node:http';
-import type { AtlasErrorBody } from '../../lambda/atlas/models';
 import { ATLAS_ERROR_CODES } from '../../lambda/atlas/models';
+import type { ResponseShapes } from './config';
 import type { RateLimitSettings } from './rate-limit';
 
 /** The link a live 429 detail ends with. */
 export const RATE_LIMIT_DOC_LINK = 'http://dochub.mongodb.org/core/atlas-api-rate-limit';
 
+/** The key order and content of an Atlas error body; `undefined` fields are left out. */
+export interface ErrorBody {
+  detail?: string;
+  error: number;
+  errorCode?: string;
+  parameters?: unknown[];
+  reason?: string;
+}
+
 export class AtlasHttpError extends Error {
   override readonly name = 'AtlasHttpError';
-  readonly body: AtlasErrorBody;
+  /** Undefined: the answer has no body at all (a recorded 405). */
+  readonly body: ErrorBody | undefined;
+  /** Serialized the way the recorded 401 is: Jackson's pretty printer (`"key" : value`, two-space indent). */
+  readonly pretty: boolean;
 
   constructor(
     readonly status: number,
@@ -21,10 +33,12 @@ export class AtlasHttpError extends Error {
     detail: string,
     parameters: unknown[] = [],
     readonly headers: Record<string, string> = {},
+    shape: { body?: ErrorBody | null; pretty?: boolean } = {},
   ) {
     super(`${status} ${errorCode}: ${detail}`);
     // Atlas's key order, as recorded responses show it.
-    this.body = { detail, error: status, errorCode, parameters, reason: reasonPhrase(status) };
+    this.body = shape.body === null ? undefined : (shape.body ?? { detail, error: status, errorCode, parameters, reason: reasonPhrase(status) });
+    this.pretty = shape.pretty ?? false;
   }
 }
 
@@ -32,6 +46,18 @@ export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown';
 }
 
+/** Jackson's DefaultPrettyPrinter layout of a flat object, which the recorded 401 body has. */
+export function prettyJson(body: object): string {
+  const lines = Object.entries(body).map(([k, v]) => `  ${JSON.stringify(k)} : ${JSON.stringify(v)}`);
+  return `{\n${lines.join(',\n')}\n}`;
+}
+
+const UNAUTHORIZED_DETAIL = 'You are not authorized for this resource.';
+
+/**
+ * Where the recorded sources leave a choice open, the emulator keeps its earlier choice; each is marked
+ * "Open choice" below and listed in contract/atlas-api/README.md ("Open choices") with what would settle it.
+ */
 export const errors = {
   resourceNotFound: (path: string) =>
     new AtlasHttpError(404, ATLAS_ERROR_CODES.notFound, `Cannot find resource ${path}.`, [path]),
@@ -43,12 +69,37 @@ export const errors = {
 
   invalidAttribute: (name: string) => new AtlasHttpError(400, 'INVALID_ATTRIBUTE', `Invalid attribute ${name} specified.`, [name]),
 
-  invalidEnumeration: (value: string) =>
-    new AtlasHttpError(400, 'INVALID_ENUMERATION_VALUE', `An invalid enumeration value ${value} was specified.`, [value]),
+  // Recorded live (not the docs' INVALID_ENUMERATION_VALUE).
+  invalidEnumValue: (value: string) =>
+    new AtlasHttpError(400, 'INVALID_ENUM_VALUE', `An invalid enumeration value ${value} was specified.`, [value]),
+
+  // Recorded live.
+  missingAttribute: (name: string) => new AtlasHttpError(400, 'MISSING_ATTRIBUTE', `The required attribute ${name} was not specified.`, [name]),
+
+  // Recorded code; the detail is the emulator's.
+  invalidJsonAttribute: (name: string) =>
+    new AtlasHttpError(400, 'INVALID_JSON_ATTRIBUTE', `Invalid JSON attribute ${name} specified.`, [name]),
+
+  // Recorded live.
+  malformedJson: () => new AtlasHttpError(400, 'MALFORMED_JSON', 'Received JSON is malformed.'),
+
+  // Recorded code for supportedRemoteRegions naming the service's own region; the detail is the emulator's.
+  crossRegionSelfRegion: (region: string) =>
+    new AtlasHttpError(
+      400,
+      'CROSS_REGION_PRIVATE_LINK_SELF_REGION',
+      `The supported remote regions cannot include the endpoint service's own region ${region}.`,
+      [region],
+    ),
+
+  // Recorded code for supportedRemoteRegions on a provider other than AWS; the detail is the emulator's.
+  providerUnsupported: (provider: string) =>
+    new AtlasHttpError(400, 'PROVIDER_UNSUPPORTED', `Cross-region private endpoints are not supported for provider ${provider}.`, [provider]),
+
+  // Recorded live on create, on every provider, when the cloud region has no room.
+  noCapacity: () => new AtlasHttpError(400, ATLAS_ERROR_CODES.generalError, 'Reason: No Capacity.', ['No Capacity']),
 
   validation: (detail: string, parameters: unknown[] = []) => new AtlasHttpError(400, 'VALIDATION_ERROR', detail, parameters),
-
-  invalidJson: () => new AtlasHttpError(400, 'INVALID_JSON', 'Received JSON is malformed.'),
 
   serviceAlreadyExists: (provider: string, regionName: string) =>
     new AtlasHttpError(
@@ -58,11 +109,11 @@ export const errors = {
       [provider, regionName],
     ),
 
-  // Emulator's choice: the live code for registering the same endpoint twice is unverified.
+  // Open choice: the docs name this PRIVATELINK_INTERFACE_ENDPOINT_ALREADY_EXISTS; the v2 name is not on record.
   endpointAlreadyExists: (endpointId: string) =>
     new AtlasHttpError(409, 'PRIVATE_ENDPOINT_ALREADY_EXISTS', `A private endpoint with ID ${endpointId} already exists.`, [endpointId]),
 
-  // Emulator's choice: the live code for deleting a service that still has endpoints is unverified.
+  // Open choice: the docs name this CANNOT_DELETE_PRIVATELINK_WITH_ENDPOINTS; the v2 name is not on record.
   cannotDeleteServiceWithEndpoints: (serviceId: string) =>
     new AtlasHttpError(
       409,
@@ -71,8 +122,7 @@ export const errors = {
       [serviceId],
     ),
 
-  // Emulator's choice: live Atlas's answer to registering an endpoint with a service that is not ready
-  // (INITIATING, FAILED, DELETING) is unverified.
+  // Open choice: the docs name this PRIVATELINK_CANNOT_ACCEPT_ENDPOINTS; the v2 name is not on record.
   serviceNotReady: (serviceId: string, status: string) =>
     new AtlasHttpError(
       409,
@@ -81,40 +131,39 @@ export const errors = {
       [serviceId, status],
     ),
 
-  // Emulator's choice among the codes Atlas uses for a failed authentication; the detail is Atlas's.
-  unauthenticated: (challenge?: string) =>
-    new AtlasHttpError(
-      401,
-      'UNAUTHORIZED',
-      'You are not authorized for this resource.',
-      [],
-      challenge ? { 'WWW-Authenticate': challenge } : {},
-    ),
+  /**
+   * Recorded live for wrong or missing credentials and for a key that cannot see the project: a pretty-printed
+   * body without `errorCode` and `parameters`; since mid-2026 it adds `"errorCode" : "UNEXPECTED_ERROR"`.
+   */
+  unauthenticated: (challenge?: string, shape: ResponseShapes['unauthorized'] = 'recorded') =>
+    new AtlasHttpError(401, 'UNAUTHORIZED', UNAUTHORIZED_DETAIL, [], challenge ? { 'WWW-Authenticate': challenge } : {}, {
+      body:
+        shape === 'recorded'
+          ? { error: 401, reason: 'Unauthorized', detail: UNAUTHORIZED_DETAIL }
+          : { error: 401, errorCode: 'UNEXPECTED_ERROR', reason: 'Unauthorized', detail: UNAUTHORIZED_DETAIL },
+      pretty: true,
+    }),
 
-  // What Atlas answers when a credential cannot see a project (the Atlas Kubernetes operator acts on it).
-  notInGroup: (groupId: string) =>
-    new AtlasHttpError(401, 'NOT_IN_GROUP', `Current user is not in the group, or the group does not exist.`, [groupId]),
-
+  // Open choice: a key without the role for a write; the live answer is not on record (401 or 403).
   userUnauthorized: () => new AtlasHttpError(401, 'USER_UNAUTHORIZED', 'Current user is not authorized to perform this action.'),
 
   ipNotOnAccessList: (ip: string) =>
     new AtlasHttpError(403, 'IP_ADDRESS_NOT_ON_ACCESS_LIST', `IP address ${ip} is not allowed to access this resource.`, [ip]),
 
-  // Emulator's choice: live Atlas's answer to a wrong method is unverified.
+  // Recorded live: no body (Content-Length: 0) and an Allow header.
   methodNotAllowed: (method: string, allow: string[]) =>
-    new AtlasHttpError(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed for this resource.`, [method], {
-      Allow: allow.join(', '),
-    }),
+    new AtlasHttpError(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed for this resource.`, [method], { Allow: allow.join(', ') }, { body: null }),
 
-  // Body per best recollection of live Atlas.
+  // Recorded live.
   notAcceptable: () => new AtlasHttpError(406, 'INVALID_VERSION_DATE', 'Invalid accept header or version date.'),
 
-  // Emulator's choice: live Atlas's 415 body is unverified.
+  // Recorded code for a sunset version date; the detail is the emulator's.
+  versionGone: (version: string) => new AtlasHttpError(410, 'VERSION_GONE', `The API version ${version} has been sunset.`, [version]),
+
+  // Open choice: live Atlas's 415 is not on record.
   unsupportedMediaType: (contentType: string) =>
     new AtlasHttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${contentType || '(none)'}.`, [contentType]),
 
-  // As recorded live: the detail names the concrete path (no leading slash) and ends with the documentation
-  // link; the parameters are the path, the wait and the bucket's capacity, refill and interval.
   rateLimited: (path: string, retryAfterSeconds: number, limit: Readonly<RateLimitSettings>) => {
     const scope = path.replace(/^\/+/, '');
     const { capacity, refillRate, refillDurationSeconds } = limit;
@@ -135,3 +184,6 @@ export const errors = {
       : new AtlasHttpError(status, 'UNEXPECTED_ERROR', 'Unexpected error.', [], headers);
   },
 };
+
+/** A 503 whose body is not JSON, as recorded live (a proxy's page rather than an Atlas error). */
+export const NON_JSON_503_BODY = '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';

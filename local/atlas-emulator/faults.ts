@@ -8,8 +8,11 @@ import type { Operation } from './routes';
 import type { EndpointFate, ServiceFate } from './state';
 
 export type Fault =
-  /** Answer with this status and an Atlas error body (429: Retry-After default 55). Nothing is processed. */
-  | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number }
+  /**
+   * Answer with this status and an Atlas error body (429: Retry-After default 55). Nothing is processed.
+   * `nonJsonBody`: an HTML page instead, as a 503 was recorded live.
+   */
+  | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number; nonJsonBody?: boolean }
   /** Destroy the socket before reading the request: nothing happens. */
   | { kind: 'drop' }
   /** Process the request (state changes) and destroy the socket instead of answering: the ambiguous case. */
@@ -35,6 +38,8 @@ interface OutcomeFilter {
 
 export type ServiceOutcome = OutcomeFilter &
   (
+    /** The create is refused as recorded live: 400 ATLAS_GENERAL_ERROR "Reason: No Capacity."; nothing is created. */
+    | { outcome: 'NO_CAPACITY' }
     | { outcome: 'FAILED'; errorMessage?: string }
     | { outcome: 'STUCK_INITIATING' }
     | { outcome: 'STUCK_DELETING' }
@@ -42,6 +47,11 @@ export type ServiceOutcome = OutcomeFilter &
 
 export type EndpointOutcome = { provider?: CloudProvider } & (
   | { outcome: 'REJECTED'; errorMessage?: string }
+  /**
+   * The interface endpoint id does not exist in the cloud: accepted, then REJECTED (FAILED on Azure/GCP) with
+   * Atlas's recorded errorMessage (see the `unknownInterfaceEndpoint` shape).
+   */
+  | { outcome: 'UNKNOWN_IN_CLOUD' }
   | { outcome: 'STUCK_PENDING' }
 );
 
@@ -64,6 +74,7 @@ export class Faults implements FaultInjector {
     const times = rule.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be a positive integer, got ${times}`);
     if (fault.kind === 'delay' && !(fault.ms >= 0)) throw new RangeError(`delay must be non-negative, got ${fault.ms}`);
+    if (fault.kind === 'status' && fault.nonJsonBody && fault.status === 429) throw new RangeError('a 429 always carries an Atlas error body');
     this.rules.push({ rule, fault, remaining: times });
   }
 
@@ -100,6 +111,8 @@ export class Faults implements FaultInjector {
     if (index < 0) return {};
     const [o] = this.services.splice(index, 1);
     switch (o.outcome) {
+      case 'NO_CAPACITY':
+        return { noCapacity: true };
       case 'FAILED':
         return { failureMessage: o.errorMessage ?? DEFAULT_SERVICE_FAILURE };
       case 'STUCK_INITIATING':
@@ -113,7 +126,14 @@ export class Faults implements FaultInjector {
     const index = this.endpoints.findIndex((o) => o.provider === undefined || o.provider === provider);
     if (index < 0) return {};
     const [o] = this.endpoints.splice(index, 1);
-    return o.outcome === 'REJECTED' ? { rejectionMessage: o.errorMessage ?? DEFAULT_ENDPOINT_REJECTION } : { stuckPending: true };
+    switch (o.outcome) {
+      case 'REJECTED':
+        return { rejectionMessage: o.errorMessage ?? DEFAULT_ENDPOINT_REJECTION };
+      case 'UNKNOWN_IN_CLOUD':
+        return { unknownInCloud: true };
+      case 'STUCK_PENDING':
+        return { stuckPending: true };
+    }
   }
 }
 

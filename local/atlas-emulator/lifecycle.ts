@@ -29,6 +29,11 @@ export interface ServiceRecord {
   readonly deleteDurationMs: number | null;
   readonly portMappingEnabled: boolean;
   readonly names: ProviderNames;
+  /**
+   * What the service shows once created: AVAILABLE from then on (recorded live), or WAITING_FOR_USER until an
+   * interface endpoint is available (the older shape).
+   */
+  readonly readyStatus: 'AVAILABLE' | 'WAITING_FOR_USER';
   supportedRemoteRegions: string[] | undefined;
   deleteRequestedAt: number | null;
   endpoints: EndpointRecord[];
@@ -92,6 +97,7 @@ export function serviceStatus(s: ServiceRecord, now: number): EndpointServiceSta
   if (s.deleteRequestedAt !== null) return 'DELETING';
   if (!creationFinished(s, now)) return 'INITIATING';
   if (s.failureMessage !== null) return 'FAILED';
+  if (s.readyStatus === 'AVAILABLE') return 'AVAILABLE';
   return s.endpoints.some((e) => endpointPhase(e, now) === 'available') ? 'AVAILABLE' : 'WAITING_FOR_USER';
 }
 
@@ -111,7 +117,8 @@ export function serviceView(s: ServiceRecord, now: number): EndpointService {
         interfaceEndpoints: keys,
         regionName: s.region.atlasName,
         status,
-        ...(s.supportedRemoteRegions !== undefined ? { supportedRemoteRegions: [...s.supportedRemoteRegions] } : {}),
+        // Recorded live: `null` when none were set (an array field).
+        supportedRemoteRegions: s.supportedRemoteRegions !== undefined ? [...s.supportedRemoteRegions] : null,
       };
     case 'AZURE':
       return {

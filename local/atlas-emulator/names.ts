@@ -13,14 +13,14 @@ export interface ProviderNames {
   privateLinkServiceName?: string;
   /** AZURE: the Private Link Service's resource path. */
   privateLinkServiceResourceId?: string;
-  /** GCP: one service attachment URL per Atlas node, or one when port mapping is on. */
+  /** GCP: one service attachment per Atlas node (6 recorded), or one when port mapping is on. */
   serviceAttachmentNames?: string[];
 }
 
 export function makeProviderNames(
   serviceId: string,
   region: Region,
-  options: { portMappingEnabled: boolean; gcpServiceAttachmentCount: number },
+  options: { projectId: string; portMappingEnabled: boolean; gcpServiceAttachmentCount: number; gcpAttachmentUrls: boolean },
 ): ProviderNames {
   switch (region.provider) {
     case 'AWS':
@@ -35,11 +35,13 @@ export function makeProviderNames(
     case 'GCP': {
       const project = `p-${randomLowerAlnum(24)}`;
       const count = options.portMappingEnabled ? 1 : options.gcpServiceAttachmentCount;
+      // Recorded live: `projects/p-…/regions/us-east4/serviceAttachments/sa-us-east4-<groupId>-<n>`, no scheme;
+      // the older documented form is a full compute API URL.
+      const prefix = options.gcpAttachmentUrls ? 'https://www.googleapis.com/compute/v1/' : '';
       return {
         serviceAttachmentNames: Array.from(
           { length: count },
-          (_, n) =>
-            `https://www.googleapis.com/compute/v1/projects/${project}/regions/${region.cloudName}/serviceAttachments/sa-${region.cloudName}-${serviceId}-${n}`,
+          (_, n) => `${prefix}projects/${project}/regions/${region.cloudName}/serviceAttachments/sa-${region.cloudName}-${options.projectId}-${n}`,
         ),
       };
     }

@@ -5,6 +5,7 @@
 import { ATLAS_MEDIA_TYPE } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
 import type { Principal } from './auth/principals';
+import type { ResponseShapes } from './config';
 import { mediaType } from './auth/oauth';
 import { errors } from './errors';
 import type { Faults } from './faults';
@@ -12,7 +13,7 @@ import type { ServiceRecord } from './lifecycle';
 import { endpointView, serviceView } from './lifecycle';
 import type { Operation, RouteParams } from './routes';
 import type { AtlasState } from './state';
-import { checkId, checkProvider, parseCreateEndpoint, parseCreateService, parseJsonObject, parseUpdateService } from './validation';
+import { checkId, checkNotOwnRegion, checkProvider, parseCreateEndpoint, parseCreateService, parseJsonObject, parseUpdateService } from './validation';
 
 export type AtlasOperation = Exclude<Operation, 'token'>;
 
@@ -32,6 +33,7 @@ export interface OperationDeps {
   state: AtlasState;
   faults: Faults;
   projectIds: readonly string[];
+  unauthorizedShape: ResponseShapes['unauthorized'];
 }
 
 export interface Reply {
@@ -55,7 +57,8 @@ export function runOperation(deps: OperationDeps, ctx: OperationContext): Reply 
 
   const groupId = checkId(params.groupId, 'groupId');
   if (!deps.projectIds.includes(groupId)) throw errors.groupNotFound(groupId);
-  if (principal.projects !== undefined && !principal.projects.includes(groupId)) throw errors.notInGroup(groupId);
+  // Recorded live: a key that cannot see the project gets the same 401 as wrong credentials (no challenge).
+  if (principal.projects !== undefined && !principal.projects.includes(groupId)) throw errors.unauthenticated(undefined, deps.unauthorizedShape);
   if (MUTATING.has(ctx.operation) && principal.role === 'PROJECT_READ_ONLY') throw errors.userUnauthorized();
 
   const provider = params.cloudProvider === undefined ? undefined : checkProvider(params.cloudProvider);
@@ -88,6 +91,7 @@ export function runOperation(deps: OperationDeps, ctx: OperationContext): Reply 
       const input = parseUpdateService(body);
       // The body's provider picks the service, as the path's does elsewhere.
       const record = service(input.provider);
+      checkNotOwnRegion(input.supportedRemoteRegions, record.region.atlasName);
       state.updateService(record, input.supportedRemoteRegions);
       return { status: 200, body: serviceView(record, now) };
     }

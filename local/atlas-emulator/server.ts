@@ -11,15 +11,17 @@ import { mediaType, TokenIssuer } from './auth/oauth';
 import { Authenticator, authKindOf, type AuthKind, type Principal } from './auth/principals';
 import { type Clock, isVirtualClock, VirtualClock } from './clock';
 import {
-  DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT,
   type EmulatorCredentials,
+  GCP_SERVICE_ATTACHMENT_COUNTS,
+  type ResponseShapes,
+  resolveShapes,
   type EmulatorTimingOverrides,
   type EmulatorTimings,
   resolveCredentials,
   resolveProjectIds,
   resolveTimings,
 } from './config';
-import { AtlasHttpError, errors } from './errors';
+import { AtlasHttpError, errors, NON_JSON_503_BODY, prettyJson } from './errors';
 import { type Fault, type FaultInjector, Faults } from './faults';
 import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitDecision, type RateLimitSettings, resolveRateLimit, TokenBuckets } from './rate-limit';
 import { serviceView } from './lifecycle';
@@ -38,8 +40,15 @@ export interface EmulatorOptions {
   clock?: Clock;
   /** Seconds; anything not given keeps its default (`DEFAULT_TIMINGS`). */
   timings?: EmulatorTimingOverrides;
-  /** Service attachments of a GCP service without port mapping; default 50. */
+  /** Where Atlas's answers changed over time: which shape to show. Default: as recorded live (`DEFAULT_SHAPES`). */
+  shapes?: Partial<ResponseShapes>;
+  /** Service attachments of a GCP service without port mapping; default by shape: 6 recorded, 50 documented. */
   gcpServiceAttachmentCount?: number;
+  /**
+   * Version dates (`2023-02-01`) that Atlas has sunset: an Accept header asking for one gets 410 VERSION_GONE.
+   * Default none: the private endpoint operations exist only in 2023-01-01, which is current.
+   */
+  sunsetVersions?: string[];
   /**
    * The per-project token bucket of the private endpoint operations. Default: on, with Atlas's documented
    * limit (`ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT`: capacity 4000, refill 2000 per 60 s); any field given
@@ -72,6 +81,7 @@ export interface AtlasEmulator {
   readonly faults: FaultInjector;
   readonly requests: RecordedRequest[];
   readonly timings: EmulatorTimings;
+  readonly shapes: ResponseShapes;
   /** The per-project rate limit in force; undefined when turned off. */
   readonly rateLimit: Readonly<RateLimitSettings> | undefined;
   /** Moves a virtual clock forward; throws when the emulator runs on another clock. */
@@ -85,9 +95,12 @@ export interface AtlasEmulator {
 
 interface Answer {
   status: number;
+  /** Undefined: no body at all. A string is sent as it is. */
   body: unknown;
   headers: Record<string, string>;
   contentType: string;
+  /** Serialize like Atlas's pretty printer (the recorded 401). */
+  pretty?: boolean;
 }
 
 const SUCCESS_CONTENT_TYPE = `${ATLAS_MEDIA_TYPE};charset=utf-8`;
@@ -105,6 +118,8 @@ class Emulator implements AtlasEmulator {
   readonly faults: Faults;
   readonly requests: RecordedRequest[] = [];
   readonly timings: EmulatorTimings;
+  readonly shapes: ResponseShapes;
+  private readonly sunsetVersions: readonly string[];
   private readonly buckets: TokenBuckets | undefined;
   private readonly projectIds: string[];
   private readonly state: AtlasState;
@@ -118,9 +133,11 @@ class Emulator implements AtlasEmulator {
     this.clock = options.clock ?? new VirtualClock();
     this.timings = resolveTimings(options.timings);
     this.projectIds = resolveProjectIds(options.projectIds);
-    const count = options.gcpServiceAttachmentCount ?? DEFAULT_GCP_SERVICE_ATTACHMENT_COUNT;
+    this.shapes = resolveShapes(options.shapes);
+    this.sunsetVersions = [...(options.sunsetVersions ?? [])];
+    const count = options.gcpServiceAttachmentCount ?? GCP_SERVICE_ATTACHMENT_COUNTS[this.shapes.gcpServiceAttachments];
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`gcpServiceAttachmentCount must be a positive integer, got ${count}`);
-    this.state = new AtlasState({ timings: this.timings, gcpServiceAttachmentCount: count });
+    this.state = new AtlasState({ timings: this.timings, gcpServiceAttachmentCount: count, shapes: this.shapes });
     this.faults = new Faults();
     const rateLimit = resolveRateLimit(options.rateLimit);
     this.buckets = rateLimit ? new TokenBuckets(rateLimit) : undefined;
@@ -128,6 +145,7 @@ class Emulator implements AtlasEmulator {
       resolveCredentials(options.credentials),
       new DigestVerifier(this.clock, this.timings.nonceLifetime),
       new TokenIssuer(this.clock, this.timings.tokenLifetime),
+      this.shapes.unauthorized,
     );
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
@@ -217,7 +235,7 @@ class Emulator implements AtlasEmulator {
     if (isApi) {
       try {
         principal = this.auth.authenticate(req.headers.authorization, method, target);
-        if (!acceptsAtlasMediaType(req.headers.accept)) throw errors.notAcceptable();
+        this.negotiate(req.headers.accept);
       } catch (err) {
         if (!(err instanceof AtlasHttpError)) throw err;
         record.status = this.send(res, errorAnswer(err));
@@ -240,6 +258,11 @@ class Emulator implements AtlasEmulator {
     if (fault?.kind === 'delay') {
       await this.sleep(fault.ms);
       if (this.closed) return;
+    }
+    if (fault?.kind === 'status' && fault.nonJsonBody) {
+      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+      record.status = this.send(res, { status: fault.status, body: NON_JSON_503_BODY, headers, contentType: 'text/html' });
+      return;
     }
     if (fault?.kind === 'status') {
       const error =
@@ -287,7 +310,7 @@ class Emulator implements AtlasEmulator {
       if (route.kind === 'method-not-allowed') throw errors.methodNotAllowed(method, route.allow);
       if (route.kind === 'not-found' || route.operation === 'token') throw errors.resourceNotFound(path);
       const reply = runOperation(
-        { state: this.state, faults: this.faults, projectIds: this.projectIds },
+        { state: this.state, faults: this.faults, projectIds: this.projectIds, unauthorizedShape: this.shapes.unauthorized },
         {
           operation: route.operation,
           params: route.params,
@@ -306,15 +329,33 @@ class Emulator implements AtlasEmulator {
     }
   }
 
+  /** The versioned Atlas media type must be among those accepted; a sunset version is gone, anything else not acceptable. */
+  private negotiate(accept: string | undefined): void {
+    const types = (accept ?? '').split(',').map((part) => mediaType(part));
+    if (types.includes(ATLAS_MEDIA_TYPE)) return;
+    for (const t of types) {
+      const version = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(t)?.[1];
+      if (version && this.sunsetVersions.includes(version)) throw errors.versionGone(version);
+    }
+    throw errors.notAcceptable();
+  }
+
   /** Writes the answer; returns its status for the record. */
   private send(res: ServerResponse, answer: Answer): number {
-    const json = JSON.stringify(answer.body);
+    if (answer.body === undefined) {
+      // Recorded live for a 405: no body and no Content-Type.
+      res.writeHead(answer.status, { ...answer.headers, 'Content-Length': 0 });
+      res.end();
+      return answer.status;
+    }
+    const text =
+      typeof answer.body === 'string' ? answer.body : answer.pretty ? prettyJson(answer.body as object) : JSON.stringify(answer.body);
     res.writeHead(answer.status, {
       ...answer.headers,
       'Content-Type': answer.contentType,
-      'Content-Length': Buffer.byteLength(json),
+      'Content-Length': Buffer.byteLength(text),
     });
-    res.end(json);
+    res.end(text);
     return answer.status;
   }
 
@@ -339,12 +380,7 @@ function withRateLimitHeaders(answer: Answer, decision: RateLimitDecision & { al
 }
 
 function errorAnswer(error: AtlasHttpError): Answer {
-  return { status: error.status, body: error.body, headers: { ...error.headers }, contentType: ERROR_CONTENT_TYPE };
-}
-
-/** Accept may list several types; the versioned Atlas one must be among them. */
-function acceptsAtlasMediaType(accept: string | undefined): boolean {
-  return (accept ?? '').split(',').some((part) => mediaType(part) === ATLAS_MEDIA_TYPE);
+  return { status: error.status, body: error.body, headers: { ...error.headers }, contentType: ERROR_CONTENT_TYPE, pretty: error.pretty };
 }
 
 function clientIp(req: IncomingMessage): string {

@@ -7,7 +7,7 @@
  */
 import type { CloudProvider } from '../../lambda/model/provider';
 import type { Region } from '../../lambda/model/regions';
-import type { EmulatorTimings } from './config';
+import type { EmulatorTimings, ResponseShapes } from './config';
 import { errors } from './errors';
 import { ObjectIdFactory } from './ids';
 import type { EndpointDetails, EndpointRecord, ServiceRecord } from './lifecycle';
@@ -28,6 +28,8 @@ export interface CreateEndpointInput {
 
 /** How an injected fault shapes a new service. */
 export interface ServiceFate {
+  /** The create is refused with Atlas's 400 ATLAS_GENERAL_ERROR "No Capacity"; nothing is created. */
+  noCapacity?: boolean;
   failureMessage?: string;
   stuckInitiating?: boolean;
   stuckDeleting?: boolean;
@@ -36,6 +38,8 @@ export interface ServiceFate {
 /** How an injected fault shapes a new interface endpoint. */
 export interface EndpointFate {
   rejectionMessage?: string;
+  /** The interface endpoint id does not exist in the cloud: accepted, then failed with Atlas's message. */
+  unknownInCloud?: boolean;
   stuckPending?: boolean;
 }
 
@@ -43,7 +47,7 @@ export class AtlasState {
   private services: ServiceRecord[] = [];
   private readonly ids = new ObjectIdFactory();
 
-  constructor(private readonly options: { timings: EmulatorTimings; gcpServiceAttachmentCount: number }) {}
+  constructor(private readonly options: { timings: EmulatorTimings; gcpServiceAttachmentCount: number; shapes: ResponseShapes }) {}
 
   /** Applies every disappearance due by `now`, earliest first. */
   sweep(now: number): void {
@@ -54,9 +58,10 @@ export class AtlasState {
       });
       if (gone.length === 0) continue;
       s.endpoints = s.endpoints.filter((e) => !gone.includes(e));
-      // Atlas removes a service together with its last private endpoint (the specification says so
-      // for deletePrivateEndpoint). It starts deleting the moment that endpoint is gone.
-      if (s.endpoints.length === 0 && s.deleteRequestedAt === null) {
+      // Atlas removes an AWS service together with its last interface endpoint; it starts deleting the
+      // moment that endpoint is gone. For Azure and GCP a maintainer of MongoDB's Kubernetes operator states
+      // the opposite (the operator deletes the endpoint, then the service), so those services stay.
+      if (s.provider === 'AWS' && s.endpoints.length === 0 && s.deleteRequestedAt === null) {
         s.deleteRequestedAt = Math.max(...gone.map((e) => endpointGoneAt(e)!));
       }
     }
@@ -86,6 +91,7 @@ export class AtlasState {
     if (existing) throw errors.serviceAlreadyExists(input.provider, input.region.atlasName);
 
     const fate = fateOf();
+    if (fate.noCapacity) throw errors.noCapacity();
     const t = this.options.timings[input.provider];
     const id = this.ids.next(now);
     const record: ServiceRecord = {
@@ -98,9 +104,12 @@ export class AtlasState {
       failureMessage: fate.failureMessage ?? null,
       deleteDurationMs: fate.stuckDeleting ? null : t.serviceDelete * 1000,
       portMappingEnabled: input.provider === 'GCP' && input.portMappingEnabled,
+      readyStatus: this.options.shapes.readyStatus,
       names: makeProviderNames(id, input.region, {
+        projectId,
         portMappingEnabled: input.portMappingEnabled,
         gcpServiceAttachmentCount: this.options.gcpServiceAttachmentCount,
+        gcpAttachmentUrls: this.options.shapes.gcpServiceAttachments === 'documented',
       }),
       supportedRemoteRegions: input.supportedRemoteRegions ? [...input.supportedRemoteRegions] : undefined,
       deleteRequestedAt: null,
@@ -132,18 +141,26 @@ export class AtlasState {
     const fate = fateOf();
     const t = this.options.timings[service.provider];
     const acceptedAt = now + t.endpointAccept * 1000;
+    const rejectionMessage = fate.unknownInCloud ? this.unknownEndpointMessage(input.key) : (fate.rejectionMessage ?? null);
     const record: EndpointRecord = {
       key: input.key,
       details: input.details,
       createdAt: now,
       acceptedAt,
-      availableAt: fate.stuckPending || fate.rejectionMessage !== undefined ? null : acceptedAt + t.endpointAvailable * 1000,
-      rejectionMessage: fate.rejectionMessage ?? null,
+      availableAt: fate.stuckPending || rejectionMessage !== null ? null : acceptedAt + t.endpointAvailable * 1000,
+      rejectionMessage,
       deleteDurationMs: t.endpointDelete * 1000,
       deleteRequestedAt: null,
     };
     service.endpoints.push(record);
     return record;
+  }
+
+  /** Atlas's errorMessage for an interface endpoint id the cloud does not know, as recorded live. */
+  private unknownEndpointMessage(key: string): string {
+    return this.options.shapes.unknownInterfaceEndpoint === 'older'
+      ? `Interface endpoint ${key} was not found.`
+      : 'Verify endpoint ID and accepted regions, then retry your connection.';
   }
 
   findEndpoint(service: ServiceRecord, key: string): EndpointRecord | undefined {

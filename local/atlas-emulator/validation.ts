@@ -28,8 +28,8 @@ export function checkId(value: string | undefined, name: 'groupId' | 'endpointSe
 }
 
 export function checkProvider(value: unknown): CloudProvider {
-  if (typeof value !== 'string') throw errors.validation('The cloud provider must be a string.', ['cloudProvider']);
-  if (!isCloudProvider(value)) throw errors.invalidEnumeration(value);
+  if (typeof value !== 'string') throw errors.invalidJsonAttribute('cloudProvider');
+  if (!isCloudProvider(value)) throw errors.invalidEnumValue(value);
   return value;
 }
 
@@ -39,9 +39,9 @@ export function parseJsonObject(raw: string): Record<string, unknown> {
   try {
     value = JSON.parse(raw);
   } catch {
-    throw errors.invalidJson();
+    throw errors.malformedJson();
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidJson();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.malformedJson();
   return value as Record<string, unknown>;
 }
 
@@ -52,44 +52,50 @@ function onlyKnown(body: Record<string, unknown>, known: string[]): void {
 
 function requiredString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (value === undefined || value === null) throw errors.validation(`The required attribute ${field} was not specified.`, [field]);
-  if (typeof value !== 'string') throw errors.validation(`The attribute ${field} must be a string.`, [field]);
+  if (value === undefined || value === null) throw errors.missingAttribute(field);
+  if (typeof value !== 'string') throw errors.invalidJsonAttribute(field);
   return value;
 }
 
 function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw errors.validation(`The attribute ${field} must be a boolean.`, [field]);
+  if (typeof value !== 'boolean') throw errors.invalidJsonAttribute(field);
   return value;
 }
 
 function findTableRegion(provider: CloudProvider, value: string): Region {
   const region = findRegion(provider, value);
-  if (!region) throw errors.invalidEnumeration(value);
+  if (!region) throw errors.invalidEnumValue(value);
   return region;
 }
 
 /**
- * `supportedRemoteRegions`: AWS regions in Atlas's spelling only (`US_WEST_2`; `us-west-2` is refused).
- * Emulator's choice: a non-empty list for Azure or GCP is refused, the specification saying cross-region
- * support exists for AWS only.
+ * `supportedRemoteRegions`, with the codes recorded live: AWS regions in Atlas's spelling only (`us-west-2`
+ * gets INVALID_ATTRIBUTE), AWS only (PROVIDER_UNSUPPORTED), never the service's own region
+ * (CROSS_REGION_PRIVATE_LINK_SELF_REGION, see `checkNotOwnRegion`).
  */
 function remoteRegions(body: Record<string, unknown>, provider: CloudProvider): string[] | undefined {
   const value = body.supportedRemoteRegions;
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw errors.validation('The attribute supportedRemoteRegions must be an array.', ['supportedRemoteRegions']);
+  if (!Array.isArray(value)) throw errors.invalidJsonAttribute('supportedRemoteRegions');
+  if (provider !== 'AWS' && value.length > 0) throw errors.providerUnsupported(provider);
+  // Emulator's choice: the specification's limit, with a generic code.
   if (value.length > MAX_REMOTE_REGIONS) {
     throw errors.validation(`At most ${MAX_REMOTE_REGIONS} supportedRemoteRegions may be specified.`, ['supportedRemoteRegions']);
   }
-  if (provider !== 'AWS' && value.length > 0) {
-    throw errors.validation('Native cross region support is implemented for AWS only.', ['supportedRemoteRegions']);
-  }
   return value.map((v) => {
-    if (typeof v !== 'string') throw errors.validation('supportedRemoteRegions must hold strings.', ['supportedRemoteRegions']);
-    if (findRegion('AWS', v)?.atlasName !== v) throw errors.invalidEnumeration(v);
-    return v;
+    if (typeof v !== 'string') throw errors.invalidJsonAttribute('supportedRemoteRegions');
+    if (findRegion('AWS', v)?.atlasName === v) return v;
+    // A known region in the cloud's spelling, or anything lowercase, is the recorded INVALID_ATTRIBUTE.
+    if (findRegion('AWS', v) || v !== v.toUpperCase()) throw errors.invalidAttribute('supportedRemoteRegions');
+    throw errors.invalidEnumValue(v);
   });
+}
+
+/** Recorded live: a service's own region among its supportedRemoteRegions is refused. */
+export function checkNotOwnRegion(supportedRemoteRegions: string[] | undefined, regionAtlasName: string): void {
+  if (supportedRemoteRegions?.includes(regionAtlasName)) throw errors.crossRegionSelfRegion(regionAtlasName);
 }
 
 export function parseCreateService(body: Record<string, unknown>): CreateServiceInput {
@@ -102,6 +108,7 @@ export function parseCreateService(body: Record<string, unknown>): CreateService
     throw errors.validation('Port mapping is only applicable to GCP private endpoint services.', ['portMappingEnabled']);
   }
   const supportedRemoteRegions = remoteRegions(body, provider);
+  checkNotOwnRegion(supportedRemoteRegions, region.atlasName);
   return { provider, region, portMappingEnabled, ...(supportedRemoteRegions !== undefined ? { supportedRemoteRegions } : {}) };
 }
 
@@ -156,9 +163,9 @@ export function parseCreateEndpoint(
 
 function gcpForwardingRules(value: unknown): { endpointName: string; ipAddress: string }[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw errors.validation('The attribute endpoints must be an array.', ['endpoints']);
+  if (!Array.isArray(value)) throw errors.invalidJsonAttribute('endpoints');
   return value.map((item) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw errors.invalidJson();
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw errors.malformedJson();
     const rule = item as Record<string, unknown>;
     onlyKnown(rule, ['endpointName', 'ipAddress']);
     const endpointName = requiredString(rule, 'endpointName');

@@ -63,7 +63,7 @@ describe.each(['api-key', 'service-account'] as const)('with %s credentials', (k
     expect(await c.listEndpointServices(PROJECT, 'AWS')).toEqual([created]);
     emulator.advance(600);
     const ready = await c.getEndpointService(PROJECT, 'AWS', created.id);
-    expect(ready.status).toBe('WAITING_FOR_USER');
+    expect(ready.status).toBe('AVAILABLE'); // recorded live: a new service goes INITIATING → AVAILABLE
     const patched = await c.updateEndpointService(PROJECT, created.id, { cloudProvider: 'AWS', supportedRemoteRegions: ['US_WEST_2'] });
     expect(patched.cloudProvider === 'AWS' && patched.supportedRemoteRegions).toEqual(['US_WEST_2']);
     const endpoint = await c.createInterfaceEndpoint(PROJECT, created.id, { cloudProvider: 'AWS', id: 'vpce-0123456789abcdef0' });

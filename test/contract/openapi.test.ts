@@ -1,4 +1,4 @@
-import { contractOperations, matchOperation, requestProblems, responseProblems } from './openapi';
+import { answerProblems, contractOperations, matchOperation, requestProblems, responseProblems } from './openapi';
 
 // The validator itself must be able to say no; these hold it to the contract README's examples.
 describe('OpenAPI contract validator', () => {
@@ -52,10 +52,39 @@ describe('OpenAPI contract validator', () => {
     ).toEqual([]);
   });
 
+  // Each recorded deviation the contract README lists under "Recorded live behaviour".
+  const gcpService = {
+    cloudProvider: 'GCP',
+    endpointGroupNames: [],
+    errorMessage: null,
+    id: '691153e4b3b9fc3bec1bf4a8',
+    portMappingEnabled: false,
+    regionName: 'US_EAST_4',
+    status: 'AVAILABLE',
+  };
+  it('accepts the recorded deviations, each under its allowance, and nothing beside them', () => {
+    expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, supportedRemoteRegions: null })).toEqual([]);
+    expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, supportedRemoteRegions: 'US_WEST_2' })).not.toEqual([]);
+    const recordedName = 'projects/p-fdeeb3e43b8e733e5ab627b1/regions/us-east4/serviceAttachments/sa-us-east4-5f1e0a1b2c3d4e5f6a7b8c9d-0';
+    expect(responseProblems('getPrivateEndpointService', 200, { ...gcpService, serviceAttachmentNames: [recordedName] })).toEqual([]);
+    expect(responseProblems('getPrivateEndpointService', 200, { ...gcpService, serviceAttachmentNames: [`https://www.googleapis.com/compute/v1/${recordedName}`] })).toEqual([]);
+    expect(responseProblems('getPrivateEndpointService', 200, { ...gcpService, serviceAttachmentNames: ['sa-us-east4-0'] })).not.toEqual([]);
+    const unauthorized = { error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.' };
+    expect(responseProblems('listPrivateEndpointService', 401, unauthorized)).toEqual([]);
+    expect(responseProblems('listPrivateEndpointService', 401, { ...unauthorized, errorCode: 'UNEXPECTED_ERROR' })).toEqual([]);
+    expect(responseProblems('listPrivateEndpointService', 403, { error: 403, reason: 'Forbidden' })).not.toEqual([]);
+    expect(answerProblems('listPrivateEndpointService', 503, '<html><body>503</body></html>')).toEqual([]);
+    expect(answerProblems('listPrivateEndpointService', 500, '<html><body>500</body></html>')).not.toEqual([]);
+    expect(answerProblems('listPrivateEndpointService', 405, '')).toEqual([]);
+    expect(answerProblems('listPrivateEndpointService', 404, '')).not.toEqual([]);
+    expect(
+      answerProblems('createPrivateEndpointService', 400, JSON.stringify({ detail: 'Reason: No Capacity.', error: 400, errorCode: 'ATLAS_GENERAL_ERROR', parameters: ['No Capacity'], reason: 'Bad Request' })),
+    ).toEqual([]);
+  });
+
   it('rejects what the spec forbids', () => {
     expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, status: 'READY' })).not.toEqual([]);
     expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, privateLinkServiceName: 'pls_x' })).not.toEqual([]);
-    expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, supportedRemoteRegions: null })).not.toEqual([]);
     expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, id: 'abc' })).not.toEqual([]);
     expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, interfaceEndpoints: ['x'] })).not.toEqual([]);
     expect(responseProblems('getPrivateEndpointService', 200, { ...recordedCreate, endpointServiceName: 'vpce-svc-1' })).not.toEqual([]);

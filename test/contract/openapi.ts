@@ -6,7 +6,13 @@
  *  1. a create answered 201 is validated as the spec's 200; a delete answered 202 must carry `{}` (spec: 204);
  *  2. a read-only string property may be `null` (ajv's `nullable`);
  *  3. error `parameters` items may be any JSON value (Atlas sends strings and numbers);
- *  4. `interfaceEndpoints[]` items are `vpce-<17 hex>` ids, not 24-hex ids.
+ *  4. `interfaceEndpoints[]` items are `vpce-<17 hex>` ids, not 24-hex ids;
+ *  5. `supportedRemoteRegions` of a service may be `null` (recorded live when none were set);
+ *  6. `serviceAttachmentNames[]` items may be `projects/p-…/regions/…/serviceAttachments/…` without the
+ *     `https://…` prefix the spec's pattern asks for (recorded live);
+ *  7. a 401 body may lack `errorCode` and `parameters` (recorded live: `{error, reason, detail}`);
+ *  8. a 503 may carry a body that is not JSON, and a 405 no body at all (both recorded live); see
+ *     `answerProblems`.
  * And two mechanical translations, no allowance: the 2025-06 `discriminator` (a `oneOf` whose branches all
  * accept every provider) becomes an if/then on `cloudProvider`, and the 2026-08 `x-xgen-discriminator`
  * becomes per-provider required fields and a closed property list (common fields plus that provider's).
@@ -47,7 +53,10 @@ function clone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T;
 }
 
-/** Applies allowances 2 to 4 and the discriminator translations to `components.schemas`. */
+/** The recorded form of a service attachment name (allowance 6). */
+const RECORDED_ATTACHMENT_NAME = '^projects\\/p-[a-z0-9]+\\/regions\\/[a-z\\-0-9]+\\/serviceAttachments\\/[a-z0-9\\-]+$';
+
+/** Applies allowances 2 to 7 and the discriminator translations to `components.schemas`. */
 function prepareSchemas(raw: Json): Json {
   const schemas = clone(raw);
   const visit = (node: unknown): void => {
@@ -61,6 +70,13 @@ function prepareSchemas(raw: Json): Json {
         if (name === 'interfaceEndpoints' && p.items) {
           (p.items as Json).pattern = '^vpce-[0-9a-f]{17}$'; // allowance 4
         }
+        if (name === 'supportedRemoteRegions' && p.writeOnly !== true) p.nullable = true; // allowance 5
+        if (name === 'serviceAttachmentNames' && p.items) {
+          const items = p.items as Json; // allowance 6: the spec's pattern, or the recorded form
+          const specPattern = items.pattern;
+          delete items.pattern;
+          items.anyOf = [{ pattern: specPattern }, { pattern: RECORDED_ATTACHMENT_NAME }];
+        }
       }
     }
     for (const v of Object.values(n)) visit(v);
@@ -68,6 +84,7 @@ function prepareSchemas(raw: Json): Json {
   visit(schemas);
   const apiError = schemas.ApiError as { properties: { parameters: Json } };
   apiError.properties.parameters.items = {}; // allowance 3
+  schemas.RecordedUnauthorizedError = { ...clone(apiError), required: ['error'] }; // allowance 7
 
   for (const [name, s] of Object.entries(schemas) as [string, Json][]) {
     // 2025-06: oneOf by discriminator. The branch chosen by `cloudProvider` must hold.
@@ -209,14 +226,32 @@ export function responseProblems(operationId: string, status: number, body: unkn
       return;
     }
     const schema =
-      (response?.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema ??
-      ({ $ref: '#/components/schemas/ApiError' } as Json);
+      status === 401
+        ? ({ $ref: '#/components/schemas/RecordedUnauthorizedError' } as Json) // allowance 7
+        : ((response?.content as Record<string, { schema?: Json }> | undefined)?.['application/json']?.schema ??
+          ({ $ref: '#/components/schemas/ApiError' } as Json));
     problems.push(...errorsOf(validatorFor(i, schema), body, spec.file));
     const b = body as { error?: unknown };
     if (b && b.error !== status) problems.push(`${spec.file}: error body says ${String(b.error)} but the status is ${status}`);
   });
   if (checked === 0) problems.push(`no spec file has operation ${operationId}`);
   return problems;
+}
+
+/**
+ * Problems with one answer as it came over the wire (`text` undefined or empty: no body). Allowance 8: a 503
+ * whose body is not JSON and a 405 without a body are what Atlas was recorded sending; every other answer
+ * must be JSON and is checked by `responseProblems`.
+ */
+export function answerProblems(operationId: string, status: number, text: string | undefined): string[] {
+  if (!text) return status === 405 ? [] : responseProblems(operationId, status, undefined);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return status === 503 ? [] : [`${operationId}: a ${status} answer whose body is not JSON`];
+  }
+  return responseProblems(operationId, status, body);
 }
 
 /** Problems with one request body, against every spec file that has the operation. */

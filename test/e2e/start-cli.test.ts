@@ -3,13 +3,19 @@
  * pointed at another Atlas (here the standalone emulator, on a fast real clock).
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCli } from '../../local/start';
 
 const ROOT = join(__dirname, '..', '..');
 const START = join(ROOT, 'local', 'start.ts');
 
-function start(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', START, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+// No Atlas credentials of the developer's own leak into the runs.
+const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MONGODB_ATLAS_')));
+
+function start(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', START, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...CLEAN_ENV, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -34,6 +40,13 @@ describe('npm start', () => {
       ...service,
       'Delete SUCCESS',
     ]);
+    // On the recorded timings and statuses: each new service answers AVAILABLE, no sooner than the time a new
+    // service of its provider was recorded spending INITIATING (about 2.5 min AWS, 1 min Azure, 4.3 min GCP).
+    const creates = [[0, 'AWS', 150], [2, 'AWS', 150], [7, 'AZURE', 60], [9, 'AZURE', 60], [12, 'GCP', 260], [14, 'GCP', 260]] as const;
+    for (const [i, provider, seconds] of creates) {
+      expect([i, report.requests[i].data.ProviderName, report.requests[i].data.Status]).toEqual([i, provider, 'AVAILABLE']);
+      expect(report.requests[i].simulatedSeconds).toBeGreaterThanOrEqual(seconds);
+    }
     expect(report.requests[4].data.ConnectionStatus).toBe('AVAILABLE');
     expect(report.requests[4].physicalResourceId).toMatch(/^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/);
     for (const q of report.requests) {
@@ -45,14 +58,36 @@ describe('npm start', () => {
     expect(r.stderr).toMatch(/poll await-ready \[INITIATING\] → wait \d+ s/);
   });
 
-  it('prints a readable table by default', () => {
+  it('prints a table that fits 100 columns, says what its columns mean, and details each request below it', () => {
     const r = start([]);
     expect(r.status).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^request\s+status\s+physical id\s+key attribute\s+sim s\s+Atlas calls\s+bytes$/);
-    expect(lines).toHaveLength(2 + 17);
-    expect(r.stdout).toMatch(/RegistrationAWS Create\s+SUCCESS/);
-    expect(r.stdout).toMatch(/com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}/);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^ #\s+request\s+status\s+sim s\s+Atlas calls\s+bytes$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    expect(lines.filter((l) => /^\s*\d+\s+\S+ (Create|Update|Delete)\s+(SUCCESS|FAILED)/.test(l))).toHaveLength(17);
+    expect(r.stdout).toMatch(/ 5 {2}RegistrationAWS Create\s+SUCCESS/);
+    const legend = r.stdout.replace(/\n/g, ' ');
+    for (const column of ['# numbers the request', 'request is the resource', 'status is the provider', 'sim s is how long', 'Atlas calls counts', 'bytes is the size']) expect(legend).toContain(column);
+    expect(r.stdout).toMatch(/\n 1 {2}physical id 5f1e0a1b2c3d4e5f6a7b8c9d-[0-9a-f]{24}-AWS-US_EAST_1\n {4}endpoint service name com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}/);
+  });
+
+  it('prints a failure\'s whole reason, wrapped within 100 columns', () => {
+    const r = start(['--properties', '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-eats-1","SupportedRemoteRegions":["eu-wset-1","ap-sotheast-2"]}']);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    const reason = r.stdout.slice(r.stdout.indexOf('reason: ')).replace(/\n\s+/g, ' ');
+    expect(reason).toContain('Did you mean us-east-1 (US_EAST_1)?');
+    expect(reason).toContain('Did you mean eu-west-1 (EU_WEST_1)?');
+    expect(reason).toContain('Did you mean ap-southeast-2 (AP_SOUTHEAST_2)?');
+  });
+
+  it('wraps long words too, so nothing is cut', async () => {
+    const { wrap } = await import('../../local/start');
+    const text = `reason: ${'x'.repeat(250)} end`;
+    const lines = wrap(text, 100, ' 1  ', '    ');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    expect(lines.map((l) => l.slice(4)).join('').replace(/ /g, '')).toBe(text.replace(/ /g, ''));
   });
 
   it('runs given properties and updates, keeping the resource with --keep', () => {
@@ -86,11 +121,13 @@ describe('npm start', () => {
     }
   });
 
-  it('runs against another Atlas by base URL: the standalone emulator on a fast clock', async () => {
-    const emulator = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--time-scale', '2000', '--public-key', 'k', '--private-key', 'p'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+  it('runs against another Atlas with credentials from the environment or a file, and registers your interface endpoint', async () => {
+    const emulator = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--time-scale', '2000', '--public-key', 'k', '--private-key', 'p', '--client-id', 'mdb_sa_id_x', '--client-secret', 'mdb_sa_sk_y'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'start-cli-'));
     try {
       const url = await new Promise<string>((resolve) => {
         let out = '';
@@ -99,27 +136,81 @@ describe('npm start', () => {
           if (out.includes('\n')) resolve(out.split('\n')[0]);
         });
       });
-      const r = start([
-        '--json',
-        '--atlas-base-url',
-        url,
-        '--public-key',
-        'k',
-        '--private-key',
-        'p',
-        '--wait-scale',
-        '0.0005',
-        '--properties',
-        '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AZURE","Region":"westeurope"}',
-      ]);
+      // The Atlas CLI's variable names, the base URL as the Terraform provider reads it, the project from MONGODB_ATLAS_PROJECT_ID.
+      const r = start(['--json', '--atlas', '--wait-scale', '0.0005', '--properties', '{"ProviderName":"AZURE","Region":"westeurope"}'], {
+        MONGODB_ATLAS_PUBLIC_API_KEY: 'k',
+        MONGODB_ATLAS_PRIVATE_API_KEY: 'p',
+        MONGODB_ATLAS_BASE_URL: url,
+        MONGODB_ATLAS_PROJECT_ID: '5f1e0a1b2c3d4e5f6a7b8c9d',
+      });
       expect(r.stderr).not.toMatch(/Error/);
       expect(r.status).toBe(0);
+      expect(r.stderr).toContain(`Atlas at ${url}, credentials from MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY`);
       const report = JSON.parse(r.stdout) as Report;
       expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual(['Create SUCCESS', 'Delete SUCCESS']);
       expect(report.requests[0].data.PrivateLinkServiceName).toMatch(/^pls_/);
       expect(report.atlasCalls).toBeGreaterThan(2);
+
+      // A service account in a file shaped like the provider's secret, BaseUrl included; then a registration.
+      const file = join(dir, 'atlas.json');
+      writeFileSync(file, JSON.stringify({ ClientId: 'mdb_sa_id_x', ClientSecret: 'mdb_sa_sk_y', BaseUrl: url }));
+      const vpce = 'vpce-0123456789abcdef0';
+      const c = start([
+        '--json', '--atlas', '--credentials-file', file, '--wait-scale', '0.0005',
+        '--properties', '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}',
+        '--register', JSON.stringify({ EndpointId: vpce }),
+      ]);
+      expect(c.stderr).toContain(`credentials from --credentials-file ${file}`);
+      expect(c.status).toBe(0);
+      const chain = JSON.parse(c.stdout) as Report;
+      expect(chain.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual(['Create SUCCESS', 'Create SUCCESS', 'Delete SUCCESS', 'Delete SUCCESS']);
+      expect(chain.requests[1].data).toMatchObject({ InterfaceEndpointId: vpce, ConnectionStatus: 'AVAILABLE', EndpointServiceId: chain.requests[0].data.Id });
+      for (const out of [r.stdout, r.stderr, c.stdout, c.stderr]) expect(out).not.toMatch(/mdb_sa_sk_y|"p"/);
     } finally {
       emulator.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm start options', () => {
+  const atlas = ['--atlas', '--properties', '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}'];
+  const parse = (args: string[], env: Record<string, string> = {}, files: Record<string, string> = {}) =>
+    parseCli(args, env, (path) => {
+      if (!(path in files)) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
+      return files[path];
+    });
+
+  it('reads credentials from the Atlas CLI and Terraform variables; a service account wins over an API key', () => {
+    expect(parse(atlas, { MONGODB_ATLAS_CLIENT_ID: 'i', MONGODB_ATLAS_CLIENT_SECRET: 's', MONGODB_ATLAS_PUBLIC_API_KEY: 'k', MONGODB_ATLAS_PRIVATE_API_KEY: 'p' })).toMatchObject({
+      atlasBaseUrl: 'https://cloud.mongodb.com',
+      credentials: { kind: 'service-account', clientId: 'i', clientSecret: 's' },
+      credentialsSource: 'MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET',
+    });
+    expect(parse(atlas, { MONGODB_ATLAS_PUBLIC_KEY: 'k', MONGODB_ATLAS_PRIVATE_KEY: 'p' }).credentials).toEqual({ kind: 'api-key', publicKey: 'k', privateKey: 'p' });
+    expect(() => parse(atlas, { MONGODB_ATLAS_CLIENT_ID: 'i' })).toThrow('MONGODB_ATLAS_CLIENT_SECRET is not set but MONGODB_ATLAS_CLIENT_ID is: they go together');
+    expect(() => parse(atlas)).toThrow(/real Atlas needs credentials: --credentials-file FILE, or MONGODB_ATLAS_CLIENT_ID/);
+  });
+
+  it('takes a credentials file before the environment, and its BaseUrl after MONGODB_ATLAS_BASE_URL', () => {
+    const files = { 'a.json': '{"PublicKey":"k","PrivateKey":"p","BaseUrl":"https://cloud.mongodbgov.com"}' };
+    const env = { MONGODB_ATLAS_CLIENT_ID: 'i', MONGODB_ATLAS_CLIENT_SECRET: 's' };
+    expect(parse([...atlas, '--credentials-file', 'a.json'], env, files)).toMatchObject({ atlasBaseUrl: 'https://cloud.mongodbgov.com', credentials: { kind: 'api-key' } });
+    expect(parse([...atlas, '--credentials-file', 'a.json'], { MONGODB_ATLAS_BASE_URL: 'https://cloud.mongodb.com' }, files).atlasBaseUrl).toBe('https://cloud.mongodb.com');
+    expect(() => parse([...atlas, '--credentials-file', 'b.json'], {}, files)).toThrow('--credentials-file b.json cannot be read: ENOENT');
+    expect(() => parse([...atlas, '--credentials-file', 'c.json'], {}, { 'c.json': '{"PublicKey":"k"}' })).toThrow(/--credentials-file c.json/);
+    expect(() => parse([...atlas, '--credentials-file', 'c.json'], {}, { 'c.json': '{"PublicKey":"k"}' })).not.toThrow(/"k"/);
+  });
+
+  it('leaves the environment alone for the embedded emulator, and refuses a credentials file there', () => {
+    const cli = parse([], { MONGODB_ATLAS_PUBLIC_API_KEY: 'k', MONGODB_ATLAS_PRIVATE_API_KEY: 'p' });
+    expect(cli.atlasBaseUrl).toBeUndefined();
+    expect(cli.credentials).toBeUndefined();
+    expect(() => parse(['--credentials-file', 'a.json'])).toThrow(/credentials are for real Atlas/);
+  });
+
+  it('fills ProjectId from MONGODB_ATLAS_PROJECT_ID, never over a given one', () => {
+    expect(parse(['--properties', '{"ProviderName":"AWS","Region":"us-east-1"}'], { MONGODB_ATLAS_PROJECT_ID: 'aaaaaaaaaaaaaaaaaaaaaaaa' }).properties).toEqual({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa', ProviderName: 'AWS', Region: 'us-east-1' });
+    expect(parse(['--properties', '{"ProjectId":"b"}'], { MONGODB_ATLAS_PROJECT_ID: 'a' }).properties).toEqual({ ProjectId: 'b' });
   });
 });

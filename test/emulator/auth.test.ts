@@ -47,14 +47,16 @@ const answer = (c: Challenge, nc: number, over: Partial<Parameters<typeof digest
   digestAuthorization({ username: DEFAULT_API_KEY.publicKey, password: DEFAULT_API_KEY.privateKey, challenge: c, method: 'GET', uri: LIST, nc, ...over });
 
 describe('HTTP Digest', () => {
-  it('challenges an anonymous request the way Atlas does', async () => {
+  it('challenges an anonymous request the way Atlas does: the recorded challenge and pretty-printed 401 body', async () => {
     const r = await send(emu.baseUrl, 'GET', LIST);
     expect(r.status).toBe(401);
     expect(r.headers['www-authenticate']).toMatch(
-      /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9_-]+", algorithm=MD5, qop="auth", stale=false$/,
+      /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9+/]+={0,2}", algorithm=MD5, qop="auth", stale=false$/,
     );
     expect(r.headers['content-type']).toBe('application/json');
-    expect(r.json).toEqual({ detail: 'You are not authorized for this resource.', error: 401, errorCode: 'UNAUTHORIZED', parameters: [], reason: 'Unauthorized' });
+    // Recorded: no errorCode, no parameters, Jackson's pretty printer.
+    expect(r.text).toBe('{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource."\n}');
+    expect(r.json).toEqual({ error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.' });
     // Every challenge carries a new nonce.
     expect((await challenge()).nonce).not.toBe(parseChallenge(r.headers['www-authenticate']).nonce);
   });
@@ -106,7 +108,7 @@ describe('HTTP Digest', () => {
     const c = await challenge();
     const r = await send(emu.baseUrl, 'GET', LIST, { authorization: answer(c, 1, over) });
     expect(r.status).toBe(401);
-    expect(r.json.errorCode).toBe('UNAUTHORIZED');
+    expect(r.json).toEqual({ error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.' });
   });
 
   it('requires qop=auth and MD5', async () => {
@@ -227,12 +229,25 @@ describe('authorization', () => {
     expect((await send(emu.baseUrl, 'GET', LIST, { authorization: `Bearer ${t.json.access_token}` })).status).toBe(403);
   });
 
-  it('a key limited to some projects gets 401 NOT_IN_GROUP elsewhere', async () => {
+  it('a key limited to some projects gets the recorded 401 elsewhere (NOT_IN_GROUP is in the docs only)', async () => {
     const scoped = new DigestClient(emu.baseUrl, 'scoped', 'scoped-secret');
     expect((await scoped.get(paths(OTHER_PROJECT).list('AWS'))).status).toBe(200);
     const r = await scoped.get(LIST);
     expect(r.status).toBe(401);
-    expect(r.json).toMatchObject({ error: 401, errorCode: 'NOT_IN_GROUP', parameters: [DEFAULT_PROJECT_ID] });
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.json).toEqual({ error: 401, reason: 'Unauthorized', detail: 'You are not authorized for this resource.' });
+  });
+
+  it('shows the mid-2026 401 variant with errorCode UNEXPECTED_ERROR when asked', async () => {
+    const newer = await startAtlasEmulator({ shapes: { unauthorized: 'unexpected-error' } });
+    try {
+      const r = await send(newer.baseUrl, 'GET', LIST);
+      expect(r.status).toBe(401);
+      expect(r.text).toContain('"errorCode" : "UNEXPECTED_ERROR"');
+      expect(r.json).toEqual({ error: 401, errorCode: 'UNEXPECTED_ERROR', reason: 'Unauthorized', detail: 'You are not authorized for this resource.' });
+    } finally {
+      await newer.close();
+    }
   });
 });
 

@@ -70,6 +70,7 @@ describe('atlas-emulator CLI', () => {
     expect(stderr).toContain('cli-id');
     // Atlas's documented per-project limit for private endpoint services, on by default.
     expect(stderr).toContain('rate limit:      4000 per project, refill 2000 per 60 s');
+    expect(stderr).toContain('answer shapes:   readyStatus=AVAILABLE, gcpServiceAttachments=recorded, unauthorized=recorded, unknownInterfaceEndpoint=current');
   });
 
   (hasCurl ? it : it.skip)('issues a token to curl -u for the service account, usable as a Bearer', () => {
@@ -103,17 +104,23 @@ describe('atlas-emulator CLI', () => {
     expect(out).toContain('--rate-limit C/R/S');
   });
 
-  it.each(['4000/2000', '0/1/60', 'none'])('refuses --rate-limit %s with a usage error', (value) => {
+  it.each([
+    [['--rate-limit', '4000/2000'], '--rate-limit must be capacity/refill/seconds'],
+    [['--rate-limit', '0/1/60'], '--rate-limit must be capacity/refill/seconds'],
+    [['--rate-limit', 'none'], '--rate-limit must be capacity/refill/seconds'],
+    [['--shape', 'colour=blue'], '--shape must be NAME=VALUE'],
+    [['--shape', 'readyStatus=READY'], 'shapes.readyStatus must be one of AVAILABLE, WAITING_FOR_USER'],
+  ])('refuses %j with a usage error', (args, message) => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--rate-limit', value], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), ...args], { cwd: ROOT, stdio: 'pipe' });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: Buffer }).stderr);
     }
     expect(status).toBe(2);
-    expect(stderr).toContain('--rate-limit must be capacity/refill/seconds');
+    expect(stderr).toContain(message);
   });
 
   it('refuses unknown flags with a usage error', () => {

@@ -27,7 +27,7 @@ async function readyService(provider: 'AWS' | 'AZURE' | 'GCP', region: string, e
 const AZURE_PE = '/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/resourceGroups/my-rg/providers/Microsoft.Network/privateEndpoints/my-pe';
 
 describe('AWS', () => {
-  it('PENDING_ACCEPTANCE 30 s → PENDING 60 s → AVAILABLE; the service lists the vpce id and becomes AVAILABLE', async () => {
+  it('PENDING_ACCEPTANCE 30 s → PENDING 60 s → AVAILABLE; the service lists the vpce id and stays AVAILABLE (recorded)', async () => {
     const id = await readyService('AWS', 'us-east-1');
     const vpce = vpceId();
     const created = await atlas.post(P.endpoints('AWS', id), { id: vpce });
@@ -35,7 +35,7 @@ describe('AWS', () => {
     expect(created.json).toEqual({ cloudProvider: 'AWS', connectionStatus: 'PENDING_ACCEPTANCE', deleteRequested: false, errorMessage: null, interfaceEndpointId: vpce });
     const service = (await atlas.get(P.service('AWS', id))).json;
     expect(service.interfaceEndpoints).toEqual([vpce]);
-    expect(service.status).toBe('WAITING_FOR_USER');
+    expect(service.status).toBe('AVAILABLE');
 
     const status = async () => (await atlas.get(P.endpoint('AWS', id, vpce))).json.connectionStatus;
     emu.advance(29);
@@ -57,14 +57,14 @@ describe('AWS', () => {
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: 409, errorCode: 'PRIVATE_ENDPOINT_ALREADY_EXISTS', parameters: [vpce], reason: 'Conflict' });
     expect((await atlas.post(P.endpoints('AWS', id), { id: 'vpce-123' })).json).toMatchObject({ error: 400, errorCode: 'INVALID_ATTRIBUTE' });
-    expect((await atlas.post(P.endpoints('AWS', id), {})).json).toMatchObject({ error: 400, errorCode: 'VALIDATION_ERROR' });
+    expect((await atlas.post(P.endpoints('AWS', id), {})).json).toMatchObject({ error: 400, errorCode: 'MISSING_ATTRIBUTE', parameters: ['id'] });
     expect((await atlas.get(P.endpoint('AWS', id, 'vpce-nope'))).status).toBe(400);
     expect((await atlas.get(P.endpoint('AWS', id, vpceId()))).status).toBe(404);
 
     const refused = await atlas.delete(P.service('AWS', id));
     expect(refused.status).toBe(409);
     expect(refused.json).toMatchObject({ error: 409, errorCode: 'CANNOT_DELETE_PRIVATE_ENDPOINT_SERVICE_WITH_ENDPOINTS', parameters: [id] });
-    expect((await atlas.get(P.service('AWS', id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', id))).json.status).toBe('AVAILABLE');
   });
 
   it('refuses registration while the service is INITIATING (409), and on an unknown service (404)', async () => {
@@ -100,7 +100,7 @@ describe('AWS', () => {
 
     await atlas.delete(P.endpoint('AWS', id, b));
     // The service still has an endpoint (DELETING) until it is gone.
-    expect((await atlas.get(P.service('AWS', id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', id))).json.status).toBe('AVAILABLE');
     expect((await atlas.delete(P.service('AWS', id))).status).toBe(409);
     emu.advance(60);
     const deleting = (await atlas.get(P.service('AWS', id))).json;
@@ -156,7 +156,11 @@ describe('AZURE', () => {
     expect((await atlas.delete(P.endpoint('AZURE', id, AZURE_PE))).status).toBe(202);
     expect((await atlas.get(P.endpoint('AZURE', id, AZURE_PE))).json).toMatchObject({ status: 'DELETING', deleteRequested: true });
     emu.advance(60);
-    expect((await atlas.get(P.service('AZURE', id))).json.status).toBe('DELETING');
+    // Only AWS takes the service along with its last endpoint: this one stays until deleted itself.
+    expect((await atlas.get(P.service('AZURE', id))).json).toMatchObject({ status: 'AVAILABLE', privateEndpoints: [] });
+    emu.advance(3600);
+    expect((await atlas.get(P.service('AZURE', id))).json.status).toBe('AVAILABLE');
+    expect((await atlas.delete(P.service('AZURE', id))).status).toBe(202);
     emu.advance(90);
     expect((await atlas.get(P.service('AZURE', id))).status).toBe(404);
   });
@@ -196,7 +200,12 @@ describe('GCP', () => {
     expect(available.status).toBe('AVAILABLE');
     expect(available.endpoints.map((e: { status: string }) => e.status)).toEqual(['AVAILABLE', 'AVAILABLE']);
     expect((await atlas.get(P.service('GCP', id))).json.status).toBe('AVAILABLE');
-    expect((await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'g2' })).json.errorCode).toBe('VALIDATION_ERROR');
+    expect((await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'g2' })).json.errorCode).toBe('MISSING_ATTRIBUTE');
+
+    // Deleting the last endpoint group leaves the GCP service in place.
+    await atlas.delete(P.endpoint('GCP', id, 'my-group'));
+    emu.advance(600);
+    expect((await atlas.get(P.service('GCP', id))).json).toMatchObject({ status: 'AVAILABLE', endpointGroupNames: [] });
   });
 
   it('a port-mapped service takes one endpoint per group', async () => {

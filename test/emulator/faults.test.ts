@@ -72,6 +72,16 @@ describe('status faults', () => {
     expect((await atlas.get(LIST)).headers['retry-after']).toBe('10');
   });
 
+  it('503 with a body that is not JSON, as recorded', async () => {
+    emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, nonJsonBody: true });
+    const r = await atlas.get(LIST);
+    expect(r.status).toBe(503);
+    expect(r.headers['content-type']).toBe('text/html');
+    expect(r.text).toMatch(/^<html>/);
+    expect(() => JSON.parse(r.text)).toThrow();
+    expect(() => emu.faults.inject({}, { kind: 'status', status: 429, nonJsonBody: true })).toThrow(RangeError);
+  });
+
   it('applies to the token endpoint too', async () => {
     emu.faults.inject({ operation: 'token' }, { kind: 'status', status: 503 });
     expect((await fetchToken(emu.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(503);
@@ -131,8 +141,8 @@ describe('matching', () => {
     emu.faults.nextService({ outcome: 'FAILED' });
     emu.faults.clear();
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
-    emu.advance(180);
-    expect(emu.services()[0].status).toBe('WAITING_FOR_USER');
+    emu.advance(150);
+    expect(emu.services()[0].status).toBe('AVAILABLE');
   });
 });
 
@@ -157,15 +167,15 @@ describe('next service and endpoint', () => {
     const stuck = (await atlas.post(P.create, { providerName: 'AZURE', region: 'eastus' })).json;
     const lingering = (await atlas.post(P.create, { providerName: 'AWS', region: 'EU_WEST_1' })).json;
     emu.advance(100_000);
-    expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('AVAILABLE');
     expect((await atlas.get(P.service('AZURE', stuck.id))).json).toMatchObject({ status: 'INITIATING', privateLinkServiceName: null });
-    expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('AVAILABLE');
     await atlas.delete(P.service('AWS', lingering.id));
     emu.advance(100_000);
     expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('DELETING');
   });
 
-  it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays WAITING_FOR_USER', async () => {
+  it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays AVAILABLE', async () => {
     const s = (await atlas.post(P.create, CREATE)).json;
     emu.advance(180);
     emu.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected.' });
@@ -180,7 +190,48 @@ describe('next service and endpoint', () => {
       interfaceEndpointId: vpce,
     });
     emu.advance(1000);
-    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('WAITING_FOR_USER');
+    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('AVAILABLE');
+  });
+
+  it.each([
+    ['current', 'Verify endpoint ID and accepted regions, then retry your connection.'],
+    ['older', undefined],
+  ] as const)('UNKNOWN_IN_CLOUD endpoint (%s shape): accepted, then REJECTED with the recorded message', async (shape, message) => {
+    const own = await startAtlasEmulator({ shapes: { unknownInterfaceEndpoint: shape } });
+    try {
+      const c = new DigestClient(own.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+      const s = (await c.post(P.create, CREATE)).json;
+      own.advance(150);
+      own.faults.nextEndpoint({ outcome: 'UNKNOWN_IN_CLOUD' });
+      const vpce = vpceId();
+      const accepted = await c.post(P.endpoints('AWS', s.id), { id: vpce });
+      expect(accepted.status).toBe(201);
+      expect(accepted.json).toMatchObject({ connectionStatus: 'PENDING_ACCEPTANCE', errorMessage: null });
+      own.advance(30);
+      expect((await c.get(P.endpoint('AWS', s.id, vpce))).json).toMatchObject({
+        connectionStatus: 'REJECTED',
+        errorMessage: message ?? `Interface endpoint ${vpce} was not found.`,
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('NO_CAPACITY: the create gets the recorded 400 ATLAS_GENERAL_ERROR and nothing is created; only the region named', async () => {
+    emu.faults.nextService({ region: 'us-east-1', outcome: 'NO_CAPACITY' });
+    expect((await atlas.post(P.create, { providerName: 'AWS', region: 'us-west-2' })).status).toBe(201);
+    const r = await atlas.post(P.create, CREATE);
+    expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.json).toEqual({
+      detail: 'Reason: No Capacity.',
+      error: 400,
+      errorCode: 'ATLAS_GENERAL_ERROR',
+      parameters: ['No Capacity'],
+      reason: 'Bad Request',
+    });
+    expect(emu.services().map((s) => s.regionName)).toEqual(['US_WEST_2']);
+    expect((await atlas.post(P.create, CREATE)).status).toBe(201);
   });
 
   it('STUCK_PENDING endpoint: PENDING for ever', async () => {

@@ -30,18 +30,27 @@ beforeEach(() => {
 const SERVICE_PATTERNS = {
   endpointServiceName: /^com\.amazonaws\.vpce\.[a-z-0-9]+\.vpce-svc-[0-9a-f]{17}$/,
   privateLinkServiceName: /^pls_[0-9a-f]{24}$/,
-  // The specification's pattern for service attachment URLs.
+  // The specification's pattern for service attachment URLs (the documented, older shape).
   serviceAttachment: /https:\/\/([a-z0-9.]+)+\.[a-z]{2,}(\/[a-z0-9-]+)+\/projects\/p-[a-z0-9]+\/regions\/[a-z\-0-9]+\/serviceAttachments\/[a-z0-9-]+/,
 };
 
 describe('create', () => {
-  it('answers 201 with the recorded live shape for AWS, in Atlas spelling, ObjectId on the emulator clock', async () => {
+  it('answers 201 with the recorded live shape for AWS, in Atlas spelling, supportedRemoteRegions null, ObjectId on the emulator clock', async () => {
     const r = await atlas.post(P.create, { providerName: 'AWS', region: 'eu-central-1' });
     expect(r.status).toBe(201);
     expect(r.headers['content-type']).toBe(`${ATLAS_JSON};charset=utf-8`);
     expect(r.headers['ratelimit-limit']).toBeDefined();
     expect(r.headers['ratelimit-remaining']).toBeDefined();
-    expect(Object.keys(r.json)).toEqual(['cloudProvider', 'endpointServiceName', 'errorMessage', 'id', 'interfaceEndpoints', 'regionName', 'status']);
+    expect(Object.keys(r.json)).toEqual([
+      'cloudProvider',
+      'endpointServiceName',
+      'errorMessage',
+      'id',
+      'interfaceEndpoints',
+      'regionName',
+      'status',
+      'supportedRemoteRegions',
+    ]);
     expect(r.json).toEqual({
       cloudProvider: 'AWS',
       endpointServiceName: null,
@@ -50,6 +59,7 @@ describe('create', () => {
       interfaceEndpoints: [],
       regionName: 'EU_CENTRAL_1',
       status: 'INITIATING',
+      supportedRemoteRegions: null,
     });
     expect(parseInt(r.json.id.slice(0, 8), 16)).toBe(START / 1000);
   });
@@ -80,11 +90,11 @@ describe('create', () => {
     });
   });
 
-  it('echoes supportedRemoteRegions when given, and only then', async () => {
+  it('echoes supportedRemoteRegions when given, null otherwise (recorded)', async () => {
     const r = await atlas.post(P.create, { providerName: 'AWS', region: 'US_EAST_1', supportedRemoteRegions: ['US_WEST_2'] });
     expect(r.json.supportedRemoteRegions).toEqual(['US_WEST_2']);
     const plain = await atlas.post(P.create, { providerName: 'AWS', region: 'US_EAST_2' });
-    expect(plain.json).not.toHaveProperty('supportedRemoteRegions');
+    expect(plain.json.supportedRemoteRegions).toBeNull();
   });
 
   it('keeps one service per provider and region, in either spelling, even while DELETING: the exact live 409', async () => {
@@ -109,30 +119,39 @@ describe('create', () => {
   });
 
   it.each([
-    [{ providerName: 'ORACLE', region: 'us-east-1' }, 'INVALID_ENUMERATION_VALUE', ['ORACLE'], 'An invalid enumeration value ORACLE was specified.'],
-    [{ providerName: 'AWS', region: 'mars-north-1' }, 'INVALID_ENUMERATION_VALUE', ['mars-north-1'], 'An invalid enumeration value mars-north-1 was specified.'],
+    // The recorded codes and details.
+    [{ providerName: 'ORACLE', region: 'us-east-1' }, 'INVALID_ENUM_VALUE', ['ORACLE'], 'An invalid enumeration value ORACLE was specified.'],
+    [{ providerName: 'AWS', region: 'mars-north-1' }, 'INVALID_ENUM_VALUE', ['mars-north-1'], 'An invalid enumeration value mars-north-1 was specified.'],
     // Well formed but not in the region table: the emulator knows only the table.
-    [{ providerName: 'AWS', region: 'US_NORTH_9' }, 'INVALID_ENUMERATION_VALUE', ['US_NORTH_9'], undefined],
+    [{ providerName: 'AWS', region: 'US_NORTH_9' }, 'INVALID_ENUM_VALUE', ['US_NORTH_9'], undefined],
     // A region of another provider.
-    [{ providerName: 'AWS', region: 'eastus2' }, 'INVALID_ENUMERATION_VALUE', ['eastus2'], undefined],
-    [{ region: 'us-east-1' }, 'VALIDATION_ERROR', ['providerName'], undefined],
-    [{ providerName: 'AWS' }, 'VALIDATION_ERROR', ['region'], undefined],
+    [{ providerName: 'AWS', region: 'eastus2' }, 'INVALID_ENUM_VALUE', ['eastus2'], undefined],
+    [{ region: 'us-east-1' }, 'MISSING_ATTRIBUTE', ['providerName'], 'The required attribute providerName was not specified.'],
+    [{ providerName: 'AWS' }, 'MISSING_ATTRIBUTE', ['region'], 'The required attribute region was not specified.'],
+    [{ providerName: 'AWS', region: 42 }, 'INVALID_JSON_ATTRIBUTE', ['region'], undefined],
+    [{ providerName: 'GCP', region: 'us-central1', portMappingEnabled: 'yes' }, 'INVALID_JSON_ATTRIBUTE', ['portMappingEnabled'], undefined],
     [{ providerName: 'AWS', region: 'us-east-1', colour: 'blue' }, 'INVALID_ATTRIBUTE', ['colour'], undefined],
-    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['us-west-2'] }, 'INVALID_ENUMERATION_VALUE', ['us-west-2'], undefined],
+    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['us-west-2'] }, 'INVALID_ATTRIBUTE', ['supportedRemoteRegions'], undefined],
+    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['US_EAST_1'] }, 'CROSS_REGION_PRIVATE_LINK_SELF_REGION', ['US_EAST_1'], undefined],
+    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['MARS_NORTH_1'] }, 'INVALID_ENUM_VALUE', ['MARS_NORTH_1'], undefined],
+    [{ providerName: 'GCP', region: 'us-central1', supportedRemoteRegions: ['US_EAST_1'] }, 'PROVIDER_UNSUPPORTED', ['GCP'], undefined],
+    [{ providerName: 'AZURE', region: 'eastus2', supportedRemoteRegions: ['US_EAST_1'] }, 'PROVIDER_UNSUPPORTED', ['AZURE'], undefined],
+    // Emulator's choices.
     [{ providerName: 'AWS', region: 'us-east-1', portMappingEnabled: true }, 'VALIDATION_ERROR', ['portMappingEnabled'], undefined],
-    [{ providerName: 'GCP', region: 'us-central1', supportedRemoteRegions: ['US_EAST_1'] }, 'VALIDATION_ERROR', ['supportedRemoteRegions'], undefined],
   ])('refuses %j with 400 %s', async (body, errorCode, parameters, detail) => {
     const r = await atlas.post(P.create, body);
     expect(r.status).toBe(400);
+    expect(r.headers['content-type']).toBe('application/json');
     expect(r.json).toMatchObject({ error: 400, errorCode, parameters, reason: 'Bad Request' });
     if (detail) expect(r.json.detail).toBe(detail);
     expect(emu.services()).toEqual([]);
   });
 
-  it('refuses malformed JSON (400 INVALID_JSON) and a non-JSON content type (415)', async () => {
+  it('refuses malformed JSON (400 MALFORMED_JSON, as recorded) and a non-JSON content type (415)', async () => {
     const bad = await atlas.post(P.create, '{"providerName":');
     expect(bad.status).toBe(400);
-    expect(bad.json.errorCode).toBe('INVALID_JSON');
+    expect(bad.json).toEqual({ detail: 'Received JSON is malformed.', error: 400, errorCode: 'MALFORMED_JSON', parameters: [], reason: 'Bad Request' });
+    expect((await atlas.post(P.create, '[1]')).json.errorCode).toBe('MALFORMED_JSON');
     const form = await atlas.post(P.create, 'providerName=AWS', { contentType: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
     expect(form.json).toMatchObject({ error: 415, reason: 'Unsupported Media Type' });
@@ -170,7 +189,7 @@ describe('read', () => {
 
   it('refuses a malformed service id (400), an unknown provider (400), a malformed or unknown group', async () => {
     expect((await atlas.get(P.service('AWS', 'not-an-id'))).json).toMatchObject({ error: 400, errorCode: 'INVALID_ATTRIBUTE' });
-    expect((await atlas.get(P.list('aws'))).json).toMatchObject({ error: 400, errorCode: 'INVALID_ENUMERATION_VALUE', parameters: ['aws'] });
+    expect((await atlas.get(P.list('aws'))).json).toMatchObject({ error: 400, errorCode: 'INVALID_ENUM_VALUE', parameters: ['aws'] });
     const badGroup = await atlas.get(paths('XYZ').list('AWS'));
     expect(badGroup.json).toMatchObject({ error: 400, errorCode: 'INVALID_GROUP_ID' });
     const unknown = await atlas.get(paths('0123456789abcdef01234567').list('AWS'));
@@ -183,11 +202,28 @@ describe('read', () => {
     });
   });
 
-  it('answers 404 for paths it does not emulate and 405 for a wrong method', async () => {
+  it('answers 404 for paths it does not emulate and 405 for a wrong method: no body, as recorded, and an Allow header', async () => {
     expect((await atlas.get(`/api/atlas/v2/groups/${DEFAULT_PROJECT_ID}/clusters`)).status).toBe(404);
     const wrong = await atlas.call('PUT', P.list('AWS'), {});
     expect(wrong.status).toBe(405);
     expect(wrong.headers.allow).toBe('GET');
+    expect(wrong.headers['content-length']).toBe('0');
+    expect(wrong.text).toBe('');
+  });
+
+  it('answers 410 VERSION_GONE for a version date configured as sunset, 406 for any other', async () => {
+    const sunset = await startAtlasEmulator({ sunsetVersions: ['2023-02-01'] });
+    try {
+      const c = new DigestClient(sunset.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+      const gone = await c.get(P.list('AWS'), { accept: 'application/vnd.atlas.2023-02-01+json' });
+      expect(gone.status).toBe(410);
+      expect(gone.headers['content-type']).toBe('application/json');
+      expect(gone.json).toMatchObject({ error: 410, errorCode: 'VERSION_GONE', reason: 'Gone', parameters: ['2023-02-01'] });
+      expect((await c.get(P.list('AWS'), { accept: 'application/vnd.atlas.2024-05-30+json' })).status).toBe(406);
+      expect((await c.get(P.list('AWS'))).status).toBe(200);
+    } finally {
+      await sunset.close();
+    }
   });
 
   it('answers 406 with the live body without the versioned Accept, whatever else it lists', async () => {
@@ -218,9 +254,12 @@ describe('update', () => {
 
     const lower = await atlas.patch(P.update(s.id), { cloudProvider: 'AWS', supportedRemoteRegions: ['us-west-2'] });
     expect(lower.status).toBe(400);
-    expect(lower.json).toMatchObject({ errorCode: 'INVALID_ENUMERATION_VALUE', parameters: ['us-west-2'] });
+    expect(lower.json).toMatchObject({ errorCode: 'INVALID_ATTRIBUTE', parameters: ['supportedRemoteRegions'] });
+    const own = await atlas.patch(P.update(s.id), { cloudProvider: 'AWS', supportedRemoteRegions: ['US_WEST_2', 'US_EAST_1'] });
+    expect(own.json).toMatchObject({ error: 400, errorCode: 'CROSS_REGION_PRIVATE_LINK_SELF_REGION', parameters: ['US_EAST_1'] });
+    expect((await atlas.get(P.service('AWS', s.id))).json.supportedRemoteRegions).toEqual(['US_WEST_2', 'EU_WEST_1']);
     expect((await atlas.patch(P.update(s.id), { cloudProvider: 'AZURE', supportedRemoteRegions: [] })).status).toBe(404);
-    expect((await atlas.patch(P.update(s.id), { supportedRemoteRegions: [] })).json.errorCode).toBe('VALIDATION_ERROR');
+    expect((await atlas.patch(P.update(s.id), { supportedRemoteRegions: [] })).json.errorCode).toBe('MISSING_ATTRIBUTE');
     const tooMany = Array.from({ length: 36 }, () => 'US_WEST_2');
     expect((await atlas.patch(P.update(s.id), { cloudProvider: 'AWS', supportedRemoteRegions: tooMany })).status).toBe(400);
     expect((await atlas.patch(P.update('bbbbbbbbbbbbbbbbbbbbbbbb'), { cloudProvider: 'AWS' })).status).toBe(404);
@@ -229,16 +268,17 @@ describe('update', () => {
 
 describe('lifecycle on virtual time', () => {
   it.each([
-    ['AWS', 'us-east-1', 180, 60],
-    ['AZURE', 'westeurope', 240, 90],
-    ['GCP', 'europe-west1', 600, 120],
-  ] as const)('%s (%s): INITIATING %is → WAITING_FOR_USER; delete → 202 {} → DELETING %is → 404', async (provider, region, create, del) => {
+    // The recorded times in INITIATING: about 2.5 min AWS, 1 min Azure, 4.3 min GCP.
+    ['AWS', 'us-east-1', 150, 60],
+    ['AZURE', 'westeurope', 60, 90],
+    ['GCP', 'europe-west1', 260, 120],
+  ] as const)('%s (%s): INITIATING %is → AVAILABLE with no endpoint (recorded); delete → 202 {} → DELETING %is → 404', async (provider, region, create, del) => {
     const s = (await atlas.post(P.create, { providerName: provider, region })).json;
     emu.advance(create - 1);
     expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('INITIATING');
     emu.advance(1);
     const ready = (await atlas.get(P.service(provider, s.id))).json;
-    expect(ready.status).toBe('WAITING_FOR_USER');
+    expect(ready.status).toBe('AVAILABLE');
     expect(ready.errorMessage).toBeNull();
 
     const d = await atlas.delete(P.service(provider, s.id));
@@ -277,11 +317,11 @@ describe('lifecycle on virtual time', () => {
       ),
     );
 
+    // Recorded live: 6 names without a scheme, numbered by the project (group) id.
     const g = (await atlas.get(P.service('GCP', gcp.id))).json;
-    expect(g.serviceAttachmentNames).toHaveLength(50);
-    g.serviceAttachmentNames.forEach((url: string, n: number) => {
-      expect(url).toMatch(SERVICE_PATTERNS.serviceAttachment);
-      expect(url).toMatch(new RegExp(`^https://www\\.googleapis\\.com/compute/v1/projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${gcp.id}-${n}$`));
+    expect(g.serviceAttachmentNames).toHaveLength(6);
+    g.serviceAttachmentNames.forEach((name: string, n: number) => {
+      expect(name).toMatch(new RegExp(`^projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`));
     });
     expect((await atlas.get(P.service('GCP', mapped.id))).json.serviceAttachmentNames).toHaveLength(1);
 
@@ -291,6 +331,25 @@ describe('lifecycle on virtual time', () => {
     expect(emu.services().find((s) => s.id === aws.id)).toEqual(a);
   });
 
+  it('shows the older shapes when asked: WAITING_FOR_USER until an endpoint is available, 50 https:// attachment URLs', async () => {
+    const older = await startAtlasEmulator({ shapes: { readyStatus: 'WAITING_FOR_USER', gcpServiceAttachments: 'documented' } });
+    try {
+      const c = new DigestClient(older.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+      const s = (await c.post(P.create, { providerName: 'GCP', region: 'us-east4' })).json;
+      older.advance(260);
+      const g = (await c.get(P.service('GCP', s.id))).json;
+      expect(g.status).toBe('WAITING_FOR_USER');
+      expect(g.serviceAttachmentNames).toHaveLength(50);
+      g.serviceAttachmentNames.forEach((url: string, n: number) => {
+        expect(url).toMatch(SERVICE_PATTERNS.serviceAttachment);
+        expect(url).toMatch(new RegExp(`^https://www\\.googleapis\\.com/compute/v1/projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`));
+      });
+    } finally {
+      await older.close();
+    }
+    await expect(startAtlasEmulator({ shapes: { readyStatus: 'READY' as 'AVAILABLE' } })).rejects.toThrow(/shapes.readyStatus must be one of/);
+  });
+
   it('takes its durations and attachment count from the options', async () => {
     const fast = await startAtlasEmulator({ timings: { GCP: { serviceCreate: 5, serviceDelete: 1 } }, gcpServiceAttachmentCount: 3 });
     try {
@@ -298,7 +357,7 @@ describe('lifecycle on virtual time', () => {
       const s = (await c.post(P.create, { providerName: 'GCP', region: 'us-central1' })).json;
       fast.advance(5);
       const ready = (await c.get(P.service('GCP', s.id))).json;
-      expect(ready.status).toBe('WAITING_FOR_USER');
+      expect(ready.status).toBe('AVAILABLE');
       expect(ready.serviceAttachmentNames).toHaveLength(3);
       await c.delete(P.service('GCP', s.id));
       fast.advance(1);
@@ -315,7 +374,7 @@ describe('lifecycle on virtual time', () => {
       const s = (await c.post(P.create, { providerName: 'AWS', region: 'us-east-1' })).json;
       expect(() => real.advance(1)).toThrow(/VirtualClock/);
       await new Promise((r) => setTimeout(r, 150));
-      expect((await c.get(P.service('AWS', s.id))).json.status).toBe('WAITING_FOR_USER');
+      expect((await c.get(P.service('AWS', s.id))).json.status).toBe('AVAILABLE');
     } finally {
       await real.close();
     }

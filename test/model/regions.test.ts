@@ -4,6 +4,7 @@ import { renderRegionsModule } from '../../local/tools/generate-regions';
 import {
   findRegion,
   isWellFormedRegion,
+  likelyMisspellingOf,
   otherProvidersWithRegion,
   regionsOf,
   suggestRegions,
@@ -53,5 +54,42 @@ describe('region table', () => {
     expect(suggestRegions('AWS', 'us-east-l')[0].cloudName).toBe('us-east-1');
     expect(suggestRegions('GCP', 'us-central-1')[0].cloudName).toBe('us-central1');
     expect(suggestRegions('AZURE', 'eastus3').map((r) => r.cloudName)).toContain('eastus2');
+  });
+
+  it.each([
+    ['AWS', 'us-eats-1', ['us-east-1']],
+    ['AWS', 'us-esat-1', ['us-east-1']],
+    ['AWS', 'ap-sotheast-1', ['ap-southeast-1']],
+    ['AWS', 'EU_WSET_1', ['eu-west-1']],
+    ['AZURE', 'westeruope', ['westeurope']],
+    ['AZURE', 'EASTSU2', ['eastus2']],
+    ['GCP', 'europe-wset1', ['europe-west1']],
+  ] as const)('takes %s %s for a misspelling of %j', (provider, value, expected) => {
+    expect(likelyMisspellingOf(provider, value).map((r) => r.cloudName)).toEqual(expected);
+  });
+
+  it.each([
+    ['AWS', 'us-east-9'], // a new number of a known area
+    ['AWS', 'ca-west-1'], // known words in a new combination
+    ['AWS', 'xx-east-1'], // a short area code
+    ['AWS', 'ap-future-9'], // far from everything
+    ['AZURE', 'eastus3'],
+    ['GCP', 'asia-southeast3'],
+  ] as const)('takes %s %s for no misspelling: it may be a region Atlas added since', (provider, value) => {
+    expect(likelyMisspellingOf(provider, value)).toEqual([]);
+  });
+
+  it('would not refuse any known region if it were missing from the table (the way a new region arrives)', () => {
+    const refused: string[] = [];
+    for (const provider of ['AWS', 'AZURE', 'GCP'] as const) {
+      for (const region of regionsOf(provider)) {
+        const rest = regionsOf(provider).filter((r) => r !== region);
+        for (const spelling of [region.cloudName, region.atlasName, region.cloudName.toUpperCase()]) {
+          const claimed = likelyMisspellingOf(provider, spelling, rest);
+          if (claimed.length > 0) refused.push(`${provider} ${spelling} → ${claimed.map((r) => r.cloudName).join(', ')}`);
+        }
+      }
+    }
+    expect(refused).toEqual([]);
   });
 });

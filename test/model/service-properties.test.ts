@@ -45,9 +45,35 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
     expect(problemsOf({})).toMatch(/ProjectId is required.*ProviderName is required.*Region is required/);
   });
 
-  it('lets Atlas judge a well-formed region the table does not have yet', () => {
+  it('lets Atlas judge a well-formed region the table does not have yet, with a warning', () => {
     const r = parseServiceProperties({ ...base, Region: 'ap-future-9' });
     expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9', inTable: false });
+    expect(r.ok && r.warnings).toEqual([
+      { property: 'Region', value: 'ap-future-9', message: 'Property Region "ap-future-9" is not among the 38 AWS regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.' },
+    ]);
+    // A new number of a known area is no typo either.
+    const n = parseServiceProperties({ ...base, Region: 'us-east-9' });
+    expect(n.ok && n.value.region).toEqual({ input: 'us-east-9', inTable: false });
+    expect(parseServiceProperties(base)).not.toHaveProperty('warnings');
+  });
+
+  it.each([
+    ['AWS', 'us-eats-1', 'us-east-1 (US_EAST_1)'],
+    ['AWS', 'US_EATS_1', 'us-east-1 (US_EAST_1)'],
+    ['AWS', 'eu-centrl-1', 'eu-central-1 (EU_CENTRAL_1)'],
+    ['AZURE', 'eastsu2', 'eastus2 (US_EAST_2)'],
+    ['AZURE', 'northeurop', 'northeurope (EUROPE_NORTH)'],
+    ['GCP', 'us-centrall1', 'us-central1 (CENTRAL_US)'],
+  ])('refuses the %s region %s, one typo from a known one, with "did you mean %s"', (provider, region, suggestion) => {
+    const r = parseServiceProperties({ ...base, ProviderName: provider, Region: region });
+    expect(r.ok).toBe(false);
+    expect(problemsOf({ ...base, ProviderName: provider, Region: region })).toBe(
+      `Property Region "${region}" is not ${provider === 'AWS' ? 'an' : 'a'} ${provider} region Atlas offers. Did you mean ${suggestion}?`,
+    );
+  });
+
+  it('refuses a misspelt remote region too', () => {
+    expect(problemsOf({ ...base, SupportedRemoteRegions: ['us-west-2', 'eu-wset-1'] })).toMatch(/SupportedRemoteRegions "eu-wset-1" .*Did you mean eu-west-1 \(EU_WEST_1\)\?/);
   });
 
   it('skips unresolved values (CDK tokens) at synth time', () => {

@@ -3,7 +3,7 @@
  * references between resources (for dependency order), and the intrinsic functions evaluated against given
  * parameter values and resource attributes.
  */
-import { parse, type Tags } from 'yaml';
+import { parseDocument, type Tags } from 'yaml';
 
 export interface CfnResource {
   Type: string;
@@ -44,7 +44,10 @@ function splitGetAtt(value: string): [string, string] {
 
 /** A YAML (or JSON) template; an unknown tag fails rather than passing through as a string. */
 export function parseTemplate(text: string): CfnTemplate {
-  const doc = parse(text, { customTags: CLOUDFORMATION_TAGS, strict: true, uniqueKeys: true }) as CfnTemplate;
+  const parsed = parseDocument(text, { customTags: CLOUDFORMATION_TAGS, strict: true, uniqueKeys: true });
+  const problems = [...parsed.errors, ...parsed.warnings];
+  if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('\n'));
+  const doc = parsed.toJS() as CfnTemplate;
   if (!doc || typeof doc !== 'object' || !doc.Resources) throw new Error('not a CloudFormation template: no Resources');
   return doc;
 }

@@ -51,9 +51,11 @@ export function serviceAttributes(projectId: string, service: EndpointService): 
 }
 
 /**
- * A GCP service without port mapping has 50 service attachments; as full URLs they alone pass the 4096-byte
- * answer limit. They share everything up to the attachment name (`ServiceAttachmentBaseUrl`), so past the
- * budget they are given as names only: base URL + name is the attachment's URL.
+ * A GCP service without port mapping has several service attachments, in one of two shapes: recorded live,
+ * 6 names `projects/p-…/regions/<region>/serviceAttachments/sa-…` without a scheme; in older documentation,
+ * 50 `https://www.googleapis.com/compute/v1/projects/…` URLs, which alone pass the 4096-byte answer limit.
+ * Either way they share everything up to the attachment name (`ServiceAttachmentBaseUrl`), so past the
+ * budget they are given as names only: prefix + name is each attachment as Atlas gave it.
  */
 function fitAttachments(attrs: ServiceAttributes): ServiceAttributes {
   if (Buffer.byteLength(JSON.stringify(attrs)) <= ATTRIBUTES_BUDGET_BYTES || attrs.ServiceAttachmentBaseUrl === '') return attrs;
@@ -65,7 +67,7 @@ function fitAttachments(attrs: ServiceAttributes): ServiceAttributes {
   };
 }
 
-/** The URL part every attachment shares, up to and including the last `/`; empty when they differ. */
+/** The part every attachment shares (a URL or a resource path), up to and including the last `/`; empty when they differ. */
 function commonBase(urls: readonly string[]): string {
   if (urls.length === 0) return '';
   const base = urls[0].slice(0, urls[0].lastIndexOf('/') + 1);

@@ -36,7 +36,8 @@ export class DigestVerifier {
   /** A `WWW-Authenticate` value with a fresh nonce. */
   challenge(stale = false): string {
     this.pruneExpired();
-    const nonce = randomBytes(24).toString('base64url');
+    // Recorded live: standard base64 (with `+` and `/`), which a client must quote and echo as it is.
+    const nonce = randomBytes(24).toString('base64');
     this.nonces.set(nonce, { issuedAt: this.clock.now(), seen: new Set() });
     return `Digest realm="${DIGEST_REALM}", domain="", nonce="${nonce}", algorithm=MD5, qop="auth", stale=${stale}`;
   }

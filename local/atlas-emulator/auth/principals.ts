@@ -2,7 +2,7 @@
  * Who is calling: turns the `Authorization` header of an Atlas API call into the configured credential
  * it belongs to (API key by Digest, service account by Bearer token), or into the 401 to answer.
  */
-import type { EmulatorCredentials, Role } from '../config';
+import type { EmulatorCredentials, ResponseShapes, Role } from '../config';
 import { errors } from '../errors';
 import type { DigestVerifier } from './digest';
 import type { TokenIssuer } from './oauth';
@@ -32,6 +32,7 @@ export class Authenticator {
     private readonly credentials: EmulatorCredentials,
     readonly digest: DigestVerifier,
     readonly tokens: TokenIssuer,
+    private readonly unauthorizedShape: ResponseShapes['unauthorized'] = 'recorded',
   ) {}
 
   /** The caller of an Atlas API request, or throws the 401 to answer. */
@@ -39,7 +40,7 @@ export class Authenticator {
     const kind = authKindOf(authorization);
     if (kind === 'digest') {
       const result = this.digest.verify(authorization ?? '', method, requestUri, (user) => this.apiKey(user)?.privateKey);
-      if (!result.ok) throw errors.unauthenticated(result.challenge);
+      if (!result.ok) throw errors.unauthenticated(result.challenge, this.unauthorizedShape);
       const key = this.apiKey(result.username)!;
       return principal('apiKey', key.publicKey, key);
     }
@@ -49,11 +50,11 @@ export class Authenticator {
       const account = clientId === undefined ? undefined : this.serviceAccount(clientId);
       // Bearer failures carry a Digest challenge too: harmless, and it tells a confused client which
       // other scheme the API speaks.
-      if (!account) throw errors.unauthenticated(this.digest.challenge());
+      if (!account) throw errors.unauthenticated(this.digest.challenge(), this.unauthorizedShape);
       return principal('serviceAccount', account.clientId, account);
     }
     // Basic is not accepted by the Atlas API; no header at all is the first leg of Digest.
-    throw errors.unauthenticated(this.digest.challenge());
+    throw errors.unauthenticated(this.digest.challenge(), this.unauthorizedShape);
   }
 
   secretOf(clientId: string): string | undefined {
