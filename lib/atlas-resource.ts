@@ -2,9 +2,10 @@
  * What the provider's custom resources share in a CDK app: which provider serves them, the permission to
  * read the secret they name, the synth-time check of their properties, and the CustomResource itself.
  */
-import { Annotations, CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { describeProblems, type ParseOptions, type Parsed } from '../lambda/model/property-reader';
+import { AtlasValidationError } from './errors';
 import type { AtlasPrivateEndpointProvider } from './provider';
 
 export interface AtlasResourceOptions {
@@ -23,7 +24,7 @@ export interface AtlasResourceOptions {
 export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): CustomResource {
   const serviceToken = o.serviceToken ?? o.provider?.serviceToken;
   if (!serviceToken || (o.serviceToken && o.provider)) {
-    throw new Error(`${scope.node.path}: give exactly one of provider or serviceToken.`);
+    throw new AtlasValidationError('Give exactly one of provider or serviceToken.', scope);
   }
   const properties: Record<string, unknown> = {
     ...o.properties,
@@ -31,12 +32,13 @@ export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): 
     ...(o.credentialsSecretArn !== undefined ? { CredentialsSecretArn: o.credentialsSecretArn } : {}),
   };
   const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
-  if (!parsed.ok) throw new Error(`${scope.node.path}: ${describeProblems(parsed.problems)}`);
+  if (!parsed.ok) throw new AtlasValidationError(describeProblems(parsed.problems), scope);
   for (const w of parsed.warnings ?? []) Annotations.of(scope).addWarningV2(`atlas-private-endpoint:${w.property}`, w.message);
-  // A provider in this app must be allowed to read the secret the resource names.
+  // A provider in this app must be allowed to read the secret the resource names, for the resource's stack.
   if (o.provider) {
-    if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn);
-    else o.provider.allowProfile(o.profile ?? 'default');
+    const stacks = [Stack.of(scope).stackName];
+    if (o.credentialsSecretArn !== undefined) o.provider.allowSecretArn(o.credentialsSecretArn, stacks);
+    else o.provider.allowProfile(o.profile ?? 'default', stacks);
   }
   return new CustomResource(scope, 'Resource', {
     serviceToken,

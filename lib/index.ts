@@ -1,8 +1,10 @@
 export * from './endpoint-service';
+export * from './errors';
+export * from './handler-asset';
 export * from './private-endpoint';
 export * from './private-link';
 export * from './provider';
+export * from './provider-stack';
+export * from './resource-props';
 export * from './service-catalog';
 export * from './waiter-state-machine';
-export type { CloudProvider } from '../lambda/model/provider';
-export * from './handler-asset';

@@ -2,20 +2,15 @@
  * `Custom::AtlasPrivateEndpoint`: registers one interface endpoint (an AWS VPC endpoint) with an Atlas
  * private endpoint service and waits until Atlas has accepted the connection.
  */
-import type { CustomResource, Duration } from 'aws-cdk-lib';
+import type { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import type { CloudProvider } from '../lambda/model/provider';
 import { atlasCustomResource } from './atlas-resource';
-import type { AtlasPrivateEndpointProvider } from './provider';
+import type { AtlasResourceProps } from './resource-props';
 
-export interface AtlasPrivateEndpointProps {
-  /** The provider deployed in this app. Give this or `serviceToken`. */
-  readonly provider?: AtlasPrivateEndpointProvider;
-  /** The ServiceToken of a provider deployed elsewhere. */
-  readonly serviceToken?: string;
-  /** Atlas project (group) id: 24 hexadecimal digits. */
-  readonly projectId: string;
+/** Properties of {@link AtlasPrivateEndpoint}. */
+export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
   /**
    * The cloud provider of the endpoint service. Only AWS is supported so far.
    * @default 'AWS'
@@ -26,28 +21,38 @@ export interface AtlasPrivateEndpointProps {
   /** The interface endpoint to register: for AWS the VPC endpoint id (`vpce-…`). */
   readonly endpointId: string;
   /**
-   * Profile of the Secrets Manager secret `cfn/atlas/profile/{profile}` holding the Atlas credentials.
-   * @default 'default' (unless `credentialsSecretArn` is given)
-   */
-  readonly profile?: string;
-  /** ARN of the Secrets Manager secret holding the Atlas credentials; takes precedence over `profile`. */
-  readonly credentialsSecretArn?: string;
-  /**
    * Fail unless Atlas reports the connection AVAILABLE; when false, succeed once Atlas has settled it
    * either way (the `connectionStatus` attribute says which).
    * @default true
    */
   readonly enforceConnectionSuccess?: boolean;
-  /**
-   * How long CloudFormation waits for the provider's answer.
-   * @default Duration.hours(1)
-   */
-  readonly serviceTimeout?: Duration;
 }
 
+/**
+ * The registration of an interface endpoint with an Atlas private endpoint service
+ * (`Custom::AtlasPrivateEndpoint`): for AWS, a VPC interface endpoint you manage yourself. Create waits until
+ * Atlas reports the connection `AVAILABLE` (or, without enforcement, settled either way); delete removes the
+ * registration and waits until it is gone. `AtlasPrivateLink` makes the service, the interface endpoint and
+ * this registration in one.
+ *
+ * @example
+ * new AtlasPrivateEndpoint(this, 'Registration', {
+ *   provider,
+ *   projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
+ *   endpointServiceId: service.privateLinkId,
+ *   endpointId: vpcEndpoint.vpcEndpointId,
+ * });
+ */
 export class AtlasPrivateEndpoint extends Construct {
+  /** The custom resource. */
   readonly resource: CustomResource;
 
+  /**
+   * Declares the registration and checks its properties.
+   * @param scope the construct it belongs to
+   * @param id its id within `scope`
+   * @param props the endpoint service, the interface endpoint, and which provider and credentials serve it
+   */
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointProps) {
     super(scope, id);
     this.resource = atlasCustomResource(this, {
@@ -64,22 +69,38 @@ export class AtlasPrivateEndpoint extends Construct {
     });
   }
 
-  /** `{ProjectId}--{EndpointServiceId}--{EndpointId}`. */
+  /**
+   * The physical id: `{ProjectId}--{EndpointServiceId}--{EndpointId}`.
+   * @attribute
+   */
   get physicalId(): string {
     return this.resource.ref;
   }
-  /** The registered interface endpoint's id (`vpce-…`). */
+  /**
+   * The registered interface endpoint's id (`vpce-…`).
+   * @attribute
+   */
   get interfaceEndpointId(): string {
     return this.resource.getAttString('InterfaceEndpointId');
   }
-  /** Atlas's connection status: AVAILABLE once accepted (REJECTED only when enforcement is off). */
+  /**
+   * Atlas's connection status: `AVAILABLE` once accepted (`REJECTED` only when enforcement is off).
+   * @attribute
+   */
   get connectionStatus(): string {
     return this.resource.getAttString('ConnectionStatus');
   }
-  /** "true" while Atlas is removing the registration. */
+  /**
+   * `"true"` while Atlas is removing the registration.
+   * @attribute
+   */
   get deleteRequested(): string {
     return this.resource.getAttString('DeleteRequested');
   }
+  /**
+   * Atlas's error message for the registration; empty unless Atlas reports one.
+   * @attribute
+   */
   get errorMessage(): string {
     return this.resource.getAttString('ErrorMessage');
   }

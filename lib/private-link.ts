@@ -4,17 +4,28 @@
  * registration of that interface endpoint with Atlas, waited for until the connection is AVAILABLE.
  * CloudFormation creates them in that order and deletes them in reverse.
  */
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { AtlasPrivateEndpointService } from './endpoint-service';
 import { AtlasPrivateEndpoint } from './private-endpoint';
+import { AtlasValidationError } from './errors';
 import { AtlasPrivateEndpointProvider } from './provider';
+import type { AtlasResourceProps } from './resource-props';
+
+/** A range of TCP ports. */
+export interface PortRange {
+  /** The first port (1-65535). */
+  readonly from: number;
+  /** The last port (`from` to 65535). */
+  readonly to: number;
+}
 
 /** The TCP ports Atlas documents for AWS private endpoints. */
-export const ATLAS_PRIVATE_ENDPOINT_PORTS = { from: 1024, to: 65535 } as const;
+export const ATLAS_PRIVATE_ENDPOINT_PORTS: PortRange = { from: 1024, to: 65535 };
 
-export interface AtlasPrivateLinkProps {
+/** Properties of {@link AtlasPrivateLink}. */
+export interface AtlasPrivateLinkProps extends AtlasResourceProps {
   /** The VPC the interface endpoint goes into. */
   readonly vpc: ec2.IVpc;
   /**
@@ -22,28 +33,20 @@ export interface AtlasPrivateLinkProps {
    * @default the VPC's private subnets (with egress, else isolated), one per availability zone
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** Atlas project (group) id: 24 hexadecimal digits. */
-  readonly projectId: string;
   /**
    * The AWS region of the Atlas endpoint service, in either spelling. It must be the VPC's region.
    * @default the stack's region
    */
   readonly region?: string;
   /**
-   * Profile of the Secrets Manager secret `cfn/atlas/profile/{profile}` holding the Atlas credentials.
-   * @default 'default' (unless `credentialsSecretArn` is given)
-   */
-  readonly profile?: string;
-  /** ARN of the Secrets Manager secret holding the Atlas credentials; takes precedence over `profile`. */
-  readonly credentialsSecretArn?: string;
-  /**
    * A provider deployed in this app.
    * @default one is created inside this construct (unless `serviceToken` is given)
    */
   readonly provider?: AtlasPrivateEndpointProvider;
-  /** The ServiceToken of a provider deployed elsewhere. */
-  readonly serviceToken?: string;
-  /** Further security groups for the interface endpoint (one is always created for Atlas's ports). */
+  /**
+   * Further security groups for the interface endpoint (one is always created for Atlas's ports).
+   * @default none
+   */
   readonly securityGroups?: ec2.ISecurityGroup[];
   /**
    * Who may connect to Atlas through the interface endpoint.
@@ -54,7 +57,7 @@ export interface AtlasPrivateLinkProps {
    * Atlas's ports on the interface endpoint.
    * @default 1024 to 65535, as Atlas documents
    */
-  readonly portRange?: { readonly from: number; readonly to: number };
+  readonly portRange?: PortRange;
   /**
    * Private DNS on the interface endpoint. Atlas's private endpoint connection strings resolve without it.
    * @default false
@@ -70,37 +73,59 @@ export interface AtlasPrivateLinkProps {
    * @default true
    */
   readonly enforceConnectionSuccess?: boolean;
-  /**
-   * How long CloudFormation waits for each Atlas resource.
-   * @default Duration.hours(1)
-   */
-  readonly serviceTimeout?: Duration;
 }
 
+/**
+ * A working AWS PrivateLink connection to MongoDB Atlas: an `AtlasPrivateEndpointService` in the VPC's
+ * region, an `ec2.InterfaceVpcEndpoint` connected to it (one subnet per availability zone, a security group
+ * open to `allowFrom` on Atlas's ports, private DNS off), and an `AtlasPrivateEndpoint` that registers the
+ * interface endpoint and waits until Atlas accepts it. CloudFormation creates them in that order and deletes
+ * them in reverse. Creates a provider too, unless given `provider` or `serviceToken`.
+ *
+ * @example
+ * const vpc = new ec2.Vpc(this, 'Vpc');
+ * const atlas = new AtlasPrivateLink(this, 'Atlas', {
+ *   vpc,
+ *   projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
+ *   serviceToken: Fn.importValue('AtlasPrivateEndpointServiceToken'),
+ * });
+ * atlas.connections.allowDefaultPortFrom(myFunction);
+ */
 export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
+  /** The Atlas endpoint service. */
   readonly endpointService: AtlasPrivateEndpointService;
+  /** The interface endpoint connected to the endpoint service. */
   readonly vpcEndpoint: ec2.InterfaceVpcEndpoint;
+  /** The interface endpoint's registration with Atlas. */
   readonly registration: AtlasPrivateEndpoint;
+  /** The security group that opens Atlas's ports on the interface endpoint to `allowFrom`. */
   readonly securityGroup: ec2.SecurityGroup;
   /** Allow traffic to Atlas through the endpoint: `privateLink.connections.allowDefaultPortFrom(fn)`. */
   readonly connections: ec2.Connections;
   /** The provider the resources use: the one given, or one created here; undefined with a `serviceToken`. */
   readonly provider?: AtlasPrivateEndpointProvider;
 
+  /**
+   * Declares the endpoint service, the interface endpoint with its security group, and the registration.
+   * @param scope the construct it belongs to
+   * @param id its id within `scope`
+   * @param props the VPC, the Atlas project, and options; `vpc` and `projectId` are required
+   */
   constructor(scope: Construct, id: string, props: AtlasPrivateLinkProps) {
     super(scope, id);
-    if (props.provider && props.serviceToken) throw new Error(`${this.node.path}: give at most one of provider or serviceToken.`);
+    if (props.provider && props.serviceToken) throw new AtlasValidationError('Give at most one of provider or serviceToken.', this);
     const stack = Stack.of(this);
     const region = props.region ?? stack.region;
     const vpcRegion = props.vpc.env.region;
     if (!Token.isUnresolved(region) && !Token.isUnresolved(vpcRegion) && normalise(region) !== normalise(vpcRegion)) {
-      throw new Error(
-        `${this.node.path}: region ${region} is not the VPC's region ${vpcRegion}. An interface endpoint connects to an endpoint service in its own region: create the Atlas endpoint service in ${vpcRegion}.`,
+      throw new AtlasValidationError(
+        `region ${region} is not the VPC's region ${vpcRegion}. An interface endpoint connects to an endpoint service in its own region: create the Atlas endpoint service in ${vpcRegion}.`,
+        this,
       );
     }
     const ports = props.portRange ?? ATLAS_PRIVATE_ENDPOINT_PORTS;
     if (!(Number.isInteger(ports.from) && Number.isInteger(ports.to) && ports.from >= 1 && ports.from <= ports.to && ports.to <= 65535)) {
-      throw new Error(`${this.node.path}: portRange ${ports.from}-${ports.to} is not a TCP port range (1-65535, from ≤ to).`);
+      throw new AtlasValidationError(`portRange ${ports.from}-${ports.to} is not a TCP port range (1-65535, from ≤ to).`, this);
     }
 
     this.provider = props.provider ?? (props.serviceToken ? undefined : new AtlasPrivateEndpointProvider(this, 'Provider'));
@@ -153,15 +178,24 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: port });
   }
 
-  /** The PrivateLink endpoint service name Atlas created. */
+  /**
+   * The PrivateLink endpoint service name Atlas created.
+   * @attribute
+   */
   get endpointServiceName(): string {
     return this.endpointService.endpointServiceName;
   }
-  /** The interface endpoint's id (`vpce-…`). */
+  /**
+   * The interface endpoint's id (`vpce-…`).
+   * @attribute
+   */
   get vpcEndpointId(): string {
     return this.vpcEndpoint.vpcEndpointId;
   }
-  /** Atlas's connection status of the registration (AVAILABLE once the deployment succeeded). */
+  /**
+   * Atlas's connection status of the registration (`AVAILABLE` once the deployment succeeded).
+   * @attribute
+   */
   get connectionStatus(): string {
     return this.registration.connectionStatus;
   }

@@ -13,13 +13,14 @@ import { CLOUD_PROVIDERS, type CloudProvider } from '../lambda/model/provider';
 import { AtlasPrivateEndpointService } from './endpoint-service';
 import { AtlasPrivateEndpoint } from './private-endpoint';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS } from './private-link';
+import { SERVICE_TOKEN_PARAMETER_NAME } from './provider-stack';
 
-/** Where the provider stack publishes its ServiceToken. */
-export const SERVICE_TOKEN_PARAMETER_NAME = '/atlas/private-endpoint/service-token';
 
 /** The product names end users see in Service Catalog. */
 export const CATALOG_PRODUCT_NAMES = {
+  /** The product that launches one endpoint service. */
   endpointService: 'Atlas private endpoint service',
+  /** The product that launches the AWS chain: service, interface endpoint, registration. */
   privateLink: 'Atlas PrivateLink (AWS)',
 } as const;
 
@@ -61,6 +62,7 @@ export const LAUNCH_STACK_ACTIONS = [
 /** CloudFormation template checks, which AWS offers on `*` only. */
 export const LAUNCH_TEMPLATE_ACTIONS = ['cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'] as const;
 
+/** Properties of {@link AtlasPrivateEndpointCatalog}. */
 export interface AtlasPrivateEndpointCatalogProps {
   /**
    * The SSM String parameter holding the ServiceToken of the provider in this account and region.
@@ -136,6 +138,12 @@ export class AtlasPrivateEndpointCatalog extends Construct {
   /** The template of "Atlas PrivateLink (AWS)". */
   readonly privateLinkTemplate: servicecatalog.ProductStack;
 
+  /**
+   * Creates the portfolio, its two products and the launch role.
+   * @param scope the construct it belongs to
+   * @param id its id within `scope`
+   * @param props options; every one has a default
+   */
   constructor(scope: Construct, id: string, props: AtlasPrivateEndpointCatalogProps = {}) {
     super(scope, id);
     const parameterName = props.serviceTokenParameterName ?? SERVICE_TOKEN_PARAMETER_NAME;

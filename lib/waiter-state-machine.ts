@@ -29,15 +29,31 @@ const LAMBDA_SERVICE_ERRORS = [
   'Lambda.TooManyRequestsException',
 ];
 
+/** Properties of {@link WaitLoop}. */
 export interface WaitLoopProps {
   /** The function that runs the steps (`onStep`). */
   readonly stepFunction: lambda.IFunction;
 }
 
-/** The states of the wait loop, ready to become a state machine's definition. */
+/**
+ * The states of the provider's wait loop (route, wait, act or poll, count failures, give up, answer), ready to
+ * become a state machine's definition. `AtlasPrivateEndpointProvider` uses it; it is exported for tests and
+ * for those who build their own provider around the same step function.
+ *
+ * @example
+ * const loop = new WaitLoop(this, 'WaitLoop', { stepFunction });
+ * new sfn.StateMachine(this, 'StateMachine', { definitionBody: sfn.DefinitionBody.fromChainable(loop.startState) });
+ */
 export class WaitLoop extends Construct {
+  /** The first state: the route that picks the next step from the execution state. */
   readonly startState: sfn.IChainable;
 
+  /**
+   * Creates the states.
+   * @param scope the construct it belongs to
+   * @param id its id within `scope`
+   * @param props the step function the tasks invoke
+   */
   constructor(scope: Construct, id: string, props: WaitLoopProps) {
     super(scope, id);
     const step = (name: string, stepName: StepName, comment: string) => {

@@ -46,7 +46,7 @@ describe('README examples', () => {
   });
 
   it('"CDK, one resource at a time" synthesizes', () => {
-    const code = `${blockAfter('### CDK, one resource at a time')}\napp.synth();\n`;
+    const code = blockAfter('### CDK, one resource at a time');
     const templates = synth(code);
     expect(types(templates['Network.template.json'])).toContain('Custom::AtlasPrivateEndpointService');
   });

@@ -6,7 +6,7 @@
 import { DigestSession, parseDigestChallenge } from './digest';
 import type { ServiceAccountTokens } from './oauth';
 
-export interface UnauthorizedAnswer {
+export interface UnauthorizedResponse {
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -18,7 +18,7 @@ export interface Authenticator {
    * After a 401: true when a new `authorize` may succeed (a first challenge, a stale nonce, an expired
    * token). `sent` is what the failed request carried; `recoveries` counts earlier recoveries of this request.
    */
-  recover(answer: UnauthorizedAnswer, sent: string | undefined, recoveries: number): Promise<boolean>;
+  recover(response: UnauthorizedResponse, sent: string | undefined, recoveries: number): Promise<boolean>;
 }
 
 export class DigestAuthenticator implements Authenticator {
@@ -33,8 +33,8 @@ export class DigestAuthenticator implements Authenticator {
     return this.session.authorization(method, uri);
   }
 
-  async recover(answer: UnauthorizedAnswer, sent: string | undefined, recoveries: number): Promise<boolean> {
-    const challenge = parseDigestChallenge(answer.headers['www-authenticate']);
+  async recover(response: UnauthorizedResponse, sent: string | undefined, recoveries: number): Promise<boolean> {
+    const challenge = parseDigestChallenge(response.headers['www-authenticate']);
     if (!challenge) return false;
     // Unanswered challenge, or a nonce that merely expired: answering again is expected.
     // Anything else means the key itself was refused; one more try covers a server that forgot its nonces.
@@ -53,7 +53,7 @@ export class ServiceAccountAuthenticator implements Authenticator {
     return `Bearer ${await this.tokens.token()}`;
   }
 
-  async recover(_answer: UnauthorizedAnswer, sent: string | undefined, recoveries: number): Promise<boolean> {
+  async recover(_response: UnauthorizedResponse, sent: string | undefined, recoveries: number): Promise<boolean> {
     // A token Atlas no longer honours (revoked, expired early): renew once. A second 401 is a real refusal.
     if (sent?.startsWith('Bearer ')) this.tokens.invalidate(sent.slice('Bearer '.length));
     return recoveries === 0;

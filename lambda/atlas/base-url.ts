@@ -1,10 +1,11 @@
 /** Where the Atlas Administration API lives, and which addresses the client agrees to send credentials to. */
+import { ProviderError } from '../model/errors';
 
 export const ATLAS_BASE_URL = 'https://cloud.mongodb.com';
 /** Atlas for Government. */
 export const ATLAS_GOV_BASE_URL = 'https://cloud.mongodbgov.com';
 
-export class InvalidBaseUrlError extends Error {
+export class InvalidBaseUrlError extends ProviderError {
   override readonly name = 'InvalidBaseUrlError';
 }
 

@@ -3,7 +3,7 @@
  * Every call goes through one `AtlasHttp` (one undici Agent, one retry policy, one authenticator).
  */
 import type { LoggerLike } from '../logging';
-import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider } from '../model/provider';
+import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider, VPC_ENDPOINT_ID } from '../model/provider';
 import { type Authenticator, DigestAuthenticator, ServiceAccountAuthenticator } from './auth';
 import { resolveAtlasBaseUrl } from './base-url';
 import { AtlasApiError, type AtlasOperation } from './errors';
@@ -64,14 +64,10 @@ export class AtlasClient {
           );
   }
 
-  get authKind(): Authenticator['kind'] {
-    return this.auth.kind;
-  }
-
   /**
    * Creates the endpoint service for one provider and region. Atlas answers 409
    * `PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION` when the project has one already; when an earlier
-   * attempt of this same call got no clear answer, the error says so (`afterAmbiguousAttempt`), because
+   * attempt of this same call got no clear response, the error says so (`earlierAttemptMaybeProcessed`), because
    * the existing service may then be the one this call created. The client never treats it as its own:
    * that decision needs what only the caller knows.
    */
@@ -108,14 +104,14 @@ export class AtlasClient {
   async listEndpointServices(projectId: string, provider: CloudProvider): Promise<EndpointService[]> {
     checkId('projectId', projectId);
     checkProvider(provider);
-    const answer = await this.http.call<EndpointService[]>({
+    const response = await this.http.call<EndpointService[]>({
       operation: 'listEndpointServices',
       method: 'GET',
       path: `${group(projectId)}/privateEndpoint/${provider}/endpointService`,
       auth: this.auth,
       projectId,
     });
-    return Array.isArray(answer.body) ? answer.body : [];
+    return Array.isArray(response.body) ? response.body : [];
   }
 
   /** Changes what can change in place: the AWS `supportedRemoteRegions`. */
@@ -156,7 +152,7 @@ export class AtlasClient {
     endpointServiceId: string,
     request: CreateInterfaceEndpointRequest,
   ): Promise<InterfaceEndpoint> {
-    if (request.cloudProvider === 'AWS' && !/^vpce-[0-9a-f]{17}$/.test(request.id)) {
+    if (request.cloudProvider === 'AWS' && !VPC_ENDPOINT_ID.test(request.id)) {
       throw new RangeError(`interface endpoint id "${request.id}" is not an AWS VPC endpoint id (vpce- and 17 hexadecimal digits)`);
     }
     return this.object(
@@ -210,23 +206,23 @@ export class AtlasClient {
     await this.http.close();
   }
 
-  private object<T>(operation: AtlasOperation, answer: { body: T | undefined; status: number; attempts: number }): T {
-    if (answer.body === undefined || answer.body === null || typeof answer.body !== 'object') {
+  private object<T>(operation: AtlasOperation, response: { body: T | undefined; status: number; attempts: number }): T {
+    if (response.body === undefined || response.body === null || typeof response.body !== 'object') {
       throw new AtlasApiError({
         operation,
-        status: answer.status,
+        status: response.status,
         errorCode: 'INVALID_RESPONSE',
         detail: 'Atlas answered without the expected JSON object',
         retryable: true,
-        attempts: answer.attempts,
+        attempts: response.attempts,
       });
     }
-    return answer.body;
+    return response.body;
   }
 
   private async requestToken(clientId: string, clientSecret: string) {
     const basic = Buffer.from(`${clientId}:${clientSecret}`, 'utf8').toString('base64');
-    const answer = await this.http.call<{ access_token?: unknown; expires_in?: unknown; token_type?: unknown }>({
+    const response = await this.http.call<{ access_token?: unknown; expires_in?: unknown; token_type?: unknown }>({
       operation: 'getAccessToken',
       method: 'POST',
       path: '/api/oauth/token',
@@ -234,15 +230,15 @@ export class AtlasClient {
       accept: 'application/json',
       auth: { fixed: `Basic ${basic}` },
     });
-    const { access_token: accessToken, expires_in: expiresIn } = answer.body ?? {};
+    const { access_token: accessToken, expires_in: expiresIn } = response.body ?? {};
     if (typeof accessToken !== 'string' || accessToken === '') {
       throw new AtlasApiError({
         operation: 'getAccessToken',
-        status: answer.status,
+        status: response.status,
         errorCode: 'INVALID_RESPONSE',
         detail: 'the token endpoint answered without an access_token',
         retryable: false,
-        attempts: answer.attempts,
+        attempts: response.attempts,
       });
     }
     return { accessToken, expiresIn: typeof expiresIn === 'number' ? expiresIn : Number(expiresIn) || 3600 };
@@ -261,7 +257,10 @@ function servicePath(projectId: string, provider: CloudProvider, endpointService
 }
 
 function endpointPath(projectId: string, provider: CloudProvider, endpointServiceId: string, endpointId: string): string {
-  if (!endpointId) throw new RangeError('endpointId must not be empty');
+  // Pasted into the path (encoded): an id of `.` or `..` would still address another resource (the service itself).
+  if (provider === 'AWS' ? !/^vpce-[0-9a-f]{17}$/.test(endpointId) : endpointId === '' || endpointId === '.' || endpointId === '..' || endpointId.length > 1000) {
+    throw new RangeError(`endpointId "${endpointId.slice(0, 80)}" is not an interface endpoint id${provider === 'AWS' ? ' (vpce- and 17 hexadecimal digits)' : ''}`);
+  }
   return `${servicePath(projectId, provider, endpointServiceId)}/endpoint/${encodeURIComponent(endpointId)}`;
 }
 

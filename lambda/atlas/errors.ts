@@ -2,6 +2,7 @@
  * The one error type of the Atlas client: what was called, what Atlas answered, and whether trying again
  * can help. Messages name the operation, the status and Atlas's own words, never a credential.
  */
+import { ProviderError } from '../model/errors';
 import { ATLAS_ERROR_CODES, type AtlasErrorBody } from './models';
 
 export type AtlasOperation =
@@ -35,12 +36,12 @@ const WRITES: readonly AtlasOperation[] = [
   'deleteInterfaceEndpoint',
 ];
 
-/** Codes for failures that never reached an Atlas answer. */
+/** Codes for failures that never reached an Atlas response. */
 export type TransportErrorCode = 'NETWORK_ERROR' | 'TIMEOUT' | 'INVALID_RESPONSE';
 
 export interface AtlasApiErrorFields {
   operation: AtlasOperation;
-  /** HTTP status; undefined when no answer came (connection refused, reset, timed out). */
+  /** HTTP status; undefined when no response came (connection refused, reset, timed out). */
   status?: number;
   errorCode: string;
   detail?: string;
@@ -53,16 +54,16 @@ export interface AtlasApiErrorFields {
   attempts: number;
   /**
    * True when an earlier attempt of this call may have been carried out by Atlas without the client hearing
-   * the answer. A create's 409 "already exists" is then possibly the client's own service.
+   * the response. A create's 409 "already exists" is then possibly the client's own service.
    */
-  afterAmbiguousAttempt?: boolean;
+  earlierAttemptMaybeProcessed?: boolean;
   /** True when this call (its last attempt included) may have been carried out by Atlas. */
   maybeProcessed?: boolean;
   projectId?: string;
   cause?: unknown;
 }
 
-export class AtlasApiError extends Error {
+export class AtlasApiError extends ProviderError {
   override readonly name = 'AtlasApiError';
   readonly operation: AtlasOperation;
   readonly status: number | undefined;
@@ -72,7 +73,7 @@ export class AtlasApiError extends Error {
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
   readonly attempts: number;
-  readonly afterAmbiguousAttempt: boolean;
+  readonly earlierAttemptMaybeProcessed: boolean;
   readonly maybeProcessed: boolean;
 
   constructor(fields: AtlasApiErrorFields) {
@@ -85,16 +86,27 @@ export class AtlasApiError extends Error {
     this.retryable = fields.retryable;
     this.retryAfterSeconds = fields.retryAfterSeconds;
     this.attempts = fields.attempts;
-    this.afterAmbiguousAttempt = fields.afterAmbiguousAttempt ?? false;
-    this.maybeProcessed = fields.maybeProcessed ?? this.afterAmbiguousAttempt;
+    this.earlierAttemptMaybeProcessed = fields.earlierAttemptMaybeProcessed ?? false;
+    this.maybeProcessed = fields.maybeProcessed ?? this.earlierAttemptMaybeProcessed;
   }
 
   get isNotFound(): boolean {
     return this.status === 404;
   }
 
+  /** 401 or 403: Atlas refused the credentials, or their role or IP access list does not allow the call. */
   get isUnauthorized(): boolean {
     return this.status === 401 || this.status === 403;
+  }
+
+  /** 409: Atlas refuses because of what exists (a service in the region, a registration, a service still in use). */
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+
+  /** 400: Atlas refuses the request as it is. */
+  get isBadRequest(): boolean {
+    return this.status === 400;
   }
 
   /**
@@ -128,7 +140,7 @@ export class AtlasApiError extends Error {
       retryable: this.retryable,
       retryAfterSeconds: this.retryAfterSeconds,
       attempts: this.attempts,
-      afterAmbiguousAttempt: this.afterAmbiguousAttempt,
+      earlierAttemptMaybeProcessed: this.earlierAttemptMaybeProcessed,
     };
   }
 
@@ -164,17 +176,17 @@ export class AtlasApiError extends Error {
 
 function describe(f: AtlasApiErrorFields): string {
   const what = `Atlas API: could not ${DESCRIPTIONS[f.operation]}`;
-  const answer =
+  const outcome =
     f.status === undefined
       ? `no answer from Atlas (${f.errorCode}${f.detail ? `: ${f.detail}` : ''})`
       : `HTTP ${f.status} ${f.errorCode}${f.detail ? `: ${f.detail.replace(/\.$/, '')}` : ''}`;
-  const parts = [`${what}: ${answer}.`];
+  const parts = [`${what}: ${outcome}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
   if (isNoCapacity(f)) {
     parts.push('The cloud region has no capacity for a private endpoint service right now: retry the deployment later, or choose another region.');
   }
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
-  if (f.afterAmbiguousAttempt && f.status === 409) {
+  if (f.earlierAttemptMaybeProcessed && f.status === 409) {
     parts.push('An earlier attempt of this call got no clear answer, so the existing resource may be the one it created.');
   }
   return parts.join(' ');

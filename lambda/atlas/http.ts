@@ -80,7 +80,7 @@ export class AtlasHttp {
     let attempts = 0;
     let sleptMs = 0;
     const startedAt = this.now();
-    let ambiguous = false;
+    let earlierAttemptMaybeProcessed = false;
     for (;;) {
       attempts += 1;
       let failure: Failure;
@@ -113,8 +113,8 @@ export class AtlasHttp {
           retryable: failure.retryable,
           retryAfterSeconds,
           attempts,
-          afterAmbiguousAttempt: ambiguous,
-          maybeProcessed: ambiguous || failure.maybeProcessed,
+          earlierAttemptMaybeProcessed,
+          maybeProcessed: earlierAttemptMaybeProcessed || failure.maybeProcessed,
           projectId: call.projectId,
         };
         return failure.status !== undefined
@@ -136,7 +136,7 @@ export class AtlasHttp {
         throw error(retryAfterSeconds);
       }
       // From here on, a 409 or 404 may be the echo of this attempt rather than someone else's doing.
-      ambiguous ||= failure.maybeProcessed;
+      earlierAttemptMaybeProcessed ||= failure.maybeProcessed;
       this.logger.info('Atlas call will be retried', {
         operation: call.operation,
         status: failure.status,

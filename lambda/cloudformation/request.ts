@@ -36,14 +36,15 @@ export function isCloudFormationRequest(event: unknown): event is CloudFormation
   );
 }
 
-/** The keys every log line about a request carries; the ResponseURL is not one of them. */
+/** The keys every log line about a request carries, cut short; the ResponseURL is not one of them. */
 export function requestLogKeys(request: CloudFormationRequest): Record<string, string> {
+  const short = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
   return {
-    StackId: request.StackId,
-    LogicalResourceId: request.LogicalResourceId,
-    RequestId: request.RequestId,
-    RequestType: request.RequestType,
-    PhysicalResourceId: request.PhysicalResourceId ?? '',
+    StackId: short(request.StackId, 300),
+    LogicalResourceId: short(request.LogicalResourceId, 255),
+    RequestId: short(request.RequestId, 100),
+    RequestType: short(request.RequestType, 20),
+    PhysicalResourceId: short(request.PhysicalResourceId, 1024),
   };
 }
 

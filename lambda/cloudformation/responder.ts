@@ -5,17 +5,19 @@
  */
 import type { LoggerLike } from '../logging';
 import { silentLogger } from '../logging';
+import { ProviderError } from '../model/errors';
 import { Transport, TransportError } from '../http/transport';
 import { ANSWER_PUT_ATTEMPTS, ANSWER_PUT_BACKOFF_BASE_MS, ANSWER_PUT_BACKOFF_MAX_MS } from '../model/timing';
 
-export class AnswerDeliveryError extends Error {
+export class AnswerDeliveryError extends ProviderError {
   override readonly name = 'AnswerDeliveryError';
   constructor(
     message: string,
     readonly retryable: boolean,
     readonly attempts: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -33,6 +35,7 @@ export async function deliverAnswer(responseUrl: string, body: string, options: 
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const logger = options.logger ?? silentLogger;
   let last = '';
+  let lastError: TransportError | undefined;
   for (let attempt = 1; attempt <= max; attempt++) {
     try {
       const res = await transport.send({ method: 'PUT', url: responseUrl, headers: { 'content-type': '' }, body });
@@ -49,11 +52,12 @@ export async function deliverAnswer(responseUrl: string, body: string, options: 
       if (err instanceof AnswerDeliveryError) throw err;
       if (!(err instanceof TransportError)) throw err;
       last = err.code;
+      lastError = err;
     }
     logger.warn('Answer delivery failed; retrying', { attempt, failure: last });
     if (attempt < max) await sleep(Math.min(ANSWER_PUT_BACKOFF_MAX_MS, ANSWER_PUT_BACKOFF_BASE_MS * 2 ** attempt));
   }
-  throw new AnswerDeliveryError(`Could not deliver the answer to CloudFormation after ${max} attempts (${last}).`, true, max);
+  throw new AnswerDeliveryError(`Could not deliver the answer to CloudFormation after ${max} attempts (${last}).`, true, max, lastError ? { cause: lastError } : undefined);
 }
 
 let transport: Transport | undefined;

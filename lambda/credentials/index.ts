@@ -1,3 +1,3 @@
-export * from './credentials-provider';
+export * from './credentials-store';
 export * from './secret-format';
 export * from '../model/credentials-secret';

@@ -3,9 +3,12 @@
  * - `{"PublicKey", "PrivateKey", "BaseUrl"?}`: a programmatic API key, exactly the format of MongoDB's own
  *   CloudFormation resources' `cfn/atlas/profile/{Profile}` secrets, so teams reuse the secrets they have;
  * - `{"ClientId", "ClientSecret", "BaseUrl"?}`: a service account, which MongoDB recommends.
- * Errors name the secret and the keys expected, never a value.
+ * Errors name the secret and the keys expected, never a value, and name the keys present only when they
+ * are among the expected ones (a key may be a pasted secret: `{"mdb_sa_sk_…": ""}`).
  */
 import type { AtlasCredentials } from '../atlas/client';
+import { resolveAtlasBaseUrl } from '../atlas/base-url';
+import { ProviderError } from '../model/errors';
 
 export interface ResolvedCredentials {
   credentials: AtlasCredentials;
@@ -13,10 +16,13 @@ export interface ResolvedCredentials {
   baseUrl?: string;
 }
 
+/** The keys a credentials secret may hold. */
+export const SECRET_KEYS = ['ClientId', 'ClientSecret', 'PublicKey', 'PrivateKey', 'BaseUrl'];
+
 export const EXPECTED_SECRET_SHAPES =
   '{"ClientId": "...", "ClientSecret": "..."} (service account) or {"PublicKey": "...", "PrivateKey": "..."} (API key), each with an optional "BaseUrl"';
 
-export class CredentialsError extends Error {
+export class CredentialsError extends ProviderError {
   override readonly name = 'CredentialsError';
   constructor(
     message: string,
@@ -24,8 +30,9 @@ export class CredentialsError extends Error {
     readonly secretId: string,
     /** True when the same read may succeed later (throttling, a network blip). */
     readonly retryable = false,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -53,6 +60,17 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
   if (s.BaseUrl !== undefined && s.BaseUrl !== null && s.BaseUrl !== '' && baseUrl === undefined) {
     throw new CredentialsError(`Secret ${secretId} has a "BaseUrl" that is not a string.`, secretId);
   }
+  if (baseUrl !== undefined) {
+    try {
+      resolveAtlasBaseUrl({ baseUrl });
+    } catch {
+      // The value is not repeated: a secret's content is no business of whoever reads the stack's events.
+      throw new CredentialsError(
+        `Secret ${secretId} has a "BaseUrl" that is not accepted: use an https origin without path, query or user name (like https://cloud.mongodb.com or https://cloud.mongodbgov.com), or remove it.`,
+        secretId,
+      );
+    }
+  }
   const clientId = text('ClientId');
   const clientSecret = text('ClientSecret');
   const publicKey = text('PublicKey');
@@ -65,7 +83,9 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
   if (publicKey && privateKey) {
     return { credentials: { kind: 'api-key', publicKey, privateKey }, ...(baseUrl ? { baseUrl } : {}) };
   }
-  const present = Object.keys(s).filter((k) => text(k) !== undefined);
+  const filled = Object.keys(s).filter((k) => text(k) !== undefined);
+  const present = filled.filter((k) => SECRET_KEYS.includes(k));
+  const others = filled.length - present.length;
   const half =
     clientId || clientSecret
       ? ` It has ${clientId ? '"ClientId" but no "ClientSecret"' : '"ClientSecret" but no "ClientId"'}.`
@@ -73,7 +93,7 @@ export function parseCredentialsSecret(secretId: string, secretString: string | 
         ? ` It has ${publicKey ? '"PublicKey" but no "PrivateKey"' : '"PrivateKey" but no "PublicKey"'}.`
         : '';
   throw new CredentialsError(
-    `Secret ${secretId} holds no complete Atlas credentials.${half} Keys present: ${present.length ? present.map((k) => `"${k}"`).join(', ') : 'none'}. Expected ${EXPECTED_SECRET_SHAPES}.`,
+    `Secret ${secretId} holds no complete Atlas credentials.${half} Keys present: ${present.length ? present.map((k) => `"${k}"`).join(', ') : 'none of those expected'}${others ? ` (and ${others} other${others > 1 ? 's' : ''}, not named here)` : ''}. Expected ${EXPECTED_SECRET_SHAPES}.`,
     secretId,
   );
 }

@@ -3,7 +3,7 @@
  * VPC endpoint) with an Atlas private endpoint service. Shaped per provider so that Azure private
  * endpoints and GCP endpoint groups can be added beside AWS.
  */
-import type { CloudProvider } from './provider';
+import { type CloudProvider, VPC_ENDPOINT_ID } from './provider';
 import { clip, type ParseOptions, type Parsed, PropertyReader, UNRESOLVED } from './property-reader';
 
 export const RESOURCE_TYPE_ENDPOINT = 'Custom::AtlasPrivateEndpoint';
@@ -21,8 +21,7 @@ export const ENDPOINT_PROPERTY_NAMES = [
 /** The providers whose registrations this version can make. */
 export const ENDPOINT_PROVIDERS: readonly CloudProvider[] = ['AWS'];
 
-/** An AWS VPC endpoint id, as Atlas accepts it. */
-export const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{17}$/;
+export { VPC_ENDPOINT_ID } from './provider';
 
 export interface EndpointProperties {
   readonly projectId: string;

@@ -5,7 +5,7 @@
  * are built from these field readers, so the same property reads the same way on every resource.
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
-import { CLOUD_PROVIDERS, type CloudProvider } from './provider';
+import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from './provider';
 import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from './timing';
 
 export interface PropertyProblem {
@@ -34,26 +34,40 @@ const FRAMEWORK_PROPERTY_NAMES = ['ServiceToken', 'ServiceTimeout'];
 /** Stands for an unresolved token in a parsed value; never sent anywhere. */
 export const UNRESOLVED = '${Token}';
 
+/** Far above any real value of these properties; what is longer is refused before any check looks at it. */
+export const MAX_VALUE_LENGTH = 1024;
+export const MAX_LIST_ITEMS = 100;
+
 export class PropertyReader {
   readonly problems: PropertyProblem[] = [];
   readonly warnings: PropertyProblem[] = [];
   private readonly props: Record<string, unknown>;
+  /** Properties refused for their size: no other check sees them, and no second problem is reported. */
+  private readonly oversized = new Set<string>();
 
   constructor(
     raw: Record<string, unknown> | undefined,
     accepted: readonly string[],
     private readonly options: ParseOptions = {},
   ) {
-    this.props = raw ?? {};
+    this.props = { ...(raw ?? {}) };
     for (const name of Object.keys(this.props)) {
       if (!accepted.includes(name) && !FRAMEWORK_PROPERTY_NAMES.includes(name)) {
         const near = accepted.find((k) => k.toLowerCase() === name.toLowerCase());
-        this.problem(name, this.props[name], `Unknown property ${name}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+        this.problem(name, this.props[name], `Unknown property ${clip(name)}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+        continue;
+      }
+      const size = sizeProblem(this.props[name]);
+      if (size) {
+        this.problem(name, undefined, `Property ${name} ${size}.`);
+        this.oversized.add(name);
+        delete this.props[name];
       }
     }
   }
 
   problem(property: string, value: unknown, message: string): void {
+    if (this.oversized.has(property) && this.problems.some((p) => p.property === property)) return;
     this.problems.push({ property, value, message });
   }
 
@@ -95,7 +109,7 @@ export class PropertyReader {
   atlasId(name: string, what: string): string | undefined {
     const v = this.requiredString(name, `${what}, 24 hexadecimal digits`);
     if (v === undefined || v === UNRESOLVED) return v;
-    if (!/^[0-9a-fA-F]{24}$/.test(v)) {
+    if (!ATLAS_ID_PATTERN.test(v.toLowerCase())) {
       this.problem(name, v, `Property ${name} "${clip(v)}" is not ${what}: expected 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d.`);
       return undefined;
     }
@@ -149,8 +163,8 @@ export class PropertyReader {
   serviceTimeout(): number {
     const v = this.props.ServiceTimeout;
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > MAX_SERVICE_TIMEOUT_SECONDS) {
+    const n = serviceTimeoutSeconds(v);
+    if (n === undefined) {
       this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`);
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     }
@@ -161,6 +175,24 @@ export class PropertyReader {
     if (this.problems.length > 0 || value === undefined) return { ok: false, problems: this.problems };
     return this.warnings.length > 0 ? { ok: true, value, warnings: this.warnings } : { ok: true, value };
   }
+}
+
+function sizeProblem(v: unknown): string | undefined {
+  if (typeof v === 'string' && v.length > MAX_VALUE_LENGTH) return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`;
+  if (Array.isArray(v)) {
+    if (v.length > MAX_LIST_ITEMS) return `has ${v.length} items; at most ${MAX_LIST_ITEMS} are accepted`;
+    if (v.some((i) => typeof i === 'string' && i.length > MAX_VALUE_LENGTH)) return `holds a value longer than ${MAX_VALUE_LENGTH} characters`;
+  }
+  return undefined;
+}
+
+/**
+ * The seconds of a `ServiceTimeout` value, or undefined when it is not a whole number from 1 to 3600. One
+ * reading for the property check and for the deadline of a request whose other properties may be bad.
+ */
+export function serviceTimeoutSeconds(value: unknown): number | undefined {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 && n <= MAX_SERVICE_TIMEOUT_SECONDS ? n : undefined;
 }
 
 /** Keeps a quoted user value short in a message. */

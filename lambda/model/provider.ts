@@ -7,4 +7,8 @@ export function isCloudProvider(value: unknown): value is CloudProvider {
 }
 
 /** A project (group) id or an endpoint service id: 24 lowercase hex digits. */
-export const ATLAS_ID_PATTERN = /^[a-f0-9]{24}$/;
+export const ATLAS_ID_SOURCE = '[a-f0-9]{24}';
+export const ATLAS_ID_PATTERN = new RegExp(`^${ATLAS_ID_SOURCE}$`);
+
+/** An AWS VPC endpoint id, as Atlas accepts it: `vpce-` and 17 hexadecimal digits. */
+export const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{17}$/;

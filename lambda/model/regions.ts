@@ -70,9 +70,21 @@ export function toAtlasRegionName(provider: CloudProvider, value: string): strin
   return ATLAS_SPELLING.test(value.trim()) ? value.trim() : undefined;
 }
 
+/**
+ * Atlas's name for a region as Atlas will list it: `toAtlasRegionName`, or for a region the table lacks the
+ * AWS rule (us-east-1 → US_EAST_1), or the value in capitals for the other providers.
+ */
+export function guessAtlasRegionName(provider: CloudProvider, value: string): string {
+  const known = toAtlasRegionName(provider, value);
+  if (known) return known;
+  return provider === 'AWS' ? value.toUpperCase().replace(/-/g, '_') : value.toUpperCase();
+}
+
 /** Up to `limit` regions of this provider closest to `value` in either spelling, closest first. */
 export function suggestRegions(provider: CloudProvider, value: string, limit = 3): Region[] {
   const v = value.trim().toLowerCase();
+  // Nothing that long is a misspelt region, and the distance costs length × length.
+  if (v.length > 64) return [];
   const scored = regionsOf(provider).map((r) => ({
     r,
     d: Math.min(editDistance(v, r.cloudName), editDistance(v, r.atlasName.toLowerCase())),

@@ -26,10 +26,8 @@ const MAX_REMOTE_REGIONS = 35;
 export interface RegionChoice {
   /** As written. */
   readonly input: string;
-  /** Atlas's name when known (table row, or the input already in Atlas spelling). */
+  /** Atlas's name when known (table row, or the input already in Atlas spelling); absent for a well-formed region the table lacks, which Atlas will judge. */
   readonly atlasName?: string;
-  /** False for a well-formed region the table lacks: Atlas will judge it. */
-  readonly inTable: boolean;
 }
 
 export interface ServiceProperties {
@@ -53,7 +51,7 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
 
   const regionText = r.requiredString('Region', "the provider's region in the cloud's spelling (us-east-1, eastus2, us-central1) or Atlas's (US_EAST_1)");
   let region: RegionChoice | undefined;
-  if (regionText === UNRESOLVED || (regionText !== undefined && providerUnresolved)) region = { input: UNRESOLVED, inTable: false };
+  if (regionText === UNRESOLVED || (regionText !== undefined && providerUnresolved)) region = { input: UNRESOLVED };
   else if (regionText !== undefined && provider) region = checkRegion(r, 'Region', regionText, provider);
 
   const credentials = r.credentials();
@@ -95,7 +93,7 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
 
   // At synth time an unresolved provider leaves nothing more to check.
   if (providerUnresolved && r.problems.length === 0) {
-    return { ok: true, value: { projectId: projectId ?? UNRESOLVED, provider: 'AWS', region: { input: UNRESOLVED, inTable: false }, credentials, adoptExisting, serviceTimeoutSeconds } };
+    return { ok: true, value: { projectId: projectId ?? UNRESOLVED, provider: 'AWS', region: { input: UNRESOLVED }, credentials, adoptExisting, serviceTimeoutSeconds } };
   }
   return r.result(
     projectId && provider && region
@@ -115,7 +113,7 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
 
 function checkRegion(r: PropertyReader, property: string, value: string, provider: CloudProvider): RegionChoice | undefined {
   const row = findRegion(provider, value);
-  if (row) return { input: value, atlasName: row.atlasName, inTable: true };
+  if (row) return { input: value, atlasName: row.atlasName };
   const others = otherProvidersWithRegion(provider, value);
   const didYouMean = () => {
     const near = suggestRegions(provider, value);
@@ -150,5 +148,5 @@ function checkRegion(r: PropertyReader, property: string, value: string, provide
     `Property ${property} "${clip(value)}" is not among the ${regionsOf(provider).length} ${provider} regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.`,
   );
   const atlasName = toAtlasRegionName(provider, value);
-  return { input: value, ...(atlasName ? { atlasName } : {}), inTable: false };
+  return { input: value, ...(atlasName ? { atlasName } : {}) };
 }

@@ -5,12 +5,14 @@
 
 // --- The poll schedule: how long the wait loop waits between two looks at Atlas --------------------------
 
-/** First wait: Atlas rarely settles a service or a registration in less than a few seconds. */
-export const POLL_FIRST_SECONDS = 5;
-/** Each wait grows by half: quick answers stay quick, slow ones (minutes) cost few polls. */
-export const POLL_FACTOR = 1.5;
-/** Longest wait: an AWS service takes a few minutes; a minute's lag on it is the most worth paying. */
-export const POLL_CAP_SECONDS = 60;
+/**
+ * The wait between two looks, fixed. Atlas's status tells nothing of how long INITIATING or DELETING will
+ * last (the benchmark's services take 30 s to 45 min), so no schedule can aim at the moment Atlas is done:
+ * a look every 14 s answers at most 14 s and on average 7 s after it, and costs a third of the Atlas calls
+ * of a 5 s poll. (Waits that grow answer a long wait up to their cap late, every time.) See README
+ * "Performance" and `npm run bench`.
+ */
+export const POLL_INTERVAL_SECONDS = 14;
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 
@@ -65,12 +67,25 @@ export const STEP_ATLAS_RETRY_BUDGET_MS = 5_000;
 /** No attempt starts after this, so that a call (each attempt bounded below) ends well inside the step's 90 s. */
 export const ATLAS_CALL_MAX_MS = 45_000;
 
+// --- Looks within one step ---------------------------------------------------------------------------------------
+
+/**
+ * A step that finds Atlas not done yet sleeps the poll interval and looks again itself, while the next look
+ * still starts within this many seconds of the step's start; then Step Functions does the next wait. Sleeping
+ * in the step is cheaper than the three state transitions a wait in Step Functions costs (14 s of the
+ * 256 MB arm64 function: 4.7e-5 USD; three transitions: 7.5e-5 USD) and saves the invocations. The budget
+ * leaves the last look a whole call (ATLAS_CALL_MAX_MS) and a margin inside the step's timeout.
+ */
+export const IN_STEP_POLL_BUDGET_SECONDS = STEP_LAMBDA_TIMEOUT_SECONDS - ATLAS_CALL_MAX_MS / 1000 - 5;
+
 // --- One HTTP exchange (Atlas and the ResponseURL) ----------------------------------------------------------------
 
 /** One attempt takes at most about 35 s (connect + headers + body): well inside a step's 90 s. */
 export const HTTP_CONNECT_TIMEOUT_MS = 5_000;
 export const HTTP_HEADERS_TIMEOUT_MS = 15_000;
 export const HTTP_BODY_TIMEOUT_MS = 15_000;
+/** The whole exchange, however the server paces its answer (the body timeout is a silence between chunks). */
+export const HTTP_TOTAL_TIMEOUT_MS = 35_000;
 /** Idle connections are kept this long: a poll a few seconds later reuses its TLS session. */
 export const HTTP_KEEP_ALIVE_MS = 10_000;
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { AtlasClient, type AtlasClientOptions } from '../atlas/client';
 import { AtlasApiError } from '../atlas/errors';
-import type { CredentialsProvider } from '../credentials/credentials-provider';
+import type { CredentialsStore } from '../credentials/credentials-store';
 import type { AtlasApi } from '../lifecycle/core/ports';
 import type { LoggerLike } from '../logging';
 import { credentialsSecretId, type CredentialsSource } from '../model/credentials-secret';
@@ -13,7 +13,7 @@ import { credentialsSecretId, type CredentialsSource } from '../model/credential
 export type { AtlasApi } from '../lifecycle/core/ports';
 
 export interface AtlasAccessOptions {
-  credentials: CredentialsProvider;
+  credentials: CredentialsStore;
   logger?: LoggerLike;
   /** Overrides every secret's BaseUrl (the local runner's emulator). */
   baseUrl?: string;

@@ -4,22 +4,47 @@
  * virtual clock.
  */
 import { renderAnswer } from '../cloudformation/answer';
-import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys, requestSentAt } from '../cloudformation/request';
+import { type AnswerableRequest, checkEvent, type EntryPolicy } from '../cloudformation/entry';
+import { requestLogKeys, requestSentAt } from '../cloudformation/request';
+import { redactResponseUrl } from '../cloudformation/response-url';
+import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
+import { credentialsOf } from '../lifecycle/core/properties';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
+import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
+import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
 import { ConfigurationError } from '../model/errors';
+import { bindingProblem, type ProfileBindings } from '../model/profile-bindings';
 import { isStepName, type StepInvocation as WaitLoopStepInvocation } from '../model/wait-loop';
+import { checkStepInvocation, StepInputError } from './step-input';
+
+export { StepInputError };
 
 export interface ProviderRuntimeDeps extends StepPorts {
   starter: ExecutionStarter;
   logger: LoggerLike;
+  /**
+   * Which events are CloudFormation's: the home (partition, region, account) when the invocation does
+   * not carry the function's ARN, and whether loopback http ResponseURLs are accepted (the local runner).
+   */
+  entry?: EntryPolicy;
+  /** Which stacks may use which credentials; undefined: every stack may use every secret the provider reads. */
+  bindings?: ProfileBindings;
+  /** A setting of the provider that is wrong (no request can succeed): every request is answered FAILED with it. */
+  configurationProblem?: string;
+}
+
+/** What the Lambda runtime tells about an invocation (its `context`). */
+export interface InvocationContext {
+  invokedFunctionArn?: string;
 }
 
 export type StepInvocation = WaitLoopStepInvocation<ExecutionState>;
 
+/** A loose check, for log keys only: the real one is `checkStepInvocation`. */
 export function isStepInvocation(event: unknown): event is StepInvocation {
   const e = event as Partial<StepInvocation> | null;
   return typeof e === 'object' && e !== null && isStepName(e.step) && typeof e.state === 'object' && e.state !== null;
@@ -28,16 +53,38 @@ export function isStepInvocation(event: unknown): event is StepInvocation {
 export class ProviderRuntime {
   constructor(private readonly deps: ProviderRuntimeDeps) {}
 
-  /** The ServiceToken function: one execution per request. */
-  async onEvent(event: unknown): Promise<{ executionName: string; started: boolean }> {
-    if (!isCloudFormationRequest(event)) {
-      // Not from CloudFormation: there is no ResponseURL to answer, so failing loudly is all that is left.
-      throw new TypeError('The event is not a CloudFormation custom resource request (RequestType, ResponseURL, StackId, RequestId, LogicalResourceId).');
+  /** The ServiceToken function: one execution per request, for events that pass the gate. */
+  async onEvent(event: unknown, context: InvocationContext = {}): Promise<{ executionName: string; started: boolean }> {
+    const verdict = checkEvent(event, this.policy(context));
+    if (verdict.kind === 'drop') {
+      // No URL CloudFormation gave: nothing to answer, and nothing to act for.
+      this.deps.logger.error('Event dropped: not a CloudFormation request this provider answers', { problem: verdict.problem, ...verdict.log });
+      return { executionName: '', started: false };
     }
-    const keys = requestLogKeys(event);
-    const name = executionName(event);
+    if (verdict.kind === 'refuse') {
+      this.deps.logger.error('Request refused', { ...refusedKeys(verdict.request), problem: verdict.problem });
+      await this.answerRefusal(verdict.request, `Request refused: ${verdict.problem}`);
+      return { executionName: '', started: false };
+    }
+    const request = verdict.request;
+    const keys = requestLogKeys(request);
+    if (this.deps.configurationProblem) {
+      this.deps.logger.error('The provider is misconfigured; answering FAILED', { ...keys, problem: this.deps.configurationProblem });
+      await this.answerRefusal(request, `The provider is misconfigured: ${this.deps.configurationProblem}`);
+      return { executionName: '', started: false };
+    }
+    const name = executionName(request);
     // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
-    const state = initialState(event, requestSentAt(event, this.deps.now()));
+    const state = initialState(request, requestSentAt(request, this.deps.now()));
+    if (!state.answer) {
+      // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
+      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
+      if (unbound) {
+        this.deps.logger.error('Request refused: credentials not bound to the stack', { ...keys, problem: unbound });
+        await this.answerRefusal(request, unbound);
+        return { executionName: '', started: false };
+      }
+    }
     this.deps.logger.info('Request received', { ...keys, executionName: name, task: state.task.kind, answerKnown: state.answer !== undefined });
     try {
       const result = await this.deps.starter.start(name, state);
@@ -48,7 +95,7 @@ export class ProviderRuntime {
       // The wait loop cannot start (missing permission, deleted state machine): answer now rather than leave
       // CloudFormation waiting for its whole ServiceTimeout.
       this.deps.logger.error('Could not start the wait loop; answering FAILED', { ...keys, error: (err as Error).name });
-      await this.answerDirectly(event, `The provider could not start its Step Functions execution (${(err as Error).name}: ${(err as Error).message}). Check that the provider stack is deployed and intact.`);
+      await this.answerDirectly(request, `The provider could not start its Step Functions execution (${(err as Error).name}: ${(err as Error).message}). Check that the provider stack is deployed and intact.`);
       return { executionName: name, started: false };
     }
   }
@@ -56,22 +103,24 @@ export class ProviderRuntime {
   /**
    * The ServiceToken function's failure destination: Lambda hands it an event whose invocations all failed
    * (its asynchronous retries after 1 and 2 minutes included). Answering FAILED now spares CloudFormation
-   * the wait for its whole ServiceTimeout. Never throws: there is nobody left to retry it.
+   * the wait for its whole ServiceTimeout. Only an event the gate would answer is answered (never a URL
+   * that is not CloudFormation's). Never throws: there is nobody left to retry it.
    */
-  async onEventFailed(record: unknown): Promise<{ answered: boolean }> {
+  async onEventFailed(record: unknown, context: InvocationContext = {}): Promise<{ answered: boolean }> {
     const r = record as { requestPayload?: unknown; responsePayload?: { errorType?: unknown; errorMessage?: unknown }; requestContext?: { approximateInvokeCount?: unknown } } | null;
-    const event = r?.requestPayload;
-    if (!isCloudFormationRequest(event)) {
-      this.deps.logger.error('A failed invocation record without a CloudFormation request; nothing to answer');
+    const verdict = checkEvent(r?.requestPayload, this.policy(context));
+    if (verdict.kind === 'drop') {
+      this.deps.logger.error('A failed invocation record without a CloudFormation request this provider answers; nothing to answer', { problem: verdict.problem, ...verdict.log });
       return { answered: false };
     }
-    const keys = requestLogKeys(event);
+    const request = verdict.request;
+    const keys = refusedKeys(request);
     const attempts = typeof r?.requestContext?.approximateInvokeCount === 'number' ? r.requestContext.approximateInvokeCount : 3;
     const errorType = typeof r?.responsePayload?.errorType === 'string' ? r.responsePayload.errorType : 'an error';
     this.deps.logger.error('Lambda gave up on the request; answering FAILED', { ...keys, attempts, errorType });
     try {
       await this.answerDirectly(
-        event,
+        request,
         `The provider could not start handling this request: its ServiceToken function failed ${attempts} times (${errorType}), Lambda's retries included. See the provider's log group; deploying again retries.`,
       );
       return { answered: true };
@@ -81,17 +130,47 @@ export class ProviderRuntime {
     }
   }
 
-  /** The Step Functions task function. */
-  async onStep(event: unknown): Promise<ExecutionState> {
-    if (!isStepInvocation(event)) throw new TypeError('The event is not a wait-loop step ({ step, state }).');
-    const state = typeof event.retryCount === 'number' && event.retryCount > 0 ? { ...event.state, invocationRetried: true } : event.state;
-    return runStep(event.step, state, this.deps);
+  /** The Step Functions task function: only input the state machine can have produced (else `StepInputError`). */
+  async onStep(event: unknown, context: InvocationContext = {}): Promise<ExecutionState> {
+    const { step, state: checked, stack, retryCount } = checkStepInvocation(event, this.policy(context));
+    // The Task's own Retry invoked the step again: an earlier invocation may have acted.
+    const state = typeof retryCount === 'number' && retryCount > 0 ? { ...checked, invocationRetried: true } : checked;
+    if (step === 'act' || step === 'poll') {
+      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), stack.stackName);
+      if (unbound) throw new StepInputError(unbound);
+    }
+    return runStep(step, state, this.deps);
   }
 
-  private async answerDirectly(request: CloudFormationRequest, reason: string): Promise<void> {
+  private policy(context: InvocationContext): EntryPolicy {
+    const home: AwsHome | undefined = homeOfFunctionArn(context.invokedFunctionArn) ?? this.deps.entry?.home;
+    return { ...this.deps.entry, ...(home ? { home } : {}) };
+  }
+
+  /** A refused request: SUCCESS for a Delete that names nothing of ours (nothing to keep), FAILED otherwise. */
+  private async answerRefusal(request: AnswerableRequest, reason: string): Promise<void> {
+    const id = request.PhysicalResourceId;
+    const oursNamed = id !== undefined && (parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined);
+    const physicalResourceId = physicalIdOfNothingMade({ PhysicalResourceId: id, RequestId: request.RequestId || 'unknown' });
+    const body =
+      request.RequestType === 'Delete' && !oursNamed
+        ? renderAnswer(request, { status: 'SUCCESS', physicalResourceId })
+        : renderAnswer(request, { status: 'FAILED', physicalResourceId, reason });
+    try {
+      await this.deps.deliver(request.ResponseURL, body);
+    } catch (err) {
+      this.deps.logger.error('Could not deliver the refusal', { ...refusedKeys(request), error: (err as Error).name });
+    }
+  }
+
+  private async answerDirectly(request: AnswerableRequest, reason: string): Promise<void> {
     const physicalResourceId = physicalIdOfNothingMade(request);
     await this.deps.deliver(request.ResponseURL, renderAnswer(request, { status: 'FAILED', physicalResourceId, reason }));
   }
+}
+
+function refusedKeys(r: AnswerableRequest): Record<string, string> {
+  return { StackId: r.StackId.slice(0, 300), LogicalResourceId: r.LogicalResourceId.slice(0, 100), RequestId: r.RequestId.slice(0, 100), responseUrlWithoutQuery: redactResponseUrl(r.ResponseURL) };
 }
 
 function isRetryableStartError(err: unknown): boolean {

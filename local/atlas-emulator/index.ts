@@ -16,9 +16,6 @@ export {
   type ProviderTimings,
   type Role,
   type ServiceAccountCredential,
-  /** Earlier names of the credential types. */
-  type ApiKeyCredential as ApiKey,
-  type ServiceAccountCredential as ServiceAccount,
 } from './config';
 export { DEFAULT_ENDPOINT_REJECTION, DEFAULT_SERVICE_FAILURE, type EndpointOutcome, type Fault, type FaultInjector, type FaultRule, type ServiceOutcome } from './faults';
 export { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';

@@ -3,7 +3,7 @@
  * with its `Fn::Join`/`Fn::GetAtt` references to the step function replaced by a local ARN.
  */
 import { App } from 'aws-cdk-lib';
-import { AtlasPrivateEndpointProviderStack } from '../../bin/app';
+import { AtlasPrivateEndpointProviderStack } from '../../lib';
 
 export interface SynthesizedProvider {
   template: Record<string, unknown> & { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };

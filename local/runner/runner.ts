@@ -12,11 +12,12 @@ import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { TransportTimeouts } from '../../lambda/http/transport';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
-import { CredentialsProvider, type SecretReader } from '../../lambda/credentials/credentials-provider';
+import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
 import { AtlasAccess, type AtlasApi } from '../../lambda/runtime/atlas-access';
 import { deliverAnswer } from '../../lambda/cloudformation/responder';
-import type { LogFields, LoggerLike } from '../../lambda/logging';
+import { type LogFields, type LoggerLike, silentLogger } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
+import { STEP_ATLAS_RETRY_BUDGET_MS } from '../../lambda/model/timing';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
 import { CloudFormationPeer, type ReceivedAnswer } from './cloudformation-peer';
@@ -175,21 +176,25 @@ export class LocalRunner {
         : { ClientId: credentials.clientId, ClientSecret: credentials.clientSecret },
     );
     const reader: SecretReader = this.options.secretReader ?? { getSecretString: async () => secretText };
-    const logger = this.options.logger ?? silent;
+    const logger = this.options.logger ?? silentLogger;
     const now = () => this.now();
     this.access = new AtlasAccess({
-      credentials: new CredentialsProvider({ reader, logger, now }),
+      credentials: new CredentialsStore({ reader, logger, now }),
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.
-      client: { now, retry: this.virtual ? { budgetMs: 0 } : { budgetMs: 5_000 }, ...this.options.atlasClient },
+      client: { now, retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS }, ...this.options.atlasClient },
     });
     this.runtime = new ProviderRuntime({
       now,
       logger,
       atlasFor: async (source) => this.counting(await this.access.forCredentials(source)),
       deliver: (url, body) => deliverAnswer(url, body, { logger, sleep: async () => undefined }),
+      // A step's sleeps between looks pass on the same clock as the wait loop's waits.
+      sleep: (ms) => this.scheduler.sleep(ms / 1000),
       starter: { start: (name, input) => this.machine.start(name, input) },
+      // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
+      entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
     });
     this.machine = new LocalStateMachine({
       definition: this.provider.definition,
@@ -567,5 +572,4 @@ export function asCloudFormationSends(value: unknown): unknown {
   return value === undefined || value === null ? value : String(value);
 }
 
-const silent: LoggerLike = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 export type { LogFields };

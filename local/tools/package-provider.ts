@@ -10,7 +10,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { zipSync, type Zippable } from 'fflate';
-import { AtlasPrivateEndpointProviderStack } from '../../bin/app';
+import { AtlasPrivateEndpointProviderStack } from '../../lib';
 import { CodeParameterSynthesizer } from './code-parameter-synthesizer';
 
 export const TEMPLATE_FILE = 'atlas-private-endpoint-provider.template.json';

@@ -1,6 +1,7 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AtlasPrivateEndpointProviderStack } from '../../bin/app';
+import { AtlasPrivateEndpointProviderStack } from '../../lib';
 import { synthesizeProvider } from '../../local/runner/definition';
 import { PROVIDER_RUNTIME } from '../../lib';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -21,6 +22,24 @@ const ONLY_STAR = new Set([
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
 ]);
+
+type Tmpl = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+type Statement = Record<string, unknown>;
+
+/** Logical ids without their hash suffix, so that expectations read as construct paths. */
+function normalise<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value).replace(/"(Provider[A-Za-z0-9]+?)[0-9A-F]{8}"/g, '"$1"')) as T;
+}
+
+/** Every statement of every IAM policy in the template, by the role it is attached to. */
+function policiesByRole(t: Tmpl): Record<string, Statement[]> {
+  const out: Record<string, Statement[]> = {};
+  for (const r of Object.values(t.Resources).filter((x) => x.Type === 'AWS::IAM::Policy')) {
+    const doc = r.Properties.PolicyDocument as { Statement: Statement[] };
+    for (const role of r.Properties.Roles as { Ref: string }[]) (out[normalise(role.Ref)] ??= []).push(...normalise(doc.Statement));
+  }
+  return out;
+}
 
 describe('AtlasPrivateEndpointProvider template', () => {
   const app = new App();
@@ -80,29 +99,98 @@ describe('AtlasPrivateEndpointProvider template', () => {
     expect(resources).not.toMatch(/secret:\*/);
   });
 
-  it('lets the ServiceToken function start executions of its own state machine only', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'states:StartExecution', Resource: { Ref: Match.stringLikeRegexp('StateMachine') } })]) },
+  it('gives every role exactly these statements (actions, resources, conditions) and no managed policy', () => {
+    const t = Template.fromStack(new AtlasPrivateEndpointProviderStack(new App(), 'Agnostic', { profiles: ['default', 'prod'] })).toJSON() as Tmpl;
+    const smName = Object.values(t.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName as string;
+    expect(smName).toMatch(/^Agnostic-Provider-[0-9A-F]{8}$/);
+    const arn = (service: string, resource: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+    });
+    // The condition names the ARN the state machine really gets, so Step Functions' encryption context matches it.
+    const smContext = { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': arn('states', `stateMachine:${smName}`) } };
+    const key = { 'Fn::GetAtt': ['ProviderKey', 'Arn'] };
+    const logWrite = (group: string) => ({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [group, 'Arn'] } });
+    expect(policiesByRole(t)).toEqual({
+      ProviderOnEventFunctionRole: [
+        logWrite('ProviderOnEventFunctionLogs'),
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
+        { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+      ],
+      ProviderStepFunctionRole: [
+        logWrite('ProviderStepFunctionLogs'),
+        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/default-??????') },
+        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/prod-??????') },
+      ],
+      ProviderStateMachineRole: [
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: [{ 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] }, ':*']] }],
+        },
+        { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: smContext, Effect: 'Allow', Resource: key },
+        {
+          Action: 'kms:GenerateDataKey',
+          Condition: { StringEquals: { 'kms:EncryptionContext:SourceArn': arn('logs', '*') } },
+          Effect: 'Allow',
+          Resource: key,
+        },
+        {
+          Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          Effect: 'Allow',
+          Resource: '*',
+        },
+        { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Effect: 'Allow', Resource: '*' },
+      ],
+    });
+    const roles = Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
+    expect(roles).toHaveLength(3);
+    for (const r of roles) {
+      expect(r.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(r.Properties.Policies).toBeUndefined();
+    }
+    // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly.
+    expect(normalise(Object.values(t.Resources).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy)).toEqual({
+      Statement: [
+        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+        { Action: 'kms:Decrypt*', Effect: 'Allow', Principal: { Service: 'delivery.logs.amazonaws.com' }, Resource: '*' },
+      ],
+      Version: '2012-10-17',
     });
   });
 
-  it('lets the ServiceToken function encrypt an execution\'s input with the key, for its own state machine only', () => {
-    template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({
-            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
-            Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('ProviderKey'), 'Arn'] },
-            Condition: { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': { Ref: Match.stringLikeRegexp('StateMachine') } } },
-          }),
-        ]),
-      },
-      Roles: [{ Ref: Match.stringLikeRegexp('OnEventFunctionServiceRole') }],
-    });
+  it('bounds the ServiceToken function\'s concurrency, not the step function\'s', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', ReservedConcurrentExecutions: 10 });
+    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onStep', ReservedConcurrentExecutions: Match.absent() });
+    const five = Template.fromStack(new AtlasPrivateEndpointProviderStack(new App(), 'Five', { serviceTokenConcurrency: 5 }));
+    five.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', ReservedConcurrentExecutions: 5 });
+    expect(() => new AtlasPrivateEndpointProviderStack(new App(), 'Zero', { serviceTokenConcurrency: 0 })).toThrow(/serviceTokenConcurrency .* at least 1.*\(at Zero\/Provider\)/);
   });
 
-  it('exports the ServiceToken for other stacks, templates and Service Catalog products', () => {
-    template.hasOutput('ServiceToken', { Export: { Name: 'AtlasPrivateEndpointServiceToken' }, Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('OnEventFunction'), 'Arn'] } });
+  it('takes the log level, retention, removal policy and Atlas base URL from its props', () => {
+    const t = Template.fromStack(
+      new AtlasPrivateEndpointProviderStack(new App(), 'Gov', {
+        logLevel: 'DEBUG',
+        logRetention: RetentionDays.ONE_WEEK,
+        removalPolicy: RemovalPolicy.DESTROY,
+        atlasBaseUrl: 'https://cloud.mongodbgov.com',
+      }),
+    );
+    t.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG', ATLAS_BASE_URL: 'https://cloud.mongodbgov.com' }) } },
+      2,
+    );
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 3);
+    t.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
+    t.allResources('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
+    template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+    template.allResources('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  });
+
+  it('exports the ServiceToken and writes it to the SSM parameter for other stacks, templates and Service Catalog products', () => {
+    const token = { 'Fn::GetAtt': [Match.stringLikeRegexp('^ProviderOnEventFunction[0-9A-F]{8}$'), 'Arn'] };
+    template.hasOutput('ServiceToken', { Export: { Name: 'AtlasPrivateEndpointServiceToken' }, Value: token });
+    template.hasResourceProperties('AWS::SSM::Parameter', { Type: 'String', Name: '/atlas/private-endpoint/service-token', Value: token });
   });
 
   it('has a state machine definition that an ASL validator accepts', () => {

@@ -4,31 +4,21 @@
  */
 import { AtlasClient } from '../../lambda/atlas/client';
 import { SERVICE_ATTRIBUTE_NAMES } from '../../lambda/lifecycle/service/attributes';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
-import { LocalRunner } from '../../local/runner/runner';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID } from '../../local/atlas-emulator';
 import { expectWellAnswered } from '../support/answers';
+import { useRunner } from '../support/emulator';
 
 const PROJECT = DEFAULT_PROJECT_ID;
 const PHYSICAL_ID = /^[a-f0-9]{24}-[a-f0-9]{24}-(AWS|AZURE|GCP)-[A-Z0-9_]+$/;
 
-let emulator: AtlasEmulator;
-let runner: LocalRunner;
+const env = useRunner();
 let atlas: AtlasClient;
 
-beforeAll(async () => {
-  emulator = await startAtlasEmulator();
-  atlas = new AtlasClient({ baseUrl: emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, retry: { budgetMs: 0 } });
+beforeAll(() => {
+  atlas = new AtlasClient({ baseUrl: env.emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, retry: { budgetMs: 0 } });
 });
 afterAll(async () => {
   await atlas.close();
-  await emulator.close();
-});
-beforeEach(async () => {
-  emulator.reset();
-  runner = await LocalRunner.start({ emulator });
-});
-afterEach(async () => {
-  await runner.stop();
 });
 
 // Recorded live (contract/atlas-api/README.md): a new service spends about 2.5 min (AWS), 1 min (Azure) and
@@ -42,7 +32,7 @@ describe.each([
 ] as const)('%s: create, update in place, replace, delete', (provider, region, atlasRegion, inPlace, otherRegion, otherAtlasRegion) => {
   it('follows the whole lifecycle', async () => {
     const props = { ProjectId: PROJECT, ProviderName: provider, Region: region };
-    const { create } = await runner.create(props);
+    const { create } = await env.runner.create(props);
     expect(create.status).toBe('SUCCESS');
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(create.physicalResourceId).toBe(`${PROJECT}-${create.data!.Id}-${provider}-${atlasRegion}`);
@@ -56,7 +46,7 @@ describe.each([
     if (provider === 'GCP') expect(create.data!.ServiceAttachmentNames.split(',').length).toBeGreaterThan(0);
 
     const updated = { ...props, ...inPlace };
-    const { update } = await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, updated);
+    const { update } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, updated);
     expect(update.status).toBe('SUCCESS');
     expect(update.physicalResourceId).toBe(create.physicalResourceId); // in place: the id CloudFormation sent, unchanged
     if (provider === 'AWS') {
@@ -65,17 +55,17 @@ describe.each([
     }
 
     const moved = { ...updated, Region: otherRegion };
-    const replaced = await runner.update({ physicalResourceId: create.physicalResourceId, properties: updated }, moved);
+    const replaced = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: updated }, moved);
     expect(replaced.update.status).toBe('SUCCESS');
     expect(replaced.update.physicalResourceId).not.toBe(create.physicalResourceId);
     expect(replaced.update.data!.RegionName).toBe(otherAtlasRegion);
     expect(replaced.cleanup?.status).toBe('SUCCESS'); // CloudFormation's Delete of the old one
-    expect(emulator.services(PROJECT).map((s) => s.id)).toEqual([replaced.update.data!.Id]);
+    expect(env.emulator.services(PROJECT).map((s) => s.id)).toEqual([replaced.update.data!.Id]);
 
-    const deleted = await runner.delete({ physicalResourceId: replaced.update.physicalResourceId, properties: moved });
+    const deleted = await env.runner.delete({ physicalResourceId: replaced.update.physicalResourceId, properties: moved });
     expect(deleted.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toEqual([]);
+    expectWellAnswered(env.runner);
   });
 });
 
@@ -86,167 +76,165 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
   const props = { ProjectId: PROJECT, ProviderName: provider, Region: region };
 
   it('a service that ends FAILED in Atlas fails the Create with Atlas\'s message and the real id, so the rollback removes it', async () => {
-    emulator.faults.nextService({ outcome: 'FAILED', errorMessage: `Insufficient capacity in ${region}` });
-    const { create, rollback } = await runner.create(props);
+    env.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: `Insufficient capacity in ${region}` });
+    const { create, rollback } = await env.runner.create(props);
     expect(create.status).toBe('FAILED');
     expect(create.reason).toContain(`Insufficient capacity in ${region}`);
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toEqual([]);
+    expectWellAnswered(env.runner);
   });
 
   it('409: without AdoptExisting the Create fails naming the existing service and how to adopt it, and the rollback leaves it alone', async () => {
     const existing = await atlas.createEndpointService(PROJECT, { providerName: provider, region: atlasRegion });
-    const { create, rollback } = await runner.create(props);
+    const { create, rollback } = await env.runner.create(props);
     expect(create.status).toBe('FAILED');
     expect(create.reason).toContain(existing.id);
     expect(create.reason).toMatch(/AdoptExisting/);
     expect(create.physicalResourceId).not.toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT).map((s) => s.id)).toEqual([existing.id]);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT).map((s) => s.id)).toEqual([existing.id]);
+    expectWellAnswered(env.runner);
   });
 
   it('409 with AdoptExisting: takes the existing service over', async () => {
     const existing = await atlas.createEndpointService(PROJECT, { providerName: provider, region });
-    const { create } = await runner.create({ ...props, Region: atlasRegion, AdoptExisting: 'true' });
+    const { create } = await env.runner.create({ ...props, Region: atlasRegion, AdoptExisting: 'true' });
     expect(create.status).toBe('SUCCESS');
     expect(create.physicalResourceId).toBe(`${PROJECT}-${existing.id}-${provider}-${atlasRegion}`);
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toHaveLength(1);
+    expectWellAnswered(env.runner);
   });
 
   it('answers FAILED before CloudFormation\'s ServiceTimeout when Atlas never gets ready, with the last status', async () => {
-    emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
-    const { create, rollback } = await runner.create({ ...props, ServiceTimeout: 900 });
+    env.emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
+    const { create, rollback } = await env.runner.create({ ...props, ServiceTimeout: 900 });
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/Timed out.*INITIATING/);
     expect(create.simulatedSeconds).toBeLessThan(900);
     expect(create.simulatedSeconds).toBeGreaterThan(600);
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID);
     expect(rollback?.status).toBe('SUCCESS');
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 
   it('a Delete that never completes in Atlas answers FAILED before the timeout, with the last status', async () => {
-    emulator.faults.nextService({ outcome: 'STUCK_DELETING' });
-    const { create } = await runner.create(props);
-    const d = await runner.send('Delete', { ...props, ServiceTimeout: 300 }, { physicalResourceId: create.physicalResourceId });
+    env.emulator.faults.nextService({ outcome: 'STUCK_DELETING' });
+    const { create } = await env.runner.create(props);
+    const d = await env.runner.send('Delete', { ...props, ServiceTimeout: 300 }, { physicalResourceId: create.physicalResourceId });
     expect(d.status).toBe('FAILED');
     expect(d.reason).toMatch(/Timed out.*DELETING/);
     expect(d.physicalResourceId).toBe(create.physicalResourceId);
     expect(d.simulatedSeconds).toBeLessThan(300);
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 
   it('a service deleted out of band is created again on the next Update, under a new physical id', async () => {
-    const { create } = await runner.create(props);
+    const { create } = await env.runner.create(props);
     await atlas.deleteEndpointService(PROJECT, provider, create.data!.Id);
-    emulator.advance(3600);
-    const { update, cleanup } = await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, AdoptExisting: true });
+    env.emulator.advance(3600);
+    const { update, cleanup } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, AdoptExisting: true });
     expect(update.status).toBe('SUCCESS');
     expect(update.physicalResourceId).not.toBe(create.physicalResourceId);
     expect(cleanup?.status).toBe('SUCCESS'); // the old one is already gone: 404 is success
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toHaveLength(1);
+    expectWellAnswered(env.runner);
   });
 
   it('the same event delivered twice starts one execution, creates one service and sends one answer', async () => {
-    const r = await runner.send('Create', props, { deliveries: 2 });
+    const r = await env.runner.send('Create', props, { deliveries: 2 });
     expect(r.status).toBe('SUCCESS');
     expect(r.answers).toBe(1);
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toHaveLength(1);
+    expectWellAnswered(env.runner);
   });
 
   it('a create step that crashes after creating the service does not create a second one or fail', async () => {
-    await runner.stop();
-    runner = await LocalRunner.start({ emulator, faults: [{ step: 'act', when: 'after', match: (s) => s.task.kind === 'create' }] });
-    const { create } = await runner.create(props);
+    await env.restart({ faults: [{ step: 'act', when: 'after', match: (s) => s.task.kind === 'create' }] });
+    const { create } = await env.runner.create(props);
     expect(create.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT)).toHaveLength(1);
-    expect(create.data!.Id).toBe(emulator.services(PROJECT)[0].id);
-    expect(runner.reports.filter((r) => r.error)).toHaveLength(1);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toHaveLength(1);
+    expect(create.data!.Id).toBe(env.emulator.services(PROJECT)[0].id);
+    expect(env.runner.reports.filter((r) => r.error)).toHaveLength(1);
+    expectWellAnswered(env.runner);
   });
 });
 
 describe('failures and their answers', () => {
   it('rejects bad properties before any Atlas call, with a did-you-mean', async () => {
-    const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-l' });
+    const { create, rollback } = await env.runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-l' });
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/Region "us-east-l".*Did you mean us-east-1 \(US_EAST_1\)/);
     expect(create.atlasCalls).toBe(0);
     expect(rollback?.status).toBe('SUCCESS');
     expect(rollback?.atlasCalls).toBe(0);
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 
-  it('cuts a Reason longer than 4 KB to fit, keeping the physical id whole', async () => {
-    const huge = `us-${'a'.repeat(6000)}-1`; // well-formed, unknown: Atlas judges it, and its error quotes it
-    const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: huge });
+  it('refuses a 6 KB property value before any Atlas call, with a short Reason (the 4 KB cut itself: answer.test.ts)', async () => {
+    const huge = `us-${'a'.repeat(6000)}-1`; // well-formed, but no region is that long
+    const { create } = await env.runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: huge });
     expect(create.status).toBe('FAILED');
     expect(create.responseBytes).toBeLessThanOrEqual(4096);
-    expect(create.reason).toMatch(/cut to fit the 4096-byte response limit\]$/);
-    expect(create.reason).toMatch(/^Atlas refused to create/);
-    expectWellAnswered(runner);
+    expect(create.reason).toMatch(/Property Region is 6005 characters long; at most 1024 are accepted/);
+    expect(create.atlasCalls).toBe(0);
+    expectWellAnswered(env.runner);
   });
 
   it('Delete of a failed Create\'s marker or of an id CloudFormation made up is a no-op SUCCESS', async () => {
     const kept = await atlas.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
     for (const id of ['not-created-2b9c1f7e', 'AtlasPrivateEndpointService-1ABCDEF2GHIJK']) {
-      const d = await runner.delete({ physicalResourceId: id, properties: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' } });
+      const d = await env.runner.delete({ physicalResourceId: id, properties: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' } });
       expect(d.status).toBe('SUCCESS');
       expect(d.physicalResourceId).toBe(id);
       expect(d.atlasCalls).toBe(0);
     }
-    expect(emulator.services(PROJECT).map((s) => s.id)).toEqual([kept.id]);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT).map((s) => s.id)).toEqual([kept.id]);
+    expectWellAnswered(env.runner);
   });
 
   it('Delete refused by Atlas while an interface endpoint is registered answers FAILED saying so', async () => {
     const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
-    const { create } = await runner.create(props);
+    const { create } = await env.runner.create(props);
     await atlas.createInterfaceEndpoint(PROJECT, create.data!.Id, { cloudProvider: 'AWS', id: 'vpce-0123456789abcdef0' });
-    const d = await runner.delete({ physicalResourceId: create.physicalResourceId, properties: props });
+    const d = await env.runner.delete({ physicalResourceId: create.physicalResourceId, properties: props });
     expect(d.status).toBe('FAILED');
     expect(d.reason).toMatch(/refused to delete/);
     expect(d.reason).toMatch(/interface endpoints/);
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 
   it('PortMappingEnabled cannot change in place: FAILED with what to do, and the rollback restores', async () => {
     const props = { ProjectId: PROJECT, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true };
-    const { create } = await runner.create(props);
-    const { update, rollback } = await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, PortMappingEnabled: false });
+    const { create } = await env.runner.create(props);
+    const { update, rollback } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, PortMappingEnabled: false });
     expect(update.status).toBe('FAILED');
     expect(update.reason).toMatch(/PortMappingEnabled cannot change/);
     expect(update.physicalResourceId).toBe(create.physicalResourceId);
     expect(rollback?.[0].status).toBe('SUCCESS');
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 });
 
 describe('repeated delivery, crashes, out-of-band changes, throttling', () => {
   it('a step that keeps crashing ends in one FAILED answer that says which step failed', async () => {
-    await runner.stop();
-    runner = await LocalRunner.start({ emulator, faults: [{ step: 'poll', when: 'before', times: 10, match: (s) => s.request.RequestType === 'Create' }] });
-    const { create, rollback } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
+    await env.restart({ faults: [{ step: 'poll', when: 'before', times: 10, match: (s) => s.request.RequestType === 'Create' }] });
+    const { create, rollback } = await env.runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/poll step failed 3 times/);
     expect(create.physicalResourceId).toMatch(PHYSICAL_ID); // the service exists: the rollback deletes it
     expect(rollback?.status).toBe('SUCCESS');
-    expect(emulator.services(PROJECT)).toEqual([]);
-    expectWellAnswered(runner);
+    expect(env.emulator.services(PROJECT)).toEqual([]);
+    expectWellAnswered(env.runner);
   });
 
   it('waits out a 429 storm, honouring Retry-After, without failing', async () => {
-    emulator.faults.inject({ operation: 'getService', times: 4 }, { kind: 'status', status: 429, retryAfterSeconds: 30 });
-    const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
+    env.emulator.faults.inject({ operation: 'getService', times: 4 }, { kind: 'status', status: 429, retryAfterSeconds: 30 });
+    const { create } = await env.runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' });
     expect(create.status).toBe('SUCCESS');
-    const waits = runner.reports.map((r) => r.waitedSeconds);
+    const waits = env.runner.reports.map((r) => r.waitedSeconds);
     expect(waits.filter((w) => w >= 30).length).toBeGreaterThanOrEqual(4);
-    expectWellAnswered(runner);
+    expectWellAnswered(env.runner);
   });
 });

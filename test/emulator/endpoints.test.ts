@@ -3,24 +3,22 @@
  * to their service (AVAILABLE, the id lists, deletion of the last one deleting the service) and the
  * conflicts around them.
  */
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID } from '../../local/atlas-emulator';
+import { useEmulator } from '../support/emulator';
 import { DigestClient, paths, vpceId } from './http';
 
 const P = paths(DEFAULT_PROJECT_ID);
-let emu: AtlasEmulator;
+const env = useEmulator();
 let atlas: DigestClient;
 
-beforeAll(async () => {
-  emu = await startAtlasEmulator();
-  atlas = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+beforeAll(() => {
+  atlas = new DigestClient(env.emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
 });
-afterAll(() => emu.close());
-beforeEach(() => emu.reset());
 
 async function readyService(provider: 'AWS' | 'AZURE' | 'GCP', region: string, extra: object = {}): Promise<string> {
   const r = await atlas.post(P.create, { providerName: provider, region, ...extra });
   expect(r.status).toBe(201);
-  emu.advance(600);
+  env.emulator.advance(600);
   return r.json.id;
 }
 
@@ -38,13 +36,13 @@ describe('AWS', () => {
     expect(service.status).toBe('AVAILABLE');
 
     const status = async () => (await atlas.get(P.endpoint('AWS', id, vpce))).json.connectionStatus;
-    emu.advance(29);
+    env.emulator.advance(29);
     expect(await status()).toBe('PENDING_ACCEPTANCE');
-    emu.advance(1);
+    env.emulator.advance(1);
     expect(await status()).toBe('PENDING');
-    emu.advance(59);
+    env.emulator.advance(59);
     expect(await status()).toBe('PENDING');
-    emu.advance(1);
+    env.emulator.advance(1);
     expect(await status()).toBe('AVAILABLE');
     expect((await atlas.get(P.service('AWS', id))).json.status).toBe('AVAILABLE');
   });
@@ -80,7 +78,7 @@ describe('AWS', () => {
     const [a, b] = [vpceId(), vpceId()];
     await atlas.post(P.endpoints('AWS', id), { id: a });
     await atlas.post(P.endpoints('AWS', id), { id: b });
-    emu.advance(90);
+    env.emulator.advance(90);
 
     const d = await atlas.delete(P.endpoint('AWS', id, a));
     expect(d.status).toBe(202);
@@ -92,7 +90,7 @@ describe('AWS', () => {
       errorMessage: null,
       interfaceEndpointId: a,
     });
-    emu.advance(60);
+    env.emulator.advance(60);
     expect((await atlas.get(P.endpoint('AWS', id, a))).status).toBe(404);
     const service = (await atlas.get(P.service('AWS', id))).json;
     expect(service.interfaceEndpoints).toEqual([b]);
@@ -102,14 +100,14 @@ describe('AWS', () => {
     // The service still has an endpoint (DELETING) until it is gone.
     expect((await atlas.get(P.service('AWS', id))).json.status).toBe('AVAILABLE');
     expect((await atlas.delete(P.service('AWS', id))).status).toBe(409);
-    emu.advance(60);
+    env.emulator.advance(60);
     const deleting = (await atlas.get(P.service('AWS', id))).json;
     expect(deleting).toMatchObject({ status: 'DELETING', interfaceEndpoints: [] });
     // Deleting the service itself now is accepted and changes nothing.
     expect((await atlas.delete(P.service('AWS', id))).status).toBe(202);
-    emu.advance(59);
+    env.emulator.advance(59);
     expect((await atlas.get(P.service('AWS', id))).status).toBe(200);
-    emu.advance(1);
+    env.emulator.advance(1);
     expect((await atlas.get(P.service('AWS', id))).status).toBe(404);
   });
 
@@ -118,11 +116,11 @@ describe('AWS', () => {
     const vpce = vpceId();
     await atlas.post(P.endpoints('AWS', id), { id: vpce });
     await atlas.delete(P.endpoint('AWS', id, vpce));
-    emu.advance(60 + 60 - 1);
+    env.emulator.advance(60 + 60 - 1);
     expect((await atlas.get(P.service('AWS', id))).json.status).toBe('DELETING');
-    emu.advance(10_000);
+    env.emulator.advance(10_000);
     expect((await atlas.get(P.service('AWS', id))).status).toBe(404);
-    expect(emu.services()).toEqual([]);
+    expect(env.emulator.services()).toEqual([]);
   });
 });
 
@@ -142,9 +140,9 @@ describe('AZURE', () => {
     });
     expect(P.endpoint('AZURE', id, AZURE_PE)).toContain('%2Fsubscriptions%2F');
     expect((await atlas.get(P.service('AZURE', id))).json.privateEndpoints).toEqual([AZURE_PE]);
-    emu.advance(89);
+    env.emulator.advance(89);
     expect((await atlas.get(P.endpoint('AZURE', id, AZURE_PE))).json.status).toBe('INITIATING');
-    emu.advance(1);
+    env.emulator.advance(1);
     const available = (await atlas.get(P.endpoint('AZURE', id, AZURE_PE))).json;
     expect(available.status).toBe('AVAILABLE');
     expect(available.privateEndpointConnectionName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}%2[fF]([-\w._()]+)%2[fF]([-\w._()]+)/);
@@ -155,13 +153,13 @@ describe('AZURE', () => {
 
     expect((await atlas.delete(P.endpoint('AZURE', id, AZURE_PE))).status).toBe(202);
     expect((await atlas.get(P.endpoint('AZURE', id, AZURE_PE))).json).toMatchObject({ status: 'DELETING', deleteRequested: true });
-    emu.advance(60);
+    env.emulator.advance(60);
     // Only AWS takes the service along with its last endpoint: this one stays until deleted itself.
     expect((await atlas.get(P.service('AZURE', id))).json).toMatchObject({ status: 'AVAILABLE', privateEndpoints: [] });
-    emu.advance(3600);
+    env.emulator.advance(3600);
     expect((await atlas.get(P.service('AZURE', id))).json.status).toBe('AVAILABLE');
     expect((await atlas.delete(P.service('AZURE', id))).status).toBe(202);
-    emu.advance(90);
+    env.emulator.advance(90);
     expect((await atlas.get(P.service('AZURE', id))).status).toBe(404);
   });
 });
@@ -193,9 +191,9 @@ describe('GCP', () => {
       status: 'INITIATING',
     });
     expect((await atlas.get(P.service('GCP', id))).json.endpointGroupNames).toEqual(['my-group']);
-    emu.advance(30);
+    env.emulator.advance(30);
     expect((await atlas.get(P.endpoint('GCP', id, 'my-group'))).json.status).toBe('VERIFIED');
-    emu.advance(60);
+    env.emulator.advance(60);
     const available = (await atlas.get(P.endpoint('GCP', id, 'my-group'))).json;
     expect(available.status).toBe('AVAILABLE');
     expect(available.endpoints.map((e: { status: string }) => e.status)).toEqual(['AVAILABLE', 'AVAILABLE']);
@@ -204,7 +202,7 @@ describe('GCP', () => {
 
     // Deleting the last endpoint group leaves the GCP service in place.
     await atlas.delete(P.endpoint('GCP', id, 'my-group'));
-    emu.advance(600);
+    env.emulator.advance(600);
     expect((await atlas.get(P.service('GCP', id))).json).toMatchObject({ status: 'AVAILABLE', endpointGroupNames: [] });
   });
 

@@ -2,29 +2,27 @@
  * Fault injection: per-request faults (status, drop, drop after processing, delay), how rules match and
  * are used up, and the injected fates of the next services and endpoints.
  */
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator } from '../../local/atlas-emulator';
+import { useEmulator } from '../support/emulator';
 import { DigestClient, fetchToken, paths, vpceId } from './http';
 
 const P = paths(DEFAULT_PROJECT_ID);
 const LIST = P.list('AWS');
 const CREATE = { providerName: 'AWS', region: 'us-east-1' };
-let emu: AtlasEmulator;
+const env = useEmulator();
 let atlas: DigestClient;
 
-beforeAll(async () => {
-  emu = await startAtlasEmulator();
-  atlas = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+beforeAll(() => {
+  atlas = new DigestClient(env.emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
 });
-afterAll(() => emu.close());
 beforeEach(async () => {
-  emu.reset();
   // A first call so that the client holds a nonce and each later call is one request.
   expect((await atlas.get(LIST)).status).toBe(200);
 });
 
 describe('status faults', () => {
   it('429: the recorded live body naming the concrete path, Retry-After 55 by default; nothing is processed', async () => {
-    emu.faults.inject({ operation: 'createService' }, { kind: 'status', status: 429 });
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'status', status: 429 });
     const r = await atlas.post(P.create, CREATE);
     expect(r.status).toBe(429);
     expect(r.headers['retry-after']).toBe('55');
@@ -42,13 +40,13 @@ describe('status faults', () => {
       parameters: [scope, 55, 4000, 2000, 60],
       reason: 'Too Many Requests',
     });
-    expect(emu.services()).toEqual([]);
+    expect(env.emulator.services()).toEqual([]);
     // Used up: the next one goes through.
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
   });
 
   it('429 with another Retry-After', async () => {
-    emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
     const r = await atlas.get(LIST);
     expect(r.headers['retry-after']).toBe('3');
     expect(r.json.parameters).toEqual([LIST.slice(1), 3, 4000, 2000, 60]);
@@ -60,7 +58,7 @@ describe('status faults', () => {
     [503, 'SERVICE_UNAVAILABLE', 'Service Unavailable'],
     [504, 'UNEXPECTED_ERROR', 'Gateway Timeout'],
   ] as const)('%i: the Atlas error shape (%s)', async (status, errorCode, reason) => {
-    emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status });
     const r = await atlas.get(LIST);
     expect(r.status).toBe(status);
     expect(r.json).toMatchObject({ error: status, errorCode, reason, parameters: [] });
@@ -68,54 +66,54 @@ describe('status faults', () => {
   });
 
   it('503 may carry Retry-After', async () => {
-    emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, retryAfterSeconds: 10 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, retryAfterSeconds: 10 });
     expect((await atlas.get(LIST)).headers['retry-after']).toBe('10');
   });
 
   it('503 with a body that is not JSON, as recorded', async () => {
-    emu.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, nonJsonBody: true });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503, nonJsonBody: true });
     const r = await atlas.get(LIST);
     expect(r.status).toBe(503);
     expect(r.headers['content-type']).toBe('text/html');
     expect(r.text).toMatch(/^<html>/);
     expect(() => JSON.parse(r.text)).toThrow();
-    expect(() => emu.faults.inject({}, { kind: 'status', status: 429, nonJsonBody: true })).toThrow(RangeError);
+    expect(() => env.emulator.faults.inject({}, { kind: 'status', status: 429, nonJsonBody: true })).toThrow(RangeError);
   });
 
   it('applies to the token endpoint too', async () => {
-    emu.faults.inject({ operation: 'token' }, { kind: 'status', status: 503 });
-    expect((await fetchToken(emu.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(503);
-    expect((await fetchToken(emu.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(200);
+    env.emulator.faults.inject({ operation: 'token' }, { kind: 'status', status: 503 });
+    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(503);
+    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(200);
   });
 });
 
 describe('connection faults', () => {
   it('drop: the connection closes unanswered and nothing happens', async () => {
-    emu.faults.inject({ operation: 'createService' }, { kind: 'drop' });
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop' });
     await expect(atlas.post(P.create, CREATE)).rejects.toThrow();
-    expect(emu.services()).toEqual([]);
-    expect(emu.requests.at(-1)).toMatchObject({ operation: 'createService', status: 0, fault: 'drop' });
+    expect(env.emulator.services()).toEqual([]);
+    expect(env.emulator.requests.at(-1)).toMatchObject({ operation: 'createService', status: 0, fault: 'drop' });
   });
 
   it('drop-after-processing: the connection closes unanswered but the service exists', async () => {
-    emu.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
     await expect(atlas.post(P.create, CREATE)).rejects.toThrow();
-    expect(emu.services()).toMatchObject([{ cloudProvider: 'AWS', regionName: 'US_EAST_1', status: 'INITIATING' }]);
-    expect(emu.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop-after-processing' });
+    expect(env.emulator.services()).toMatchObject([{ cloudProvider: 'AWS', regionName: 'US_EAST_1', status: 'INITIATING' }]);
+    expect(env.emulator.requests.at(-1)).toMatchObject({ status: 0, fault: 'drop-after-processing' });
     // The client's retry then meets the 409.
     expect((await atlas.post(P.create, CREATE)).status).toBe(409);
   });
 
   it('delay: a client that gives up still leaves the request to be processed', async () => {
-    emu.faults.inject({ operation: 'createService' }, { kind: 'delay', ms: 300 });
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'delay', ms: 300 });
     await expect(atlas.post(P.create, CREATE, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
-    expect(emu.services()).toEqual([]);
+    expect(env.emulator.services()).toEqual([]);
     await new Promise((r) => setTimeout(r, 400));
-    expect(emu.services()).toHaveLength(1);
+    expect(env.emulator.services()).toHaveLength(1);
   });
 
   it('delay: a patient client gets the answer late', async () => {
-    emu.faults.inject({ operation: 'listServices' }, { kind: 'delay', ms: 150 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'delay', ms: 150 });
     const started = Date.now();
     expect((await atlas.get(LIST)).status).toBe(200);
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -124,10 +122,10 @@ describe('connection faults', () => {
 
 describe('matching', () => {
   it('by method, path substring, RegExp; times; the challenge leg of Digest uses none up', async () => {
-    emu.faults.inject({ method: 'get', path: '/AZURE/', times: 2 }, { kind: 'status', status: 500 });
-    emu.faults.inject({ path: /\/GCP\/endpointService$/ }, { kind: 'status', status: 502 });
+    env.emulator.faults.inject({ method: 'get', path: '/AZURE/', times: 2 }, { kind: 'status', status: 500 });
+    env.emulator.faults.inject({ path: /\/GCP\/endpointService$/ }, { kind: 'status', status: 502 });
     // A fresh client: its first request is refused with a challenge, which is not the faulted request.
-    const fresh = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+    const fresh = new DigestClient(env.emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
     expect((await fresh.get(P.list('AZURE'))).status).toBe(500);
     expect((await fresh.get(P.list('AZURE'))).status).toBe(500);
     expect((await fresh.get(P.list('AZURE'))).status).toBe(200);
@@ -137,51 +135,51 @@ describe('matching', () => {
   });
 
   it('clear() forgets rules and queued outcomes', async () => {
-    emu.faults.inject({}, { kind: 'status', status: 500 });
-    emu.faults.nextService({ outcome: 'FAILED' });
-    emu.faults.clear();
+    env.emulator.faults.inject({}, { kind: 'status', status: 500 });
+    env.emulator.faults.nextService({ outcome: 'FAILED' });
+    env.emulator.faults.clear();
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
-    emu.advance(150);
-    expect(emu.services()[0].status).toBe('AVAILABLE');
+    env.emulator.advance(150);
+    expect(env.emulator.services()[0].status).toBe('AVAILABLE');
   });
 });
 
 describe('next service and endpoint', () => {
   it('FAILED: INITIATING, then FAILED with the message and no names; it can still be deleted', async () => {
-    emu.faults.nextService({ outcome: 'FAILED', errorMessage: 'Quota exceeded' });
+    env.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'Quota exceeded' });
     const s = (await atlas.post(P.create, CREATE)).json;
     expect(s).toMatchObject({ status: 'INITIATING', errorMessage: null });
-    emu.advance(180);
+    env.emulator.advance(180);
     const failed = (await atlas.get(P.service('AWS', s.id))).json;
     expect(failed).toMatchObject({ status: 'FAILED', errorMessage: 'Quota exceeded', endpointServiceName: null });
     expect((await atlas.post(P.endpoints('AWS', s.id), { id: vpceId() })).status).toBe(409);
     expect((await atlas.delete(P.service('AWS', s.id))).status).toBe(202);
-    emu.advance(60);
+    env.emulator.advance(60);
     expect((await atlas.get(P.service('AWS', s.id))).status).toBe(404);
   });
 
   it('STUCK_INITIATING and STUCK_DELETING never move on; outcomes apply only to the provider and region named', async () => {
-    emu.faults.nextService({ provider: 'AZURE', outcome: 'STUCK_INITIATING' });
-    emu.faults.nextService({ provider: 'AWS', region: 'eu-west-1', outcome: 'STUCK_DELETING' });
+    env.emulator.faults.nextService({ provider: 'AZURE', outcome: 'STUCK_INITIATING' });
+    env.emulator.faults.nextService({ provider: 'AWS', region: 'eu-west-1', outcome: 'STUCK_DELETING' });
     const plain = (await atlas.post(P.create, CREATE)).json;
     const stuck = (await atlas.post(P.create, { providerName: 'AZURE', region: 'eastus' })).json;
     const lingering = (await atlas.post(P.create, { providerName: 'AWS', region: 'EU_WEST_1' })).json;
-    emu.advance(100_000);
+    env.emulator.advance(100_000);
     expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('AVAILABLE');
     expect((await atlas.get(P.service('AZURE', stuck.id))).json).toMatchObject({ status: 'INITIATING', privateLinkServiceName: null });
     expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('AVAILABLE');
     await atlas.delete(P.service('AWS', lingering.id));
-    emu.advance(100_000);
+    env.emulator.advance(100_000);
     expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('DELETING');
   });
 
   it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays AVAILABLE', async () => {
     const s = (await atlas.post(P.create, CREATE)).json;
-    emu.advance(180);
-    emu.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected.' });
+    env.emulator.advance(180);
+    env.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected.' });
     const vpce = vpceId();
     expect((await atlas.post(P.endpoints('AWS', s.id), { id: vpce })).json.connectionStatus).toBe('PENDING_ACCEPTANCE');
-    emu.advance(30);
+    env.emulator.advance(30);
     expect((await atlas.get(P.endpoint('AWS', s.id, vpce))).json).toEqual({
       cloudProvider: 'AWS',
       connectionStatus: 'REJECTED',
@@ -189,7 +187,7 @@ describe('next service and endpoint', () => {
       errorMessage: 'The VPC endpoint was rejected.',
       interfaceEndpointId: vpce,
     });
-    emu.advance(1000);
+    env.emulator.advance(1000);
     expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('AVAILABLE');
   });
 
@@ -218,7 +216,7 @@ describe('next service and endpoint', () => {
   });
 
   it('NO_CAPACITY: the create gets the recorded 400 ATLAS_GENERAL_ERROR and nothing is created; only the region named', async () => {
-    emu.faults.nextService({ region: 'us-east-1', outcome: 'NO_CAPACITY' });
+    env.emulator.faults.nextService({ region: 'us-east-1', outcome: 'NO_CAPACITY' });
     expect((await atlas.post(P.create, { providerName: 'AWS', region: 'us-west-2' })).status).toBe(201);
     const r = await atlas.post(P.create, CREATE);
     expect(r.status).toBe(400);
@@ -230,26 +228,26 @@ describe('next service and endpoint', () => {
       parameters: ['No Capacity'],
       reason: 'Bad Request',
     });
-    expect(emu.services().map((s) => s.regionName)).toEqual(['US_WEST_2']);
+    expect(env.emulator.services().map((s) => s.regionName)).toEqual(['US_WEST_2']);
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
   });
 
   it('STUCK_PENDING endpoint: PENDING for ever', async () => {
     const s = (await atlas.post(P.create, CREATE)).json;
-    emu.advance(180);
-    emu.faults.nextEndpoint({ outcome: 'STUCK_PENDING' });
+    env.emulator.advance(180);
+    env.emulator.faults.nextEndpoint({ outcome: 'STUCK_PENDING' });
     const vpce = vpceId();
     await atlas.post(P.endpoints('AWS', s.id), { id: vpce });
-    emu.advance(100_000);
+    env.emulator.advance(100_000);
     expect((await atlas.get(P.endpoint('AWS', s.id, vpce))).json.connectionStatus).toBe('PENDING');
   });
 
   it('a refused create uses up no outcome', async () => {
     await atlas.post(P.create, CREATE);
-    emu.faults.nextService({ outcome: 'FAILED' });
+    env.emulator.faults.nextService({ outcome: 'FAILED' });
     expect((await atlas.post(P.create, CREATE)).status).toBe(409);
     const next = (await atlas.post(P.create, { providerName: 'AWS', region: 'us-west-2' })).json;
-    emu.advance(180);
+    env.emulator.advance(180);
     expect((await atlas.get(P.service('AWS', next.id))).json.status).toBe('FAILED');
   });
 });

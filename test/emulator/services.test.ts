@@ -8,23 +8,20 @@ import {
   startAtlasEmulator,
   SystemClock,
   VirtualClock,
-  type AtlasEmulator,
 } from '../../local/atlas-emulator';
+import { useEmulator } from '../support/emulator';
 import { ATLAS_JSON, DigestClient, paths, send } from './http';
 
 const P = paths(DEFAULT_PROJECT_ID);
 const START = Date.UTC(2025, 10, 10, 12, 0, 0);
-let emu: AtlasEmulator;
+const env = useEmulator({ clock: new VirtualClock(START) });
 let atlas: DigestClient;
 
-beforeAll(async () => {
-  emu = await startAtlasEmulator({ clock: new VirtualClock(START) });
-  atlas = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+beforeAll(() => {
+  atlas = new DigestClient(env.emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
 });
-afterAll(() => emu.close());
 beforeEach(() => {
-  emu.reset();
-  (emu.clock as VirtualClock).set(START);
+  (env.emulator.clock as VirtualClock).set(START);
 });
 
 const SERVICE_PATTERNS = {
@@ -111,7 +108,7 @@ describe('create', () => {
     });
     expect((await atlas.delete(P.service('AWS', first.json.id))).status).toBe(202);
     expect((await atlas.post(P.create, { providerName: 'AWS', region: 'us-east-1' })).status).toBe(409);
-    emu.advance(60);
+    env.emulator.advance(60);
     expect((await atlas.post(P.create, { providerName: 'AWS', region: 'us-east-1' })).status).toBe(201);
     // Same region name, other provider: no clash.
     expect((await atlas.post(P.create, { providerName: 'AZURE', region: 'US_EAST_2' })).status).toBe(201);
@@ -144,7 +141,7 @@ describe('create', () => {
     expect(r.headers['content-type']).toBe('application/json');
     expect(r.json).toMatchObject({ error: 400, errorCode, parameters, reason: 'Bad Request' });
     if (detail) expect(r.json.detail).toBe(detail);
-    expect(emu.services()).toEqual([]);
+    expect(env.emulator.services()).toEqual([]);
   });
 
   it('refuses malformed JSON (400 MALFORMED_JSON, as recorded) and a non-JSON content type (415)', async () => {
@@ -274,9 +271,9 @@ describe('lifecycle on virtual time', () => {
     ['GCP', 'europe-west1', 260, 120],
   ] as const)('%s (%s): INITIATING %is → AVAILABLE with no endpoint (recorded); delete → 202 {} → DELETING %is → 404', async (provider, region, create, del) => {
     const s = (await atlas.post(P.create, { providerName: provider, region })).json;
-    emu.advance(create - 1);
+    env.emulator.advance(create - 1);
     expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('INITIATING');
-    emu.advance(1);
+    env.emulator.advance(1);
     const ready = (await atlas.get(P.service(provider, s.id))).json;
     expect(ready.status).toBe('AVAILABLE');
     expect(ready.errorMessage).toBeNull();
@@ -289,9 +286,9 @@ describe('lifecycle on virtual time', () => {
     expect((await atlas.delete(P.service(provider, s.id))).status).toBe(202);
     const deleting = (await atlas.get(P.service(provider, s.id))).json;
     expect(deleting.status).toBe('DELETING');
-    emu.advance(del - 1);
+    env.emulator.advance(del - 1);
     expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('DELETING');
-    emu.advance(1);
+    env.emulator.advance(1);
     expect((await atlas.get(P.service(provider, s.id))).status).toBe(404);
     expect((await atlas.delete(P.service(provider, s.id))).status).toBe(404);
     expect((await atlas.get(P.list(provider))).json).toEqual([]);
@@ -303,7 +300,7 @@ describe('lifecycle on virtual time', () => {
     const gcp = (await atlas.post(P.create, { providerName: 'GCP', region: 'us-east4' })).json;
     const mapped = (await atlas.post(P.create, { providerName: 'GCP', region: 'us-west1', portMappingEnabled: true })).json;
     expect(mapped.portMappingEnabled).toBe(true);
-    emu.advance(600);
+    env.emulator.advance(600);
 
     const a = (await atlas.get(P.service('AWS', aws.id))).json;
     expect(a.endpointServiceName).toMatch(/^com\.amazonaws\.vpce\.eu-central-1\.vpce-svc-[0-9a-f]{17}$/);
@@ -328,7 +325,7 @@ describe('lifecycle on virtual time', () => {
     // The names stay the same on every read.
     expect((await atlas.get(P.service('AWS', aws.id))).json.endpointServiceName).toBe(a.endpointServiceName);
     // The snapshot agrees with GET.
-    expect(emu.services().find((s) => s.id === aws.id)).toEqual(a);
+    expect(env.emulator.services().find((s) => s.id === aws.id)).toEqual(a);
   });
 
   it('shows the older shapes when asked: WAITING_FOR_USER until an endpoint is available, 50 https:// attachment URLs', async () => {
@@ -412,7 +409,7 @@ describe('clocks', () => {
 });
 
 it('answers plain JSON 404s outside the API without asking for credentials', async () => {
-  const r = await send(emu.baseUrl, 'GET', '/');
+  const r = await send(env.emulator.baseUrl, 'GET', '/');
   expect(r.status).toBe(404);
   expect(r.headers['www-authenticate']).toBeUndefined();
 });

@@ -425,7 +425,7 @@ const defectRows: MatrixRow[] = [
     name: 'AWS: create outcome unknown, then the step keeps failing: the answer names the service so the rollback removes it',
     defect: 3,
     open: true,
-    runner: { faults: [{ step: 'act', when: 'before', times: 5, match: (s) => s.task.kind === 'create' && s.stepFailures.count + (s.task.uncertain ? 1 : 0) > 0 }] },
+    runner: { faults: [{ step: 'act', when: 'before', times: 5, match: (s) => s.task.kind === 'create' && s.stepFailures.count + (s.task.maybeProcessed ? 1 : 0) > 0 }] },
     async run(ctx) {
       ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
       const { create, rollback } = await ctx.create(ctx.props());

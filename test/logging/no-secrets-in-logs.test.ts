@@ -4,7 +4,7 @@
  * URL signature appears in what was written or in an error message or answer.
  */
 import { AtlasClient } from '../../lambda/atlas';
-import { CredentialsProvider } from '../../lambda/credentials';
+import { CredentialsStore } from '../../lambda/credentials';
 import { createLogger } from '../../lambda/logging';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
 import { LocalRunner } from '../../local/runner/runner';
@@ -71,7 +71,7 @@ describe('no secret reaches a log line, an error or an answer', () => {
     }
 
     for (const secret of ['{"PublicKey":"pub-leak-1","PrivateKey":"priv-leak-2" broken', JSON.stringify({ ClientId: 'id-leak-3' })]) {
-      const p = new CredentialsProvider({ reader: { getSecretString: async () => secret }, logger });
+      const p = new CredentialsStore({ reader: { getSecretString: async () => secret }, logger });
       await collect(p.get({ profile: 'leaky' }));
     }
 

@@ -14,7 +14,7 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
       value: {
         projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
         provider: 'AWS',
-        region: { input: 'us-east-1', atlasName: 'US_EAST_1', inTable: true },
+        region: { input: 'us-east-1', atlasName: 'US_EAST_1' },
         credentials: {},
         adoptExisting: false,
         serviceTimeoutSeconds: 3600,
@@ -47,13 +47,13 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
 
   it('lets Atlas judge a well-formed region the table does not have yet, with a warning', () => {
     const r = parseServiceProperties({ ...base, Region: 'ap-future-9' });
-    expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9', inTable: false });
+    expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9' });
     expect(r.ok && r.warnings).toEqual([
       { property: 'Region', value: 'ap-future-9', message: 'Property Region "ap-future-9" is not among the 38 AWS regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.' },
     ]);
     // A new number of a known area is no typo either.
     const n = parseServiceProperties({ ...base, Region: 'us-east-9' });
-    expect(n.ok && n.value.region).toEqual({ input: 'us-east-9', inTable: false });
+    expect(n.ok && n.value.region).toEqual({ input: 'us-east-9' });
     expect(parseServiceProperties(base)).not.toHaveProperty('warnings');
   });
 

@@ -12,6 +12,8 @@ export interface EmulatorFixture {
 
 export interface RunnerFixture extends EmulatorFixture {
   readonly runner: LocalRunner;
+  /** Replaces this test's runner with one started with other options (step faults), on the same emulator. */
+  restart(options: Omit<LocalRunnerOptions, 'emulator'>): Promise<LocalRunner>;
 }
 
 /** An emulator for the whole file, reset before each test (unless `reset` is false). */
@@ -49,6 +51,11 @@ export function useRunner(options: Omit<LocalRunnerOptions, 'emulator'> = {}, em
     },
     get runner() {
       if (!runner) throw new Error('the runner is available inside tests and hooks only');
+      return runner;
+    },
+    async restart(other) {
+      await runner?.stop();
+      runner = await LocalRunner.start({ ...other, emulator: fixture.emulator });
       return runner;
     },
   };

@@ -40,5 +40,5 @@ export async function requestDeletion(d: Deletion): Promise<ExecutionState> {
     } else throw err;
   }
   ports.logger.info('Deletion requested', log);
-  return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(0) }, ports, log, d.then);
+  return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds() }, ports, log, d.then);
 }

@@ -10,6 +10,7 @@ import { requestLogKeys } from '../../cloudformation/request';
 import { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields, withFields } from '../../logging';
 import { InvalidPropertiesError } from '../../model/errors';
+import { IN_STEP_POLL_BUDGET_SECONDS } from '../../model/timing';
 import { OUTCOME, STEP, type StepName } from '../../model/wait-loop';
 import { resourceFor } from '../registry';
 import { afterUnclearAttempt, describeTask, isWaiting } from '../tasks';
@@ -29,12 +30,8 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
   if (state.answer && step !== STEP.answer) return state;
   switch (step) {
     case STEP.act:
-    case STEP.poll: {
-      const resource = resourceFor(state.request.ResourceType);
-      if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
-      const polling = step === STEP.poll && isWaiting(state.task);
-      return guarded(state, ports, log, () => (polling ? resource.poll(state, ports) : resource.act(state, ports)));
-    }
+    case STEP.poll:
+      return actAndPoll(step, state, ports);
     case STEP.giveUp: {
       const answer = giveUpAnswer(state);
       ports.logger.error('Giving up after repeated step failures', { ...log, failures: state.stepFailures.count, reason: answer.reason });
@@ -54,6 +51,36 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
       return state;
     }
   }
+}
+
+/**
+ * Acts, or polls and then, while Atlas is not done and the next look still starts within the step's
+ * in-process budget, sleeps the wait and polls again; the wait that does not fit goes back to Step
+ * Functions. Each look goes through the same code and yields the same execution state as a look in a step
+ * of its own would, and a poll step only reads, so a step that fails after some looks is retried from the
+ * state the state machine holds at no risk. An act step returns after acting: its retry must start from
+ * the state just before the act, which the state machine holds.
+ */
+async function actAndPoll(step: typeof STEP.act | typeof STEP.poll, state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const resource = resourceFor(state.request.ResourceType);
+  if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
+  const once = (s: ExecutionState, st: StepName) => {
+    const polling = st === STEP.poll && isWaiting(s.task);
+    return guarded(s, ports, { step: st, task: s.task.kind }, () => (polling ? resource.poll(s, ports) : resource.act(s, ports)));
+  };
+  const started = ports.now();
+  let next = await once(state, step);
+  while (
+    step === STEP.poll &&
+    ports.sleep &&
+    next.outcome === OUTCOME.wait &&
+    next.next === STEP.poll &&
+    ports.now() - started + next.waitSeconds * 1000 <= IN_STEP_POLL_BUDGET_SECONDS * 1000
+  ) {
+    await ports.sleep(next.waitSeconds * 1000);
+    next = await once(next, STEP.poll);
+  }
+  return next;
 }
 
 /**

@@ -20,7 +20,7 @@ export interface ExecutionState {
   next: NextStep;
   outcome: Outcome;
   waitSeconds: number;
-  /** Polls so far (drives the backoff). */
+  /** Polls so far (in the logs; the poll interval is fixed). */
   polls: number;
   /** Last Atlas status seen, for the deadline's reason. */
   lastStatus?: string;

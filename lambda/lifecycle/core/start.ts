@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { CloudFormationRequest } from '../../cloudformation/request';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from '../../model/timing';
+import { serviceTimeoutSeconds } from '../../model/property-reader';
+import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../../model/timing';
 import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
 import { planRequest } from '../registry';
 import { deadlineFor } from './deadline';
@@ -30,8 +31,7 @@ export function executionName(request: CloudFormationRequest): string {
 }
 
 export function serviceTimeoutOf(request: CloudFormationRequest): number {
-  const n = Number(request.ResourceProperties?.ServiceTimeout);
-  return Number.isInteger(n) && n >= 1 && n <= MAX_SERVICE_TIMEOUT_SECONDS ? n : DEFAULT_SERVICE_TIMEOUT_SECONDS;
+  return serviceTimeoutSeconds(request.ResourceProperties?.ServiceTimeout) ?? DEFAULT_SERVICE_TIMEOUT_SECONDS;
 }
 
 export function initialState(request: CloudFormationRequest, receivedAt: number): ExecutionState {

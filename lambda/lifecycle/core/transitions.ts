@@ -65,7 +65,7 @@ export function deadlineReached(state: ExecutionState): Verdict {
 
 /** Atlas (or Secrets Manager) asked to wait: the same step runs again after the wait, within the deadline. */
 export function retryLater(state: ExecutionState, err: AtlasApiError | CredentialsError, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
-  const wait = 'retryAfterSeconds' in err && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : pollWaitSeconds(state.polls);
+  const wait = 'retryAfterSeconds' in err && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : pollWaitSeconds();
   ports.logger.warn('Atlas or Secrets Manager asked to wait; will try again', { ...log, error: describeError(err), waitSeconds: wait });
   return apply(state, waitWithin(clockOf(state, ports), wait, onDeadline(state), task), ports, log, task);
 }

@@ -1,13 +1,13 @@
 /** How long the wait loop waits before the next look at Atlas: the poll schedule, never past the deadline. */
-import { MIN_WAIT_SECONDS, POLL_CAP_SECONDS, POLL_FACTOR, POLL_FIRST_SECONDS } from '../../model/timing';
+import { MIN_WAIT_SECONDS, POLL_INTERVAL_SECONDS } from '../../model/timing';
 import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
 import { deadlineVerdict, remainingSeconds } from './deadline';
 import type { Clocked, Verdict } from './verdict';
 
-/** The wait after `polls` polls: the first wait, growing by the factor, to the cap. */
-export function pollWaitSeconds(polls: number): number {
-  return Math.min(POLL_CAP_SECONDS, Math.round(POLL_FIRST_SECONDS * POLL_FACTOR ** Math.max(0, polls)));
+/** The wait before the next look at Atlas: the poll interval, whatever came before. */
+export function pollWaitSeconds(): number {
+  return POLL_INTERVAL_SECONDS;
 }
 
 /**
@@ -32,5 +32,5 @@ export function waitWithin(
 
 /** Atlas is not there yet (its status says so): wait the poll schedule's next wait, within the deadline. */
 export function waitOrDeadline(c: Clocked, lastStatus: string | undefined, physicalResourceId: string, activity: string): Verdict {
-  return waitWithin(c, pollWaitSeconds(c.polls), { physicalResourceId, activity, lastStatus });
+  return waitWithin(c, pollWaitSeconds(), { physicalResourceId, activity, lastStatus });
 }

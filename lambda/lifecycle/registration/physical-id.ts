@@ -3,7 +3,7 @@
  * MongoDB's own CloudFormation resource uses). The provider is not part of it: it comes with the request's
  * properties (AWS when they do not say).
  */
-import type { CloudProvider } from '../../model/provider';
+import { ATLAS_ID_SOURCE, type CloudProvider } from '../../model/provider';
 
 /** An interface endpoint registered with an endpoint service. */
 export interface EndpointRef {
@@ -14,7 +14,13 @@ export interface EndpointRef {
   endpointId: string;
 }
 
-const PATTERN = /^([a-f0-9]{24})--([a-f0-9]{24})--(.+)$/;
+const PATTERN = new RegExp(`^(${ATLAS_ID_SOURCE})--(${ATLAS_ID_SOURCE})--(.{1,1000})$`);
+/**
+ * The id goes into Atlas URL paths: AWS's exact form; for the others (Azure resource ids hold slashes,
+ * which the client encodes) nothing that is a dot segment or holds one.
+ */
+const OTHER_ENDPOINT_ID = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[\x21-\x7e]{1,1000}$/;
+const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = { AWS: /^vpce-[0-9a-f]{17}$/, AZURE: OTHER_ENDPOINT_ID, GCP: OTHER_ENDPOINT_ID };
 
 export function formatEndpointPhysicalId(ref: EndpointRef): string {
   return `${ref.projectId}--${ref.serviceId}--${ref.endpointId}`;
@@ -22,5 +28,5 @@ export function formatEndpointPhysicalId(ref: EndpointRef): string {
 
 export function parseEndpointPhysicalId(id: string | undefined, provider: CloudProvider = 'AWS'): EndpointRef | undefined {
   const m = id ? PATTERN.exec(id) : null;
-  return m ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
+  return m && ENDPOINT_ID_PATTERNS[provider]?.test(m[3]) ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
 }

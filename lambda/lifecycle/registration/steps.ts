@@ -5,12 +5,11 @@
  */
 import { AtlasApiError } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
-import type { LogFields } from '../../logging';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
-import type { AtlasApi, StepPorts } from '../core/ports';
+import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
 import type { Task } from '../tasks';
@@ -32,16 +31,16 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       try {
         const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.provider, ref.endpointId));
         ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
-        return awaitConnection(state, ref, 'registered', endpoint, props.enforceConnectionSuccess, ports, log);
+        return awaitConnection({ state, ports, log }, { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess });
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
-        if (err.status === 409) {
+        if (err.isConflict) {
           // Registered already: by an earlier attempt of this request (a lost answer, a crashed step) or
           // before it. Only the same endpoint on the same service is taken over; anything else is refused.
           const existing = await getOrGone(api, ref);
           if (existing) {
             ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', { ...log, endpointId: ref.endpointId });
-            return awaitConnection(state, ref, 'adopted', existing, props.enforceConnectionSuccess, ports, log);
+            return awaitConnection({ state, ports, log }, { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess });
           }
           return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}: ${err.message}`, ports, log);
         }
@@ -65,7 +64,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', { ...log, endpointId: task.ref.endpointId });
         return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'register' });
       }
-      return awaitConnection(state, task.ref, 'existing', endpoint, props.enforceConnectionSuccess, ports, log);
+      return awaitConnection({ state, ports, log }, { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess });
     }
     case 'deregister': {
       const api = await ports.atlasFor(credentialsOf(state));
@@ -94,7 +93,7 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   if (task.kind === 'await-connection') {
     const props = propsOf(state);
     const api = await ports.atlasFor(props.credentials);
-    return awaitConnection(state, task.ref, task.origin, await getOrGone(api, task.ref), props.enforceConnectionSuccess, ports, log);
+    return awaitConnection({ state, ports, log }, { ref: task.ref, origin: task.origin, endpoint: await getOrGone(api, task.ref), enforce: props.enforceConnectionSuccess });
   }
   if (task.kind === 'await-removal') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -103,14 +102,10 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   return actOnEndpoint(state, ports);
 }
 
+/** Judges a registration the step has just seen (or found gone) while waiting for Atlas to settle it. */
 function awaitConnection(
-  state: ExecutionState,
-  ref: EndpointRef,
-  origin: 'registered' | 'adopted' | 'existing',
-  endpoint: InterfaceEndpoint | undefined,
-  enforce: boolean,
-  ports: StepPorts,
-  log: LogFields,
+  { state, ports, log }: StepContext,
+  { ref, origin, endpoint, enforce }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
 ): ExecutionState {
   const task: Task = { kind: 'await-connection', ref, origin };
   // An Update that keeps the registration answers the id it received; a new registration its own id.

@@ -5,6 +5,7 @@
 import type { EndpointService } from '../../atlas/models';
 import type { CloudFormationRequest } from '../../cloudformation/request';
 import { describeProblems } from '../../model/property-reader';
+import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
@@ -14,12 +15,6 @@ import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
 import { parseServicePhysicalId, type ServiceRef } from './physical-id';
 import { SERVICE_STATUS } from './status';
-
-/** Atlas's id for a region in the list: exact Atlas name, or the AWS rule (us-east-1 → US_EAST_1) for one the table lacks. */
-export function atlasRegionGuess(props: ServiceProperties): string {
-  if (props.region.atlasName) return props.region.atlasName;
-  return props.provider === 'AWS' ? props.region.input.toUpperCase().replace(/-/g, '_') : props.region.input.toUpperCase();
-}
 
 export function refOf(projectId: string, service: EndpointService): ServiceRef {
   return { projectId, serviceId: service.id, provider: service.cloudProvider, region: service.regionName };
@@ -101,7 +96,7 @@ export type Inspection =
 
 /** Before a create: what the project's services of this provider say about the region. */
 export function inspect(services: readonly EndpointService[], props: ServiceProperties): Inspection {
-  const region = atlasRegionGuess(props);
+  const region = guessAtlasRegionName(props.provider, props.region.input);
   const existing = services.find((s) => s.regionName === region);
   if (!existing) return { action: 'create' };
   // One service per provider and region: a service on its way out must be gone before a new one can exist.
@@ -163,7 +158,8 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   const replaced = next.projectId !== ref.projectId || next.provider !== ref.provider || regionChanged;
   const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
 
-  if (replaced) return { task: { kind: 'inspect', replacing: ref } };
+  // Another project, provider or region is another service: create it; CloudFormation deletes the old one.
+  if (replaced) return { task: { kind: 'inspect' } };
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
   if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };

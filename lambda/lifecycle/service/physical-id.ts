@@ -4,7 +4,7 @@
  * spelling. Anything that does not parse names nothing of ours: a failed Create's marker or an id
  * CloudFormation made up for a cancelled Create; deleting it is a no-op.
  */
-import { CLOUD_PROVIDERS, type CloudProvider } from '../../model/provider';
+import { ATLAS_ID_SOURCE, CLOUD_PROVIDERS, type CloudProvider } from '../../model/provider';
 
 /** One endpoint service in Atlas. */
 export interface ServiceRef {
@@ -15,7 +15,7 @@ export interface ServiceRef {
   region: string;
 }
 
-const PATTERN = new RegExp(`^([a-f0-9]{24})-([a-f0-9]{24})-(${CLOUD_PROVIDERS.join('|')})-([A-Za-z0-9_-]+)$`);
+const PATTERN = new RegExp(`^(${ATLAS_ID_SOURCE})-(${ATLAS_ID_SOURCE})-(${CLOUD_PROVIDERS.join('|')})-([A-Za-z0-9_-]+)$`);
 
 export function formatServicePhysicalId(ref: ServiceRef): string {
   return `${ref.projectId}-${ref.serviceId}-${ref.provider}-${ref.region}`;

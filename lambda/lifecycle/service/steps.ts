@@ -10,7 +10,7 @@ import { parseServiceProperties, type ServiceProperties } from '../../model/serv
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
-import type { AtlasApi, StepPorts } from '../core/ports';
+import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
 import { waitOrDeadline } from '../core/wait';
@@ -37,17 +37,16 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         case 'create':
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, {
             kind: 'create',
-            ...(task.replacing ? { replacing: task.replacing } : {}),
-            ...(task.uncertain ? { uncertain: true } : {}),
+            ...(task.maybeProcessed ? { maybeProcessed: true } : {}),
             ...(task.unseenConflicts ? { unseenConflicts: task.unseenConflicts } : {}),
           });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          // Each look counts as a poll, so the waits grow (5 s, 8 s, ... 60 s) instead of polling every 5 s for an hour.
+          // Each look counts as a poll; the wait stops at the deadline instead of polling past it.
           return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), found.service.status, answerIdOnFailure(state), describeTask(task)), ports, log);
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
-          return awaitReady(state, refOf(props.projectId, found.service), 'adopted', found.service, ports, log);
+          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service });
         case 'conflict':
           return fail(state, conflictReason(props.projectId, found.service), ports, log);
       }
@@ -64,12 +63,12 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           ...(props.supportedRemoteRegions?.length ? { supportedRemoteRegions: [...props.supportedRemoteRegions] } : {}),
         });
         ports.logger.info('Created the private endpoint service', { ...log, serviceId: service.id, status: service.status });
-        return awaitReady(state, refOf(props.projectId, service), 'created', service, ports, log);
+        return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, service), origin: 'created', service });
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
         // An earlier attempt of this request may have created the service: a POST without a clear answer, a
         // step that failed after acting (counted by the state machine), or a Lambda-level retry of this step.
-        const mayBeOurs = task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
+        const mayBeOurs = task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
           const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
@@ -80,11 +79,11 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
           }
-          return awaitReady(state, refOf(props.projectId, existing), owner === 'ours' ? 'created' : 'adopted', existing, ports, log);
+          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing });
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
-          return retryLater(state, err, ports, log, { ...task, uncertain: mayBeOurs });
+          return retryLater(state, err, ports, log, { ...task, maybeProcessed: mayBeOurs });
         }
         return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
       }
@@ -95,7 +94,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       try {
         const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, { cloudProvider: task.ref.provider, supportedRemoteRegions: task.remoteRegions });
         ports.logger.info('Updated supportedRemoteRegions', { ...log, serviceId: service.id, remoteRegions: task.remoteRegions });
-        return awaitReady(state, task.ref, 'patched', service, ports, log, task.remoteRegions);
+        return awaitReady({ state, ports, log }, { ref: task.ref, origin: 'patched', service, remoteRegions: task.remoteRegions });
       } catch (err) {
         if (err instanceof AtlasApiError && err.isNotFound) return vanished(state, task.ref, ports, log);
         throw err;
@@ -121,7 +120,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         del: () => api.deleteEndpointService(ref.projectId, ref.provider, ref.serviceId),
         refusal: (err) =>
           `Atlas refused to delete the ${ref.provider} private endpoint service ${ref.serviceId}` +
-          (err.status === 409 || err.status === 400 ? ' (interface endpoints still registered with it must be removed first)' : '') +
+          (err.isConflict || err.isBadRequest ? ' (interface endpoints still registered with it must be removed first)' : '') +
           `: ${err.message}`,
         then: { kind: 'await-gone', ref },
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
@@ -141,7 +140,7 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   const task = state.task;
   if (task.kind === 'await-ready') {
     const api = await ports.atlasFor(propsOf(state).credentials);
-    return awaitReady(state, task.ref, task.origin, await getOrGone(api, task.ref), ports, log, task.remoteRegions);
+    return awaitReady({ state, ports, log }, { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions });
   }
   if (task.kind === 'await-gone') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -151,19 +150,15 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   return actOnService(state, ports);
 }
 
+/** Judges a service the step has just seen (or found gone) while waiting for it to be ready. */
 function awaitReady(
-  state: ExecutionState,
-  ref: ServiceRef,
-  origin: 'created' | 'adopted' | 'patched',
-  service: EndpointService | undefined,
-  ports: StepPorts,
-  log: LogFields,
-  remoteRegions?: string[],
+  { state, ports, log }: StepContext,
+  { ref, origin, service, remoteRegions }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
   const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
-  if (verdict.outcome === 'READY') ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
+  if (verdict.outcome === OUTCOME.ready) ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
   return apply({ ...state, task }, verdict, ports, log, task);
 }
 
@@ -190,7 +185,7 @@ function conflictNotListed(state: ExecutionState, task: Extract<Task, { kind: 'c
       log,
     );
   }
-  const next: Task = { kind: 'inspect', ...(task.replacing ? { replacing: task.replacing } : {}), ...(mayBeOurs ? { uncertain: true } : {}), unseenConflicts };
+  const next: Task = { kind: 'inspect', ...(mayBeOurs ? { maybeProcessed: true } : {}), unseenConflicts };
   return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), describeTask(task)), ports, log, next);
 }
 

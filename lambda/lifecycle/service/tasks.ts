@@ -4,12 +4,12 @@ import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 export type ServiceTask =
   /**
-   * Create: look for a service already in the region. `uncertain`: an earlier POST of this request may
-   * have been carried out; `unseenConflicts`: how often Atlas answered 409 for a region its list showed free.
+   * Create: look for a service already in the region. `maybeProcessed`: an earlier POST of this request may
+   * have been carried out by Atlas; `unseenConflicts`: how often Atlas answered 409 for a region its list showed free.
    */
-  | { kind: 'inspect'; replacing?: ServiceRef; uncertain?: boolean; unseenConflicts?: number }
+  | { kind: 'inspect'; maybeProcessed?: boolean; unseenConflicts?: number }
   /** Create: the region was free at inspection; POST (again, after a retryable failure). */
-  | { kind: 'create'; replacing?: ServiceRef; /** an earlier POST may have been carried out */ uncertain?: boolean; unseenConflicts?: number }
+  | { kind: 'create'; /** an earlier POST may have been carried out by Atlas */ maybeProcessed?: boolean; unseenConflicts?: number }
   /** Wait until the service is ready (after create, adopt or patch). */
   | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
   /** Update in place: PATCH `supportedRemoteRegions`. */
@@ -26,7 +26,7 @@ export type ServiceTask =
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },
-  create: { waiting: false, describe: () => 'creating the private endpoint service', afterUnclearAttempt: (t) => ({ ...t, uncertain: true }) },
+  create: { waiting: false, describe: () => 'creating the private endpoint service', afterUnclearAttempt: (t) => ({ ...t, maybeProcessed: true }) },
   'await-ready': {
     waiting: true,
     describe: (t) => `waiting for service ${t.ref.serviceId} to become ready`,

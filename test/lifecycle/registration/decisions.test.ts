@@ -4,6 +4,7 @@ import type { CloudFormationRequest } from '../../../lambda/cloudformation/reque
 import { judgeConnection, judgeRemoval, planEndpointRequest, registrationBody } from '../../../lambda/lifecycle/registration/decisions';
 import { connectionOf } from '../../../lambda/lifecycle/registration/status';
 import { InvalidPropertiesError } from '../../../lambda/model/errors';
+import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -83,8 +84,8 @@ describe('judging a registration', () => {
   });
 
   it('waits while Atlas settles the connection, with the poll schedule and within the deadline', () => {
-    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({ outcome: 'WAIT', waitSeconds: 5, lastStatus: 'PENDING_ACCEPTANCE' });
-    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({ outcome: 'WAIT', waitSeconds: 17, lastStatus: 'PENDING' });
+    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'PENDING_ACCEPTANCE' });
+    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'PENDING' });
     const late = judgeConnection(aws(), ref, ID, { ...clock, deadlineAt: clock.now }, true);
     expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/Timed out.*PENDING_ACCEPTANCE/);
@@ -99,7 +100,7 @@ describe('judging a registration', () => {
 
   it('a removal is done at 404 and waits while the registration is still there', () => {
     expect(judgeRemoval(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
-    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: 5, lastStatus: 'DELETING' });
+    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'DELETING' });
   });
 });
 

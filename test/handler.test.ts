@@ -1,9 +1,9 @@
 /**
- * The Lambda entry points as AWS calls them: log lines keyed by the request, no ResponseURL in them, and
- * one FAILED answer when the wait loop cannot even start.
+ * The Lambda entry points as AWS calls them (with the invocation's context): log lines keyed by the
+ * request, no ResponseURL in them, and nothing PUT to a URL that is not CloudFormation's.
  */
-import { CloudFormationPeer } from '../../local/runner/cloudformation-peer';
-import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
+import { CloudFormationPeer } from '../local/runner/cloudformation-peer';
+import type { ExecutionState } from '../lambda/lifecycle/core/execution-state';
 
 describe('Lambda handlers', () => {
   const lines: string[] = [];
@@ -27,6 +27,8 @@ describe('Lambda handlers', () => {
     await peer.stop();
   });
 
+  const context = { invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:Provider-OnEvent' };
+  const cloudFormationUrl = 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/key?X-Amz-Signature=abc123';
   const request = (responseUrl: string) => ({
     RequestType: 'Delete' as const,
     ResponseURL: responseUrl,
@@ -39,12 +41,11 @@ describe('Lambda handlers', () => {
   });
 
   it('keys every log line of a step with the request, never with its ResponseURL', async () => {
-    const { onStep } = await import('../../lambda/handler');
-    const url = peer.newResponseUrl();
+    const { onStep } = await import('../lambda/handler');
     const state: ExecutionState = {
-      request: request(url),
+      request: request(cloudFormationUrl),
       receivedAt: 0,
-      deadlineAt: Number.MAX_SAFE_INTEGER,
+      deadlineAt: 3_240_000,
       task: { kind: 'delete', ref: { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS', region: 'US_EAST_1' } },
       next: 'act',
       outcome: 'WAIT',
@@ -53,31 +54,31 @@ describe('Lambda handlers', () => {
       stepFailures: { count: 3, backoffSeconds: 40 },
       stepError: { Error: 'Error', Cause: JSON.stringify({ errorType: 'Error', errorMessage: 'socket hang up' }) },
     };
-    const after = (await onStep({ step: 'give-up', state })) as ExecutionState;
+    const after = (await onStep({ step: 'give-up', state }, context)) as ExecutionState;
     expect(after.answer).toMatchObject({ status: 'FAILED', physicalResourceId: state.request.PhysicalResourceId });
     const logged = lines.filter((l) => l.includes('"level"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.length).toBeGreaterThan(0);
     for (const l of logged) {
       expect(l).toMatchObject({ StackId: state.request.StackId, LogicalResourceId: 'AtlasService', RequestId: 'req-42', PhysicalResourceId: state.request.PhysicalResourceId });
     }
-    expect(lines.join('')).not.toContain('cloudformation-responses');
     expect(lines.join('')).not.toContain('X-Amz-Signature');
   });
 
-  it('answers FAILED at once when the wait loop cannot start, instead of leaving CloudFormation waiting', async () => {
-    const { onEvent } = await import('../../lambda/handler');
+  it('puts nothing to a loopback http ResponseURL and logs the event without its query string', async () => {
+    const { onEvent } = await import('../lambda/handler');
     const url = peer.newResponseUrl();
-    await onEvent(request(url));
-    const answers = peer.answersFor(url);
-    expect(answers).toHaveLength(1);
-    expect(answers[0].answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: request(url).PhysicalResourceId, RequestId: 'req-42' });
-    expect(answers[0].answer.Reason).toMatch(/STATE_MACHINE_ARN is not set/);
-    expect(answers[0].contentType).toBe('');
+    lines.length = 0;
+    await expect(onEvent(request(url), context)).resolves.toMatchObject({ started: false });
+    expect(peer.answersFor(url)).toHaveLength(0);
+    const logged = lines.join('');
+    expect(logged).toContain('Event dropped');
+    expect(logged).toContain(new URL(url).pathname);
+    expect(logged).not.toContain('X-Amz-Signature');
   });
 
-  it('refuses events that are neither a CloudFormation request nor a step', async () => {
-    const { onEvent, onStep } = await import('../../lambda/handler');
-    await expect(onEvent({ hello: 'world' })).rejects.toThrow(/not a CloudFormation custom resource request/);
-    await expect(onStep({ step: 'dance', state: {} })).rejects.toThrow(/not a wait-loop step/);
+  it('drops events that are not CloudFormation requests; refuses step input the state machine cannot have made', async () => {
+    const { onEvent, onStep } = await import('../lambda/handler');
+    await expect(onEvent({ hello: 'world' }, context)).resolves.toMatchObject({ started: false });
+    await expect(onStep({ step: 'dance', state: {} }, context)).rejects.toThrow(/not one the provider's state machine produces/);
   });
 });

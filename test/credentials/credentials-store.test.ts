@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CredentialsError, CredentialsProvider, SecretsManagerReader } from '../../lambda/credentials';
+import { CredentialsError, CredentialsStore, SecretsManagerReader } from '../../lambda/credentials';
 
 /**
  * A stand-in for the Secrets Manager endpoint speaking its JSON protocol, so the real SDK client (the
@@ -46,12 +46,12 @@ class FakeSecretsManager {
   }
 }
 
-describe('CredentialsProvider with the Secrets Manager SDK client', () => {
+describe('CredentialsStore with the Secrets Manager SDK client', () => {
   const fake = new FakeSecretsManager();
   let sdk: SecretsManagerClient;
   let now = 0;
-  const provider = () =>
-    new CredentialsProvider({ reader: new SecretsManagerReader(sdk), now: () => now, maxAgeMs: 60_000 });
+  const store = () =>
+    new CredentialsStore({ reader: new SecretsManagerReader(sdk), now: () => now, maxAgeMs: 60_000 });
 
   beforeAll(async () => {
     await fake.start();
@@ -74,7 +74,7 @@ describe('CredentialsProvider with the Secrets Manager SDK client', () => {
 
   it('reads the default profile secret in the format of MongoDB CloudFormation resources, and caches it', async () => {
     fake.secrets.set('cfn/atlas/profile/default', JSON.stringify({ PublicKey: 'pub', PrivateKey: 'priv' }));
-    const p = provider();
+    const p = store();
     await expect(p.get()).resolves.toEqual({ credentials: { kind: 'api-key', publicKey: 'pub', privateKey: 'priv' } });
     await p.get({ profile: '' });
     expect(fake.reads).toEqual(['cfn/atlas/profile/default']);
@@ -86,7 +86,7 @@ describe('CredentialsProvider with the Secrets Manager SDK client', () => {
   it('reads a service account by explicit ARN, with BaseUrl', async () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:atlas/sa-AbCdEf';
     fake.secrets.set(arn, JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl: 'https://cloud.mongodbgov.com' }));
-    await expect(provider().get({ secretArn: arn, profile: 'ignored' })).resolves.toEqual({
+    await expect(store().get({ secretArn: arn, profile: 'ignored' })).resolves.toEqual({
       credentials: { kind: 'service-account', clientId: 'mdb_sa_id_1', clientSecret: 'mdb_sa_sk_2' },
       baseUrl: 'https://cloud.mongodbgov.com',
     });
@@ -94,11 +94,11 @@ describe('CredentialsProvider with the Secrets Manager SDK client', () => {
 
   it('prefers the service account when a secret holds both pairs', async () => {
     fake.secrets.set('cfn/atlas/profile/both', JSON.stringify({ PublicKey: 'a', PrivateKey: 'b', ClientId: 'c', ClientSecret: 'd' }));
-    await expect(provider().get({ profile: 'both' })).resolves.toMatchObject({ credentials: { kind: 'service-account' } });
+    await expect(store().get({ profile: 'both' })).resolves.toMatchObject({ credentials: { kind: 'service-account' } });
   });
 
   it('names the secret and the expected keys when the secret is missing', async () => {
-    const err = await provider().get({ profile: 'prod' }).catch((e: unknown) => e);
+    const err = await store().get({ profile: 'prod' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialsError);
     expect((err as Error).message).toMatch(/cfn\/atlas\/profile\/prod was not found/);
     expect((err as Error).message).toMatch(/"PublicKey".*"PrivateKey"/);
@@ -107,7 +107,7 @@ describe('CredentialsProvider with the Secrets Manager SDK client', () => {
 
   it('never repeats a value of a malformed secret', async () => {
     fake.secrets.set('cfn/atlas/profile/bad', '{"PublicKey": "pub-123", "PrivateKey": "very-secret-value" oops');
-    const err = await provider().get({ profile: 'bad' }).catch((e: unknown) => e);
+    const err = await store().get({ profile: 'bad' }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/cfn\/atlas\/profile\/bad is not valid JSON/);
     expect((err as Error).message).not.toContain('very-secret-value');
     expect((err as Error).message).not.toContain('pub-123');
@@ -115,27 +115,45 @@ describe('CredentialsProvider with the Secrets Manager SDK client', () => {
 
   it('says which half of a key pair is missing, naming keys but not values', async () => {
     fake.secrets.set('cfn/atlas/profile/half', JSON.stringify({ PublicKey: 'pub-xyz', Other: 'zzz-value' }));
-    const err = (await provider().get({ profile: 'half' }).catch((e: unknown) => e)) as Error;
+    const err = (await store().get({ profile: 'half' }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/"PublicKey" but no "PrivateKey"/);
-    expect(err.message).toMatch(/Keys present: "PublicKey", "Other"/);
+    expect(err.message).toMatch(/Keys present: "PublicKey" \(and 1 other, not named here\)/);
     expect(err.message).not.toContain('pub-xyz');
     expect(err.message).not.toContain('zzz-value');
   });
 
+  it('names no key that is not an expected one: a key may be a pasted secret', async () => {
+    fake.secrets.set('cfn/atlas/profile/pasted', JSON.stringify({ 'mdb_sa_sk_pasted-secret-as-key': 'x', ClientId: 'mdb_sa_id_1' }));
+    const err = (await store().get({ profile: 'pasted' }).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/"ClientId" but no "ClientSecret"/);
+    expect(err.message).not.toContain('pasted-secret-as-key');
+  });
+
+  it('reports a bad BaseUrl without repeating it, as a configuration error no retry fixes', async () => {
+    for (const BaseUrl of ['http://internal.corp.example/private-token-abc', 'https://user:pass-abc@cloud.mongodb.com', 'not a url private-token-abc']) {
+      fake.secrets.set('cfn/atlas/profile/base', JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl }));
+      const err = (await store().get({ profile: 'base' }).catch((e: unknown) => e)) as CredentialsError;
+      expect(err).toBeInstanceOf(CredentialsError);
+      expect(err.retryable).toBe(false);
+      expect(err.message).toMatch(/cfn\/atlas\/profile\/base has a "BaseUrl" that is not accepted/);
+      expect(err.message).not.toMatch(/private-token-abc|pass-abc|internal\.corp/);
+    }
+  });
+
   it('explains an access denial and marks throttling retryable', async () => {
     fake.secrets.set('cfn/atlas/profile/locked', { error: 'AccessDeniedException' });
-    const denied = (await provider().get({ profile: 'locked' }).catch((e: unknown) => e)) as CredentialsError;
+    const denied = (await store().get({ profile: 'locked' }).catch((e: unknown) => e)) as CredentialsError;
     expect(denied.message).toMatch(/secretsmanager:GetSecretValue/);
     expect(denied.retryable).toBe(false);
     fake.secrets.set('cfn/atlas/profile/busy', { error: 'ThrottlingException' });
-    const busy = (await provider().get({ profile: 'busy' }).catch((e: unknown) => e)) as CredentialsError;
+    const busy = (await store().get({ profile: 'busy' }).catch((e: unknown) => e)) as CredentialsError;
     expect(busy).toBeInstanceOf(CredentialsError);
     expect(busy.retryable).toBe(true);
   });
 
   it('rejects a profile or ARN that cannot name a secret, before any read', async () => {
-    await expect(provider().get({ profile: 'has space' })).rejects.toThrow(/Profile "has space"/);
-    await expect(provider().get({ secretArn: 'arn:aws:s3:::bucket' })).rejects.toThrow(/not a Secrets Manager secret ARN/);
+    await expect(store().get({ profile: 'has space' })).rejects.toThrow(/Profile "has space"/);
+    await expect(store().get({ secretArn: 'arn:aws:s3:::bucket' })).rejects.toThrow(/not a Secrets Manager secret ARN/);
     expect(fake.reads).toEqual([]);
   });
 });

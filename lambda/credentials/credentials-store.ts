@@ -23,7 +23,7 @@ export class SecretsManagerReader implements SecretReader {
   }
 }
 
-export interface CredentialsProviderOptions {
+export interface CredentialsStoreOptions {
   reader?: SecretReader;
   /** How long a read secret is reused (default 5 minutes). */
   maxAgeMs?: number;
@@ -31,14 +31,14 @@ export interface CredentialsProviderOptions {
   logger?: LoggerLike;
 }
 
-export class CredentialsProvider {
+export class CredentialsStore {
   private readonly cache = new Map<string, { value: ResolvedCredentials; readAt: number }>();
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private readonly logger: LoggerLike;
   private reader: SecretReader | undefined;
 
-  constructor(options: CredentialsProviderOptions = {}) {
+  constructor(options: CredentialsStoreOptions = {}) {
     this.maxAgeMs = options.maxAgeMs ?? CREDENTIALS_MAX_AGE_MS;
     this.now = options.now ?? Date.now;
     this.logger = options.logger ?? silentLogger;
@@ -78,25 +78,33 @@ function explainReadFailure(secretId: string, err: unknown): CredentialsError {
       return new CredentialsError(
         `Secrets Manager secret ${secretId} was not found in this account and region. Create it holding ${EXPECTED_SECRET_SHAPES}, or set Profile / CredentialsSecretArn to the secret that holds them.`,
         secretId,
+        false,
+        { cause: err },
       );
     case 'AccessDeniedException':
       return new CredentialsError(
         `The provider may not read secret ${secretId} (AccessDeniedException). Allow secretsmanager:GetSecretValue on it for the provider's role (and kms:Decrypt on its key if it uses a customer managed key).`,
         secretId,
+        false,
+        { cause: err },
       );
     case 'DecryptionFailure':
       return new CredentialsError(
         `Secrets Manager could not decrypt secret ${secretId} (DecryptionFailure): allow kms:Decrypt on the secret's KMS key for the provider's role.`,
         secretId,
+        false,
+        { cause: err },
       );
     case 'InvalidRequestException':
       return new CredentialsError(
         `Secret ${secretId} cannot be read now (InvalidRequestException: it may be scheduled for deletion). Restore it or point Profile / CredentialsSecretArn elsewhere.`,
         secretId,
+        false,
+        { cause: err },
       );
     default: {
       const retryable = name === 'ThrottlingException' || name === 'InternalServiceError' || name === 'TimeoutError' || (err as { $retryable?: unknown }).$retryable !== undefined;
-      return new CredentialsError(`Reading secret ${secretId} failed (${name}).${retryable ? ' This is usually temporary.' : ''}`, secretId, retryable);
+      return new CredentialsError(`Reading secret ${secretId} failed (${name}).${retryable ? ' This is usually temporary.' : ''}`, secretId, retryable, { cause: err });
     }
   }
 }

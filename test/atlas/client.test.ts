@@ -7,41 +7,35 @@ import {
   DEFAULT_API_KEY,
   DEFAULT_PROJECT_ID,
   DEFAULT_SERVICE_ACCOUNT,
-  startAtlasEmulator,
-  type AtlasEmulator,
 } from '../../local/atlas-emulator';
+import { useEmulator } from '../support/emulator';
 
 const PROJECT = DEFAULT_PROJECT_ID;
-let emulator: AtlasEmulator;
+const env = useEmulator({
+  credentials: {
+    apiKeys: [
+      { ...DEFAULT_API_KEY },
+      { publicKey: 'readonlykey', privateKey: 'readonly-private', role: 'PROJECT_READ_ONLY' },
+      { publicKey: 'blockedkey', privateKey: 'blocked-private', ipAccessListBlocks: true },
+    ],
+    serviceAccounts: [{ ...DEFAULT_SERVICE_ACCOUNT }],
+  },
+});
 let slept: number[];
 const clients: AtlasClient[] = [];
 
-beforeAll(async () => {
-  emulator = await startAtlasEmulator({
-    credentials: {
-      apiKeys: [
-        { ...DEFAULT_API_KEY },
-        { publicKey: 'readonlykey', privateKey: 'readonly-private', role: 'PROJECT_READ_ONLY' },
-        { publicKey: 'blockedkey', privateKey: 'blocked-private', ipAccessListBlocks: true },
-      ],
-      serviceAccounts: [{ ...DEFAULT_SERVICE_ACCOUNT }],
-    },
-  });
-});
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
-  await emulator.close();
 });
 beforeEach(() => {
-  emulator.reset();
   slept = [];
 });
 
 function client(kind: 'api-key' | 'service-account', extra: Partial<AtlasClientOptions> = {}): AtlasClient {
   const c = new AtlasClient({
-    baseUrl: emulator.baseUrl,
+    baseUrl: env.emulator.baseUrl,
     credentials: kind === 'api-key' ? { kind, ...DEFAULT_API_KEY } : { kind, ...DEFAULT_SERVICE_ACCOUNT },
-    now: () => emulator.clock.now(),
+    now: () => env.emulator.clock.now(),
     sleep: async (ms) => {
       slept.push(ms);
     },
@@ -52,8 +46,8 @@ function client(kind: 'api-key' | 'service-account', extra: Partial<AtlasClientO
   return c;
 }
 
-const apiCalls = () => emulator.requests.filter((r) => r.path.startsWith('/api/atlas/v2/'));
-const tokenCalls = () => emulator.requests.filter((r) => r.path === '/api/oauth/token');
+const apiCalls = () => env.emulator.requests.filter((r) => r.path.startsWith('/api/atlas/v2/'));
+const tokenCalls = () => env.emulator.requests.filter((r) => r.path === '/api/oauth/token');
 
 describe.each(['api-key', 'service-account'] as const)('with %s credentials', (kind) => {
   it('runs every operation of the contract', async () => {
@@ -61,7 +55,7 @@ describe.each(['api-key', 'service-account'] as const)('with %s credentials', (k
     const created = await c.createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' });
     expect(created).toMatchObject({ cloudProvider: 'AWS', regionName: 'US_EAST_1', status: 'INITIATING', endpointServiceName: null });
     expect(await c.listEndpointServices(PROJECT, 'AWS')).toEqual([created]);
-    emulator.advance(600);
+    env.emulator.advance(600);
     const ready = await c.getEndpointService(PROJECT, 'AWS', created.id);
     expect(ready.status).toBe('AVAILABLE'); // recorded live: a new service goes INITIATING → AVAILABLE
     const patched = await c.updateEndpointService(PROJECT, created.id, { cloudProvider: 'AWS', supportedRemoteRegions: ['US_WEST_2'] });
@@ -70,7 +64,7 @@ describe.each(['api-key', 'service-account'] as const)('with %s credentials', (k
     expect(endpoint).toMatchObject({ cloudProvider: 'AWS', interfaceEndpointId: 'vpce-0123456789abcdef0' });
     expect(await c.getInterfaceEndpoint(PROJECT, 'AWS', created.id, 'vpce-0123456789abcdef0')).toMatchObject({ cloudProvider: 'AWS' });
     await c.deleteInterfaceEndpoint(PROJECT, 'AWS', created.id, 'vpce-0123456789abcdef0');
-    emulator.advance(600);
+    env.emulator.advance(600);
     // Deleting the last interface endpoint took the service with it.
     await expect(c.getEndpointService(PROJECT, 'AWS', created.id)).rejects.toMatchObject({ status: 404, errorCode: 'RESOURCE_NOT_FOUND', isNotFound: true });
     const gcp = await c.createEndpointService(PROJECT, { providerName: 'GCP', region: 'us-central1', portMappingEnabled: true });
@@ -91,7 +85,7 @@ describe('authentication', () => {
   it('digest: an expired nonce gets stale=true and is answered again without failing', async () => {
     const c = client('api-key');
     await c.listEndpointServices(PROJECT, 'AWS');
-    emulator.advance(3600); // past the emulator's nonce lifetime
+    env.emulator.advance(3600); // past the emulator's nonce lifetime
     await expect(c.listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
     expect(apiCalls().map((r) => r.status)).toEqual([401, 200, 401, 200]);
   });
@@ -101,7 +95,7 @@ describe('authentication', () => {
     await c.listEndpointServices(PROJECT, 'AWS');
     await c.listEndpointServices(PROJECT, 'AWS');
     expect(tokenCalls()).toHaveLength(1);
-    emulator.advance(3400); // within the renewal margin of the 3600 s token
+    env.emulator.advance(3400); // within the renewal margin of the 3600 s token
     await c.listEndpointServices(PROJECT, 'AWS');
     expect(tokenCalls()).toHaveLength(2);
     expect(apiCalls().every((r) => r.status === 200)).toBe(true);
@@ -110,7 +104,7 @@ describe('authentication', () => {
   it('service account: a token Atlas stops honouring is renewed once on the 401', async () => {
     const c = client('service-account');
     await c.listEndpointServices(PROJECT, 'AWS');
-    emulator.reset(); // forgets every token it issued
+    env.emulator.reset(); // forgets every token it issued
     await expect(c.listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
     expect(tokenCalls()).toHaveLength(1);
     expect(apiCalls().map((r) => r.status)).toEqual([401, 200]);
@@ -150,7 +144,7 @@ describe('authentication', () => {
 
 describe('retries', () => {
   it('429: waits at least Retry-After, then succeeds', async () => {
-    emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 7 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 7 });
     await expect(client('api-key').listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
     expect(slept).toHaveLength(1);
     expect(slept[0]).toBeGreaterThanOrEqual(7000);
@@ -158,7 +152,7 @@ describe('retries', () => {
   });
 
   it('429 beyond the caller\'s budget: reports "retry after N seconds" instead of sleeping', async () => {
-    emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 55 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 55 });
     const err = (await client('api-key', { retry: { budgetMs: 5000 } }).listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED_TOKEN_BUCKET', retryable: true, attempts: 1 });
     expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(55);
@@ -167,7 +161,7 @@ describe('retries', () => {
   });
 
   it('503 with Retry-After is honoured the same way', async () => {
-    emulator.faults.inject({ operation: 'getService' }, { kind: 'status', status: 503, retryAfterSeconds: 3 });
+    env.emulator.faults.inject({ operation: 'getService' }, { kind: 'status', status: 503, retryAfterSeconds: 3 });
     const c = client('api-key');
     const s = await c.createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' });
     await expect(c.getEndpointService(PROJECT, 'AWS', s.id)).resolves.toMatchObject({ id: s.id });
@@ -175,19 +169,19 @@ describe('retries', () => {
   });
 
   it('500s back off exponentially with jitter, within the attempt limit', async () => {
-    emulator.faults.inject({ operation: 'listServices', times: 2 }, { kind: 'status', status: 500 });
+    env.emulator.faults.inject({ operation: 'listServices', times: 2 }, { kind: 'status', status: 500 });
     await expect(client('api-key').listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
     expect(slept).toEqual([250, 500]); // random 0.5 × 500 ms, × 1000 ms
   });
 
   it('gives up after the attempt limit with a retryable error', async () => {
-    emulator.faults.inject({ operation: 'listServices', times: 10 }, { kind: 'status', status: 502 });
+    env.emulator.faults.inject({ operation: 'listServices', times: 10 }, { kind: 'status', status: 502 });
     const err = (await client('api-key').listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 502, retryable: true, attempts: 4 });
   });
 
   it('starts no new attempt once the call has run for maxCallMs', async () => {
-    emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'status', status: 500 });
+    env.emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'status', status: 500 });
     let t = 0;
     const c = client('api-key', { now: () => (t += 20_000), retry: { budgetMs: 120_000, maxCallMs: 45_000, random: () => 0.5 } });
     const err = (await c.listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
@@ -195,22 +189,22 @@ describe('retries', () => {
   });
 
   it('a dropped connection is retried', async () => {
-    emulator.faults.inject({ operation: 'listServices' }, { kind: 'drop' });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'drop' });
     await expect(client('api-key').listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
     expect(slept).toHaveLength(1);
   });
 
   it('a create whose answer was lost is never taken for someone else\'s service: the 409 that follows says so', async () => {
-    emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
     const err = (await client('api-key').createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' }).catch((e: unknown) => e)) as AtlasApiError;
-    expect(err).toMatchObject({ status: 409, errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', afterAmbiguousAttempt: true, maybeProcessed: true, attempts: 2 });
+    expect(err).toMatchObject({ status: 409, errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', earlierAttemptMaybeProcessed: true, maybeProcessed: true, attempts: 2 });
     expect(err.existingService).toEqual({ provider: 'AWS', region: 'US_EAST_1' });
     expect(err.message).toMatch(/may be the one it created/);
-    expect(emulator.services(PROJECT)).toHaveLength(1);
+    expect(env.emulator.services(PROJECT)).toHaveLength(1);
   });
 
   it('a slow answer past the client\'s timeout is a retryable TIMEOUT', async () => {
-    emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'delay', ms: 1500 });
+    env.emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'delay', ms: 1500 });
     const err = (await client('api-key', { timeouts: { headersMs: 300 }, retry: { maxAttempts: 2, budgetMs: 10_000 } })
       .listEndpointServices(PROJECT, 'AWS')
       .catch((e: unknown) => e)) as AtlasApiError;
@@ -233,7 +227,7 @@ describe('errors', () => {
       errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
       detail: 'A private endpoint service already exists for AWS region US_EAST_1.',
       parameters: ['AWS', 'US_EAST_1'],
-      afterAmbiguousAttempt: false,
+      earlierAttemptMaybeProcessed: false,
       retryable: false,
     });
     expect(err.existingService).toEqual({ provider: 'AWS', region: 'US_EAST_1' });
@@ -241,6 +235,6 @@ describe('errors', () => {
 
   it('refuses bad ids before any request', async () => {
     await expect(client('api-key').getEndpointService('nope', 'AWS', 'x')).rejects.toThrow(/projectId "nope" is not an Atlas id/);
-    expect(emulator.requests).toEqual([]);
+    expect(env.emulator.requests).toEqual([]);
   });
 });

@@ -2,12 +2,12 @@
  * Step behaviour that the emulator cannot provoke: Atlas refusing a delete it is already carrying out.
  * The Atlas API is a stand-in here; everything else is the real step code.
  */
-import { AtlasApiError } from '../../lambda/atlas/errors';
-import type { EndpointService } from '../../lambda/atlas/models';
-import { runStep } from '../../lambda/lifecycle/core/engine';
-import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
-import type { AtlasApi, StepPorts } from '../../lambda/lifecycle/core/ports';
-import { silentLogger } from '../../lambda/logging';
+import { AtlasApiError } from '../../../lambda/atlas/errors';
+import type { EndpointService } from '../../../lambda/atlas/models';
+import { runStep } from '../../../lambda/lifecycle/core/engine';
+import type { ExecutionState } from '../../../lambda/lifecycle/core/execution-state';
+import type { AtlasApi, StepPorts } from '../../../lambda/lifecycle/core/ports';
+import { silentLogger } from '../../../lambda/logging';
 
 const ref = { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS' as const, region: 'US_EAST_1' };
 const ID = `${ref.projectId}-${ref.serviceId}-AWS-US_EAST_1`;

@@ -1,0 +1,55 @@
+/** The lifecycle's core as plain functions of data: the poll schedule, the deadline, the first state of an execution. */
+import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
+import { deadlineFor } from '../../../lambda/lifecycle/core/deadline';
+import { executionName, initialState } from '../../../lambda/lifecycle/core/start';
+import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
+
+const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
+const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
+
+function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
+  return {
+    RequestType: 'Create',
+    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
+    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
+    RequestId: 'r-1',
+    ResourceType: 'Custom::AtlasPrivateEndpointService',
+    LogicalResourceId: 'Service',
+    ResourceProperties: props,
+    ...fields,
+  };
+}
+
+describe('the poll schedule and the deadline', () => {
+  it('waits a fixed interval between looks, which the benchmark targets bound (15 s at most, 12.5 s at least)', () => {
+    expect(pollWaitSeconds()).toBeLessThanOrEqual(15);
+    expect(pollWaitSeconds()).toBeGreaterThanOrEqual(12.5);
+  });
+
+  it('keeps a margin before ServiceTimeout of a tenth, but never less than one step and the answer can take', () => {
+    expect(deadlineFor(0, 3600)).toBe(3420_000);
+    expect(deadlineFor(0, 1800)).toBe(1620_000);
+    // Two Atlas calls of up to 45 s and the answer: a step begun before the deadline still ends before ServiceTimeout.
+    expect(deadlineFor(0, 600)).toBe(500_000);
+    expect(deadlineFor(0, 150)).toBe(50_000);
+    expect(deadlineFor(0, 30)).toBe(1_000);
+  });
+});
+
+describe('starting an execution', () => {
+  it('names the execution from the request delivery: same event, same name; reused RequestId with a new URL, new name', () => {
+    const a = req({});
+    expect(executionName(a)).toBe(executionName({ ...a }));
+    expect(executionName(a)).not.toBe(executionName({ ...a, ResponseURL: 'https://s3.example/response?X-Amz-Signature=def' }));
+    expect(executionName(a)).toMatch(/^Service-Create-[0-9a-f]{40}$/);
+    expect(executionName(a).length).toBeLessThanOrEqual(80);
+    expect(executionName(a)).not.toContain('abc');
+  });
+
+  it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
+    const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
+    expect(s).toMatchObject({ deadlineAt: 500_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
+    const d = initialState(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-x' }), 0);
+    expect(d).toMatchObject({ next: 'answer', outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: 'not-created-x' } });
+  });
+});
