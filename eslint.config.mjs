@@ -16,7 +16,10 @@ export default tseslint.config(
     // Code that runs in Lambda must never pull in the CDK (it is not in the bundle).
     files: ['lambda/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '../lib/*', '../../lib/*', '*/local/*'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '../lib/*', '../../lib/*', '*/local/*'] },
+      ],
     },
   },
   {

@@ -90,8 +90,13 @@ export async function benchColdStart(options: { runs?: number } = {}): Promise<C
   const contents = Object.fromEntries(files.map((f) => [f, readFileSync(join(dir, f))]));
   const bundle = contents['index.js'];
   // The zip CloudFormation uploads: the folder's files at the root, deflated at the highest level.
-  const zip = zipSync(Object.fromEntries(files.map((f) => [f, new Uint8Array(contents[f])])), { level: 9, mtime: new Date(Date.UTC(1980, 0, 1)) });
-  const map = contents['index.js.map'] ? (JSON.parse(contents['index.js.map'].toString('utf8')) as { sourcesContent?: (string | null)[] }) : undefined;
+  const zip = zipSync(Object.fromEntries(files.map((f) => [f, new Uint8Array(contents[f])])), {
+    level: 9,
+    mtime: new Date(Date.UTC(1980, 0, 1)),
+  });
+  const map = contents['index.js.map']
+    ? (JSON.parse(contents['index.js.map'].toString('utf8')) as { sourcesContent?: (string | null)[] })
+    : undefined;
 
   const { metafile } = await build({ entryPoints: [ENTRY], outfile: join(WORK, 'meta', 'index.js') });
   const parts = partsOf(metafile);
@@ -100,7 +105,10 @@ export async function benchColdStart(options: { runs?: number } = {}): Promise<C
   const ownCodeBytes = parts.filter((p) => p.part === OWN || p.part === WRAPPERS).reduce((a, p) => a + p.bytes, 0);
   const usedPackages = importedPackages(metafile);
 
-  const baselineBuild = await build({ stdin: { contents: NAIVE_BASELINE, resolveDir: ROOT, sourcefile: 'naive-baseline.ts', loader: 'ts' }, outfile: join(WORK, 'baseline', 'index.js') });
+  const baselineBuild = await build({
+    stdin: { contents: NAIVE_BASELINE, resolveDir: ROOT, sourcefile: 'naive-baseline.ts', loader: 'ts' },
+    outfile: join(WORK, 'baseline', 'index.js'),
+  });
   const baselineFile = writeOutputs(baselineBuild.outputFiles);
   const ownOnly = await build({ entryPoints: [ENTRY], outfile: join(WORK, 'own-only', 'index.js'), plugins: [standIns()] });
   const ownOnlyFile = writeOutputs(ownOnly.outputFiles);
@@ -150,7 +158,8 @@ function runtimeNode(): string {
   if (process.versions.node.split('.')[0] === '24') return process.execPath;
   const local = join(ROOT, 'node_modules', 'node', 'bin', 'node');
   const v = spawnSync(local, ['--version'], { encoding: 'utf8' }).stdout ?? '';
-  if (!v.startsWith('v24.')) throw new Error(`Node.js 24 is needed to measure the runtime's load time; found ${process.version} (run through npm run bench)`);
+  if (!v.startsWith('v24.'))
+    throw new Error(`Node.js 24 is needed to measure the runtime's load time; found ${process.version} (run through npm run bench)`);
   return local;
 }
 
@@ -208,7 +217,9 @@ function importedPackages(metafile: Metafile): string[] {
 }
 
 function packageOf(input: string): string | undefined {
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input.split('node_modules/').length > 2 ? input.slice(input.lastIndexOf('node_modules/')) : input);
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
+    input.split('node_modules/').length > 2 ? input.slice(input.lastIndexOf('node_modules/')) : input,
+  );
   return m?.[1];
 }
 
@@ -227,7 +238,9 @@ function standIns(): Plugin {
   return {
     name: 'stand-ins',
     setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => (args.kind === 'entry-point' || args.path.startsWith('node:') ? undefined : { path: args.path, namespace: 'stand-in' }));
+      b.onResolve({ filter: /^[^./]/ }, (args) =>
+        args.kind === 'entry-point' || args.path.startsWith('node:') ? undefined : { path: args.path, namespace: 'stand-in' },
+      );
       b.onLoad({ filter: /.*/, namespace: 'stand-in' }, () => ({
         contents: STAND_IN,
         loader: 'js',
@@ -257,7 +270,11 @@ function evaluationTrace(): Plugin {
  * Loads the traced bundle in a fresh process as Lambda initialises a function, invokes the entry point once
  * with an event it refuses (so that its set-up runs without reaching AWS), and lists what was evaluated.
  */
-function evaluatedBy(node: string, file: string, handler: 'onEvent' | 'onStep'): { ownModules: number; packages: string[]; stepOnly: string[] } {
+function evaluatedBy(
+  node: string,
+  file: string,
+  handler: 'onEvent' | 'onStep',
+): { ownModules: number; packages: string[]; stepOnly: string[] } {
   const script = `
 const Module = require('module');
 const external = new Set();
@@ -268,7 +285,10 @@ const m = require(${JSON.stringify(file)});
 Promise.resolve().then(() => m.${handler}({})).catch(() => undefined).then(() => {
   process.stdout.write(JSON.stringify({ evaluated: globalThis.__benchEvaluated ?? [], external: [...external] }));
 });`;
-  const r = spawnSync(node, ['-e', script], { encoding: 'utf8', env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'CRITICAL' } });
+  const r = spawnSync(node, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, AWS_REGION: 'us-east-1', POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+  });
   const { evaluated, external } = JSON.parse(r.stdout) as { evaluated: string[]; external: string[] };
   const packages = new Set<string>();
   let ownModules = 0;

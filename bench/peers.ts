@@ -118,7 +118,15 @@ export async function runPeer(
 ): Promise<PeerOutcome> {
   return time.actor(async () => {
     const t = op.target;
-    const out: PeerOutcome = { ok: false, sentAt: time.now(), polls: 0, lambdaInvocations: peer.invocationsForCall, lambdaBilledMs: 0, stateTransitions: 0, cost: 0 };
+    const out: PeerOutcome = {
+      ok: false,
+      sentAt: time.now(),
+      polls: 0,
+      lambdaInvocations: peer.invocationsForCall,
+      lambdaBilledMs: 0,
+      stateTransitions: 0,
+      cost: 0,
+    };
     // The call's invocations: the innermost makes the Atlas call, each wrapper waits on the one inside.
     out.lambdaBilledMs += billedNested(peer.invocationsForCall);
     let serviceId = op.kind === 'delete' ? op.serviceId : undefined;
@@ -131,7 +139,8 @@ export async function runPeer(
         await client.deleteEndpointService(t.projectId, t.provider, op.serviceId);
       }
     } catch (err) {
-      if (peer.errorsAbort || !(err instanceof AtlasApiError && err.retryable)) return finish(peer, out, time, `call failed: ${(err as Error).message}`);
+      if (peer.errorsAbort || !(err instanceof AtlasApiError && err.retryable))
+        return finish(peer, out, time, `call failed: ${(err as Error).message}`);
       retryAfter = err.retryAfterSeconds ?? peer.intervalSeconds;
     }
     out.serviceId = serviceId;
@@ -155,7 +164,8 @@ export async function runPeer(
           out.ok = true;
           return finish(peer, out, time);
         }
-        if (gone || peer.errorsAbort || !(err instanceof AtlasApiError && err.retryable)) return finish(peer, out, time, `poll failed: ${(err as Error).message}`);
+        if (gone || peer.errorsAbort || !(err instanceof AtlasApiError && err.retryable))
+          return finish(peer, out, time, `poll failed: ${(err as Error).message}`);
         wait = Math.max(wait, err.retryAfterSeconds ?? 0);
       }
       if (service && op.kind === 'create') {

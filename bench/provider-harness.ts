@@ -65,7 +65,10 @@ function providerDefinition(): ReturnType<typeof synthesizeProvider>['definition
 let interpreter: { definition: object; machine: StateMachine } | undefined;
 function interpreterFor(definition: object): StateMachine {
   if (interpreter?.definition !== definition) {
-    interpreter = { definition, machine: new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } }) };
+    interpreter = {
+      definition,
+      machine: new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { checkArn: false } }),
+    };
   }
   return interpreter.machine;
 }
@@ -166,7 +169,10 @@ export class ProviderHarness {
     this.byExecution.set(name, this.byUrl.get(input.request.ResponseURL) ?? '');
     this.time.begin();
     const handlers = Object.fromEntries(
-      Object.entries(this.taskNames).map(([stateName, step]) => [stateName, (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState })]),
+      Object.entries(this.taskNames).map(([stateName, step]) => [
+        stateName,
+        (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState }),
+      ]),
     );
     const retries = Object.fromEntries(Object.keys(this.taskNames).map((n) => [n, 0]));
     const run = this.machine.run(input as never, {
@@ -200,7 +206,11 @@ export class ProviderHarness {
     return key ? this.outcomes.get(key) : undefined;
   }
 
-  private async task(executionName: string, step: StepName, invocation: { step: StepName; state: ExecutionState }): Promise<ExecutionState> {
+  private async task(
+    executionName: string,
+    step: StepName,
+    invocation: { step: StepName; state: ExecutionState },
+  ): Promise<ExecutionState> {
     const state = invocation.state;
     // The Wait state just passed (as the local runner reads it): a failed step's retry waits the backoff the
     // state machine doubled, other steps the seconds the previous step computed.

@@ -39,7 +39,9 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
   const report = options.progress ?? (() => undefined);
   let phaseStart = Date.now();
   const progress = (line: string) => {
-    report(`${line} (${round((Date.now() - started) / 1000, 0)} s into the run; previous phase ${round((Date.now() - phaseStart) / 1000, 0)} s)`);
+    report(
+      `${line} (${round((Date.now() - started) / 1000, 0)} s into the run; previous phase ${round((Date.now() - phaseStart) / 1000, 0)} s)`,
+    );
     phaseStart = Date.now();
   };
   const quick = options.quick === true;
@@ -74,7 +76,17 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
   }
   progress('done');
   const targets = evaluateTargets(waitLoop, coldStart, scale);
-  const run: BenchRun = { machine, durationSeconds: (Date.now() - started) / 1000, quick, waitLoop, offsets, coldStart, scale, ...(synth ? { synth } : {}), targets };
+  const run: BenchRun = {
+    machine,
+    durationSeconds: (Date.now() - started) / 1000,
+    quick,
+    waitLoop,
+    offsets,
+    coldStart,
+    scale,
+    ...(synth ? { synth } : {}),
+    targets,
+  };
   const out = options.out ?? (quick ? undefined : __dirname);
   if (out) {
     writeFileSync(join(out, 'RESULTS.md'), renderResults(run));
@@ -82,7 +94,11 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
   }
   const json: BenchJson = {
     waitLoop: { offsets, scenarios: waitLoop },
-    coldStart: { bundleBytes: coldStart.bundleBytes, bundleGzipBytes: coldStart.bundleGzipBytes, loadOverheadMs: round(coldStart.loadOverheadMs, 1) },
+    coldStart: {
+      bundleBytes: coldStart.bundleBytes,
+      bundleGzipBytes: coldStart.bundleGzipBytes,
+      loadOverheadMs: round(coldStart.loadOverheadMs, 1),
+    },
     scale,
     targets,
   };

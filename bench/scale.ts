@@ -8,7 +8,18 @@ import { type AtlasEmulator, startAtlasEmulator, VirtualClock } from '../local/a
 import { ProviderHarness, type RequestOutcome } from './provider-harness';
 import { VirtualTime } from './virtual-time';
 
-const REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-southeast-1', 'ap-northeast-1'];
+const REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-central-1',
+  'ap-southeast-1',
+  'ap-northeast-1',
+];
 const PER_PROJECT = REGIONS.length;
 
 export interface ScaleRow {
@@ -36,7 +47,9 @@ export interface ScaleResult {
 /** A limit ten resources in one project cannot stay under: every few polls meet a 429. */
 export const STRESS_RATE_LIMIT = { capacity: 20, refillRate: 10, refillDurationSeconds: 60 };
 
-export async function benchScale(options: { sizes?: number[]; rateLimit?: { capacity?: number; refillRate?: number; refillDurationSeconds?: number } } = {}): Promise<ScaleResult> {
+export async function benchScale(
+  options: { sizes?: number[]; rateLimit?: { capacity?: number; refillRate?: number; refillDurationSeconds?: number } } = {},
+): Promise<ScaleResult> {
   const rows: ScaleRow[] = [];
   let rateLimit: ScaleResult['rateLimit'] = false;
   for (const n of options.sizes ?? [1, 10, 100]) {
@@ -47,15 +60,26 @@ export async function benchScale(options: { sizes?: number[]; rateLimit?: { capa
   return { rateLimit, rows };
 }
 
-async function runScale(n: number, rateLimitOption?: { capacity?: number; refillRate?: number; refillDurationSeconds?: number }): Promise<{ row: ScaleRow; limit: ScaleResult['rateLimit'] }> {
+async function runScale(
+  n: number,
+  rateLimitOption?: { capacity?: number; refillRate?: number; refillDurationSeconds?: number },
+): Promise<{ row: ScaleRow; limit: ScaleResult['rateLimit'] }> {
   const projects = Math.ceil(n / PER_PROJECT);
   const projectIds = Array.from({ length: projects }, (_, i) => `6b${(i + 1).toString(16).padStart(22, '0')}`);
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
   const time = new VirtualTime(clock);
-  const emulator: AtlasEmulator = await startAtlasEmulator({ clock, projectIds, ...(rateLimitOption ? { rateLimit: rateLimitOption } : {}) });
+  const emulator: AtlasEmulator = await startAtlasEmulator({
+    clock,
+    projectIds,
+    ...(rateLimitOption ? { rateLimit: rateLimitOption } : {}),
+  });
   const harness = new ProviderHarness(emulator, time);
   try {
-    const resources = Array.from({ length: n }, (_, i) => ({ ProjectId: projectIds[Math.floor(i / PER_PROJECT)], ProviderName: 'AWS', Region: REGIONS[i % PER_PROJECT] }));
+    const resources = Array.from({ length: n }, (_, i) => ({
+      ProjectId: projectIds[Math.floor(i / PER_PROJECT)],
+      ProviderName: 'AWS',
+      Region: REGIONS[i % PER_PROJECT],
+    }));
     const phase = async (send: (i: number) => Promise<RequestOutcome>) => {
       const start = time.now();
       const from = emulator.requests.length;

@@ -22,14 +22,28 @@ export const INVOCATION_SHARE_MAX = 0.2;
 export const LONG_SCENARIOS = ['create-15min', 'create-45min'];
 export const CALLS_PER_RESOURCE_SPREAD_MAX = 0.2;
 
-export function evaluateTargets(waitLoop: ScenarioResult[], coldStart: ColdStartResult | undefined, scale: ScaleResult | undefined): Target[] {
+export function evaluateTargets(
+  waitLoop: ScenarioResult[],
+  coldStart: ColdStartResult | undefined,
+  scale: ScaleResult | undefined,
+): Target[] {
   const targets: Target[] = [];
   const of = (s: ScenarioResult, id: ScheduleId): ScheduleResult => s.schedules.find((x) => x.schedule === id)!;
 
   for (const s of waitLoop) {
     const d = of(s, 'this-project').detectionSeconds;
-    targets.push({ name: `Detection delay, median, ${s.scenario}`, value: `${round(d.median)} s`, target: `≤ ${DETECTION_MEDIAN_MAX_SECONDS} s`, pass: d.median <= DETECTION_MEDIAN_MAX_SECONDS });
-    targets.push({ name: `Detection delay, worst, ${s.scenario}`, value: `${round(d.worst)} s`, target: `≤ ${DETECTION_WORST_MAX_SECONDS} s`, pass: d.worst <= DETECTION_WORST_MAX_SECONDS });
+    targets.push({
+      name: `Detection delay, median, ${s.scenario}`,
+      value: `${round(d.median)} s`,
+      target: `≤ ${DETECTION_MEDIAN_MAX_SECONDS} s`,
+      pass: d.median <= DETECTION_MEDIAN_MAX_SECONDS,
+    });
+    targets.push({
+      name: `Detection delay, worst, ${s.scenario}`,
+      value: `${round(d.worst)} s`,
+      target: `≤ ${DETECTION_WORST_MAX_SECONDS} s`,
+      pass: d.worst <= DETECTION_WORST_MAX_SECONDS,
+    });
   }
   for (const s of waitLoop.filter((x) => LONG_SCENARIOS.includes(x.scenario))) {
     const ours = of(s, 'this-project');
@@ -50,7 +64,12 @@ export function evaluateTargets(waitLoop: ScenarioResult[], coldStart: ColdStart
     });
   }
   const failed = waitLoop.flatMap((s) => s.schedules.filter((x) => x.schedule === 'this-project' && x.failures > 0).map(() => s.scenario));
-  targets.push({ name: 'Wait-loop runs that failed', value: failed.length ? failed.join(', ') : '0', target: '0', pass: failed.length === 0 });
+  targets.push({
+    name: 'Wait-loop runs that failed',
+    value: failed.length ? failed.join(', ') : '0',
+    target: '0',
+    pass: failed.length === 0,
+  });
 
   if (scale) {
     const per = scale.rows.map((r) => r.atlasCallsPerResource);
@@ -69,7 +88,12 @@ export function evaluateTargets(waitLoop: ScenarioResult[], coldStart: ColdStart
     const c = coldStart;
     targets.push({
       name: 'Source map carries no sourcesContent',
-      value: c.asset.sourceMapHasSourcesContent === null ? 'no source map shipped' : c.asset.sourceMapHasSourcesContent ? 'sourcesContent present' : 'no sourcesContent',
+      value:
+        c.asset.sourceMapHasSourcesContent === null
+          ? 'no source map shipped'
+          : c.asset.sourceMapHasSourcesContent
+            ? 'sourcesContent present'
+            : 'no sourcesContent',
       target: 'no sourcesContent',
       pass: c.asset.sourceMapHasSourcesContent !== true,
     });

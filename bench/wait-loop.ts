@@ -41,11 +41,16 @@ export const SCENARIOS: readonly Scenario[] = [
 ];
 
 export const SCHEDULES: readonly { id: ScheduleId; name: string; schedule: string }[] = [
-  { id: 'this-project', name: 'This project', schedule: 'a look every 14 s; up to three looks per step, sleeping in the step, then a Step Functions wait (README "Performance")' },
+  {
+    id: 'this-project',
+    name: 'This project',
+    schedule: 'a look every 14 s; up to three looks per step, sleeping in the step, then a Step Functions wait (README "Performance")',
+  },
   {
     id: 'this-project-step-functions-waits',
     name: 'This project, waits in Step Functions only',
-    schedule: 'the same schedule with every wait a Step Functions Wait state (the design not taken; the same code without the step sleep port)',
+    schedule:
+      'the same schedule with every wait a Step Functions Wait state (the design not taken; the same code without the step sleep port)',
   },
   ...PEERS.map((p) => ({ id: p.id, name: p.name, schedule: p.schedule })),
 ];
@@ -149,14 +154,21 @@ async function runOnce(scenario: Scenario, offsetSeconds: number, ids: readonly 
     projectIds: Object.values(PROJECTS),
     timings: { AWS: scenario.kind === 'create' ? { serviceCreate: duration } : { serviceCreate: 0, serviceDelete: duration } },
   });
-  const client = () => new AtlasClient({ baseUrl: emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, now: () => clock.now(), retry: { budgetMs: 0, maxAttempts: 1 } });
+  const client = () =>
+    new AtlasClient({
+      baseUrl: emulator.baseUrl,
+      credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+      now: () => clock.now(),
+      retry: { budgetMs: 0, maxAttempts: 1 },
+    });
   const closers: (() => Promise<void>)[] = [];
   try {
     // A delete needs a service to delete: each project gets one, ready before the clock starts for the run.
     const existing: Partial<Record<ScheduleId, string>> = {};
     if (scenario.kind === 'delete') {
       const setup = client();
-      for (const id of ids) existing[id] = (await setup.createEndpointService(PROJECTS[id], { providerName: 'AWS', region: REGION.atlas })).id;
+      for (const id of ids)
+        existing[id] = (await setup.createEndpointService(PROJECTS[id], { providerName: 'AWS', region: REGION.atlas })).id;
       await setup.close();
       clock.advance(1);
     }
@@ -171,7 +183,11 @@ async function runOnce(scenario: Scenario, offsetSeconds: number, ids: readonly 
       const own = requests.filter((r) => r.path.includes(`/groups/${PROJECTS[id]}/`));
       const change = statusChangeAt(scenario, own, duration);
       const o = outcomes[i];
-      figures[id] = { ...o.figures, atlasCalls: own.length, detectionSeconds: o.answeredAt === undefined || change === undefined ? Infinity : (o.answeredAt - change) / 1000 };
+      figures[id] = {
+        ...o.figures,
+        atlasCalls: own.length,
+        detectionSeconds: o.answeredAt === undefined || change === undefined ? Infinity : (o.answeredAt - change) / 1000,
+      };
       const polls = own.filter((r) => r.method === 'GET' && r.status !== 401).map((r) => r.at);
       gaps[id] = polls.length >= 2 ? (polls[polls.length - 1] - polls[polls.length - 2]) / 1000 : 0;
     });
@@ -197,10 +213,20 @@ async function runSchedule(
     const c = client();
     closers.push(() => c.close());
     const target = { projectId: PROJECTS[id], provider: 'AWS' as const, region: REGION.atlas };
-    const o = await runPeer(peer, time, c, scenario.kind === 'create' ? { kind: 'create', target } : { kind: 'delete', target, serviceId: existingId! });
+    const o = await runPeer(
+      peer,
+      time,
+      c,
+      scenario.kind === 'create' ? { kind: 'create', target } : { kind: 'delete', target, serviceId: existingId! },
+    );
     return {
       answeredAt: o.answeredAt,
-      figures: { lambdaInvocations: o.lambdaInvocations, stateTransitions: o.stateTransitions, costUsd: o.cost, ...(o.ok ? {} : { failed: o.failure ?? 'failed' }) },
+      figures: {
+        lambdaInvocations: o.lambdaInvocations,
+        stateTransitions: o.stateTransitions,
+        costUsd: o.cost,
+        ...(o.ok ? {} : { failed: o.failure ?? 'failed' }),
+      },
     };
   }
   const harness = new ProviderHarness(emulator, time, { inStepPolling: id === 'this-project' });
@@ -209,7 +235,11 @@ async function runSchedule(
   const o =
     scenario.kind === 'create'
       ? await harness.send('Create', properties)
-      : await harness.send('Delete', properties, formatServicePhysicalId({ projectId: PROJECTS[id], serviceId: existingId!, provider: 'AWS', region: REGION.atlas }));
+      : await harness.send(
+          'Delete',
+          properties,
+          formatServicePhysicalId({ projectId: PROJECTS[id], serviceId: existingId!, provider: 'AWS', region: REGION.atlas }),
+        );
   return {
     answeredAt: o.answeredAt,
     figures: {
@@ -223,6 +253,8 @@ async function runSchedule(
 
 /** When Atlas's status changed: the create (or delete) call's arrival plus the emulator's duration. */
 function statusChangeAt(scenario: Scenario, requests: AtlasEmulator['requests'], durationSeconds: number): number | undefined {
-  const call = requests.find((r) => (scenario.kind === 'create' ? r.method === 'POST' && r.status === 201 : r.method === 'DELETE' && r.status < 300));
+  const call = requests.find((r) =>
+    scenario.kind === 'create' ? r.method === 'POST' && r.status === 201 : r.method === 'DELETE' && r.status < 300,
+  );
   return call ? call.at + durationSeconds * 1000 : undefined;
 }

@@ -43,7 +43,9 @@ export class PrivateLinkExampleStack extends Stack {
       subnetConfiguration: [{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
     vpc.addFlowLog('FlowLogs', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH })),
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(
+        new logs.LogGroup(this, 'FlowLogGroup', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH }),
+      ),
     });
 
     this.privateLink = new AtlasPrivateLink(this, 'Atlas', {
@@ -54,7 +56,13 @@ export class PrivateLinkExampleStack extends Stack {
       allowFrom: [ec2.Peer.ipv4(EXAMPLE_VPC_CIDR)],
       ...(props.profile !== undefined ? { profile: props.profile } : {}),
     });
-    new CfnOutput(this, 'EndpointServiceName', { value: this.privateLink.endpointServiceName, description: 'The Atlas endpoint service name' });
-    new CfnOutput(this, 'VpcEndpointId', { value: this.privateLink.vpcEndpointId, description: 'The interface endpoint connected to Atlas' });
+    new CfnOutput(this, 'EndpointServiceName', {
+      value: this.privateLink.endpointServiceName,
+      description: 'The Atlas endpoint service name',
+    });
+    new CfnOutput(this, 'VpcEndpointId', {
+      value: this.privateLink.vpcEndpointId,
+      description: 'The interface endpoint connected to Atlas',
+    });
   }
 }

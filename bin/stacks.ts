@@ -35,7 +35,11 @@ export function addStacks(app: App, env?: Environment): AppStacks {
     if (v === undefined || v === null || v === '') return undefined;
     return Array.isArray(v) ? v.join(',') : String(v);
   };
-  const list = (key: string) => context(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) =>
+    context(key)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const profile = context('profile');
   const profiles = list('profiles');
   const retention = context('logRetentionDays');
@@ -80,7 +84,8 @@ export function addStacks(app: App, env?: Environment): AppStacks {
 function retentionDays(raw: string): logs.RetentionDays {
   const days = Number(raw);
   const known = Object.values(logs.RetentionDays).filter((v): v is number => typeof v === 'number');
-  if (!known.includes(days)) throw new Error(`Context logRetentionDays "${raw}" is not a CloudWatch retention period (${known.join(', ')}).`);
+  if (!known.includes(days))
+    throw new Error(`Context logRetentionDays "${raw}" is not a CloudWatch retention period (${known.join(', ')}).`);
   return days as logs.RetentionDays;
 }
 

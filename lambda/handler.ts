@@ -88,7 +88,9 @@ export async function onEventFailed(record: unknown, context?: InvocationContext
 export async function onStep(event: unknown, context?: InvocationContext): Promise<unknown> {
   runtime ??= build();
   const r = runtime;
-  return withRequestKeys(isStepInvocation(event) && isCloudFormationRequest(event.state.request) ? event.state.request : undefined, () => r.onStep(event, contextOf(context)));
+  return withRequestKeys(isStepInvocation(event) && isCloudFormationRequest(event.state.request) ? event.state.request : undefined, () =>
+    r.onStep(event, contextOf(context)),
+  );
 }
 
 function contextOf(context: InvocationContext | undefined): InvocationContext {

@@ -23,7 +23,8 @@ export const silentLogger: LoggerLike = {
   error: () => undefined,
 };
 
-const SECRET_KEY = /authorization|password|privatekey|private_key|clientsecret|client_secret|secret(string|binary)?$|token$|^responseurl$|cookie/i;
+const SECRET_KEY =
+  /authorization|password|privatekey|private_key|clientsecret|client_secret|secret(string|binary)?$|token$|^responseurl$|cookie/i;
 
 export const REDACTED = '[redacted]';
 

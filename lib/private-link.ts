@@ -130,7 +130,10 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
 
     this.provider = props.provider ?? (props.serviceToken ? undefined : new AtlasPrivateEndpointProvider(this, 'Provider'));
     const via = this.provider ? { provider: this.provider } : { serviceToken: props.serviceToken! };
-    const credentials = { ...(props.profile !== undefined ? { profile: props.profile } : {}), ...(props.credentialsSecretArn !== undefined ? { credentialsSecretArn: props.credentialsSecretArn } : {}) };
+    const credentials = {
+      ...(props.profile !== undefined ? { profile: props.profile } : {}),
+      ...(props.credentialsSecretArn !== undefined ? { credentialsSecretArn: props.credentialsSecretArn } : {}),
+    };
 
     this.endpointService = new AtlasPrivateEndpointService(this, 'EndpointService', {
       ...via,

@@ -144,7 +144,12 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     const code = providerHandlerCode();
     // Each function gets its own role that may write only to its own log group (no managed policy).
-    const fn = (name: string, handler: string, description: string, o: { timeout: Duration; environment?: Record<string, string>; reservedConcurrentExecutions?: number }) => {
+    const fn = (
+      name: string,
+      handler: string,
+      description: string,
+      o: { timeout: Duration; environment?: Record<string, string>; reservedConcurrentExecutions?: number },
+    ) => {
       const logGroup = new logs.LogGroup(this, `${name}Logs`, { retention, removalPolicy });
       const role = new iam.Role(this, `${name}Role`, {
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -177,7 +182,11 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     this.encryptionKey =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', { enableKeyRotation: true, removalPolicy, description: 'Atlas private endpoint provider: wait-loop execution data' });
+      new kms.Key(this, 'Key', {
+        enableKeyRotation: true,
+        removalPolicy,
+        description: 'Atlas private endpoint provider: wait-loop execution data',
+      });
 
     const stepFunction = fn('StepFunction', PROVIDER_HANDLERS.onStep, 'Atlas private endpoint provider: wait-loop steps', {
       timeout: Duration.seconds(STEP_LAMBDA_TIMEOUT_SECONDS),
@@ -203,14 +212,24 @@ export class AtlasPrivateEndpointProvider extends Construct {
       tracingEnabled: true,
       encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(this.encryptionKey),
     });
-    const stateMachineArn = stack.formatArn({ service: 'states', resource: 'stateMachine', resourceName: stateMachineName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const stateMachineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
 
     // The ServiceToken function: a stable logical id keeps its ARN, which CloudFormation forbids changing.
-    const onEventFunction = fn('OnEventFunction', PROVIDER_HANDLERS.onEvent, 'Atlas private endpoint provider: CloudFormation entry (ServiceToken)', {
-      timeout: Duration.seconds(ON_EVENT_LAMBDA_TIMEOUT_SECONDS),
-      reservedConcurrentExecutions: concurrency,
-      environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
-    });
+    const onEventFunction = fn(
+      'OnEventFunction',
+      PROVIDER_HANDLERS.onEvent,
+      'Atlas private endpoint provider: CloudFormation entry (ServiceToken)',
+      {
+        timeout: Duration.seconds(ON_EVENT_LAMBDA_TIMEOUT_SECONDS),
+        reservedConcurrentExecutions: concurrency,
+        environment: { STATE_MACHINE_ARN: this.stateMachine.stateMachineArn },
+      },
+    );
     this.onEventFunction = onEventFunction;
     this.stateMachine.grantStartExecution(onEventFunction);
     // Starting an execution of a state machine encrypted with a customer managed key encrypts its input
@@ -226,9 +245,14 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     // An event whose invocations all fail (Lambda's two asynchronous retries included) goes here and is
     // answered FAILED, instead of leaving CloudFormation waiting for its whole ServiceTimeout.
-    const onEventFailedFunction = fn('OnEventFailedFunction', PROVIDER_HANDLERS.onEventFailed, 'Atlas private endpoint provider: answers FAILED for requests Lambda gave up on', {
-      timeout: Duration.seconds(30),
-    });
+    const onEventFailedFunction = fn(
+      'OnEventFailedFunction',
+      PROVIDER_HANDLERS.onEventFailed,
+      'Atlas private endpoint provider: answers FAILED for requests Lambda gave up on',
+      {
+        timeout: Duration.seconds(30),
+      },
+    );
     onEventFunction.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.LambdaDestination(onEventFailedFunction) });
 
     this.secretsPolicy = new iam.Policy(this, 'CredentialsPolicy', { roles: [stepFunction.role!] });
@@ -248,11 +272,17 @@ export class AtlasPrivateEndpointProvider extends Construct {
    * @param stacks stack names, prefixes ending in `*`, or `*`, that may use it
    */
   allowProfile(profile: string, stacks: string[] = []): void {
-    if (!isValidProfile(profile)) throw new AtlasValidationError(`Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`, this);
+    if (!isValidProfile(profile))
+      throw new AtlasValidationError(`Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`, this);
     const stack = Stack.of(this);
     // Secrets Manager appends six random characters to a secret's name in its ARN.
     this.allow(
-      stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${PROFILE_SECRET_PREFIX}${profile}-??????`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      stack.formatArn({
+        service: 'secretsmanager',
+        resource: 'secret',
+        resourceName: `${PROFILE_SECRET_PREFIX}${profile}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
       PROFILE_SECRET_PREFIX + profile,
       stacks,
     );
@@ -265,7 +295,10 @@ export class AtlasPrivateEndpointProvider extends Construct {
    */
   allowSecretArn(secretArn: string, stacks: string[] = []): void {
     if (!Token.isUnresolved(secretArn) && !isValidSecretArn(secretArn)) {
-      throw new AtlasValidationError(`"${secretArn}" is not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>).`, this);
+      throw new AtlasValidationError(
+        `"${secretArn}" is not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>).`,
+        this,
+      );
     }
     this.allow(secretArn, secretArn, stacks);
   }
@@ -276,17 +309,27 @@ export class AtlasPrivateEndpointProvider extends Construct {
     this.bindings.set(secretId, bound);
     for (const prefix of stacks) {
       if (Token.isUnresolved(prefix)) {
-        Annotations.of(this).addWarningV2('atlas:unresolvedStackBinding', `A stack name that is not known at synth time cannot be bound to ${secretId}; bind it (or a prefix ending in *) in profileBindings.`);
+        Annotations.of(this).addWarningV2(
+          'atlas:unresolvedStackBinding',
+          `A stack name that is not known at synth time cannot be bound to ${secretId}; bind it (or a prefix ending in *) in profileBindings.`,
+        );
         continue;
       }
-      if (!isValidStackPattern(prefix)) throw new AtlasValidationError(`"${prefix}" is not a stack name (letters, digits and hyphens, starting with a letter), a prefix ending in "*", or "*".`, this);
+      if (!isValidStackPattern(prefix))
+        throw new AtlasValidationError(
+          `"${prefix}" is not a stack name (letters, digits and hyphens, starting with a letter), a prefix ending in "*", or "*".`,
+          this,
+        );
       bound.add(prefix);
     }
   }
 
   private renderBindings(): string {
     const single = this.bindings.size === 1;
-    const entries = [...this.bindings].map(([secret, stacks]) => ({ secret, stacks: stacks.size ? [...stacks] : single ? [ANY_STACK] : [] }));
+    const entries = [...this.bindings].map(([secret, stacks]) => ({
+      secret,
+      stacks: stacks.size ? [...stacks] : single ? [ANY_STACK] : [],
+    }));
     return Stack.of(this).toJsonString(entries);
   }
 

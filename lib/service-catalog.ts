@@ -15,7 +15,6 @@ import { AtlasPrivateEndpoint } from './private-endpoint';
 import { ATLAS_PRIVATE_ENDPOINT_PORTS } from './private-link';
 import { SERVICE_TOKEN_PARAMETER_NAME } from './provider-stack';
 
-
 /** The product names end users see in Service Catalog. */
 export const CATALOG_PRODUCT_NAMES = {
   /** The product that launches one endpoint service. */
@@ -148,7 +147,9 @@ export class AtlasPrivateEndpointCatalog extends Construct {
     super(scope, id);
     const parameterName = props.serviceTokenParameterName ?? SERVICE_TOKEN_PARAMETER_NAME;
     if (!/^\/[A-Za-z0-9_.\-/]{1,1010}$/.test(parameterName)) {
-      throw new Error(`${this.node.path}: serviceTokenParameterName "${parameterName}" is not an SSM parameter path (/a/b/c: letters, digits and _.-/).`);
+      throw new Error(
+        `${this.node.path}: serviceTokenParameterName "${parameterName}" is not an SSM parameter path (/a/b/c: letters, digits and _.-/).`,
+      );
     }
     const providerName = props.providerName ?? 'Cloud platform team';
     const versionName = props.productVersionName ?? 'v1';
@@ -166,7 +167,9 @@ export class AtlasPrivateEndpointCatalog extends Construct {
         productName: name,
         owner: props.owner ?? providerName,
         description,
-        productVersions: [{ productVersionName: versionName, cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(template) }],
+        productVersions: [
+          { productVersionName: versionName, cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(template) },
+        ],
       });
     this.endpointServiceTemplate = new EndpointServiceProductStack(this, 'EndpointServiceTemplate', { parameterName, defaultProfile });
     this.privateLinkTemplate = new PrivateLinkProductStack(this, 'PrivateLinkTemplate', { parameterName, defaultProfile });
@@ -189,7 +192,8 @@ export class AtlasPrivateEndpointCatalog extends Construct {
       assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
       description: 'Service Catalog launch role of the Atlas private endpoint products',
     });
-    for (const statement of launchRoleStatements(stack, parameterName, this.serviceTokenFunctionArn)) this.launchRole.addToPrincipalPolicy(statement);
+    for (const statement of launchRoleStatements(stack, parameterName, this.serviceTokenFunctionArn))
+      this.launchRole.addToPrincipalPolicy(statement);
 
     for (const p of [this.endpointServiceProduct, this.privateLinkProduct]) {
       this.portfolio.addProduct(p);
@@ -216,7 +220,9 @@ function launchRoleStatements(stack: Stack, parameterName: string, functionArn: 
   return [
     new iam.PolicyStatement({
       actions: [...LAUNCH_STACK_ACTIONS],
-      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'SC-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      resources: [
+        stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'SC-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+      ],
     }),
     new iam.PolicyStatement({ actions: [...LAUNCH_TEMPLATE_ACTIONS], resources: ['*'] }),
     // Service Catalog keeps each product version's template in its own bucket, tagged for provisioning.
@@ -227,7 +233,14 @@ function launchRoleStatements(stack: Stack, parameterName: string, functionArn: 
     }),
     new iam.PolicyStatement({
       actions: ['ssm:GetParameters'],
-      resources: [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1), arnFormat: ArnFormat.SLASH_RESOURCE_NAME })],
+      resources: [
+        stack.formatArn({
+          service: 'ssm',
+          resource: 'parameter',
+          resourceName: parameterName.slice(1),
+          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+        }),
+      ],
     }),
     new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn] }),
     new iam.PolicyStatement({
@@ -314,7 +327,10 @@ class EndpointServiceProductStack extends ProductTemplateStack {
 class PrivateLinkProductStack extends ProductTemplateStack {
   constructor(scope: Construct, id: string, props: ProductTemplateProps) {
     super(scope, id, props, 'AWS PrivateLink to MongoDB Atlas: endpoint service, interface endpoint, registration');
-    const vpcId = new CfnParameter(this, 'VpcId', { type: 'AWS::EC2::VPC::Id', description: 'The VPC the interface endpoint goes into (in the launch region)' });
+    const vpcId = new CfnParameter(this, 'VpcId', {
+      type: 'AWS::EC2::VPC::Id',
+      description: 'The VPC the interface endpoint goes into (in the launch region)',
+    });
     const subnetIds = new CfnParameter(this, 'SubnetIds', {
       type: 'List<AWS::EC2::Subnet::Id>',
       description: "The interface endpoint's subnets: private subnets of that VPC, at most one per availability zone",
@@ -333,9 +349,19 @@ class PrivateLinkProductStack extends ProductTemplateStack {
     const securityGroup = new ec2.CfnSecurityGroup(this, 'SecurityGroup', {
       vpcId: vpcId.valueAsString,
       groupDescription: `Atlas private endpoint: TCP ${from}-${to} to MongoDB Atlas`,
-      securityGroupIngress: [{ ipProtocol: 'tcp', fromPort: from, toPort: to, cidrIp: clientCidr.valueAsString, description: 'MongoDB Atlas through the private endpoint' }],
+      securityGroupIngress: [
+        {
+          ipProtocol: 'tcp',
+          fromPort: from,
+          toPort: to,
+          cidrIp: clientCidr.valueAsString,
+          description: 'MongoDB Atlas through the private endpoint',
+        },
+      ],
       // Replaces the default allow-all egress: the endpoint answers, it never starts connections.
-      securityGroupEgress: [{ ipProtocol: 'icmp', fromPort: 252, toPort: 86, cidrIp: '255.255.255.255/32', description: 'Disallow all traffic' }],
+      securityGroupEgress: [
+        { ipProtocol: 'icmp', fromPort: 252, toPort: 86, cidrIp: '255.255.255.255/32', description: 'Disallow all traffic' },
+      ],
     });
     const vpcEndpoint = new ec2.CfnVPCEndpoint(this, 'VpcEndpoint', {
       vpcId: vpcId.valueAsString,
@@ -352,10 +378,16 @@ class PrivateLinkProductStack extends ProductTemplateStack {
       endpointId: vpcEndpoint.ref,
     });
     new CfnOutput(this, 'PrivateLinkId', { value: service.privateLinkId, description: 'The Atlas endpoint service id' });
-    new CfnOutput(this, 'EndpointServiceName', { value: service.endpointServiceName, description: 'The PrivateLink endpoint service name' });
+    new CfnOutput(this, 'EndpointServiceName', {
+      value: service.endpointServiceName,
+      description: 'The PrivateLink endpoint service name',
+    });
     new CfnOutput(this, 'VpcEndpointId', { value: vpcEndpoint.ref, description: 'The interface endpoint id (vpce-…)' });
     new CfnOutput(this, 'SecurityGroupId', { value: securityGroup.attrGroupId, description: "The interface endpoint's security group" });
     new CfnOutput(this, 'ConnectionStatus', { value: registration.connectionStatus, description: "Atlas's connection status (AVAILABLE)" });
-    new CfnOutput(this, 'DnsEntries', { value: Fn.join(',', vpcEndpoint.attrDnsEntries), description: "The interface endpoint's DNS names" });
+    new CfnOutput(this, 'DnsEntries', {
+      value: Fn.join(',', vpcEndpoint.attrDnsEntries),
+      description: "The interface endpoint's DNS names",
+    });
   }
 }

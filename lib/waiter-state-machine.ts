@@ -60,7 +60,11 @@ export class WaitLoop extends Construct {
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.stepFunction,
         // retryCount: above 0 when the Task's own Retry invokes the step again (an earlier invocation may have acted).
-        payload: sfn.TaskInput.fromObject({ step: stepName, state: sfn.JsonPath.entirePayload, retryCount: sfn.JsonPath.numberAt('$$.State.RetryCount') }),
+        payload: sfn.TaskInput.fromObject({
+          step: stepName,
+          state: sfn.JsonPath.entirePayload,
+          retryCount: sfn.JsonPath.numberAt('$$.State.RetryCount'),
+        }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
         comment,
@@ -121,7 +125,9 @@ export class WaitLoop extends Construct {
     const giveUp = step('GiveUp', STEP.giveUp, 'Turn the last step error into a FAILED answer');
     giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
     giveUp.next(answer);
-    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', { time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds) });
+    const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', {
+      time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds),
+    });
     const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.poll), poll).otherwise(act);
     countFailure.next(
       new sfn.Choice(this, 'TooManyFailures')

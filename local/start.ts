@@ -70,7 +70,11 @@ interface Cli {
   verbose: boolean;
 }
 
-export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, readText: (path: string) => string = (p) => readFileSync(p, 'utf8')): Cli {
+export function parseCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  readText: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Cli {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -112,7 +116,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, r
   const toAtlas = values.atlas || values['atlas-base-url'] !== undefined;
   const flagCredentials = credentialsFromFlags(values);
   const file = values['credentials-file'];
-  if (!toAtlas && (flagCredentials || file !== undefined)) throw new UsageError('credentials are for real Atlas (--atlas or --atlas-base-url); the embedded emulator has its own');
+  if (!toAtlas && (flagCredentials || file !== undefined))
+    throw new UsageError('credentials are for real Atlas (--atlas or --atlas-base-url); the embedded emulator has its own');
   let credentials: AtlasCredentials | undefined;
   let credentialsSource: string | undefined;
   let fileBaseUrl: string | undefined;
@@ -143,7 +148,9 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, r
       );
     }
   }
-  const atlasBaseUrl = toAtlas ? (values['atlas-base-url'] ?? nonEmpty(env.MONGODB_ATLAS_BASE_URL) ?? fileBaseUrl ?? 'https://cloud.mongodb.com') : undefined;
+  const atlasBaseUrl = toAtlas
+    ? (values['atlas-base-url'] ?? nonEmpty(env.MONGODB_ATLAS_BASE_URL) ?? fileBaseUrl ?? 'https://cloud.mongodb.com')
+    : undefined;
   if (atlasBaseUrl !== undefined) {
     try {
       resolveAtlasBaseUrl({ baseUrl: atlasBaseUrl });
@@ -162,7 +169,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env, r
   const projectId = nonEmpty(env.MONGODB_ATLAS_PROJECT_ID);
   if (properties && properties.ProjectId === undefined && projectId) properties = { ProjectId: projectId, ...properties };
   if (updates.length > 0 && !properties) throw new UsageError('--update needs --properties (the Create it updates)');
-  if (atlasBaseUrl && !properties && !register) throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
+  if (atlasBaseUrl && !properties && !register)
+    throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
   return {
     atlasBaseUrl,
     credentials,
@@ -181,7 +189,12 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
 }
 
-function credentialsFromFlags(values: { 'public-key'?: string; 'private-key'?: string; 'client-id'?: string; 'client-secret'?: string }): AtlasCredentials | undefined {
+function credentialsFromFlags(values: {
+  'public-key'?: string;
+  'private-key'?: string;
+  'client-id'?: string;
+  'client-secret'?: string;
+}): AtlasCredentials | undefined {
   let credentials: AtlasCredentials | undefined;
   if (values['public-key'] !== undefined || values['private-key'] !== undefined) {
     if (!values['public-key'] || !values['private-key']) throw new UsageError('--public-key and --private-key go together');
@@ -202,12 +215,14 @@ function credentialsFromFlags(values: { 'public-key'?: string; 'private-key'?: s
 export function credentialsFromEnvironment(env: NodeJS.ProcessEnv): { credentials: AtlasCredentials; source: string } | undefined {
   const pair = (a: string, b: string) => {
     const [x, y] = [nonEmpty(env[a]), nonEmpty(env[b])];
-    if ((x === undefined) !== (y === undefined)) throw new UsageError(`${x === undefined ? a : b} is not set but ${x === undefined ? b : a} is: they go together`);
+    if ((x === undefined) !== (y === undefined))
+      throw new UsageError(`${x === undefined ? a : b} is not set but ${x === undefined ? b : a} is: they go together`);
     return x !== undefined && y !== undefined ? ([x, y, `${a}/${b}`] as const) : undefined;
   };
   const account = pair('MONGODB_ATLAS_CLIENT_ID', 'MONGODB_ATLAS_CLIENT_SECRET');
   if (account) return { credentials: { kind: 'service-account', clientId: account[0], clientSecret: account[1] }, source: account[2] };
-  const key = pair('MONGODB_ATLAS_PUBLIC_API_KEY', 'MONGODB_ATLAS_PRIVATE_API_KEY') ?? pair('MONGODB_ATLAS_PUBLIC_KEY', 'MONGODB_ATLAS_PRIVATE_KEY');
+  const key =
+    pair('MONGODB_ATLAS_PUBLIC_API_KEY', 'MONGODB_ATLAS_PRIVATE_API_KEY') ?? pair('MONGODB_ATLAS_PUBLIC_KEY', 'MONGODB_ATLAS_PRIVATE_KEY');
   if (key) return { credentials: { kind: 'api-key', publicKey: key[0], privateKey: key[1] }, source: key[2] };
   return undefined;
 }
@@ -225,9 +240,19 @@ function madeUpVpcEndpointId(): string {
  */
 export function tour(projectId: string): { properties: Properties; updates: Properties[]; register?: boolean }[] {
   return [
-    { properties: { ProjectId: projectId, ProviderName: 'AWS', Region: 'us-east-1' }, updates: [{ SupportedRemoteRegions: ['us-west-2'] }, { Region: 'eu-west-1' }], register: true },
-    { properties: { ProjectId: projectId, ProviderName: 'AZURE', Region: 'eastus2' }, updates: [{ AdoptExisting: true }, { Region: 'westeurope' }] },
-    { properties: { ProjectId: projectId, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true }, updates: [{ AdoptExisting: true }, { Region: 'europe-west1' }] },
+    {
+      properties: { ProjectId: projectId, ProviderName: 'AWS', Region: 'us-east-1' },
+      updates: [{ SupportedRemoteRegions: ['us-west-2'] }, { Region: 'eu-west-1' }],
+      register: true,
+    },
+    {
+      properties: { ProjectId: projectId, ProviderName: 'AZURE', Region: 'eastus2' },
+      updates: [{ AdoptExisting: true }, { Region: 'westeurope' }],
+    },
+    {
+      properties: { ProjectId: projectId, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true },
+      updates: [{ AdoptExisting: true }, { Region: 'europe-west1' }],
+    },
   ];
 }
 
@@ -241,7 +266,10 @@ interface Plan {
   names: { service: string; registration: string };
 }
 
-export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<{ results: RequestResult[]; atlasCalls: number; ok: boolean }> {
+export async function run(
+  cli: Cli,
+  io: { stdout: (s: string) => void; stderr: (s: string) => void },
+): Promise<{ results: RequestResult[]; atlasCalls: number; ok: boolean }> {
   const runner = await LocalRunner.start({
     atlasBaseUrl: cli.atlasBaseUrl,
     credentials: cli.credentials,
@@ -252,11 +280,21 @@ export async function run(cli: Cli, io: { stdout: (s: string) => void; stderr: (
   if (cli.atlasBaseUrl) io.stderr(`Atlas at ${cli.atlasBaseUrl}, credentials from ${cli.credentialsSource}\n`);
   const plans: Plan[] =
     cli.properties || cli.register
-      ? [{ properties: cli.properties, updates: cli.updates, ...(cli.register ? { register: cli.register } : {}), names: { service: 'Service', registration: 'Registration' } }]
+      ? [
+          {
+            properties: cli.properties,
+            updates: cli.updates,
+            ...(cli.register ? { register: cli.register } : {}),
+            names: { service: 'Service', registration: 'Registration' },
+          },
+        ]
       : tour(runner.emulator ? defaultProject() : '').map((t) => ({
           ...t,
           register: t.register ? (true as const) : undefined,
-          names: { service: `Service${String(t.properties.ProviderName)}`, registration: `Registration${String(t.properties.ProviderName)}` },
+          names: {
+            service: `Service${String(t.properties.ProviderName)}`,
+            registration: `Registration${String(t.properties.ProviderName)}`,
+          },
         }));
   let ok = true;
   try {
@@ -336,7 +374,7 @@ function defaultProject(): string {
 export const SUMMARY_COLUMNS = 100;
 
 const LEGEND =
-  'Columns: # numbers the request for the details below the table; request is the resource\'s logical id and ' +
+  "Columns: # numbers the request for the details below the table; request is the resource's logical id and " +
   "CloudFormation's request type; status is the provider's answer (SUCCESS or FAILED); sim s is how long " +
   'the request took on the clock the provider and Atlas share (simulated on the embedded emulator); ' +
   'Atlas calls counts the HTTP calls to Atlas; bytes is the size of the answer (CloudFormation accepts ' +
@@ -349,9 +387,20 @@ const LEGEND =
 export function summaryTable(results: readonly RequestResult[], columns = SUMMARY_COLUMNS): string {
   const header = ['#', 'request', 'status', 'sim s', 'Atlas calls', 'bytes'];
   const right = [true, false, false, true, true, true];
-  const rows = results.map((r, i) => [String(i + 1), `${r.logicalResourceId} ${r.requestType}`, r.status, String(r.simulatedSeconds), String(r.atlasCalls), String(r.responseBytes)]);
+  const rows = results.map((r, i) => [
+    String(i + 1),
+    `${r.logicalResourceId} ${r.requestType}`,
+    r.status,
+    String(r.simulatedSeconds),
+    String(r.atlasCalls),
+    String(r.responseBytes),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', ...wrap(LEGEND, columns, ''), ''];
   const indent = ' '.repeat(String(results.length).length + 2);
   results.forEach((r, i) => {
@@ -399,8 +448,10 @@ function keyAttribute(r: RequestResult): string {
 }
 
 function jsonLinesLogger(write: (s: string) => void) {
-  const line = (level: string) => (message: string, ...extra: object[]) =>
-    write(`${JSON.stringify(Object.assign({ level, message }, ...extra), redactSecrets)}\n`);
+  const line =
+    (level: string) =>
+    (message: string, ...extra: object[]) =>
+      write(`${JSON.stringify(Object.assign({ level, message }, ...extra), redactSecrets)}\n`);
   return { debug: line('DEBUG'), info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
 }
 
@@ -415,7 +466,7 @@ if (require.main === module) {
   run(cli, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) })
     .then(({ ok }) => process.exit(ok ? 0 : 1))
     .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     });
 }

@@ -46,7 +46,10 @@ describe('Lambda handlers', () => {
       request: request(cloudFormationUrl),
       receivedAt: 0,
       deadlineAt: 3_240_000,
-      task: { kind: 'delete', ref: { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS', region: 'US_EAST_1' } },
+      task: {
+        kind: 'delete',
+        ref: { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS', region: 'US_EAST_1' },
+      },
       next: 'act',
       outcome: 'WAIT',
       waitSeconds: 0,
@@ -59,7 +62,12 @@ describe('Lambda handlers', () => {
     const logged = lines.filter((l) => l.includes('"level"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.length).toBeGreaterThan(0);
     for (const l of logged) {
-      expect(l).toMatchObject({ StackId: state.request.StackId, LogicalResourceId: 'AtlasService', RequestId: 'req-42', PhysicalResourceId: state.request.PhysicalResourceId });
+      expect(l).toMatchObject({
+        StackId: state.request.StackId,
+        LogicalResourceId: 'AtlasService',
+        RequestId: 'req-42',
+        PhysicalResourceId: state.request.PhysicalResourceId,
+      });
     }
     expect(lines.join('')).not.toContain('X-Amz-Signature');
   });

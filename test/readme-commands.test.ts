@@ -24,7 +24,12 @@ describe('README commands, pasted as written', () => {
     const printfs = lines.filter((l) => l.startsWith('printf '));
     expect(printfs).toHaveLength(2);
     const rest = lines.filter((l) => !l.startsWith('printf ')).join('\n');
-    const env = { MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_0123', MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_abc', MONGODB_ATLAS_PUBLIC_API_KEY: 'pub', MONGODB_ATLAS_PRIVATE_API_KEY: 'priv' };
+    const env = {
+      MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_0123',
+      MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_abc',
+      MONGODB_ATLAS_PUBLIC_API_KEY: 'pub',
+      MONGODB_ATLAS_PRIVATE_API_KEY: 'priv',
+    };
     const expected = [
       { kind: 'service-account', clientId: 'mdb_sa_id_0123', clientSecret: 'mdb_sa_sk_abc' },
       { kind: 'api-key', publicKey: 'pub', privateKey: 'priv' },
@@ -38,7 +43,14 @@ describe('README commands, pasted as written', () => {
         expect(r.status).toBe(0);
         const calls = aws.calls();
         expect(calls).toHaveLength(1);
-        expect(calls[0].args).toEqual(['secretsmanager', 'create-secret', '--name', `${PROFILE_SECRET_PREFIX}${DEFAULT_PROFILE}`, '--secret-string', 'file://atlas-credentials.json']);
+        expect(calls[0].args).toEqual([
+          'secretsmanager',
+          'create-secret',
+          '--name',
+          `${PROFILE_SECRET_PREFIX}${DEFAULT_PROFILE}`,
+          '--secret-string',
+          'file://atlas-credentials.json',
+        ]);
         expect(parseCredentialsSecret('file', calls[0].files['file://atlas-credentials.json']).credentials).toEqual(expected[i]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -49,7 +61,13 @@ describe('README commands, pasted as written', () => {
   it('"Plain CloudFormation": each deploy names an example template and gives every parameter it needs, by its name', () => {
     const [block] = shBlocks(readmeSection('### Plain CloudFormation'));
     const aws = awsStub();
-    const env = { ...aws.env, MONGODB_ATLAS_PROJECT_ID: PROJECT, VPC_ID: 'vpc-0123456789abcdef0', SUBNET_IDS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1', CLIENT_CIDR: '10.0.0.0/16' };
+    const env = {
+      ...aws.env,
+      MONGODB_ATLAS_PROJECT_ID: PROJECT,
+      VPC_ID: 'vpc-0123456789abcdef0',
+      SUBNET_IDS: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+      CLIENT_CIDR: '10.0.0.0/16',
+    };
     expect(runBlock(block, { cwd: ROOT, env }).status).toBe(0);
     const calls = aws.calls();
     expect(calls).toHaveLength(2);
@@ -73,12 +91,18 @@ describe('README commands, pasted as written', () => {
     const app = new App();
     const catalog = new AtlasPrivateEndpointCatalog(new Stack(app, 'Catalog'), 'Catalog');
     const dir = app.synth().directory;
-    const products = [catalog.endpointServiceProduct, catalog.privateLinkProduct].map((p) => (p.node.defaultChild as unknown as { productName?: string; name: string }).name);
+    const products = [catalog.endpointServiceProduct, catalog.privateLinkProduct].map(
+      (p) => (p.node.defaultChild as unknown as { productName?: string; name: string }).name,
+    );
     expect(products).toContain(option(call, '--product-name')[0]);
     expect(option(call, '--provisioning-artifact-name')).toEqual(['v1']);
     const template = JSON.parse(readFileSync(join(dir, catalog.endpointServiceTemplate.templateFile), 'utf8')) as CfnTemplate;
     const given = Object.fromEntries(option(call, '--provisioning-parameters').map((kv) => /^Key=([^,]+),Value=(.*)$/.exec(kv)!.slice(1)));
-    expect(Object.keys(given).sort()).toEqual(Object.keys(template.Parameters!).filter((k) => template.Parameters![k].Default === undefined || k in given).sort());
+    expect(Object.keys(given).sort()).toEqual(
+      Object.keys(template.Parameters!)
+        .filter((k) => template.Parameters![k].Default === undefined || k in given)
+        .sort(),
+    );
     expect(given.ProjectId).toBe(PROJECT);
   });
 
@@ -111,10 +135,26 @@ describe('README commands, pasted as written', () => {
 
   it('"Try it against real Atlas": both npm start commands run, here against the standalone emulator', async () => {
     const [block] = shBlocks(readmeSection('## Try it against real Atlas'));
-    const emulator = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--time-scale', '5000', '--project-id', PROJECT, '--client-id', 'mdb_sa_id_readme', '--client-secret', 'mdb_sa_sk_readme'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const emulator = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'local', 'atlas-emulator', 'cli.ts'),
+        '--time-scale',
+        '5000',
+        '--project-id',
+        PROJECT,
+        '--client-id',
+        'mdb_sa_id_readme',
+        '--client-secret',
+        'mdb_sa_sk_readme',
+      ],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     const file = join(ROOT, 'atlas-credentials.json');
     try {
       const url = await new Promise<string>((resolve) => {
@@ -128,7 +168,12 @@ describe('README commands, pasted as written', () => {
       writeFileSync(file, JSON.stringify({ ClientId: 'mdb_sa_id_readme', ClientSecret: 'mdb_sa_sk_readme' }));
       const r = runBlock(block, {
         cwd: ROOT,
-        env: { MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme', MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme', MONGODB_ATLAS_BASE_URL: url, MONGODB_ATLAS_PROJECT_ID: PROJECT },
+        env: {
+          MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme',
+          MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme',
+          MONGODB_ATLAS_BASE_URL: url,
+          MONGODB_ATLAS_PROJECT_ID: PROJECT,
+        },
         timeoutMs: 280_000,
       });
       expect(r.stderr).not.toMatch(/Error|Usage/);

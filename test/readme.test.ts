@@ -24,10 +24,16 @@ function synth(code: string): Record<string, { Resources: Record<string, { Type:
   const file = join(ROOT, `.readme-example-${process.pid}.ts`);
   try {
     writeFileSync(file, code.replace(/from 'atlas-private-endpoint-cfn'/g, "from './lib'"));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env: { ...process.env, CDK_OUTDIR: out }, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+      cwd: ROOT,
+      env: { ...process.env, CDK_OUTDIR: out },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (r.status !== 0) throw new Error(`example failed (${r.status}):\n${r.stderr}`);
     const templates: Record<string, { Resources: Record<string, { Type: string }> }> = {};
-    for (const f of readdirSync(out).filter((n) => n.endsWith('.template.json'))) templates[f] = JSON.parse(readFileSync(join(out, f), 'utf8'));
+    for (const f of readdirSync(out).filter((n) => n.endsWith('.template.json')))
+      templates[f] = JSON.parse(readFileSync(join(out, f), 'utf8'));
     return templates;
   } finally {
     rmSync(file, { force: true });
@@ -42,7 +48,14 @@ describe('README examples', () => {
     const templates = synth(blockAfter('### PrivateLink in one construct'));
     const t = templates['AppNetwork.template.json'];
     expect(t).toBeDefined();
-    expect(types(t)).toEqual(expect.arrayContaining(['Custom::AtlasPrivateEndpointService', 'AWS::EC2::VPCEndpoint', 'Custom::AtlasPrivateEndpoint', 'AWS::StepFunctions::StateMachine']));
+    expect(types(t)).toEqual(
+      expect.arrayContaining([
+        'Custom::AtlasPrivateEndpointService',
+        'AWS::EC2::VPCEndpoint',
+        'Custom::AtlasPrivateEndpoint',
+        'AWS::StepFunctions::StateMachine',
+      ]),
+    );
   });
 
   it('"CDK, one resource at a time" synthesizes', () => {
@@ -57,6 +70,13 @@ describe('README examples', () => {
     expect(t).toBeDefined();
     const all = types(t);
     expect(all.filter((x) => x === 'AWS::ServiceCatalog::CloudFormationProduct')).toHaveLength(2);
-    expect(all).toEqual(expect.arrayContaining(['AWS::ServiceCatalog::Portfolio', 'AWS::ServiceCatalog::LaunchRoleConstraint', 'AWS::ServiceCatalog::PortfolioPrincipalAssociation', 'AWS::IAM::Role']));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        'AWS::ServiceCatalog::Portfolio',
+        'AWS::ServiceCatalog::LaunchRoleConstraint',
+        'AWS::ServiceCatalog::PortfolioPrincipalAssociation',
+        'AWS::IAM::Role',
+      ]),
+    );
   });
 });

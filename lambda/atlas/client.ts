@@ -21,8 +21,7 @@ import { Transport, type TransportTimeouts } from '../http/transport';
 
 /** Atlas credentials: a programmatic API key (Digest) or a service account (OAuth 2.0). */
 export type AtlasCredentials =
-  | { kind: 'api-key'; publicKey: string; privateKey: string }
-  | { kind: 'service-account'; clientId: string; clientSecret: string };
+  { kind: 'api-key'; publicKey: string; privateKey: string } | { kind: 'service-account'; clientId: string; clientSecret: string };
 
 export interface AtlasClientOptions {
   credentials: AtlasCredentials;
@@ -186,12 +185,7 @@ export class AtlasClient {
     );
   }
 
-  async deleteInterfaceEndpoint(
-    projectId: string,
-    provider: CloudProvider,
-    endpointServiceId: string,
-    endpointId: string,
-  ): Promise<void> {
+  async deleteInterfaceEndpoint(projectId: string, provider: CloudProvider, endpointServiceId: string, endpointId: string): Promise<void> {
     await this.http.call({
       operation: 'deleteInterfaceEndpoint',
       method: 'DELETE',
@@ -258,8 +252,14 @@ function servicePath(projectId: string, provider: CloudProvider, endpointService
 
 function endpointPath(projectId: string, provider: CloudProvider, endpointServiceId: string, endpointId: string): string {
   // Pasted into the path (encoded): an id of `.` or `..` would still address another resource (the service itself).
-  if (provider === 'AWS' ? !/^vpce-[0-9a-f]{17}$/.test(endpointId) : endpointId === '' || endpointId === '.' || endpointId === '..' || endpointId.length > 1000) {
-    throw new RangeError(`endpointId "${endpointId.slice(0, 80)}" is not an interface endpoint id${provider === 'AWS' ? ' (vpce- and 17 hexadecimal digits)' : ''}`);
+  if (
+    provider === 'AWS'
+      ? !/^vpce-[0-9a-f]{17}$/.test(endpointId)
+      : endpointId === '' || endpointId === '.' || endpointId === '..' || endpointId.length > 1000
+  ) {
+    throw new RangeError(
+      `endpointId "${endpointId.slice(0, 80)}" is not an interface endpoint id${provider === 'AWS' ? ' (vpce- and 17 hexadecimal digits)' : ''}`,
+    );
   }
   return `${servicePath(projectId, provider, endpointServiceId)}/endpoint/${encodeURIComponent(endpointId)}`;
 }

@@ -36,7 +36,10 @@ export function parseDigestChallenge(header: string | string[] | undefined): Dig
       nonce: params.nonce,
       opaque: params.opaque,
       algorithm,
-      qop: (params.qop ?? '').split(',').map((q) => q.trim().toLowerCase()).filter(Boolean),
+      qop: (params.qop ?? '')
+        .split(',')
+        .map((q) => q.trim().toLowerCase())
+        .filter(Boolean),
       stale: (params.stale ?? '').toLowerCase() === 'true',
       userhash: (params.userhash ?? '').toLowerCase() === 'true',
     };

@@ -159,10 +159,8 @@ export class AtlasApiError extends ProviderError {
       error?: unknown;
       error_description?: unknown;
     };
-    const errorCode =
-      typeof b.errorCode === 'string' ? b.errorCode : typeof b.error === 'string' ? b.error : `HTTP_${status}`;
-    const detail =
-      typeof b.detail === 'string' ? b.detail : typeof b.error_description === 'string' ? b.error_description : undefined;
+    const errorCode = typeof b.errorCode === 'string' ? b.errorCode : typeof b.error === 'string' ? b.error : `HTTP_${status}`;
+    const detail = typeof b.detail === 'string' ? b.detail : typeof b.error_description === 'string' ? b.error_description : undefined;
     return new AtlasApiError({
       ...extra,
       operation,
@@ -183,7 +181,9 @@ function describe(f: AtlasApiErrorFields): string {
   const parts = [`${what}: ${outcome}.`];
   if (f.status === 401 || f.status === 403) parts.push(accessAdvice(f));
   if (isNoCapacity(f)) {
-    parts.push('The cloud region has no capacity for a private endpoint service right now: retry the deployment later, or choose another region.');
+    parts.push(
+      'The cloud region has no capacity for a private endpoint service right now: retry the deployment later, or choose another region.',
+    );
   }
   if (f.retryable && f.retryAfterSeconds !== undefined) parts.push(`Retry after ${f.retryAfterSeconds} seconds.`);
   if (f.earlierAttemptMaybeProcessed && f.status === 409) {
@@ -206,6 +206,6 @@ function accessAdvice(f: AtlasApiErrorFields): string {
   return (
     `This operation needs the ${role} role${project} for the API key or service account. ` +
     'If the organization requires an IP access list for the Atlas Administration API, the address the calls come from ' +
-    '(for a Lambda in a VPC, its NAT gateway) must be on the key\'s access list.'
+    "(for a Lambda in a VPC, its NAT gateway) must be on the key's access list."
   );
 }

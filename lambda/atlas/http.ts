@@ -102,7 +102,12 @@ export class AtlasHttp {
         } else if (err instanceof DigestAuthError) {
           failure = { status: 401, errorCode: 'DIGEST_UNSUPPORTED', detail: err.message, retryable: false, maybeProcessed: false };
         } else if (err instanceof SyntaxError) {
-          failure = { errorCode: 'INVALID_RESPONSE', detail: 'Atlas answered 2xx with a body that is not JSON', retryable: true, maybeProcessed: true };
+          failure = {
+            errorCode: 'INVALID_RESPONSE',
+            detail: 'Atlas answered 2xx with a body that is not JSON',
+            retryable: true,
+            maybeProcessed: true,
+          };
         } else {
           throw err;
         }
@@ -118,14 +123,29 @@ export class AtlasHttp {
           projectId: call.projectId,
         };
         return failure.status !== undefined
-          ? AtlasApiError.fromResponse(call.operation, failure.status, failure.body ?? { errorCode: failure.errorCode, detail: failure.detail }, common)
-          : new AtlasApiError({ ...common, operation: call.operation, errorCode: failure.errorCode ?? 'NETWORK_ERROR', detail: failure.detail, cause: failure.cause });
+          ? AtlasApiError.fromResponse(
+              call.operation,
+              failure.status,
+              failure.body ?? { errorCode: failure.errorCode, detail: failure.detail },
+              common,
+            )
+          : new AtlasApiError({
+              ...common,
+              operation: call.operation,
+              errorCode: failure.errorCode ?? 'NETWORK_ERROR',
+              detail: failure.detail,
+              cause: failure.cause,
+            });
       };
 
       if (!failure.retryable) throw error();
       const delayMs = nextDelayMs(attempts, failure.retryAfterSeconds, this.policy);
       const retryAfterSeconds = Math.max(1, Math.ceil(delayMs / 1000));
-      if (attempts >= this.policy.maxAttempts || sleptMs + delayMs > this.policy.budgetMs || this.now() - startedAt + delayMs > this.policy.maxCallMs) {
+      if (
+        attempts >= this.policy.maxAttempts ||
+        sleptMs + delayMs > this.policy.budgetMs ||
+        this.now() - startedAt + delayMs > this.policy.maxCallMs
+      ) {
         this.logger.warn('Atlas call not retried within budget', {
           operation: call.operation,
           status: failure.status,

@@ -32,7 +32,10 @@ export interface AnswerInput {
 const ELLIPSIS = ' [… cut to fit the 4096-byte response limit]';
 
 /** Builds the answer body (the exact bytes to PUT) for a request. */
-export function renderAnswer(request: Pick<CloudFormationRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>, input: AnswerInput): string {
+export function renderAnswer(
+  request: Pick<CloudFormationRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>,
+  input: AnswerInput,
+): string {
   if (!input.physicalResourceId || Buffer.byteLength(input.physicalResourceId) > MAX_PHYSICAL_ID_BYTES) {
     throw new RangeError('PhysicalResourceId must be 1 to 1024 bytes');
   }
@@ -43,7 +46,8 @@ export function renderAnswer(request: Pick<CloudFormationRequest, 'StackId' | 'R
     RequestId: request.RequestId,
     LogicalResourceId: request.LogicalResourceId,
   };
-  if (input.reason !== undefined || input.status === 'FAILED') answer.Reason = input.reason || 'Failed without a reason (a bug: please report it)';
+  if (input.reason !== undefined || input.status === 'FAILED')
+    answer.Reason = input.reason || 'Failed without a reason (a bug: please report it)';
   if (input.data && Object.keys(input.data).length > 0) answer.Data = { ...input.data };
 
   let body = JSON.stringify(answer);

@@ -49,7 +49,11 @@ const MAX_ID_LENGTH = 1024;
 
 export function checkEvent(event: unknown, policy: EntryPolicy): EntryVerdict {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
-    return { kind: 'drop', problem: 'the event is not an object', log: { eventType: event === null ? 'null' : Array.isArray(event) ? 'array' : typeof event } };
+    return {
+      kind: 'drop',
+      problem: 'the event is not an object',
+      log: { eventType: event === null ? 'null' : Array.isArray(event) ? 'array' : typeof event },
+    };
   }
   const e = event as Record<string, unknown>;
   const url = checkResponseUrl(e.ResponseURL, policy);
@@ -61,35 +65,45 @@ export function checkEvent(event: unknown, policy: EntryPolicy): EntryVerdict {
     RequestId: shortString(e.RequestId),
     LogicalResourceId: shortString(e.LogicalResourceId),
     ...(typeof e.RequestType === 'string' ? { RequestType: e.RequestType } : {}),
-    ...(typeof e.PhysicalResourceId === 'string' && e.PhysicalResourceId.length <= MAX_ID_LENGTH ? { PhysicalResourceId: e.PhysicalResourceId } : {}),
+    ...(typeof e.PhysicalResourceId === 'string' && e.PhysicalResourceId.length <= MAX_ID_LENGTH
+      ? { PhysicalResourceId: e.PhysicalResourceId }
+      : {}),
   };
   const refuse = (problem: string): EntryVerdict => ({ kind: 'refuse', request: answerable, problem });
 
-  if (typeof e.RequestType !== 'string' || !REQUEST_TYPES.includes(e.RequestType)) return refuse(`RequestType ${describeValue(e.RequestType)} is not Create, Update or Delete.`);
+  if (typeof e.RequestType !== 'string' || !REQUEST_TYPES.includes(e.RequestType))
+    return refuse(`RequestType ${describeValue(e.RequestType)} is not Create, Update or Delete.`);
   for (const field of ['StackId', 'RequestId', 'LogicalResourceId'] as const) {
     const v = e[field];
-    if (typeof v !== 'string' || v === '' || v.length > MAX_ID_LENGTH) return refuse(`${field} ${describeValue(v)} is not a non-empty string of at most ${MAX_ID_LENGTH} characters.`);
+    if (typeof v !== 'string' || v === '' || v.length > MAX_ID_LENGTH)
+      return refuse(`${field} ${describeValue(v)} is not a non-empty string of at most ${MAX_ID_LENGTH} characters.`);
   }
-  if (e.ResourceType !== undefined && (typeof e.ResourceType !== 'string' || e.ResourceType.length > 200)) return refuse(`ResourceType ${describeValue(e.ResourceType)} is not a resource type name.`);
+  if (e.ResourceType !== undefined && (typeof e.ResourceType !== 'string' || e.ResourceType.length > 200))
+    return refuse(`ResourceType ${describeValue(e.ResourceType)} is not a resource type name.`);
   if (e.PhysicalResourceId !== undefined && (typeof e.PhysicalResourceId !== 'string' || e.PhysicalResourceId.length > MAX_ID_LENGTH)) {
     return refuse(`PhysicalResourceId ${describeValue(e.PhysicalResourceId)} is not a string of at most ${MAX_ID_LENGTH} characters.`);
   }
-  if (e.RequestType !== 'Create' && (typeof e.PhysicalResourceId !== 'string' || e.PhysicalResourceId === '')) return refuse(`PhysicalResourceId is missing from a ${e.RequestType} request.`);
+  if (e.RequestType !== 'Create' && (typeof e.PhysicalResourceId !== 'string' || e.PhysicalResourceId === ''))
+    return refuse(`PhysicalResourceId is missing from a ${e.RequestType} request.`);
   for (const field of ['ResourceProperties', 'OldResourceProperties'] as const) {
     const v = e[field];
-    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) return refuse(`${field} is ${describeValue(v)}, not an object of properties.`);
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v)))
+      return refuse(`${field} is ${describeValue(v)}, not an object of properties.`);
   }
   const size = propertiesBytes(e.ResourceProperties) + propertiesBytes(e.OldResourceProperties);
   if (size > MAX_PROPERTIES_BYTES) {
     const [name, bytes] = largestProperty(e.ResourceProperties, e.OldResourceProperties);
-    return refuse(`The properties take ${size} bytes, more than the ${MAX_PROPERTIES_BYTES} accepted; the largest is ${name} (${bytes} bytes).`);
+    return refuse(
+      `The properties take ${size} bytes, more than the ${MAX_PROPERTIES_BYTES} accepted; the largest is ${name} (${bytes} bytes).`,
+    );
   }
 
   const stack = parseStackId(e.StackId);
   if (!stack) return refuse(`StackId ${describeValue(e.StackId)} is not a CloudFormation stack ARN.`);
   const home = policy.home;
   if (!home) return refuse('The provider cannot tell its own account and region, so it serves no stack.');
-  if (!sameHome(stack, home)) return refuse(`Stack ${stack.stackName} is in ${describeHome(stack)}; this provider serves stacks of ${describeHome(home)} only.`);
+  if (!sameHome(stack, home))
+    return refuse(`Stack ${stack.stackName} is in ${describeHome(stack)}; this provider serves stacks of ${describeHome(home)} only.`);
 
   const request: CloudFormationRequest = {
     RequestType: e.RequestType as RequestType,

@@ -57,7 +57,12 @@ export async function deliverAnswer(responseUrl: string, body: string, options: 
     logger.warn('Answer delivery failed; retrying', { attempt, failure: last });
     if (attempt < max) await sleep(Math.min(ANSWER_PUT_BACKOFF_MAX_MS, ANSWER_PUT_BACKOFF_BASE_MS * 2 ** attempt));
   }
-  throw new AnswerDeliveryError(`Could not deliver the answer to CloudFormation after ${max} attempts (${last}).`, true, max, lastError ? { cause: lastError } : undefined);
+  throw new AnswerDeliveryError(
+    `Could not deliver the answer to CloudFormation after ${max} attempts (${last}).`,
+    true,
+    max,
+    lastError ? { cause: lastError } : undefined,
+  );
 }
 
 let transport: Transport | undefined;

@@ -16,7 +16,8 @@ export interface ResponseUrlPolicy {
 
 export type ResponseUrlVerdict = { ok: true; url: URL } | { ok: false; problem: string };
 
-const BUCKET_HOST = /^cloudformation-custom-resource-response-([a-z0-9]+)\.s3(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d))?\.(amazonaws\.com(?:\.cn)?)$/;
+const BUCKET_HOST =
+  /^cloudformation-custom-resource-response-([a-z0-9]+)\.s3(?:[.-]([a-z]{2}(?:-[a-z]+)+-\d))?\.(amazonaws\.com(?:\.cn)?)$/;
 const MAX_URL_LENGTH = 8192;
 
 export function checkResponseUrl(value: unknown, policy: ResponseUrlPolicy = {}): ResponseUrlVerdict {
@@ -38,7 +39,8 @@ export function checkResponseUrl(value: unknown, policy: ResponseUrlPolicy = {})
   const home = policy.home;
   if (home) {
     const expectedDomain = home.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
-    if (domain !== expectedDomain) return { ok: false, problem: `ResponseURL's host ${url.hostname} is not in the ${home.partition} partition` };
+    if (domain !== expectedDomain)
+      return { ok: false, problem: `ResponseURL's host ${url.hostname} is not in the ${home.partition} partition` };
     if (bucketRegion !== home.region.replace(/-/g, '') || (hostRegion !== undefined && hostRegion !== home.region)) {
       return { ok: false, problem: `ResponseURL's host ${url.hostname} is not CloudFormation's response bucket of ${home.region}` };
     }

@@ -16,7 +16,9 @@ export interface StackRef extends AwsHome {
 
 const PARTITION = 'aws(?:-[a-z]+)*';
 const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d';
-const STACK_ARN = new RegExp(`^arn:(${PARTITION}):cloudformation:(${REGION}):(\\d{12}):stack/([A-Za-z][A-Za-z0-9-]{0,127})/[A-Za-z0-9-]{1,64}$`);
+const STACK_ARN = new RegExp(
+  `^arn:(${PARTITION}):cloudformation:(${REGION}):(\\d{12}):stack/([A-Za-z][A-Za-z0-9-]{0,127})/[A-Za-z0-9-]{1,64}$`,
+);
 const FUNCTION_ARN = new RegExp(`^arn:(${PARTITION}):lambda:(${REGION}):(\\d{12}):function:[A-Za-z0-9_-]{1,140}(?::[A-Za-z0-9$_-]+)?$`);
 
 /** A CloudFormation stack id (its ARN), or undefined when it is not one. */

@@ -103,8 +103,17 @@ function explainReadFailure(secretId: string, err: unknown): CredentialsError {
         { cause: err },
       );
     default: {
-      const retryable = name === 'ThrottlingException' || name === 'InternalServiceError' || name === 'TimeoutError' || (err as { $retryable?: unknown }).$retryable !== undefined;
-      return new CredentialsError(`Reading secret ${secretId} failed (${name}).${retryable ? ' This is usually temporary.' : ''}`, secretId, retryable, { cause: err });
+      const retryable =
+        name === 'ThrottlingException' ||
+        name === 'InternalServiceError' ||
+        name === 'TimeoutError' ||
+        (err as { $retryable?: unknown }).$retryable !== undefined;
+      return new CredentialsError(
+        `Reading secret ${secretId} failed (${name}).${retryable ? ' This is usually temporary.' : ''}`,
+        secretId,
+        retryable,
+        { cause: err },
+      );
     }
   }
 }

@@ -8,7 +8,13 @@
  */
 import { Agent, type Dispatcher, request } from 'undici';
 import { ProviderError } from '../model/errors';
-import { HTTP_BODY_TIMEOUT_MS, HTTP_CONNECT_TIMEOUT_MS, HTTP_HEADERS_TIMEOUT_MS, HTTP_KEEP_ALIVE_MS, HTTP_TOTAL_TIMEOUT_MS } from '../model/timing';
+import {
+  HTTP_BODY_TIMEOUT_MS,
+  HTTP_CONNECT_TIMEOUT_MS,
+  HTTP_HEADERS_TIMEOUT_MS,
+  HTTP_KEEP_ALIVE_MS,
+  HTTP_TOTAL_TIMEOUT_MS,
+} from '../model/timing';
 
 export interface TransportTimeouts {
   connectMs: number;
@@ -60,14 +66,7 @@ export class TransportError extends ProviderError {
   }
 }
 
-const NEVER_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'TOTAL_TIMEOUT']);
 
 export class Transport {
@@ -116,7 +115,11 @@ export class Transport {
 }
 
 /** The body as text, or a TransportError once it passes `maxBytes` (the rest is not read). */
-async function readBounded(body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined, maxBytes: number): Promise<string> {
+async function readBounded(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | string[] | undefined,
+  maxBytes: number,
+): Promise<string> {
   const tooLarge = (n: number | string) => {
     body.destroy();
     return new TransportError(`answer body larger than ${maxBytes} bytes (${n})`, 'BODY_TOO_LARGE', true, false);

@@ -38,11 +38,18 @@ export interface EndpointProperties {
 export function parseEndpointProperties(raw: Record<string, unknown> | undefined, options: ParseOptions = {}): Parsed<EndpointProperties> {
   const r = new PropertyReader(raw, ENDPOINT_PROPERTY_NAMES, options);
   const projectId = r.atlasId('ProjectId', 'an Atlas project (group) id');
-  const provider = r.raw('ProviderName') === undefined || r.raw('ProviderName') === '' ? 'AWS' : r.provider(ENDPOINT_PROVIDERS, `${RESOURCE_TYPE_ENDPOINT}`);
+  const provider =
+    r.raw('ProviderName') === undefined || r.raw('ProviderName') === ''
+      ? 'AWS'
+      : r.provider(ENDPOINT_PROVIDERS, `${RESOURCE_TYPE_ENDPOINT}`);
   const endpointServiceId = r.atlasId('EndpointServiceId', 'an Atlas private endpoint service id');
   let endpointId = r.requiredString('EndpointId', 'the id of the interface endpoint to register (AWS: vpce-…)');
   if (endpointId !== undefined && endpointId !== UNRESOLVED && provider === 'AWS' && !VPC_ENDPOINT_ID.test(endpointId)) {
-    r.problem('EndpointId', endpointId, `Property EndpointId "${clip(endpointId)}" is not an AWS VPC endpoint id: expected vpce- and 17 hexadecimal digits, like vpce-0123456789abcdef0.`);
+    r.problem(
+      'EndpointId',
+      endpointId,
+      `Property EndpointId "${clip(endpointId)}" is not an AWS VPC endpoint id: expected vpce- and 17 hexadecimal digits, like vpce-0123456789abcdef0.`,
+    );
     endpointId = undefined;
   }
   const credentials = r.credentials();

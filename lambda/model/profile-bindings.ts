@@ -36,10 +36,12 @@ export function stackMatches(pattern: string, stackName: string): boolean {
 /** The secret id a binding key names: a profile (`prod`) or a secret ARN. Throws for anything else. */
 export function bindingKeyOf(profileOrSecretArn: string): string {
   if (profileOrSecretArn.startsWith('arn:')) {
-    if (!isValidSecretArn(profileOrSecretArn)) throw new ProfileBindingsError(`"${profileOrSecretArn}" is not a Secrets Manager secret ARN.`);
+    if (!isValidSecretArn(profileOrSecretArn))
+      throw new ProfileBindingsError(`"${profileOrSecretArn}" is not a Secrets Manager secret ARN.`);
     return profileOrSecretArn;
   }
-  if (!isValidProfile(profileOrSecretArn)) throw new ProfileBindingsError(`Profile "${profileOrSecretArn}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`);
+  if (!isValidProfile(profileOrSecretArn))
+    throw new ProfileBindingsError(`Profile "${profileOrSecretArn}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`);
   return PROFILE_SECRET_PREFIX + profileOrSecretArn;
 }
 
@@ -59,7 +61,9 @@ export function parseProfileBindings(text: string | undefined): ProfileBindings 
     if (typeof secret !== 'string') throw new ProfileBindingsError(`${PROFILE_BINDINGS_ENV}: every entry needs a "secret".`);
     const secretId = secret.startsWith(PROFILE_SECRET_PREFIX) ? secret : bindingKeyOf(secret);
     if (!Array.isArray(stacks) || !stacks.every((p) => typeof p === 'string' && isValidStackPattern(p))) {
-      throw new ProfileBindingsError(`${PROFILE_BINDINGS_ENV}: the stacks bound to ${secretId} must be a list of stack names, prefixes ending in "*", or "*".`);
+      throw new ProfileBindingsError(
+        `${PROFILE_BINDINGS_ENV}: the stacks bound to ${secretId} must be a list of stack names, prefixes ending in "*", or "*".`,
+      );
     }
     out[secretId] = [...(out[secretId] ?? []), ...(stacks as string[])];
   }

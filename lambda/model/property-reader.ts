@@ -54,7 +54,11 @@ export class PropertyReader {
     for (const name of Object.keys(this.props)) {
       if (!accepted.includes(name) && !FRAMEWORK_PROPERTY_NAMES.includes(name)) {
         const near = accepted.find((k) => k.toLowerCase() === name.toLowerCase());
-        this.problem(name, this.props[name], `Unknown property ${clip(name)}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`);
+        this.problem(
+          name,
+          this.props[name],
+          `Unknown property ${clip(name)}${near ? ` (did you mean ${near}?)` : ''}; accepted: ${accepted.join(', ')}.`,
+        );
         continue;
       }
       const size = sizeProblem(this.props[name]);
@@ -124,11 +128,19 @@ export class PropertyReader {
     if (!(CLOUD_PROVIDERS as readonly string[]).includes(p)) {
       const alias: Record<string, CloudProvider> = { AMAZON: 'AWS', MICROSOFT: 'AZURE', GOOGLE: 'GCP', GOOGLECLOUD: 'GCP' };
       const near = alias[p.replace(/[^A-Z]/g, '')];
-      this.problem('ProviderName', v, `Property ProviderName "${clip(v)}" is not a provider Atlas offers private endpoints on: accepted ${supported.join(', ')}.${near ? ` Did you mean ${near}?` : ''}`);
+      this.problem(
+        'ProviderName',
+        v,
+        `Property ProviderName "${clip(v)}" is not a provider Atlas offers private endpoints on: accepted ${supported.join(', ')}.${near ? ` Did you mean ${near}?` : ''}`,
+      );
       return undefined;
     }
     if (!supported.includes(p as CloudProvider)) {
-      this.problem('ProviderName', v, `Property ProviderName "${p}" is not supported by ${resource ?? 'this resource'} yet: accepted ${supported.join(', ')}.`);
+      this.problem(
+        'ProviderName',
+        v,
+        `Property ProviderName "${p}" is not supported by ${resource ?? 'this resource'} yet: accepted ${supported.join(', ')}.`,
+      );
       return undefined;
     }
     return p as CloudProvider;
@@ -139,10 +151,18 @@ export class PropertyReader {
     const profile = this.optionalString('Profile');
     const secretArn = this.optionalString('CredentialsSecretArn');
     if (profile !== undefined && profile !== UNRESOLVED && !isValidProfile(profile)) {
-      this.problem('Profile', profile, `Property Profile "${clip(profile)}" cannot name a secret: use 1-200 letters, digits or _+=.@- (the secret read is cfn/atlas/profile/<Profile>).`);
+      this.problem(
+        'Profile',
+        profile,
+        `Property Profile "${clip(profile)}" cannot name a secret: use 1-200 letters, digits or _+=.@- (the secret read is cfn/atlas/profile/<Profile>).`,
+      );
     }
     if (secretArn !== undefined && secretArn !== UNRESOLVED && !isValidSecretArn(secretArn)) {
-      this.problem('CredentialsSecretArn', secretArn, `Property CredentialsSecretArn "${clip(secretArn)}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`);
+      this.problem(
+        'CredentialsSecretArn',
+        secretArn,
+        `Property CredentialsSecretArn "${clip(secretArn)}" is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>).`,
+      );
     }
     return { ...(profile !== undefined ? { profile } : {}), ...(secretArn !== undefined ? { secretArn } : {}) };
   }
@@ -165,7 +185,11 @@ export class PropertyReader {
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     const n = serviceTimeoutSeconds(v);
     if (n === undefined) {
-      this.problem('ServiceTimeout', v, `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`);
+      this.problem(
+        'ServiceTimeout',
+        v,
+        `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`,
+      );
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
     }
     return n;
@@ -178,10 +202,12 @@ export class PropertyReader {
 }
 
 function sizeProblem(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.length > MAX_VALUE_LENGTH) return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`;
+  if (typeof v === 'string' && v.length > MAX_VALUE_LENGTH)
+    return `is ${v.length} characters long; at most ${MAX_VALUE_LENGTH} are accepted`;
   if (Array.isArray(v)) {
     if (v.length > MAX_LIST_ITEMS) return `has ${v.length} items; at most ${MAX_LIST_ITEMS} are accepted`;
-    if (v.some((i) => typeof i === 'string' && i.length > MAX_VALUE_LENGTH)) return `holds a value longer than ${MAX_VALUE_LENGTH} characters`;
+    if (v.some((i) => typeof i === 'string' && i.length > MAX_VALUE_LENGTH))
+      return `holds a value longer than ${MAX_VALUE_LENGTH} characters`;
   }
   return undefined;
 }

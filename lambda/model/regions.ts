@@ -30,9 +30,7 @@ export function regionsOf(provider: CloudProvider): readonly Region[] {
 /** The table's row for a region given in either spelling, or undefined when the table has none. */
 export function findRegion(provider: CloudProvider, value: string): Region | undefined {
   const v = value.trim();
-  return REGIONS.find(
-    (r) => r.provider === provider && (r.atlasName === v.toUpperCase() || r.cloudName === v.toLowerCase()),
-  );
+  return REGIONS.find((r) => r.provider === provider && (r.atlasName === v.toUpperCase() || r.cloudName === v.toLowerCase()));
 }
 
 /** Providers (other than `provider`) whose table has this region, to say "eastus2 is an Azure region". */
@@ -91,7 +89,10 @@ export function suggestRegions(provider: CloudProvider, value: string, limit = 3
   }));
   scored.sort((a, b) => a.d - b.d || a.r.atlasName.localeCompare(b.r.atlasName));
   const cutoff = Math.max(3, Math.ceil(v.length / 2));
-  return scored.filter((s) => s.d <= cutoff).slice(0, limit).map((s) => s.r);
+  return scored
+    .filter((s) => s.d <= cutoff)
+    .slice(0, limit)
+    .map((s) => s.r);
 }
 
 /**
@@ -124,7 +125,12 @@ export function likelyMisspellingOf(provider: CloudProvider, value: string, tabl
 
 /** Words and numbers of a region name in either spelling: `us-east-1`, `US_EAST_1` → us, east, 1; `eastus2` → eastus, 2. */
 function tokens(value: string): string[] {
-  return value.trim().toLowerCase().match(/[a-z]+|\d+/g) ?? [];
+  return (
+    value
+      .trim()
+      .toLowerCase()
+      .match(/[a-z]+|\d+/g) ?? []
+  );
 }
 
 function lettersOnly(words: readonly string[]): string {
@@ -133,7 +139,9 @@ function lettersOnly(words: readonly string[]): string {
 
 /** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment). */
 function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));

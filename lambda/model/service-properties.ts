@@ -5,7 +5,15 @@
  */
 import type { CloudProvider } from './provider';
 import { clip, type ParseOptions, type Parsed, PropertyReader, UNRESOLVED } from './property-reader';
-import { findRegion, isWellFormedRegion, likelyMisspellingOf, otherProvidersWithRegion, regionsOf, suggestRegions, toAtlasRegionName } from './regions';
+import {
+  findRegion,
+  isWellFormedRegion,
+  likelyMisspellingOf,
+  otherProvidersWithRegion,
+  regionsOf,
+  suggestRegions,
+  toAtlasRegionName,
+} from './regions';
 
 export const RESOURCE_TYPE_SERVICE = 'Custom::AtlasPrivateEndpointService';
 
@@ -49,7 +57,10 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
   const provider = r.provider();
   const providerUnresolved = r.unresolved(r.raw('ProviderName'));
 
-  const regionText = r.requiredString('Region', "the provider's region in the cloud's spelling (us-east-1, eastus2, us-central1) or Atlas's (US_EAST_1)");
+  const regionText = r.requiredString(
+    'Region',
+    "the provider's region in the cloud's spelling (us-east-1, eastus2, us-central1) or Atlas's (US_EAST_1)",
+  );
   let region: RegionChoice | undefined;
   if (regionText === UNRESOLVED || (regionText !== undefined && providerUnresolved)) region = { input: UNRESOLVED };
   else if (regionText !== undefined && provider) region = checkRegion(r, 'Region', regionText, provider);
@@ -58,7 +69,11 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
 
   const portMappingEnabled = r.optionalBoolean('PortMappingEnabled');
   if (portMappingEnabled !== undefined && provider && provider !== 'GCP') {
-    r.problem('PortMappingEnabled', r.raw('PortMappingEnabled'), `Property PortMappingEnabled applies to GCP only (Private Service Connect port mapping); remove it for ${provider}.`);
+    r.problem(
+      'PortMappingEnabled',
+      r.raw('PortMappingEnabled'),
+      `Property PortMappingEnabled applies to GCP only (Private Service Connect port mapping); remove it for ${provider}.`,
+    );
   }
 
   let supportedRemoteRegions: string[] | undefined;
@@ -66,23 +81,44 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
   if (remoteRaw !== undefined && remoteRaw !== null && remoteRaw !== '' && !r.unresolved(remoteRaw)) {
     const items = Array.isArray(remoteRaw) ? remoteRaw : typeof remoteRaw === 'string' ? remoteRaw.split(',') : undefined;
     if (!items) {
-      r.problem('SupportedRemoteRegions', remoteRaw, 'Property SupportedRemoteRegions must be a list of AWS regions (us-west-2 or US_WEST_2).');
+      r.problem(
+        'SupportedRemoteRegions',
+        remoteRaw,
+        'Property SupportedRemoteRegions must be a list of AWS regions (us-west-2 or US_WEST_2).',
+      );
     } else if (provider && provider !== 'AWS') {
-      r.problem('SupportedRemoteRegions', remoteRaw, `Property SupportedRemoteRegions applies to AWS only (cross-region PrivateLink); remove it for ${provider}.`);
+      r.problem(
+        'SupportedRemoteRegions',
+        remoteRaw,
+        `Property SupportedRemoteRegions applies to AWS only (cross-region PrivateLink); remove it for ${provider}.`,
+      );
     } else if (provider) {
       const names = new Set<string>();
       for (const item of items) {
         if (r.unresolved(item)) continue;
         if (typeof item !== 'string' || item.trim() === '') {
-          r.problem('SupportedRemoteRegions', item, 'Property SupportedRemoteRegions must hold region names only (us-west-2 or US_WEST_2).');
+          r.problem(
+            'SupportedRemoteRegions',
+            item,
+            'Property SupportedRemoteRegions must hold region names only (us-west-2 or US_WEST_2).',
+          );
           continue;
         }
         const choice = checkRegion(r, 'SupportedRemoteRegions', item.trim(), provider);
         if (choice?.atlasName) names.add(choice.atlasName);
-        else if (choice) r.problem('SupportedRemoteRegions', item, `Property SupportedRemoteRegions: "${clip(item)}" is not in the region table, and Atlas needs its own spelling here; write it like US_WEST_2.`);
+        else if (choice)
+          r.problem(
+            'SupportedRemoteRegions',
+            item,
+            `Property SupportedRemoteRegions: "${clip(item)}" is not in the region table, and Atlas needs its own spelling here; write it like US_WEST_2.`,
+          );
       }
       if (names.size > MAX_REMOTE_REGIONS) {
-        r.problem('SupportedRemoteRegions', remoteRaw, `Property SupportedRemoteRegions has ${names.size} regions; Atlas accepts at most ${MAX_REMOTE_REGIONS}.`);
+        r.problem(
+          'SupportedRemoteRegions',
+          remoteRaw,
+          `Property SupportedRemoteRegions has ${names.size} regions; Atlas accepts at most ${MAX_REMOTE_REGIONS}.`,
+        );
       }
       supportedRemoteRegions = [...names].sort();
     }
@@ -93,7 +129,17 @@ export function parseServiceProperties(raw: Record<string, unknown> | undefined,
 
   // At synth time an unresolved provider leaves nothing more to check.
   if (providerUnresolved && r.problems.length === 0) {
-    return { ok: true, value: { projectId: projectId ?? UNRESOLVED, provider: 'AWS', region: { input: UNRESOLVED }, credentials, adoptExisting, serviceTimeoutSeconds } };
+    return {
+      ok: true,
+      value: {
+        projectId: projectId ?? UNRESOLVED,
+        provider: 'AWS',
+        region: { input: UNRESOLVED },
+        credentials,
+        adoptExisting,
+        serviceTimeoutSeconds,
+      },
+    };
   }
   return r.result(
     projectId && provider && region
@@ -120,7 +166,11 @@ function checkRegion(r: PropertyReader, property: string, value: string, provide
     return near.length ? ` Did you mean ${near.map((x) => `${x.cloudName} (${x.atlasName})`).join(' or ')}?` : '';
   };
   if (others.length > 0) {
-    r.problem(property, value, `Property ${property} "${clip(value)}" is a region of ${others.join('/')}, not of ${provider}.${didYouMean()}`);
+    r.problem(
+      property,
+      value,
+      `Property ${property} "${clip(value)}" is a region of ${others.join('/')}, not of ${provider}.${didYouMean()}`,
+    );
     return undefined;
   }
   if (!isWellFormedRegion(provider, value)) {

@@ -45,7 +45,9 @@ export class AtlasAccess {
             this.options.credentials.forget(source);
             const fresh = await this.clientFor(source);
             if (fresh === first) throw err;
-            this.options.logger?.warn('Atlas refused the cached credentials; read the secret again and retrying once with the new ones', { status: err.status });
+            this.options.logger?.warn('Atlas refused the cached credentials; read the secret again and retrying once with the new ones', {
+              status: err.status,
+            });
             return (Reflect.get(fresh, prop) as (...a: unknown[]) => Promise<unknown>).apply(fresh, args);
           }
         };

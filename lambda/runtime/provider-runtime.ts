@@ -58,7 +58,10 @@ export class ProviderRuntime {
     const verdict = checkEvent(event, this.policy(context));
     if (verdict.kind === 'drop') {
       // No URL CloudFormation gave: nothing to answer, and nothing to act for.
-      this.deps.logger.error('Event dropped: not a CloudFormation request this provider answers', { problem: verdict.problem, ...verdict.log });
+      this.deps.logger.error('Event dropped: not a CloudFormation request this provider answers', {
+        problem: verdict.problem,
+        ...verdict.log,
+      });
       return { executionName: '', started: false };
     }
     if (verdict.kind === 'refuse') {
@@ -85,17 +88,26 @@ export class ProviderRuntime {
         return { executionName: '', started: false };
       }
     }
-    this.deps.logger.info('Request received', { ...keys, executionName: name, task: state.task.kind, answerKnown: state.answer !== undefined });
+    this.deps.logger.info('Request received', {
+      ...keys,
+      executionName: name,
+      task: state.task.kind,
+      answerKnown: state.answer !== undefined,
+    });
     try {
       const result = await this.deps.starter.start(name, state);
-      if (result === 'duplicate') this.deps.logger.warn('Duplicate delivery: the execution for this request exists already', { ...keys, executionName: name });
+      if (result === 'duplicate')
+        this.deps.logger.warn('Duplicate delivery: the execution for this request exists already', { ...keys, executionName: name });
       return { executionName: name, started: result === 'started' };
     } catch (err) {
       if (isRetryableStartError(err)) throw err; // Lambda's asynchronous retry delivers the event again
       // The wait loop cannot start (missing permission, deleted state machine): answer now rather than leave
       // CloudFormation waiting for its whole ServiceTimeout.
       this.deps.logger.error('Could not start the wait loop; answering FAILED', { ...keys, error: (err as Error).name });
-      await this.answerDirectly(request, `The provider could not start its Step Functions execution (${(err as Error).name}: ${(err as Error).message}). Check that the provider stack is deployed and intact.`);
+      await this.answerDirectly(
+        request,
+        `The provider could not start its Step Functions execution (${(err as Error).name}: ${(err as Error).message}). Check that the provider stack is deployed and intact.`,
+      );
       return { executionName: name, started: false };
     }
   }
@@ -107,10 +119,17 @@ export class ProviderRuntime {
    * that is not CloudFormation's). Never throws: there is nobody left to retry it.
    */
   async onEventFailed(record: unknown, context: InvocationContext = {}): Promise<{ answered: boolean }> {
-    const r = record as { requestPayload?: unknown; responsePayload?: { errorType?: unknown; errorMessage?: unknown }; requestContext?: { approximateInvokeCount?: unknown } } | null;
+    const r = record as {
+      requestPayload?: unknown;
+      responsePayload?: { errorType?: unknown; errorMessage?: unknown };
+      requestContext?: { approximateInvokeCount?: unknown };
+    } | null;
     const verdict = checkEvent(r?.requestPayload, this.policy(context));
     if (verdict.kind === 'drop') {
-      this.deps.logger.error('A failed invocation record without a CloudFormation request this provider answers; nothing to answer', { problem: verdict.problem, ...verdict.log });
+      this.deps.logger.error('A failed invocation record without a CloudFormation request this provider answers; nothing to answer', {
+        problem: verdict.problem,
+        ...verdict.log,
+      });
       return { answered: false };
     }
     const request = verdict.request;
@@ -125,7 +144,10 @@ export class ProviderRuntime {
       );
       return { answered: true };
     } catch (err) {
-      this.deps.logger.error('Could not deliver the FAILED answer for a request Lambda gave up on', { ...keys, error: (err as Error).name });
+      this.deps.logger.error('Could not deliver the FAILED answer for a request Lambda gave up on', {
+        ...keys,
+        error: (err as Error).name,
+      });
       return { answered: false };
     }
   }
@@ -170,7 +192,12 @@ export class ProviderRuntime {
 }
 
 function refusedKeys(r: AnswerableRequest): Record<string, string> {
-  return { StackId: r.StackId.slice(0, 300), LogicalResourceId: r.LogicalResourceId.slice(0, 100), RequestId: r.RequestId.slice(0, 100), responseUrlWithoutQuery: redactResponseUrl(r.ResponseURL) };
+  return {
+    StackId: r.StackId.slice(0, 300),
+    LogicalResourceId: r.LogicalResourceId.slice(0, 100),
+    RequestId: r.RequestId.slice(0, 100),
+    responseUrlWithoutQuery: redactResponseUrl(r.ResponseURL),
+  };
 }
 
 function isRetryableStartError(err: unknown): boolean {

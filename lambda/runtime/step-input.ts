@@ -41,9 +41,11 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (!isObject(event)) return fail('not an object');
   const keys = Object.keys(event);
   // `retryCount`: what the Task state's own Retry adds (above 0 when an earlier invocation may have acted).
-  if (!('step' in event) || !('state' in event) || keys.some((k) => k !== 'step' && k !== 'state' && k !== 'retryCount')) return fail('expected exactly { step, state, retryCount? }');
+  if (!('step' in event) || !('state' in event) || keys.some((k) => k !== 'step' && k !== 'state' && k !== 'retryCount'))
+    return fail('expected exactly { step, state, retryCount? }');
   const { step, state, retryCount } = event as { step: unknown; state: unknown; retryCount?: unknown };
-  if (retryCount !== undefined && (typeof retryCount !== 'number' || !Number.isInteger(retryCount) || retryCount < 0)) return fail('retryCount is not a count');
+  if (retryCount !== undefined && (typeof retryCount !== 'number' || !Number.isInteger(retryCount) || retryCount < 0))
+    return fail('retryCount is not a count');
   if (!isStepName(step)) return fail('unknown step');
   if (!isObject(state)) return fail('state is not an object');
 
@@ -61,11 +63,13 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (typeof state.outcome !== 'string' || !OUTCOMES.includes(state.outcome)) return fail('unknown outcome');
   const sf = state.stepFailures;
   if (!isObject(sf) || !num(sf.count) || !num(sf.backoffSeconds)) return fail('stepFailures malformed');
-  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100)) return fail('lastStatus malformed');
+  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100))
+    return fail('lastStatus malformed');
   if (state.stepError !== undefined && !isObject(state.stepError)) return fail('stepError malformed');
   if (state.answer !== undefined) {
     const a = state.answer;
-    if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string') return fail('answer malformed');
+    if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string')
+      return fail('answer malformed');
   }
   const task = state.task;
   if (!isObject(task) || typeof task.kind !== 'string') return fail('task malformed');
@@ -76,7 +80,12 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
     if (problem) return fail(`task ${problem}`);
     if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
   }
-  return { step, state: { ...(state as unknown as ExecutionState), request }, stack: gate.stack, ...(typeof retryCount === 'number' ? { retryCount } : {}) };
+  return {
+    step,
+    state: { ...(state as unknown as ExecutionState), request },
+    stack: gate.stack,
+    ...(typeof retryCount === 'number' ? { retryCount } : {}),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -94,7 +103,10 @@ function refProblem(ref: Record<string, unknown>): string | undefined {
   if (typeof ref.provider !== 'string' || !(CLOUD_PROVIDERS as readonly string[]).includes(ref.provider)) return 'provider malformed';
   if (ref.region !== undefined && (typeof ref.region !== 'string' || !ATLAS_REGION.test(ref.region))) return 'region malformed';
   if (ref.endpointId !== undefined) {
-    const ok = typeof ref.endpointId === 'string' && (ref.provider === 'AWS' ? VPC_ENDPOINT_ID : OTHER_ENDPOINT_ID).test(ref.endpointId) && !ref.endpointId.split('/').some((s) => s === '.' || s === '..');
+    const ok =
+      typeof ref.endpointId === 'string' &&
+      (ref.provider === 'AWS' ? VPC_ENDPOINT_ID : OTHER_ENDPOINT_ID).test(ref.endpointId) &&
+      !ref.endpointId.split('/').some((s) => s === '.' || s === '..');
     if (!ok) return 'endpoint id malformed';
   }
   return undefined;

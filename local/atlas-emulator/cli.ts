@@ -80,7 +80,8 @@ function main(): void {
   const shapes: Record<string, string> = {};
   for (const pair of values.shape ?? []) {
     const [name, value] = pair.split('=');
-    if (!name || !value || !(name in DEFAULT_SHAPES)) usage(`--shape must be NAME=VALUE with NAME one of ${Object.keys(DEFAULT_SHAPES).join(', ')}, got ${pair}`);
+    if (!name || !value || !(name in DEFAULT_SHAPES))
+      usage(`--shape must be NAME=VALUE with NAME one of ${Object.keys(DEFAULT_SHAPES).join(', ')}, got ${pair}`);
     shapes[name] = value;
   }
   try {
@@ -88,8 +89,14 @@ function main(): void {
   } catch (err) {
     usage(`--shape: ${(err as Error).message}`);
   }
-  const apiKey = { publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey, privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey };
-  const serviceAccount = { clientId: values['client-id'] ?? DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: values['client-secret'] ?? DEFAULT_SERVICE_ACCOUNT.clientSecret };
+  const apiKey = {
+    publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey,
+    privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey,
+  };
+  const serviceAccount = {
+    clientId: values['client-id'] ?? DEFAULT_SERVICE_ACCOUNT.clientId,
+    clientSecret: values['client-secret'] ?? DEFAULT_SERVICE_ACCOUNT.clientSecret,
+  };
 
   startAtlasEmulator({
     port,
@@ -105,7 +112,9 @@ function main(): void {
       process.stderr.write(
         [
           `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale})`,
-          `  answer shapes:   ${Object.entries(emulator.shapes).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+          `  answer shapes:   ${Object.entries(emulator.shapes)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ')}`,
           `  rate limit:      ${emulator.rateLimit ? `${emulator.rateLimit.capacity} per project, refill ${emulator.rateLimit.refillRate} per ${emulator.rateLimit.refillDurationSeconds} s` : 'off'}`,
           `  project:         ${projectId}`,
           `  API key:         ${apiKey.publicKey}:${apiKey.privateKey}  (curl --digest -u)`,

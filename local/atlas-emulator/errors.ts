@@ -37,7 +37,8 @@ export class AtlasHttpError extends Error {
   ) {
     super(`${status} ${errorCode}: ${detail}`);
     // Atlas's key order, as recorded responses show it.
-    this.body = shape.body === null ? undefined : (shape.body ?? { detail, error: status, errorCode, parameters, reason: reasonPhrase(status) });
+    this.body =
+      shape.body === null ? undefined : (shape.body ?? { detail, error: status, errorCode, parameters, reason: reasonPhrase(status) });
     this.pretty = shape.pretty ?? false;
   }
 }
@@ -59,13 +60,13 @@ const UNAUTHORIZED_DETAIL = 'You are not authorized for this resource.';
  * "Open choice" below and listed in contract/atlas-api/README.md ("Open choices") with what would settle it.
  */
 export const errors = {
-  resourceNotFound: (path: string) =>
-    new AtlasHttpError(404, ATLAS_ERROR_CODES.notFound, `Cannot find resource ${path}.`, [path]),
+  resourceNotFound: (path: string) => new AtlasHttpError(404, ATLAS_ERROR_CODES.notFound, `Cannot find resource ${path}.`, [path]),
 
   groupNotFound: (groupId: string) => new AtlasHttpError(404, 'GROUP_NOT_FOUND', `No group with ID ${groupId} exists.`, [groupId]),
 
   // Emulator's choice from recollection of Atlas's code list; live wording unverified.
-  invalidGroupId: (groupId: string) => new AtlasHttpError(400, 'INVALID_GROUP_ID', `An invalid group ID ${groupId} was specified.`, [groupId]),
+  invalidGroupId: (groupId: string) =>
+    new AtlasHttpError(400, 'INVALID_GROUP_ID', `An invalid group ID ${groupId} was specified.`, [groupId]),
 
   invalidAttribute: (name: string) => new AtlasHttpError(400, 'INVALID_ATTRIBUTE', `Invalid attribute ${name} specified.`, [name]),
 
@@ -74,7 +75,8 @@ export const errors = {
     new AtlasHttpError(400, 'INVALID_ENUM_VALUE', `An invalid enumeration value ${value} was specified.`, [value]),
 
   // Recorded live.
-  missingAttribute: (name: string) => new AtlasHttpError(400, 'MISSING_ATTRIBUTE', `The required attribute ${name} was not specified.`, [name]),
+  missingAttribute: (name: string) =>
+    new AtlasHttpError(400, 'MISSING_ATTRIBUTE', `The required attribute ${name} was not specified.`, [name]),
 
   // Recorded code; the detail is the emulator's.
   invalidJsonAttribute: (name: string) =>
@@ -94,7 +96,9 @@ export const errors = {
 
   // Recorded code for supportedRemoteRegions on a provider other than AWS; the detail is the emulator's.
   providerUnsupported: (provider: string) =>
-    new AtlasHttpError(400, 'PROVIDER_UNSUPPORTED', `Cross-region private endpoints are not supported for provider ${provider}.`, [provider]),
+    new AtlasHttpError(400, 'PROVIDER_UNSUPPORTED', `Cross-region private endpoints are not supported for provider ${provider}.`, [
+      provider,
+    ]),
 
   // Recorded live on create, on every provider, when the cloud region has no room.
   noCapacity: () => new AtlasHttpError(400, ATLAS_ERROR_CODES.generalError, 'Reason: No Capacity.', ['No Capacity']),
@@ -152,7 +156,14 @@ export const errors = {
 
   // Recorded live: no body (Content-Length: 0) and an Allow header.
   methodNotAllowed: (method: string, allow: string[]) =>
-    new AtlasHttpError(405, 'METHOD_NOT_ALLOWED', `Method ${method} is not allowed for this resource.`, [method], { Allow: allow.join(', ') }, { body: null }),
+    new AtlasHttpError(
+      405,
+      'METHOD_NOT_ALLOWED',
+      `Method ${method} is not allowed for this resource.`,
+      [method],
+      { Allow: allow.join(', ') },
+      { body: null },
+    ),
 
   // Recorded live.
   notAcceptable: () => new AtlasHttpError(406, 'INVALID_VERSION_DATE', 'Invalid accept header or version date.'),
@@ -186,4 +197,5 @@ export const errors = {
 };
 
 /** A 503 whose body is not JSON, as recorded live (a proxy's page rather than an Atlas error). */
-export const NON_JSON_503_BODY = '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';
+export const NON_JSON_503_BODY =
+  '<html><body><h1>503 Service Unavailable</h1>\nNo server is available to handle this request.\n</body></html>\n';

@@ -37,8 +37,8 @@ interface OutcomeFilter {
 }
 
 export type ServiceOutcome = OutcomeFilter &
+  /** The create is refused as recorded live: 400 ATLAS_GENERAL_ERROR "Reason: No Capacity."; nothing is created. */
   (
-    /** The create is refused as recorded live: 400 ATLAS_GENERAL_ERROR "Reason: No Capacity."; nothing is created. */
     | { outcome: 'NO_CAPACITY' }
     | { outcome: 'FAILED'; errorMessage?: string }
     | { outcome: 'STUCK_INITIATING' }
@@ -74,7 +74,8 @@ export class Faults implements FaultInjector {
     const times = rule.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError(`times must be a positive integer, got ${times}`);
     if (fault.kind === 'delay' && !(fault.ms >= 0)) throw new RangeError(`delay must be non-negative, got ${fault.ms}`);
-    if (fault.kind === 'status' && fault.nonJsonBody && fault.status === 429) throw new RangeError('a 429 always carries an Atlas error body');
+    if (fault.kind === 'status' && fault.nonJsonBody && fault.status === 429)
+      throw new RangeError('a 429 always carries an Atlas error body');
     this.rules.push({ rule, fault, remaining: times });
   }
 

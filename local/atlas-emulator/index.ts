@@ -17,7 +17,15 @@ export {
   type Role,
   type ServiceAccountCredential,
 } from './config';
-export { DEFAULT_ENDPOINT_REJECTION, DEFAULT_SERVICE_FAILURE, type EndpointOutcome, type Fault, type FaultInjector, type FaultRule, type ServiceOutcome } from './faults';
+export {
+  DEFAULT_ENDPOINT_REJECTION,
+  DEFAULT_SERVICE_FAILURE,
+  type EndpointOutcome,
+  type Fault,
+  type FaultInjector,
+  type FaultRule,
+  type ServiceOutcome,
+} from './faults';
 export { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';
 export { type Operation, OPERATIONS } from './routes';
 export { type AtlasEmulator, type EmulatorOptions, type RecordedRequest, startAtlasEmulator } from './server';

@@ -214,6 +214,8 @@ export function endpointView(e: EndpointRecord, now: number): InterfaceEndpoint 
 
 /** `<subscription>%2F<resource group>%2F<endpoint name>`, the shape the specification's pattern describes. */
 function azureConnectionName(resourcePath: string): string {
-  const m = /^\/subscriptions\/([^/]+)\/resource[gG]roups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/.exec(resourcePath);
+  const m = /^\/subscriptions\/([^/]+)\/resource[gG]roups\/([^/]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([^/]+)$/.exec(
+    resourcePath,
+  );
   return m ? `${m[1]}%2F${m[2]}%2F${m[3]}` : resourcePath;
 }

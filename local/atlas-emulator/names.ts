@@ -41,7 +41,8 @@ export function makeProviderNames(
       return {
         serviceAttachmentNames: Array.from(
           { length: count },
-          (_, n) => `${prefix}projects/${project}/regions/${region.cloudName}/serviceAttachments/sa-${region.cloudName}-${options.projectId}-${n}`,
+          (_, n) =>
+            `${prefix}projects/${project}/regions/${region.cloudName}/serviceAttachments/sa-${region.cloudName}-${options.projectId}-${n}`,
         ),
       };
     }

@@ -13,7 +13,15 @@ import type { ServiceRecord } from './lifecycle';
 import { endpointView, serviceView } from './lifecycle';
 import type { Operation, RouteParams } from './routes';
 import type { AtlasState } from './state';
-import { checkId, checkNotOwnRegion, checkProvider, parseCreateEndpoint, parseCreateService, parseJsonObject, parseUpdateService } from './validation';
+import {
+  checkId,
+  checkNotOwnRegion,
+  checkProvider,
+  parseCreateEndpoint,
+  parseCreateService,
+  parseJsonObject,
+  parseUpdateService,
+} from './validation';
 
 export type AtlasOperation = Exclude<Operation, 'token'>;
 
@@ -41,7 +49,13 @@ export interface Reply {
   body: unknown;
 }
 
-const MUTATING: ReadonlySet<AtlasOperation> = new Set(['createService', 'updateService', 'deleteService', 'createEndpoint', 'deleteEndpoint']);
+const MUTATING: ReadonlySet<AtlasOperation> = new Set([
+  'createService',
+  'updateService',
+  'deleteService',
+  'createEndpoint',
+  'deleteEndpoint',
+]);
 const WITH_BODY: ReadonlySet<AtlasOperation> = new Set(['createService', 'updateService', 'createEndpoint']);
 const BODY_MEDIA_TYPES = [ATLAS_MEDIA_TYPE, 'application/json'];
 
@@ -58,7 +72,8 @@ export function runOperation(deps: OperationDeps, ctx: OperationContext): Reply 
   const groupId = checkId(params.groupId, 'groupId');
   if (!deps.projectIds.includes(groupId)) throw errors.groupNotFound(groupId);
   // Recorded live: a key that cannot see the project gets the same 401 as wrong credentials (no challenge).
-  if (principal.projects !== undefined && !principal.projects.includes(groupId)) throw errors.unauthenticated(undefined, deps.unauthorizedShape);
+  if (principal.projects !== undefined && !principal.projects.includes(groupId))
+    throw errors.unauthenticated(undefined, deps.unauthorizedShape);
   if (MUTATING.has(ctx.operation) && principal.role === 'PROJECT_READ_ONLY') throw errors.userUnauthorized();
 
   const provider = params.cloudProvider === undefined ? undefined : checkProvider(params.cloudProvider);
@@ -123,7 +138,9 @@ function checkEndpointId(provider: CloudProvider, endpointId: string): void {
     provider === 'AWS'
       ? /^vpce-[0-9a-f]{17}$/.test(endpointId)
       : provider === 'AZURE'
-        ? /^\/subscriptions\/[0-9a-f-]{36}\/resource[gG]roups\/[-\w._()]+\/providers\/Microsoft\.Network\/privateEndpoints\/[-\w._()]+$/.test(endpointId)
+        ? /^\/subscriptions\/[0-9a-f-]{36}\/resource[gG]roups\/[-\w._()]+\/providers\/Microsoft\.Network\/privateEndpoints\/[-\w._()]+$/.test(
+            endpointId,
+          )
         : endpointId.length > 0;
   if (!ok) throw errors.invalidAttribute('endpointId');
 }

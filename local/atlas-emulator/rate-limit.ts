@@ -31,8 +31,7 @@ export const ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT: Readonly<RateLimitSettings> = Ob
 });
 
 export type RateLimitDecision =
-  | { allowed: true; limit: number; remaining: number }
-  | { allowed: false; limit: number; retryAfterSeconds: number };
+  { allowed: true; limit: number; remaining: number } | { allowed: false; limit: number; retryAfterSeconds: number };
 
 interface Bucket {
   tokens: number;

@@ -23,7 +23,13 @@ import {
 } from './config';
 import { AtlasHttpError, errors, NON_JSON_503_BODY, prettyJson } from './errors';
 import { type Fault, type FaultInjector, Faults } from './faults';
-import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitDecision, type RateLimitSettings, resolveRateLimit, TokenBuckets } from './rate-limit';
+import {
+  ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT,
+  type RateLimitDecision,
+  type RateLimitSettings,
+  resolveRateLimit,
+  TokenBuckets,
+} from './rate-limit';
 import { serviceView } from './lifecycle';
 import { runOperation } from './operations';
 import { ATLAS_API_PREFIX, matchRoute, type Operation, type RouteResult } from './routes';
@@ -260,7 +266,8 @@ class Emulator implements AtlasEmulator {
       if (this.closed) return;
     }
     if (fault?.kind === 'status' && fault.nonJsonBody) {
-      const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
       record.status = this.send(res, { status: fault.status, body: NON_JSON_503_BODY, headers, contentType: 'text/html' });
       return;
     }

@@ -60,7 +60,13 @@ export class CloudFormationPeer {
           return;
         }
         const body = Buffer.concat(chunks).toString('utf8');
-        const got: ReceivedAnswer = { body, bytes: Buffer.byteLength(body), contentType: req.headers['content-type'], answer: JSON.parse(body) as Answer, at: this.now() };
+        const got: ReceivedAnswer = {
+          body,
+          bytes: Buffer.byteLength(body),
+          contentType: req.headers['content-type'],
+          answer: JSON.parse(body) as Answer,
+          at: this.now(),
+        };
         this.received.get(key)!.push(got);
         res.statusCode = 200;
         res.end();
@@ -80,7 +86,10 @@ export class CloudFormationPeer {
     const key = `/cloudformation-responses/${++this.seq}`;
     this.received.set(key, []);
     const signature = Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
-    const date = new Date(this.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const date = new Date(this.now())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     return (
       `${this.baseUrl}${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-SignedHeaders=host&X-Amz-Expires=7200` +
       `&X-Amz-Credential=AKIAEXAMPLE%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=${signature}`

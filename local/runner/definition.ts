@@ -42,13 +42,16 @@ function synthesize(): SynthesizedProvider {
     ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onEvent'),
   );
   if (!onEvent) throw new Error('no onEvent function in the provider template');
-  const onStep = Object.values(template.Resources).find((r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onStep'));
+  const onStep = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onStep'),
+  );
   // Lambda's asynchronous invoke settings for the ServiceToken function: retries and where failed events go.
   const invokeConfig = Object.values(template.Resources).find(
     (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && JSON.stringify(r.Properties.FunctionName ?? '').includes(onEvent[0]),
   );
   const retries = invokeConfig?.Properties.MaximumRetryAttempts;
-  const destination = (invokeConfig?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure?.Destination;
+  const destination = (invokeConfig?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+    ?.Destination;
   const destinationId = destinationLogicalId(destination);
   const destinationHandler = destinationId ? String(template.Resources[destinationId]?.Properties.Handler ?? '') : '';
   return {

@@ -104,7 +104,10 @@ export class LocalStateMachine implements ExecutionStarter {
     );
     const retries = Object.fromEntries(Object.keys(this.taskNames).map((n) => [n, 0]));
     const handlers = Object.fromEntries(
-      Object.entries(this.taskNames).map(([stateName, step]) => [stateName, (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState })]),
+      Object.entries(this.taskNames).map(([stateName, step]) => [
+        stateName,
+        (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState }),
+      ]),
     );
     const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now() };
     const release = scheduler.hold();
@@ -156,7 +159,11 @@ export class LocalStateMachine implements ExecutionStarter {
     await Promise.all([...this.runs.values()].map((r) => r.done));
   }
 
-  private async task(executionName: string, step: StepName, invocation: { step: StepName; state: ExecutionState }): Promise<ExecutionState> {
+  private async task(
+    executionName: string,
+    step: StepName,
+    invocation: { step: StepName; state: ExecutionState },
+  ): Promise<ExecutionState> {
     const record = this.runs.get(executionName)?.record;
     const state = invocation.state;
     // The Wait state just passed: a failed step's retry waits the backoff the state machine doubled,

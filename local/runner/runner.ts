@@ -163,12 +163,16 @@ export class LocalRunner {
 
   private async init(): Promise<void> {
     const emulator = this.emulator;
-    this.virtual = emulator && typeof (emulator.clock as VirtualClock).advance === 'function' ? (emulator.clock as VirtualClock) : undefined;
+    this.virtual =
+      emulator && typeof (emulator.clock as VirtualClock).advance === 'function' ? (emulator.clock as VirtualClock) : undefined;
     const waitScale = this.options.waitScale ?? (this.virtual ? 0 : 1);
     this.scheduler = new VirtualScheduler(this.virtual, waitScale * 1000);
     this.peer = await new CloudFormationPeer(() => this.now()).start();
-    const credentials: AtlasCredentials =
-      this.options.credentials ?? { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: DEFAULT_API_KEY.privateKey };
+    const credentials: AtlasCredentials = this.options.credentials ?? {
+      kind: 'api-key',
+      publicKey: DEFAULT_API_KEY.publicKey,
+      privateKey: DEFAULT_API_KEY.privateKey,
+    };
     // The one secret every resource's profile resolves to locally; Secrets Manager is not involved.
     const secretText = JSON.stringify(
       credentials.kind === 'api-key'
@@ -238,12 +242,21 @@ export class LocalRunner {
       LogicalResourceId: logicalResourceId,
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
       ResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...properties }) as Record<string, unknown>,
-      ...(extra.oldProperties ? { OldResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...extra.oldProperties }) as Record<string, unknown> } : {}),
+      ...(extra.oldProperties
+        ? {
+            OldResourceProperties: asCloudFormationSends({ ServiceToken: this.serviceToken(), ...extra.oldProperties }) as Record<
+              string,
+              unknown
+            >,
+          }
+        : {}),
       ServiceToken: this.serviceToken(),
     };
     const pending: PendingRequest = { event, stackName, sentAt: this.now(), atlasCallsBefore: this.atlasCalls() };
     this.requests.push(pending);
-    this.progress(`${requestType} ${stackName === 'local-runner' ? '' : `${stackName}/`}${logicalResourceId}${extra.physicalResourceId ? ` ${extra.physicalResourceId}` : ''}`);
+    this.progress(
+      `${requestType} ${stackName === 'local-runner' ? '' : `${stackName}/`}${logicalResourceId}${extra.physicalResourceId ? ` ${extra.physicalResourceId}` : ''}`,
+    );
     for (let i = 0; i < (extra.deliveries ?? 1); i++) this.invokeAsync(event, 0);
     return pending;
   }
@@ -300,7 +313,9 @@ export class LocalRunner {
     const answered = await this.withinRealTime(this.scheduler.runUntil(() => this.answersInTime(pending).length > 0, limit));
     if (!answered && pending.abandonedAt === undefined) {
       pending.abandonedAt = this.now();
-      this.progress(`  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${limitSeconds !== undefined && limitSeconds < timeout ? ' (cancelled)' : ' (ServiceTimeout)'}`);
+      this.progress(
+        `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${limitSeconds !== undefined && limitSeconds < timeout ? ' (cancelled)' : ' (ServiceTimeout)'}`,
+      );
     }
     return answered;
   }
@@ -367,7 +382,8 @@ export class LocalRunner {
   async create(properties: Properties, resource: RequestOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
     const create = await this.send('Create', properties, resource);
     if (create.status === 'SUCCESS') return { create };
-    const physicalResourceId = create.status === 'FAILED' ? create.physicalResourceId : this.madeUpPhysicalId(create.logicalResourceId, resource.stackName);
+    const physicalResourceId =
+      create.status === 'FAILED' ? create.physicalResourceId : this.madeUpPhysicalId(create.logicalResourceId, resource.stackName);
     const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId, deliveries: 1 });
     return { create, rollback };
   }
@@ -377,7 +393,11 @@ export class LocalRunner {
    * cancelled): the Delete of a physical id it made up follows at once, while the Create may still run.
    * A late answer to the Create is ignored.
    */
-  async cancelledCreate(properties: Properties, afterSeconds: number, resource: RequestOptions = {}): Promise<{ create: RequestResult; rollback: RequestResult }> {
+  async cancelledCreate(
+    properties: Properties,
+    afterSeconds: number,
+    resource: RequestOptions = {},
+  ): Promise<{ create: RequestResult; rollback: RequestResult }> {
     const pending = this.dispatch('Create', properties, resource);
     const answered = await this.waitFor(pending, afterSeconds);
     let physicalResourceId: string;
@@ -403,10 +423,19 @@ export class LocalRunner {
     afterSeconds: number,
     resource: RequestOptions = {},
   ): Promise<{ update: RequestResult; rollback: RequestResult[] }> {
-    const pending = this.dispatch('Update', properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: current.properties });
+    const pending = this.dispatch('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
     const answered = await this.waitFor(pending, afterSeconds);
     const answeredId = answered ? this.resultOf(pending).physicalResourceId : current.physicalResourceId;
-    const back = this.dispatch('Update', current.properties, { ...resource, physicalResourceId: answeredId, oldProperties: properties, deliveries: 1 });
+    const back = this.dispatch('Update', current.properties, {
+      ...resource,
+      physicalResourceId: answeredId,
+      oldProperties: properties,
+      deliveries: 1,
+    });
     await this.waitFor(back);
     await this.drain();
     const update = this.record(pending);
@@ -415,7 +444,9 @@ export class LocalRunner {
     if (answered && answeredId !== current.physicalResourceId) {
       rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: answeredId, deliveries: 1 }));
     } else if (backId && backId !== current.physicalResourceId && rollback[0].status === 'SUCCESS') {
-      rollback.push(await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, deliveries: 1 }));
+      rollback.push(
+        await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, deliveries: 1 }),
+      );
     }
     return { update, rollback };
   }
@@ -430,14 +461,29 @@ export class LocalRunner {
     properties: Properties,
     resource: RequestOptions = {},
   ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }> {
-    const update = await this.send('Update', properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: current.properties });
+    const update = await this.send('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
     if (update.status === 'SUCCESS') {
       if (update.physicalResourceId === current.physicalResourceId) return { update };
-      const cleanup = await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, deliveries: 1 });
+      const cleanup = await this.send('Delete', current.properties, {
+        ...resource,
+        physicalResourceId: current.physicalResourceId,
+        deliveries: 1,
+      });
       return { update, cleanup };
     }
     const failedId = update.status === 'FAILED' ? update.physicalResourceId : current.physicalResourceId;
-    const rollback = [await this.send('Update', current.properties, { ...resource, physicalResourceId: failedId, oldProperties: properties, deliveries: 1 })];
+    const rollback = [
+      await this.send('Update', current.properties, {
+        ...resource,
+        physicalResourceId: failedId,
+        oldProperties: properties,
+        deliveries: 1,
+      }),
+    ];
     if (failedId !== current.physicalResourceId) {
       rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: failedId, deliveries: 1 }));
     }
@@ -456,12 +502,23 @@ export class LocalRunner {
     variant: 'a' | 'b',
     resource: RequestOptions = {},
   ): Promise<{ update: RequestResult; rollback: RequestResult[] }> {
-    const update = await this.send('Update', properties, { ...resource, physicalResourceId: current.physicalResourceId, oldProperties: current.properties });
+    const update = await this.send('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
     const rollback: RequestResult[] = [];
     if (update.status !== 'SUCCESS') return { update, rollback };
     const replacementId = update.physicalResourceId;
     if (variant === 'a') {
-      rollback.push(await this.send('Update', current.properties, { ...resource, physicalResourceId: replacementId, oldProperties: properties, deliveries: 1 }));
+      rollback.push(
+        await this.send('Update', current.properties, {
+          ...resource,
+          physicalResourceId: replacementId,
+          oldProperties: properties,
+          deliveries: 1,
+        }),
+      );
     }
     if (replacementId !== current.physicalResourceId) {
       rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: replacementId, deliveries: 1 }));
@@ -554,7 +611,8 @@ export class LocalRunner {
     const s = r.after;
     if (!s || r.step === 'answer') return;
     const status = s.answer?.data?.Status ?? s.lastStatus;
-    const next = s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
+    const next =
+      s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
     this.progress(`  ${waited}${what}${status ? ` [${status}]` : ''} → ${next}`);
   }
 

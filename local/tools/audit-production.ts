@@ -32,7 +32,8 @@ export function judgeAudit(stdout: string, only?: ReadonlySet<string>): AuditVer
     return { verdict: 'skipped', message: 'npm audit printed no JSON report (no registry reachable?); audit skipped.', findings: [] };
   }
   if (!report.metadata?.vulnerabilities) {
-    const why = report.message ?? (typeof report.error === 'string' ? report.error : report.error?.summary || report.error?.code) ?? 'no report';
+    const why =
+      report.message ?? (typeof report.error === 'string' ? report.error : report.error?.summary || report.error?.code) ?? 'no report';
     return { verdict: 'skipped', message: `The registry did not answer the audit (${why}); audit skipped.`, findings: [] };
   }
   const findings = Object.entries(report.vulnerabilities ?? {})
@@ -66,7 +67,10 @@ export function bundledPackages(lambdaDir: string): string[] {
 }
 
 /** `roots` and everything they depend on, by the lock file. */
-export function closure(lock: { packages?: Record<string, { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }> }, roots: string[]): Set<string> {
+export function closure(
+  lock: { packages?: Record<string, { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }> },
+  roots: string[],
+): Set<string> {
   const out = new Set<string>();
   const queue = [...roots];
   while (queue.length) {

@@ -4,7 +4,14 @@
  * `CodeBucket` and `CodeKey`, and the synthesizer remembers where CDK staged it so that it can be zipped
  * beside the template.
  */
-import { CfnParameter, type FileAssetLocation, FileAssetPackaging, type FileAssetSource, type ISynthesisSession, StackSynthesizer } from 'aws-cdk-lib';
+import {
+  CfnParameter,
+  type FileAssetLocation,
+  FileAssetPackaging,
+  type FileAssetSource,
+  type ISynthesisSession,
+  StackSynthesizer,
+} from 'aws-cdk-lib';
 
 export class CodeParameterSynthesizer extends StackSynthesizer {
   /** The code package, once a function has asked for it. */
@@ -20,12 +27,16 @@ export class CodeParameterSynthesizer extends StackSynthesizer {
     if (this.asset && this.location) {
       // Both of the provider's functions run the same bundle; anything else needs a parameter pair of its own.
       if (asset.sourceHash !== this.asset.sourceHash) {
-        throw new Error(`${this.boundStack.node.path}: a second code package (${asset.fileName ?? asset.sourceHash}); this template takes one, as CodeBucket/CodeKey.`);
+        throw new Error(
+          `${this.boundStack.node.path}: a second code package (${asset.fileName ?? asset.sourceHash}); this template takes one, as CodeBucket/CodeKey.`,
+        );
       }
       return this.location;
     }
     if (asset.packaging !== FileAssetPackaging.ZIP_DIRECTORY || !asset.fileName) {
-      throw new Error(`${this.boundStack.node.path}: only a directory of Lambda code can become the CodeBucket/CodeKey package (got ${asset.packaging ?? 'file'} ${asset.fileName ?? ''}).`);
+      throw new Error(
+        `${this.boundStack.node.path}: only a directory of Lambda code can become the CodeBucket/CodeKey package (got ${asset.packaging ?? 'file'} ${asset.fileName ?? ''}).`,
+      );
     }
     const stack = this.boundStack;
     const bucket = new CfnParameter(stack, 'CodeBucket', {

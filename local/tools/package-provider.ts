@@ -47,14 +47,15 @@ export function packageProvider(options: PackageOptions = {}): PackageResult {
     const stack = new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
       synthesizer,
       ...(options.profiles ? { profiles: options.profiles } : {}),
-      description: 'MongoDB Atlas private endpoint provider: the ServiceToken of Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint',
+      description:
+        'MongoDB Atlas private endpoint provider: the ServiceToken of Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint',
     });
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
     if (!synthesizer.asset?.fileName) throw new Error('the provider stack has no Lambda code package');
     checkPortable(template);
 
-    const codeKey = ((template.Parameters as Record<string, { Default: string }>).CodeKey).Default;
+    const codeKey = (template.Parameters as Record<string, { Default: string }>).CodeKey.Default;
     mkdirSync(outDir, { recursive: true });
     for (const old of readdirSync(outDir)) if (old.startsWith(ZIP_PREFIX) && old.endsWith('.zip')) rmSync(join(outDir, old));
     const templateFile = join(outDir, TEMPLATE_FILE);
@@ -110,7 +111,10 @@ deploys to any region: upload the zip to an S3 bucket in that region and give th
 --profiles  profiles whose secrets cfn/atlas/profile/<profile> the provider may read (default: default)`);
     process.exit(0);
   }
-  const profiles = values.profiles?.split(',').map((p) => p.trim()).filter(Boolean);
+  const profiles = values.profiles
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   const result = packageProvider({ ...(values.out ? { outDir: values.out } : {}), ...(profiles ? { profiles } : {}) });
   const sha = createHash('sha256').update(readFileSync(result.zipFile)).digest('hex');
   const rel = (p: string) => relative(process.cwd(), p) || '.';

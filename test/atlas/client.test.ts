@@ -3,11 +3,7 @@
  * renewal, stale nonces, throttling, server errors, dropped connections, and each error's fields.
  */
 import { AtlasApiError, AtlasClient, type AtlasClientOptions } from '../../lambda/atlas';
-import {
-  DEFAULT_API_KEY,
-  DEFAULT_PROJECT_ID,
-  DEFAULT_SERVICE_ACCOUNT,
-} from '../../local/atlas-emulator';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT } from '../../local/atlas-emulator';
 import { useEmulator } from '../support/emulator';
 
 const PROJECT = DEFAULT_PROJECT_ID;
@@ -66,7 +62,11 @@ describe.each(['api-key', 'service-account'] as const)('with %s credentials', (k
     await c.deleteInterfaceEndpoint(PROJECT, 'AWS', created.id, 'vpce-0123456789abcdef0');
     env.emulator.advance(600);
     // Deleting the last interface endpoint took the service with it.
-    await expect(c.getEndpointService(PROJECT, 'AWS', created.id)).rejects.toMatchObject({ status: 404, errorCode: 'RESOURCE_NOT_FOUND', isNotFound: true });
+    await expect(c.getEndpointService(PROJECT, 'AWS', created.id)).rejects.toMatchObject({
+      status: 404,
+      errorCode: 'RESOURCE_NOT_FOUND',
+      isNotFound: true,
+    });
     const gcp = await c.createEndpointService(PROJECT, { providerName: 'GCP', region: 'us-central1', portMappingEnabled: true });
     await c.deleteEndpointService(PROJECT, 'GCP', gcp.id);
     expect((await c.getEndpointService(PROJECT, 'GCP', gcp.id)).status).toBe('DELETING');
@@ -111,7 +111,9 @@ describe('authentication', () => {
   });
 
   it('a wrong private key fails with 401, without retrying', async () => {
-    const c = client('api-key', { credentials: { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: 'wrong-private-key' } });
+    const c = client('api-key', {
+      credentials: { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: 'wrong-private-key' },
+    });
     const err = (await c.listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toBeInstanceOf(AtlasApiError);
     expect(err).toMatchObject({ status: 401, retryable: false, attempts: 1 });
@@ -119,7 +121,9 @@ describe('authentication', () => {
   });
 
   it('a wrong client secret fails at the token endpoint, naming the service account credentials', async () => {
-    const c = client('service-account', { credentials: { kind: 'service-account', clientId: DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: 'mdb_sa_sk_wrong' } });
+    const c = client('service-account', {
+      credentials: { kind: 'service-account', clientId: DEFAULT_SERVICE_ACCOUNT.clientId, clientSecret: 'mdb_sa_sk_wrong' },
+    });
     const err = (await c.listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ operation: 'getAccessToken', status: 401, retryable: false });
     expect(err.message).toMatch(/service account credentials/);
@@ -129,7 +133,9 @@ describe('authentication', () => {
   it('401 for a key without the role says which role the operation needs', async () => {
     const c = client('api-key', { credentials: { kind: 'api-key', publicKey: 'readonlykey', privateKey: 'readonly-private' } });
     await expect(c.listEndpointServices(PROJECT, 'AWS')).resolves.toEqual([]);
-    const err = (await c.createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' }).catch((e: unknown) => e)) as AtlasApiError;
+    const err = (await c
+      .createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' })
+      .catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 401, retryable: false });
     expect(err.message).toMatch(/Project Owner role on project 5f1e0a1b2c3d4e5f6a7b8c9d/);
   });
@@ -153,7 +159,9 @@ describe('retries', () => {
 
   it('429 beyond the caller\'s budget: reports "retry after N seconds" instead of sleeping', async () => {
     env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 55 });
-    const err = (await client('api-key', { retry: { budgetMs: 5000 } }).listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
+    const err = (await client('api-key', { retry: { budgetMs: 5000 } })
+      .listEndpointServices(PROJECT, 'AWS')
+      .catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 429, errorCode: 'RATE_LIMITED_TOKEN_BUCKET', retryable: true, attempts: 1 });
     expect(err.retryAfterSeconds).toBeGreaterThanOrEqual(55);
     expect(err.message).toMatch(/Retry after \d+ seconds/);
@@ -176,7 +184,9 @@ describe('retries', () => {
 
   it('gives up after the attempt limit with a retryable error', async () => {
     env.emulator.faults.inject({ operation: 'listServices', times: 10 }, { kind: 'status', status: 502 });
-    const err = (await client('api-key').listEndpointServices(PROJECT, 'AWS').catch((e: unknown) => e)) as AtlasApiError;
+    const err = (await client('api-key')
+      .listEndpointServices(PROJECT, 'AWS')
+      .catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 502, retryable: true, attempts: 4 });
   });
 
@@ -194,16 +204,24 @@ describe('retries', () => {
     expect(slept).toHaveLength(1);
   });
 
-  it('a create whose answer was lost is never taken for someone else\'s service: the 409 that follows says so', async () => {
+  it("a create whose answer was lost is never taken for someone else's service: the 409 that follows says so", async () => {
     env.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
-    const err = (await client('api-key').createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' }).catch((e: unknown) => e)) as AtlasApiError;
-    expect(err).toMatchObject({ status: 409, errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION', earlierAttemptMaybeProcessed: true, maybeProcessed: true, attempts: 2 });
+    const err = (await client('api-key')
+      .createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' })
+      .catch((e: unknown) => e)) as AtlasApiError;
+    expect(err).toMatchObject({
+      status: 409,
+      errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
+      earlierAttemptMaybeProcessed: true,
+      maybeProcessed: true,
+      attempts: 2,
+    });
     expect(err.existingService).toEqual({ provider: 'AWS', region: 'US_EAST_1' });
     expect(err.message).toMatch(/may be the one it created/);
     expect(env.emulator.services(PROJECT)).toHaveLength(1);
   });
 
-  it('a slow answer past the client\'s timeout is a retryable TIMEOUT', async () => {
+  it("a slow answer past the client's timeout is a retryable TIMEOUT", async () => {
     env.emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'delay', ms: 1500 });
     const err = (await client('api-key', { timeouts: { headersMs: 300 }, retry: { maxAttempts: 2, budgetMs: 10_000 } })
       .listEndpointServices(PROJECT, 'AWS')
@@ -214,14 +232,18 @@ describe('retries', () => {
 
 describe('errors', () => {
   it('404 is distinguishable', async () => {
-    const err = (await client('api-key').getEndpointService(PROJECT, 'AWS', 'aaaaaaaaaaaaaaaaaaaaaaaa').catch((e: unknown) => e)) as AtlasApiError;
+    const err = (await client('api-key')
+      .getEndpointService(PROJECT, 'AWS', 'aaaaaaaaaaaaaaaaaaaaaaaa')
+      .catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({ status: 404, isNotFound: true, retryable: false, attempts: 1, operation: 'getEndpointService' });
   });
 
   it('409 carries the provider and region of the service in the way', async () => {
     const c = client('api-key');
     await c.createEndpointService(PROJECT, { providerName: 'AWS', region: 'us-east-1' });
-    const err = (await c.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' }).catch((e: unknown) => e)) as AtlasApiError;
+    const err = (await c
+      .createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' })
+      .catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toMatchObject({
       status: 409,
       errorCode: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',

@@ -6,7 +6,10 @@ import { DigestSession, parseDigestChallenge } from '../../lambda/atlas/digest';
 // An independent digest implementation (server side) to hold the client to.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const httpAuth = require('http-auth') as {
-  digest(options: { realm: string }, checker: (user: string, cb: (hash: string) => void) => void): {
+  digest(
+    options: { realm: string },
+    checker: (user: string, cb: (hash: string) => void) => void,
+  ): {
     nonces: unknown[];
     check(listener: (req: unknown, res: import('node:http').ServerResponse) => void): (req: unknown, res: unknown) => void;
   };

@@ -30,7 +30,12 @@ beforeAll(async () => {
   emu = await startAtlasEmulator({
     credentials: { apiKeys: [{ ...DEFAULT_API_KEY }, { publicKey: 'elsewhere', privateKey: 'elsewhere-private', projects: [] }] },
   });
-  client = new AtlasClient({ baseUrl: emu.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, sleep: noSleep, retry: { budgetMs: 0 } });
+  client = new AtlasClient({
+    baseUrl: emu.baseUrl,
+    credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+    sleep: noSleep,
+    retry: { budgetMs: 0 },
+  });
 });
 afterAll(async () => {
   await client.close();
@@ -42,7 +47,7 @@ describe('401 without errorCode', () => {
   it.each([
     ['a wrong private key', { publicKey: DEFAULT_API_KEY.publicKey, privateKey: 'wrong' }],
     ['a key that cannot see the project', { publicKey: 'elsewhere', privateKey: 'elsewhere-private' }],
-  ])('%s: status 401 kept, Atlas\'s detail kept, not retryable, advice on roles and access list', async (_what, key) => {
+  ])("%s: status 401 kept, Atlas's detail kept, not retryable, advice on roles and access list", async (_what, key) => {
     const c = new AtlasClient({ baseUrl: emu.baseUrl, credentials: { kind: 'api-key', ...key }, sleep: noSleep });
     try {
       const err = await failure(c.listEndpointServices(PROJECT, 'AWS'));
@@ -60,10 +65,19 @@ describe('401 without errorCode', () => {
 
   it('the mid-2026 variant with UNEXPECTED_ERROR is the same failure, with its code', async () => {
     const newer = await startAtlasEmulator({ shapes: { unauthorized: 'unexpected-error' } });
-    const c = new AtlasClient({ baseUrl: newer.baseUrl, credentials: { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: 'wrong' }, sleep: noSleep });
+    const c = new AtlasClient({
+      baseUrl: newer.baseUrl,
+      credentials: { kind: 'api-key', publicKey: DEFAULT_API_KEY.publicKey, privateKey: 'wrong' },
+      sleep: noSleep,
+    });
     try {
       const err = await failure(c.listEndpointServices(PROJECT, 'AWS'));
-      expect([err.status, err.errorCode, err.detail, err.retryable]).toEqual([401, 'UNEXPECTED_ERROR', 'You are not authorized for this resource.', false]);
+      expect([err.status, err.errorCode, err.detail, err.retryable]).toEqual([
+        401,
+        'UNEXPECTED_ERROR',
+        'You are not authorized for this resource.',
+        false,
+      ]);
       expect(err.isUnauthorized).toBe(true);
     } finally {
       await c.close();
@@ -110,7 +124,9 @@ describe('answers that are not an Atlas error body', () => {
     const http = new AtlasHttp({ baseUrl: sunset.baseUrl, sleep: noSleep });
     try {
       const auth = new DigestAuthenticator(DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
-      const err = await failure(http.call({ operation: 'listEndpointServices', method: 'GET', path: LIST, auth, accept: 'application/vnd.atlas.2023-02-01+json' }));
+      const err = await failure(
+        http.call({ operation: 'listEndpointServices', method: 'GET', path: LIST, auth, accept: 'application/vnd.atlas.2023-02-01+json' }),
+      );
       expect([err.status, err.errorCode, err.retryable]).toEqual([410, 'VERSION_GONE', false]);
     } finally {
       await http.close();
@@ -133,7 +149,13 @@ describe('recorded 400 codes reach the caller unchanged', () => {
 describe('429 from the per-project token bucket', () => {
   it('names the concrete path; the client reports it retryable after at least Retry-After', async () => {
     const tight = await startAtlasEmulator({ rateLimit: { capacity: 1, refillRate: 1, refillDurationSeconds: 60 } });
-    const c = new AtlasClient({ baseUrl: tight.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, sleep: noSleep, retry: { budgetMs: 0 }, now: () => tight.clock.now() });
+    const c = new AtlasClient({
+      baseUrl: tight.baseUrl,
+      credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+      sleep: noSleep,
+      retry: { budgetMs: 0 },
+      now: () => tight.clock.now(),
+    });
     try {
       await c.listEndpointServices(PROJECT, 'AWS');
       tight.advance(20);
@@ -155,7 +177,13 @@ describe('ATLAS_GENERAL_ERROR "No Capacity"', () => {
     try {
       emu.faults.nextService({ outcome: 'NO_CAPACITY' });
       const err = await failure(patient.createEndpointService(PROJECT, { providerName: 'AZURE', region: 'eastus2' }));
-      expect([err.status, err.errorCode, err.detail, err.retryable, err.attempts]).toEqual([400, 'ATLAS_GENERAL_ERROR', 'Reason: No Capacity.', false, 1]);
+      expect([err.status, err.errorCode, err.detail, err.retryable, err.attempts]).toEqual([
+        400,
+        'ATLAS_GENERAL_ERROR',
+        'Reason: No Capacity.',
+        false,
+        1,
+      ]);
       expect(err.parameters).toEqual(['No Capacity']);
       expect(err.isNoCapacity).toBe(true);
       expect(err.message).toMatch(/no capacity .* right now: retry the deployment later, or choose another region\./);
@@ -166,7 +194,14 @@ describe('ATLAS_GENERAL_ERROR "No Capacity"', () => {
   });
 
   it('another ATLAS_GENERAL_ERROR is not called a capacity problem', () => {
-    const other = new AtlasApiError({ operation: 'createEndpointService', status: 400, errorCode: 'ATLAS_GENERAL_ERROR', detail: 'Reason: Something else.', retryable: false, attempts: 1 });
+    const other = new AtlasApiError({
+      operation: 'createEndpointService',
+      status: 400,
+      errorCode: 'ATLAS_GENERAL_ERROR',
+      detail: 'Reason: Something else.',
+      retryable: false,
+      attempts: 1,
+    });
     expect(other.isNoCapacity).toBe(false);
     expect(other.message).not.toMatch(/capacity/);
   });

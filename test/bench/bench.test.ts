@@ -16,7 +16,11 @@ let stderr: string;
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'bench-quick-'));
   // As a user runs it: the npm script, with --json, in a process of its own.
-  const r = spawnSync('npm', ['run', '--silent', 'bench', '--', '--quick', '--json', '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 290_000 });
+  const r = spawnSync('npm', ['run', '--silent', 'bench', '--', '--quick', '--json', '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 290_000,
+  });
   stderr = r.stderr;
   if (r.status !== 0) throw new Error(`npm run bench failed (${r.status}): ${r.stderr.slice(-3000)}`);
   json = JSON.parse(r.stdout) as BenchJson;

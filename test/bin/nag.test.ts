@@ -38,8 +38,12 @@ describe.each(ENVIRONMENTS)('every stack of the app, %s', (_name, env) => {
     expect(built.findings).toEqual([]);
   });
 
-  it('has ARNs in the stack\'s own partition, and no region but its own', () => {
-    expect(built.templates.map((t) => t.name).sort()).toEqual(['AtlasPrivateEndpointCatalog', 'AtlasPrivateEndpointProvider', 'AtlasPrivateLinkExample']);
+  it("has ARNs in the stack's own partition, and no region but its own", () => {
+    expect(built.templates.map((t) => t.name).sort()).toEqual([
+      'AtlasPrivateEndpointCatalog',
+      'AtlasPrivateEndpointProvider',
+      'AtlasPrivateLinkExample',
+    ]);
     const partition = env?.region?.startsWith('us-gov-') ? 'aws-us-gov' : env?.region?.startsWith('cn-') ? 'aws-cn' : undefined;
     for (const t of built.templates) {
       const literalArns = [...t.text.matchAll(/arn:(aws[a-z-]*):/g)].map((m) => m[1]);
@@ -57,7 +61,11 @@ it('acknowledges only findings that really occur: each acknowledgement is needed
   acknowledgeNagFindings(addStacks(app));
   const acknowledged = app.node
     .findAll()
-    .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => Object.keys(m.data as object).map((id) => `${id.replace(/^annotation::/i, '')} at ${c.node.path}`)))
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .map((m) => Object.keys(m.data as object).map((id) => `${id.replace(/^annotation::/i, '')} at ${c.node.path}`)),
+    )
     .flat()
     // aws-cdk-lib acknowledges some findings of its own CloudFormation checks; this project's are cdk-nag's.
     .filter((a) => a.startsWith('AwsSolutions-'))

@@ -47,7 +47,11 @@ describe('the answer to CloudFormation', () => {
     });
     expect(data.ServiceAttachmentBaseUrl).toBe(base);
     expect(data.ServiceAttachmentNames.split(',').map((n) => data.ServiceAttachmentBaseUrl + n)).toEqual(attachments);
-    const body = renderAnswer(request, { status: 'SUCCESS', physicalResourceId: '5f1e0a1b2c3d4e5f6a7b8c9d-6b0afe2c5721d53048387adc-GCP-CENTRAL_US', data });
+    const body = renderAnswer(request, {
+      status: 'SUCCESS',
+      physicalResourceId: '5f1e0a1b2c3d4e5f6a7b8c9d-6b0afe2c5721d53048387adc-GCP-CENTRAL_US',
+      data,
+    });
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
     expect(JSON.parse(body).Data).toEqual(data);
   });

@@ -22,7 +22,9 @@ describe('ResponseURL', () => {
 
   it('accepts the China partition only in China', () => {
     const cn = 'https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/key';
-    expect(checkResponseUrl(cn, { home: { partition: 'aws-cn', region: 'cn-north-1', account: '123456789012' } })).toMatchObject({ ok: true });
+    expect(checkResponseUrl(cn, { home: { partition: 'aws-cn', region: 'cn-north-1', account: '123456789012' } })).toMatchObject({
+      ok: true,
+    });
     expect(checkResponseUrl(cn, { home })).toMatchObject({ ok: false });
   });
 
@@ -58,9 +60,16 @@ describe('ResponseURL', () => {
 
 describe('stack and function ARNs', () => {
   it('parses a stack id and a function ARN, with or without a qualifier', () => {
-    expect(parseStackId('arn:aws:cloudformation:eu-west-1:123456789012:stack/app/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab')).toEqual({ ...home, stackName: 'app' });
+    expect(parseStackId('arn:aws:cloudformation:eu-west-1:123456789012:stack/app/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab')).toEqual({
+      ...home,
+      stackName: 'app',
+    });
     expect(homeOfFunctionArn('arn:aws:lambda:eu-west-1:123456789012:function:OnEvent')).toEqual(home);
-    expect(homeOfFunctionArn('arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:OnEvent:live')).toEqual({ partition: 'aws-us-gov', region: 'us-gov-west-1', account: '123456789012' });
+    expect(homeOfFunctionArn('arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:OnEvent:live')).toEqual({
+      partition: 'aws-us-gov',
+      region: 'us-gov-west-1',
+      account: '123456789012',
+    });
     expect(parseStackId('arn:aws:cloudformation:eu-west-1:123456789012:stack/../x')).toBeUndefined();
     expect(parseStackId('app')).toBeUndefined();
   });
@@ -78,7 +87,7 @@ describe('checkEvent', () => {
     ...over,
   });
 
-  it('accepts CloudFormation\'s event from a stack of its own account and region', () => {
+  it("accepts CloudFormation's event from a stack of its own account and region", () => {
     expect(checkEvent(event(), { home })).toMatchObject({ kind: 'accept', stack: { stackName: 'app' } });
   });
 
@@ -97,7 +106,7 @@ describe('checkEvent', () => {
     expect(checkEvent(event(), {})).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/own account/) });
   });
 
-  it('drops an event whose ResponseURL is not CloudFormation\'s, logging it without the query string', () => {
+  it("drops an event whose ResponseURL is not CloudFormation's, logging it without the query string", () => {
     const v = checkEvent(event({ ResponseURL: 'https://attacker.example/collect?token=s3cr3t' }), { home });
     expect(v.kind).toBe('drop');
     expect(JSON.stringify(v)).not.toContain('s3cr3t');
@@ -105,10 +114,22 @@ describe('checkEvent', () => {
   });
 
   it('names the malformed field', () => {
-    expect(checkEvent(event({ RequestType: 'Destroy' }), { home })).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/^RequestType "Destroy"/) });
-    expect(checkEvent(event({ RequestId: 42 }), { home })).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/^RequestId \(a number\)/) });
-    expect(checkEvent(event({ ResourceProperties: 'x' }), { home })).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/^ResourceProperties/) });
-    expect(checkEvent(event({ RequestType: 'Delete' }), { home })).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/PhysicalResourceId is missing/) });
+    expect(checkEvent(event({ RequestType: 'Destroy' }), { home })).toMatchObject({
+      kind: 'refuse',
+      problem: expect.stringMatching(/^RequestType "Destroy"/),
+    });
+    expect(checkEvent(event({ RequestId: 42 }), { home })).toMatchObject({
+      kind: 'refuse',
+      problem: expect.stringMatching(/^RequestId \(a number\)/),
+    });
+    expect(checkEvent(event({ ResourceProperties: 'x' }), { home })).toMatchObject({
+      kind: 'refuse',
+      problem: expect.stringMatching(/^ResourceProperties/),
+    });
+    expect(checkEvent(event({ RequestType: 'Delete' }), { home })).toMatchObject({
+      kind: 'refuse',
+      problem: expect.stringMatching(/PhysicalResourceId is missing/),
+    });
     const big = checkEvent(event({ ResourceProperties: { Region: 'x'.repeat(200_000) } }), { home });
     expect(big).toMatchObject({ kind: 'refuse', problem: expect.stringMatching(/largest is Region/) });
   });

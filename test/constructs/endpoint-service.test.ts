@@ -5,7 +5,7 @@ import { AtlasPrivateEndpointProvider, AtlasPrivateEndpointService } from '../..
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 
 describe('AtlasPrivateEndpointService', () => {
-  it('declares Custom::AtlasPrivateEndpointService with the provider\'s ServiceToken and a ServiceTimeout', () => {
+  it("declares Custom::AtlasPrivateEndpointService with the provider's ServiceToken and a ServiceTimeout", () => {
     const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
     const provider = new AtlasPrivateEndpointProvider(stack, 'Provider');
     const service = new AtlasPrivateEndpointService(stack, 'Service', {
@@ -33,7 +33,12 @@ describe('AtlasPrivateEndpointService', () => {
 
   it('exposes typed attribute getters as Fn::GetAtt', () => {
     const stack = new Stack();
-    const service = new AtlasPrivateEndpointService(stack, 'Service', { serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f', projectId: PROJECT, providerName: 'GCP', region: 'us-central1' });
+    const service = new AtlasPrivateEndpointService(stack, 'Service', {
+      serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      projectId: PROJECT,
+      providerName: 'GCP',
+      region: 'us-central1',
+    });
     const logicalId = stack.getLogicalId(service.resource.node.defaultChild as never);
     for (const [getter, attribute] of [
       ['endpointServiceName', 'EndpointServiceName'],
@@ -48,9 +53,14 @@ describe('AtlasPrivateEndpointService', () => {
     }
   });
 
-  it('takes a plain serviceToken, such as an import of the provider stack\'s export', () => {
+  it("takes a plain serviceToken, such as an import of the provider stack's export", () => {
     const stack = new Stack();
-    new AtlasPrivateEndpointService(stack, 'Service', { serviceToken: Fn.importValue('AtlasPrivateEndpointServiceToken'), projectId: PROJECT, providerName: 'AZURE', region: 'eastus2' });
+    new AtlasPrivateEndpointService(stack, 'Service', {
+      serviceToken: Fn.importValue('AtlasPrivateEndpointServiceToken'),
+      projectId: PROJECT,
+      providerName: 'AZURE',
+      region: 'eastus2',
+    });
     Template.fromStack(stack).hasResourceProperties('Custom::AtlasPrivateEndpointService', {
       ServiceToken: { 'Fn::ImportValue': 'AtlasPrivateEndpointServiceToken' },
       ServiceTimeout: '3600',
@@ -60,14 +70,27 @@ describe('AtlasPrivateEndpointService', () => {
   it('fails synth with the property, the value and what is accepted', () => {
     const stack = new Stack();
     const token = 'arn:aws:lambda:us-east-1:123456789012:function:f';
-    expect(() => new AtlasPrivateEndpointService(stack, 'A', { serviceToken: token, projectId: PROJECT, providerName: 'AWS', region: 'eastus2' })).toThrow(
-      /Region "eastus2" is a region of AZURE, not of AWS/,
+    expect(
+      () =>
+        new AtlasPrivateEndpointService(stack, 'A', { serviceToken: token, projectId: PROJECT, providerName: 'AWS', region: 'eastus2' }),
+    ).toThrow(/Region "eastus2" is a region of AZURE, not of AWS/);
+    expect(
+      () =>
+        new AtlasPrivateEndpointService(stack, 'B', { serviceToken: token, projectId: 'nope', providerName: 'AWS', region: 'us-east-1' }),
+    ).toThrow(/ProjectId "nope"/);
+    expect(
+      () =>
+        new AtlasPrivateEndpointService(stack, 'C', {
+          serviceToken: token,
+          projectId: PROJECT,
+          providerName: 'AWS',
+          region: 'us-east-1',
+          portMappingEnabled: true,
+        }),
+    ).toThrow(/GCP only/);
+    expect(() => new AtlasPrivateEndpointService(stack, 'D', { projectId: PROJECT, providerName: 'AWS', region: 'us-east-1' })).toThrow(
+      /exactly one of provider or serviceToken/,
     );
-    expect(() => new AtlasPrivateEndpointService(stack, 'B', { serviceToken: token, projectId: 'nope', providerName: 'AWS', region: 'us-east-1' })).toThrow(/ProjectId "nope"/);
-    expect(() => new AtlasPrivateEndpointService(stack, 'C', { serviceToken: token, projectId: PROJECT, providerName: 'AWS', region: 'us-east-1', portMappingEnabled: true })).toThrow(
-      /GCP only/,
-    );
-    expect(() => new AtlasPrivateEndpointService(stack, 'D', { projectId: PROJECT, providerName: 'AWS', region: 'us-east-1' })).toThrow(/exactly one of provider or serviceToken/);
   });
 
   it('accepts tokens it cannot check at synth time', () => {
@@ -85,8 +108,14 @@ describe('AtlasPrivateEndpointService', () => {
 
   it('lets the provider read the secret the resource names', () => {
     const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'us-east-1' } });
-    const provider = new AtlasPrivateEndpointProvider(stack, 'Provider', { profiles: [] , credentialsSecretArns: [] });
-    new AtlasPrivateEndpointService(stack, 'Service', { provider, projectId: PROJECT, providerName: 'AWS', region: 'us-east-1', profile: 'team-a' });
+    const provider = new AtlasPrivateEndpointProvider(stack, 'Provider', { profiles: [], credentialsSecretArns: [] });
+    new AtlasPrivateEndpointService(stack, 'Service', {
+      provider,
+      projectId: PROJECT,
+      providerName: 'AWS',
+      region: 'us-east-1',
+      profile: 'team-a',
+    });
     expect(JSON.stringify(Template.fromStack(stack).toJSON())).toContain('secret:cfn/atlas/profile/team-a-??????');
   });
 });

@@ -13,7 +13,10 @@ const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 /** The bindings each provider function was given (both must carry the same). */
 function bindingsOf(stack: Stack): ProfileBindings | undefined {
   const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
-  const values = Object.values(functions).map((f) => (f as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables[PROFILE_BINDINGS_ENV]);
+  const values = Object.values(functions).map(
+    (f) =>
+      (f as { Properties: { Environment: { Variables: Record<string, unknown> } } }).Properties.Environment.Variables[PROFILE_BINDINGS_ENV],
+  );
   expect(values).toHaveLength(2);
   expect(values[0]).toEqual(values[1]);
   expect(typeof values[0]).toBe('string');
@@ -43,7 +46,9 @@ describe('profile bindings in the provider construct', () => {
   it('binds what profileBindings says: names exactly, prefixes ending in *, and * for all', () => {
     const stack = new Stack(new App(), 'Provider', { env });
     const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-a-AbCdEf';
-    new AtlasPrivateEndpointProvider(stack, 'Provider', { profileBindings: { prod: ['app-prod'], dev: ['dev-*'], shared: ['*'], [arn]: ['team-a-*'] } });
+    new AtlasPrivateEndpointProvider(stack, 'Provider', {
+      profileBindings: { prod: ['app-prod'], dev: ['dev-*'], shared: ['*'], [arn]: ['team-a-*'] },
+    });
     const b = bindingsOf(stack);
     expect(may(b, 'prod', 'app-prod')).toBe(true);
     expect(may(b, 'prod', 'app-prod-copy')).toBe(false);
@@ -57,11 +62,17 @@ describe('profile bindings in the provider construct', () => {
     for (const p of ['prod', 'dev', 'shared']) expect(policies).toContain(`cfn/atlas/profile/${p}-??????`);
   });
 
-  it('binds a resource\'s own stack to the credentials it names', () => {
+  it("binds a resource's own stack to the credentials it names", () => {
     const app = new App();
     const stack = new Stack(app, 'app-dev', { env });
     const provider = new AtlasPrivateEndpointProvider(stack, 'Provider', { profileBindings: { prod: ['app-prod'] } });
-    new AtlasPrivateEndpointService(stack, 'Service', { provider, projectId: PROJECT, providerName: 'AWS', region: 'eu-west-1', profile: 'dev' });
+    new AtlasPrivateEndpointService(stack, 'Service', {
+      provider,
+      projectId: PROJECT,
+      providerName: 'AWS',
+      region: 'eu-west-1',
+      profile: 'dev',
+    });
     const b = bindingsOf(stack);
     expect(may(b, 'dev', 'app-dev')).toBe(true);
     expect(may(b, 'dev', 'app-dev2')).toBe(false);
@@ -70,6 +81,8 @@ describe('profile bindings in the provider construct', () => {
 
   it('refuses at synth a binding that is not a stack name, naming the construct', () => {
     const stack = new Stack(new App(), 'Provider', { env });
-    expect(() => new AtlasPrivateEndpointProvider(stack, 'Provider', { profileBindings: { prod: ['app prod'] } })).toThrow(/Provider\/Provider: "app prod" is not a stack name/);
+    expect(() => new AtlasPrivateEndpointProvider(stack, 'Provider', { profileBindings: { prod: ['app prod'] } })).toThrow(
+      /Provider\/Provider: "app prod" is not a stack name/,
+    );
   });
 });

@@ -5,7 +5,10 @@ import { AtlasPrivateEndpointProviderStack } from '../../lib';
 import { synthesizeProvider } from '../../local/runner/definition';
 import { PROVIDER_RUNTIME } from '../../lib';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const validateAsl = require('asl-validator') as (d: unknown, o?: unknown) => { isValid: boolean; errors: unknown[]; errorsText: (sep?: string) => string };
+const validateAsl = require('asl-validator') as (
+  d: unknown,
+  o?: unknown,
+) => { isValid: boolean; errors: unknown[]; errorsText: (sep?: string) => string };
 
 // Actions AWS offers only on `*` (no resource-level permissions), which CDK grants for logging and tracing.
 const ONLY_STAR = new Set([
@@ -43,7 +46,10 @@ function policiesByRole(t: Tmpl): Record<string, Statement[]> {
 
 describe('AtlasPrivateEndpointProvider template', () => {
   const app = new App();
-  const stack = new AtlasPrivateEndpointProviderStack(app, 'Provider', { env: { account: '123456789012', region: 'eu-west-1' }, profiles: ['default', 'prod'] });
+  const stack = new AtlasPrivateEndpointProviderStack(app, 'Provider', {
+    env: { account: '123456789012', region: 'eu-west-1' },
+    profiles: ['default', 'prod'],
+  });
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
@@ -69,10 +75,11 @@ describe('AtlasPrivateEndpointProvider template', () => {
     for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
   });
 
-  it('sends the ServiceToken function\'s events that fail every attempt to a function that answers FAILED', () => {
+  it("sends the ServiceToken function's events that fail every attempt to a function that answers FAILED", () => {
     const [config] = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
     expect(config.Properties.MaximumRetryAttempts).toBe(2);
-    const target = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination['Fn::GetAtt'][0];
+    const target = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure
+      .Destination['Fn::GetAtt'][0];
     expect(json.Resources[target].Properties.Handler).toBe('index.onEventFailed');
   });
 
@@ -100,16 +107,26 @@ describe('AtlasPrivateEndpointProvider template', () => {
   });
 
   it('gives every role exactly these statements (actions, resources, conditions) and no managed policy', () => {
-    const t = Template.fromStack(new AtlasPrivateEndpointProviderStack(new App(), 'Agnostic', { profiles: ['default', 'prod'] })).toJSON() as Tmpl;
-    const smName = Object.values(t.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties.StateMachineName as string;
+    const t = Template.fromStack(
+      new AtlasPrivateEndpointProviderStack(new App(), 'Agnostic', { profiles: ['default', 'prod'] }),
+    ).toJSON() as Tmpl;
+    const smName = Object.values(t.Resources).find((r) => r.Type === 'AWS::StepFunctions::StateMachine')!.Properties
+      .StateMachineName as string;
     expect(smName).toMatch(/^Agnostic-Provider-[0-9A-F]{8}$/);
     const arn = (service: string, resource: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`],
+      ],
     });
     // The condition names the ARN the state machine really gets, so Step Functions' encryption context matches it.
     const smContext = { StringEquals: { 'kms:EncryptionContext:aws:states:stateMachineArn': arn('states', `stateMachine:${smName}`) } };
     const key = { 'Fn::GetAtt': ['ProviderKey', 'Arn'] };
-    const logWrite = (group: string) => ({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [group, 'Arn'] } });
+    const logWrite = (group: string) => ({
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: { 'Fn::GetAtt': [group, 'Arn'] },
+    });
     expect(policiesByRole(t)).toEqual({
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
@@ -118,14 +135,25 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
-        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/default-??????') },
-        { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/prod-??????') },
+        {
+          Action: 'secretsmanager:GetSecretValue',
+          Effect: 'Allow',
+          Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/default-??????'),
+        },
+        {
+          Action: 'secretsmanager:GetSecretValue',
+          Effect: 'Allow',
+          Resource: arn('secretsmanager', 'secret:cfn/atlas/profile/prod-??????'),
+        },
       ],
       ProviderStateMachineRole: [
         {
           Action: 'lambda:InvokeFunction',
           Effect: 'Allow',
-          Resource: [{ 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] }, ':*']] }],
+          Resource: [
+            { 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderStepFunction', 'Arn'] }, ':*']] },
+          ],
         },
         { Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Condition: smContext, Effect: 'Allow', Resource: key },
         {
@@ -135,11 +163,24 @@ describe('AtlasPrivateEndpointProvider template', () => {
           Resource: key,
         },
         {
-          Action: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+          Action: [
+            'logs:CreateLogDelivery',
+            'logs:GetLogDelivery',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+            'logs:ListLogDeliveries',
+            'logs:PutResourcePolicy',
+            'logs:DescribeResourcePolicies',
+            'logs:DescribeLogGroups',
+          ],
           Effect: 'Allow',
           Resource: '*',
         },
-        { Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], Effect: 'Allow', Resource: '*' },
+        {
+          Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+          Effect: 'Allow',
+          Resource: '*',
+        },
       ],
     });
     const roles = Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
@@ -151,19 +192,26 @@ describe('AtlasPrivateEndpointProvider template', () => {
     // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly.
     expect(normalise(Object.values(t.Resources).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy)).toEqual({
       Statement: [
-        { Action: 'kms:*', Effect: 'Allow', Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } }, Resource: '*' },
+        {
+          Action: 'kms:*',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
+          Resource: '*',
+        },
         { Action: 'kms:Decrypt*', Effect: 'Allow', Principal: { Service: 'delivery.logs.amazonaws.com' }, Resource: '*' },
       ],
       Version: '2012-10-17',
     });
   });
 
-  it('bounds the ServiceToken function\'s concurrency, not the step function\'s', () => {
+  it("bounds the ServiceToken function's concurrency, not the step function's", () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', ReservedConcurrentExecutions: 10 });
     template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onStep', ReservedConcurrentExecutions: Match.absent() });
     const five = Template.fromStack(new AtlasPrivateEndpointProviderStack(new App(), 'Five', { serviceTokenConcurrency: 5 }));
     five.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.onEvent', ReservedConcurrentExecutions: 5 });
-    expect(() => new AtlasPrivateEndpointProviderStack(new App(), 'Zero', { serviceTokenConcurrency: 0 })).toThrow(/serviceTokenConcurrency .* at least 1.*\(at Zero\/Provider\)/);
+    expect(() => new AtlasPrivateEndpointProviderStack(new App(), 'Zero', { serviceTokenConcurrency: 0 })).toThrow(
+      /serviceTokenConcurrency .* at least 1.*\(at Zero\/Provider\)/,
+    );
   });
 
   it('takes the log level, retention, removal policy and Atlas base URL from its props', () => {
@@ -199,7 +247,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
     expect(result.errors).toEqual([]);
     expect(result.isValid).toBe(true);
     expect(Object.keys(definition.States).sort()).toEqual(
-      ['Act', 'Answer', 'Answered', 'CountFailure', 'GiveUp', 'Poll', 'RetryStep', 'Route', 'TooManyFailures', 'Unanswerable', 'WaitAfterFailure', 'WaitToAct', 'WaitToPoll'].sort(),
+      [
+        'Act',
+        'Answer',
+        'Answered',
+        'CountFailure',
+        'GiveUp',
+        'Poll',
+        'RetryStep',
+        'Route',
+        'TooManyFailures',
+        'Unanswerable',
+        'WaitAfterFailure',
+        'WaitToAct',
+        'WaitToPoll',
+      ].sort(),
     );
   });
 

@@ -20,10 +20,20 @@ function build(props: ConstructorParameters<typeof AtlasPrivateEndpointCatalog>[
   const template = Template.fromStack(stack);
   const dir = app.synth().directory;
   const product = (s: { templateFile: string }) => JSON.parse(readFileSync(join(dir, s.templateFile), 'utf8')) as CfnTemplate;
-  return { stack, catalog, template, json: template.toJSON() as CfnTemplate, endpointService: product(catalog.endpointServiceTemplate), privateLink: product(catalog.privateLinkTemplate) };
+  return {
+    stack,
+    catalog,
+    template,
+    json: template.toJSON() as CfnTemplate,
+    endpointService: product(catalog.endpointServiceTemplate),
+    privateLink: product(catalog.privateLinkTemplate),
+  };
 }
 
-const ids = (t: CfnTemplate, type: string) => Object.entries(t.Resources).filter(([, r]) => r.Type === type).map(([k]) => k);
+const ids = (t: CfnTemplate, type: string) =>
+  Object.entries(t.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([k]) => k);
 
 // What Fn::GetAtt may read on each resource type the product templates use.
 const ATTRIBUTES: Record<string, readonly string[]> = {
@@ -75,7 +85,16 @@ describe('AtlasPrivateEndpointCatalog', () => {
   it('gives the custom resources properties the Lambda accepts, once CloudFormation has filled in the parameters', () => {
     const cases: [CfnTemplate, Record<string, string | string[]>][] = [
       [endpointService, { ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9d', ProviderName: 'AZURE', Region: 'eastus2', Profile: 'default' }],
-      [privateLink, { ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9d', Profile: 'prod', VpcId: 'vpc-1', SubnetIds: ['subnet-1', 'subnet-2'], ClientCidr: '10.0.0.0/16' }],
+      [
+        privateLink,
+        {
+          ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
+          Profile: 'prod',
+          VpcId: 'vpc-1',
+          SubnetIds: ['subnet-1', 'subnet-2'],
+          ClientCidr: '10.0.0.0/16',
+        },
+      ],
     ];
     for (const [t, parameters] of cases) {
       for (const id of creationOrder(t)) {
@@ -111,19 +130,31 @@ describe('AtlasPrivateEndpointCatalog', () => {
     expect(order.indexOf('AWS::EC2::SecurityGroup')).toBeLessThan(order.indexOf('AWS::EC2::VPCEndpoint'));
     expect(order.indexOf('AWS::EC2::VPCEndpoint')).toBeLessThan(order.indexOf('Custom::AtlasPrivateEndpoint'));
     const [vpce] = ids(privateLink, 'AWS::EC2::VPCEndpoint');
-    expect(privateLink.Resources[vpce].Properties).toMatchObject({ VpcEndpointType: 'Interface', PrivateDnsEnabled: false, SubnetIds: { Ref: 'SubnetIds' }, VpcId: { Ref: 'VpcId' } });
+    expect(privateLink.Resources[vpce].Properties).toMatchObject({
+      VpcEndpointType: 'Interface',
+      PrivateDnsEnabled: false,
+      SubnetIds: { Ref: 'SubnetIds' },
+      VpcId: { Ref: 'VpcId' },
+    });
     const [service] = ids(privateLink, 'Custom::AtlasPrivateEndpointService');
     expect(privateLink.Resources[service].Properties).toMatchObject({ ProviderName: 'AWS', Region: { Ref: 'AWS::Region' } });
   });
 
   it("limits the launch role's policy to exactly launching, updating and terminating the products", () => {
     const arn = (service: string, resource: string) => ({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`]],
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`],
+      ],
     });
-    const [tokenParameter] = Object.entries(json.Parameters ?? {}).filter(([, p]) => p.Default === '/atlas/private-endpoint/service-token').map(([k]) => k);
+    const [tokenParameter] = Object.entries(json.Parameters ?? {})
+      .filter(([, p]) => p.Default === '/atlas/private-endpoint/service-token')
+      .map(([k]) => k);
     expect(json.Parameters![tokenParameter].Type).toBe('AWS::SSM::Parameter::Value<String>');
     const expected = new Map<string, unknown>([
-      ...['CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'SetStackPolicy'].map((a) => [`cloudformation:${a}`, arn('cloudformation', 'stack/SC-*')] as const),
+      ...['CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'SetStackPolicy'].map(
+        (a) => [`cloudformation:${a}`, arn('cloudformation', 'stack/SC-*')] as const,
+      ),
       ['cloudformation:GetTemplateSummary', '*'],
       ['cloudformation:ValidateTemplate', '*'],
       ['s3:GetObject', '*'],
@@ -145,7 +176,12 @@ describe('AtlasPrivateEndpointCatalog', () => {
       ...['DescribeVpcEndpoints', 'DescribeSecurityGroups', 'DescribeVpcs', 'DescribeSubnets'].map((a) => [`ec2:${a}`, '*'] as const),
     ]);
     const statements = ids(json, 'AWS::IAM::Policy').flatMap(
-      (id) => (json.Resources[id].Properties!.PolicyDocument as { Statement: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[] }).Statement,
+      (id) =>
+        (
+          json.Resources[id].Properties!.PolicyDocument as {
+            Statement: { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+          }
+        ).Statement,
     );
     const granted = new Map<string, unknown>();
     for (const s of statements) {
@@ -155,7 +191,8 @@ describe('AtlasPrivateEndpointCatalog', () => {
         expect(resources).toHaveLength(1);
         expect(granted.has(action)).toBe(false);
         granted.set(action, resources[0]);
-        if (action === 's3:GetObject') expect(s.Condition).toEqual({ StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } });
+        if (action === 's3:GetObject')
+          expect(s.Condition).toEqual({ StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } });
         else expect(s.Condition).toBeUndefined();
       }
     }
@@ -175,7 +212,9 @@ describe('AtlasPrivateEndpointCatalog', () => {
     catalog.grantLaunch(user);
     catalog.grantLaunch(group);
     const t = Template.fromStack(stack).toJSON() as CfnTemplate;
-    const principals = ids(t, 'AWS::ServiceCatalog::PortfolioPrincipalAssociation').map((id) => JSON.stringify(t.Resources[id].Properties!.PrincipalARN));
+    const principals = ids(t, 'AWS::ServiceCatalog::PortfolioPrincipalAssociation').map((id) =>
+      JSON.stringify(t.Resources[id].Properties!.PrincipalARN),
+    );
     expect(principals).toHaveLength(3);
     expect(principals.some((p) => p.includes(stack.getLogicalId(role.node.defaultChild as never)))).toBe(true);
     expect(principals.some((p) => p.includes(':user/ana'))).toBe(true);
@@ -184,8 +223,12 @@ describe('AtlasPrivateEndpointCatalog', () => {
 
   it('reads the token from another parameter when told, and refuses a name SSM cannot hold', () => {
     const { endpointService: t, json: j } = build({ serviceTokenParameterName: '/team/atlas/token' });
-    expect(t.Resources[ids(t, 'Custom::AtlasPrivateEndpointService')[0]].Properties!.ServiceToken).toBe('{{resolve:ssm:/team/atlas/token}}');
+    expect(t.Resources[ids(t, 'Custom::AtlasPrivateEndpointService')[0]].Properties!.ServiceToken).toBe(
+      '{{resolve:ssm:/team/atlas/token}}',
+    );
     expect(JSON.stringify(j)).toContain(':parameter/team/atlas/token');
-    expect(() => build({ serviceTokenParameterName: 'no-slash' })).toThrow(/Catalog\/Catalog: serviceTokenParameterName "no-slash" is not an SSM parameter path/);
+    expect(() => build({ serviceTokenParameterName: 'no-slash' })).toThrow(
+      /Catalog\/Catalog: serviceTokenParameterName "no-slash" is not an SSM parameter path/,
+    );
   });
 });

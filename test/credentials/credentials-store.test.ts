@@ -33,7 +33,13 @@ class FakeSecretsManager {
           res.statusCode = found.status ?? 400;
           res.end(JSON.stringify({ __type: found.error, Message: 'refused' }));
         } else {
-          res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`, Name: SecretId, SecretString: found }));
+          res.end(
+            JSON.stringify({
+              ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}-AbCdEf`,
+              Name: SecretId,
+              SecretString: found,
+            }),
+          );
         }
       });
     });
@@ -50,8 +56,7 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
   const fake = new FakeSecretsManager();
   let sdk: SecretsManagerClient;
   let now = 0;
-  const store = () =>
-    new CredentialsStore({ reader: new SecretsManagerReader(sdk), now: () => now, maxAgeMs: 60_000 });
+  const store = () => new CredentialsStore({ reader: new SecretsManagerReader(sdk), now: () => now, maxAgeMs: 60_000 });
 
   beforeAll(async () => {
     await fake.start();
@@ -85,7 +90,10 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
 
   it('reads a service account by explicit ARN, with BaseUrl', async () => {
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:atlas/sa-AbCdEf';
-    fake.secrets.set(arn, JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl: 'https://cloud.mongodbgov.com' }));
+    fake.secrets.set(
+      arn,
+      JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl: 'https://cloud.mongodbgov.com' }),
+    );
     await expect(store().get({ secretArn: arn, profile: 'ignored' })).resolves.toEqual({
       credentials: { kind: 'service-account', clientId: 'mdb_sa_id_1', clientSecret: 'mdb_sa_sk_2' },
       baseUrl: 'https://cloud.mongodbgov.com',
@@ -98,7 +106,9 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
   });
 
   it('names the secret and the expected keys when the secret is missing', async () => {
-    const err = await store().get({ profile: 'prod' }).catch((e: unknown) => e);
+    const err = await store()
+      .get({ profile: 'prod' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialsError);
     expect((err as Error).message).toMatch(/cfn\/atlas\/profile\/prod was not found/);
     expect((err as Error).message).toMatch(/"PublicKey".*"PrivateKey"/);
@@ -107,7 +117,9 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
 
   it('never repeats a value of a malformed secret', async () => {
     fake.secrets.set('cfn/atlas/profile/bad', '{"PublicKey": "pub-123", "PrivateKey": "very-secret-value" oops');
-    const err = await store().get({ profile: 'bad' }).catch((e: unknown) => e);
+    const err = await store()
+      .get({ profile: 'bad' })
+      .catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/cfn\/atlas\/profile\/bad is not valid JSON/);
     expect((err as Error).message).not.toContain('very-secret-value');
     expect((err as Error).message).not.toContain('pub-123');
@@ -115,7 +127,9 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
 
   it('says which half of a key pair is missing, naming keys but not values', async () => {
     fake.secrets.set('cfn/atlas/profile/half', JSON.stringify({ PublicKey: 'pub-xyz', Other: 'zzz-value' }));
-    const err = (await store().get({ profile: 'half' }).catch((e: unknown) => e)) as Error;
+    const err = (await store()
+      .get({ profile: 'half' })
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/"PublicKey" but no "PrivateKey"/);
     expect(err.message).toMatch(/Keys present: "PublicKey" \(and 1 other, not named here\)/);
     expect(err.message).not.toContain('pub-xyz');
@@ -124,15 +138,23 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
 
   it('names no key that is not an expected one: a key may be a pasted secret', async () => {
     fake.secrets.set('cfn/atlas/profile/pasted', JSON.stringify({ 'mdb_sa_sk_pasted-secret-as-key': 'x', ClientId: 'mdb_sa_id_1' }));
-    const err = (await store().get({ profile: 'pasted' }).catch((e: unknown) => e)) as Error;
+    const err = (await store()
+      .get({ profile: 'pasted' })
+      .catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/"ClientId" but no "ClientSecret"/);
     expect(err.message).not.toContain('pasted-secret-as-key');
   });
 
   it('reports a bad BaseUrl without repeating it, as a configuration error no retry fixes', async () => {
-    for (const BaseUrl of ['http://internal.corp.example/private-token-abc', 'https://user:pass-abc@cloud.mongodb.com', 'not a url private-token-abc']) {
+    for (const BaseUrl of [
+      'http://internal.corp.example/private-token-abc',
+      'https://user:pass-abc@cloud.mongodb.com',
+      'not a url private-token-abc',
+    ]) {
       fake.secrets.set('cfn/atlas/profile/base', JSON.stringify({ ClientId: 'mdb_sa_id_1', ClientSecret: 'mdb_sa_sk_2', BaseUrl }));
-      const err = (await store().get({ profile: 'base' }).catch((e: unknown) => e)) as CredentialsError;
+      const err = (await store()
+        .get({ profile: 'base' })
+        .catch((e: unknown) => e)) as CredentialsError;
       expect(err).toBeInstanceOf(CredentialsError);
       expect(err.retryable).toBe(false);
       expect(err.message).toMatch(/cfn\/atlas\/profile\/base has a "BaseUrl" that is not accepted/);
@@ -142,11 +164,15 @@ describe('CredentialsStore with the Secrets Manager SDK client', () => {
 
   it('explains an access denial and marks throttling retryable', async () => {
     fake.secrets.set('cfn/atlas/profile/locked', { error: 'AccessDeniedException' });
-    const denied = (await store().get({ profile: 'locked' }).catch((e: unknown) => e)) as CredentialsError;
+    const denied = (await store()
+      .get({ profile: 'locked' })
+      .catch((e: unknown) => e)) as CredentialsError;
     expect(denied.message).toMatch(/secretsmanager:GetSecretValue/);
     expect(denied.retryable).toBe(false);
     fake.secrets.set('cfn/atlas/profile/busy', { error: 'ThrottlingException' });
-    const busy = (await store().get({ profile: 'busy' }).catch((e: unknown) => e)) as CredentialsError;
+    const busy = (await store()
+      .get({ profile: 'busy' })
+      .catch((e: unknown) => e)) as CredentialsError;
     expect(busy).toBeInstanceOf(CredentialsError);
     expect(busy.retryable).toBe(true);
   });

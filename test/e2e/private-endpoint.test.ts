@@ -49,7 +49,7 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expectWellAnswered(env.runner);
   });
 
-  it('REJECTED with enforcement: FAILED with Atlas\'s message, and the rollback removes the registration', async () => {
+  it("REJECTED with enforcement: FAILED with Atlas's message, and the rollback removes the registration", async () => {
     const svc = await service();
     env.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'Endpoint was rejected by the service owner' });
     const { create, rollback } = await env.runner.create({ ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE }, registration);
@@ -63,7 +63,10 @@ describe('Custom::AtlasPrivateEndpoint', () => {
   it('REJECTED without enforcement: SUCCESS, and the attributes say REJECTED and why', async () => {
     const svc = await service();
     env.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'Endpoint was rejected by the service owner' });
-    const { create } = await env.runner.create({ ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE, EnforceConnectionSuccess: false }, registration);
+    const { create } = await env.runner.create(
+      { ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE, EnforceConnectionSuccess: false },
+      registration,
+    );
     expect(create.status).toBe('SUCCESS');
     expect(create.data).toMatchObject({ ConnectionStatus: 'REJECTED', ErrorMessage: 'Endpoint was rejected by the service owner' });
     expectWellAnswered(env.runner);
@@ -76,12 +79,20 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     const removed = await env.runner.delete({ physicalResourceId: create.physicalResourceId, properties: props }, registration);
     expect(removed.status).toBe('SUCCESS');
     expect(env.emulator.services(PROJECT).map((s) => s.status)).toEqual(['DELETING']); // Atlas's own doing
-    const gone = await env.runner.delete({ physicalResourceId: svc.physicalResourceId, properties: serviceProps }, { logicalResourceId: 'Service' });
+    const gone = await env.runner.delete(
+      { physicalResourceId: svc.physicalResourceId, properties: serviceProps },
+      { logicalResourceId: 'Service' },
+    );
     expect(gone.status).toBe('SUCCESS');
     expect(env.emulator.services(PROJECT)).toEqual([]);
     // And once the service is gone, a late Delete of either finds 404: success.
-    expect((await env.runner.delete({ physicalResourceId: create.physicalResourceId, properties: props }, registration)).status).toBe('SUCCESS');
-    expect((await env.runner.delete({ physicalResourceId: svc.physicalResourceId, properties: serviceProps }, { logicalResourceId: 'Service' })).status).toBe('SUCCESS');
+    expect((await env.runner.delete({ physicalResourceId: create.physicalResourceId, properties: props }, registration)).status).toBe(
+      'SUCCESS',
+    );
+    expect(
+      (await env.runner.delete({ physicalResourceId: svc.physicalResourceId, properties: serviceProps }, { logicalResourceId: 'Service' }))
+        .status,
+    ).toBe('SUCCESS');
     expectWellAnswered(env.runner);
   });
 
@@ -92,13 +103,19 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     expect(create.status).toBe('SUCCESS');
     expect(endpointsOf(svc.id)).toEqual([VPCE]);
     expect(env.runner.reports.filter((r) => r.error)).toHaveLength(1);
-    expect(env.emulator.requests.filter((r) => r.operation === 'createEndpoint' && r.status !== 401).map((r) => r.status)).toEqual([201, 409]);
+    expect(env.emulator.requests.filter((r) => r.operation === 'createEndpoint' && r.status !== 401).map((r) => r.status)).toEqual([
+      201, 409,
+    ]);
     expectWellAnswered(env.runner);
   });
 
   it('the same registration delivered twice registers once and answers once', async () => {
     const svc = await service();
-    const r = await env.runner.send('Create', { ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE }, { ...registration, deliveries: 2 });
+    const r = await env.runner.send(
+      'Create',
+      { ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE },
+      { ...registration, deliveries: 2 },
+    );
     expect(r).toMatchObject({ status: 'SUCCESS', answers: 1 });
     expect(endpointsOf(svc.id)).toEqual([VPCE]);
     expectWellAnswered(env.runner);
@@ -109,19 +126,30 @@ describe('Custom::AtlasPrivateEndpoint', () => {
     const props = { ProjectId: PROJECT, EndpointServiceId: svc.id, EndpointId: VPCE };
     const { create } = await env.runner.create(props, registration);
     const next = { ...props, EndpointId: 'vpce-0ffffffffffffffff' };
-    const { update, cleanup } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, next, registration);
+    const { update, cleanup } = await env.runner.update(
+      { physicalResourceId: create.physicalResourceId, properties: props },
+      next,
+      registration,
+    );
     expect(update.status).toBe('SUCCESS');
     expect(update.physicalResourceId).toBe(`${PROJECT}--${svc.id}--vpce-0ffffffffffffffff`);
     expect(cleanup?.status).toBe('SUCCESS');
     env.emulator.advance(600);
     expect(endpointsOf(svc.id)).toEqual(['vpce-0ffffffffffffffff']);
-    const same = await env.runner.update({ physicalResourceId: update.physicalResourceId, properties: next }, { ...next, EnforceConnectionSuccess: false }, registration);
+    const same = await env.runner.update(
+      { physicalResourceId: update.physicalResourceId, properties: next },
+      { ...next, EnforceConnectionSuccess: false },
+      registration,
+    );
     expect(same.update).toMatchObject({ status: 'SUCCESS', physicalResourceId: update.physicalResourceId });
     expectWellAnswered(env.runner);
   });
 
   it('names the missing service and where its id comes from', async () => {
-    const { create } = await env.runner.create({ ProjectId: PROJECT, EndpointServiceId: 'aaaaaaaaaaaaaaaaaaaaaaaa', EndpointId: VPCE }, registration);
+    const { create } = await env.runner.create(
+      { ProjectId: PROJECT, EndpointServiceId: 'aaaaaaaaaaaaaaaaaaaaaaaa', EndpointId: VPCE },
+      registration,
+    );
     expect(create.status).toBe('FAILED');
     expect(create.reason).toMatch(/no AWS private endpoint service aaaaaaaaaaaaaaaaaaaaaaaa.*PrivateLinkId/);
     expectWellAnswered(env.runner);

@@ -7,7 +7,13 @@
 import { AtlasClient } from '../../lambda/atlas/client';
 import type { CreateInterfaceEndpointRequest } from '../../lambda/atlas/models';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator, type EmulatorOptions } from '../../local/atlas-emulator';
+import {
+  DEFAULT_API_KEY,
+  DEFAULT_PROJECT_ID,
+  startAtlasEmulator,
+  type AtlasEmulator,
+  type EmulatorOptions,
+} from '../../local/atlas-emulator';
 import { LocalRunner } from '../../local/runner/runner';
 import { expectWellAnswered } from '../support/answers';
 
@@ -36,16 +42,19 @@ describe('a new service, as recorded', () => {
     ['AWS', 'us-east-1', 150],
     ['AZURE', 'eastus2', 60],
     ['GCP', 'us-east4', 260],
-  ] as const)('%s (%s): answers SUCCESS once Atlas shows AVAILABLE, after the recorded %i s in INITIATING', async (provider, region, initiating) => {
-    await start();
-    const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: provider, Region: region });
-    expect(create.status).toBe('SUCCESS');
-    expect(create.data!.Status).toBe('AVAILABLE');
-    expect(create.simulatedSeconds).toBeGreaterThanOrEqual(initiating);
-    // The wait loop notices within a poll interval or so, not minutes later.
-    expect(create.simulatedSeconds).toBeLessThan(initiating * 2);
-    expectWellAnswered(runner);
-  });
+  ] as const)(
+    '%s (%s): answers SUCCESS once Atlas shows AVAILABLE, after the recorded %i s in INITIATING',
+    async (provider, region, initiating) => {
+      await start();
+      const { create } = await runner.create({ ProjectId: PROJECT, ProviderName: provider, Region: region });
+      expect(create.status).toBe('SUCCESS');
+      expect(create.data!.Status).toBe('AVAILABLE');
+      expect(create.simulatedSeconds).toBeGreaterThanOrEqual(initiating);
+      // The wait loop notices within a poll interval or so, not minutes later.
+      expect(create.simulatedSeconds).toBeLessThan(initiating * 2);
+      expectWellAnswered(runner);
+    },
+  );
 });
 
 describe('GCP service attachments, both shapes, within 4096 bytes', () => {
@@ -59,14 +68,20 @@ describe('GCP service attachments, both shapes, within 4096 bytes', () => {
     expect(names).toHaveLength(6);
     const live = emulator.services(PROJECT)[0];
     expect(live.cloudProvider === 'GCP' && live.serviceAttachmentNames).toEqual(names);
-    names.forEach((n, i) => expect(n).toMatch(new RegExp(`^projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${PROJECT}-${i}$`)));
+    names.forEach((n, i) =>
+      expect(n).toMatch(new RegExp(`^projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${PROJECT}-${i}$`)),
+    );
     // The prefix they share, so that both shapes read alike: prefix + name.
     expect(create.data!.ServiceAttachmentBaseUrl).toMatch(/^projects\/p-[a-z0-9]{24}\/regions\/us-east4\/serviceAttachments\/$/);
     expectWellAnswered(runner);
   });
 
   it.each([
-    ['documented: 50 https:// URLs', { shapes: { gcpServiceAttachments: 'documented' } }, /^https:\/\/www\.googleapis\.com\/compute\/v1\/projects\//],
+    [
+      'documented: 50 https:// URLs',
+      { shapes: { gcpServiceAttachments: 'documented' } },
+      /^https:\/\/www\.googleapis\.com\/compute\/v1\/projects\//,
+    ],
     ['50 names without https://', { gcpServiceAttachmentCount: 50 }, /^projects\//],
   ] as const)('%s: too long whole, so names after the shared prefix; prefix + name is each live name', async (_what, options, prefix) => {
     await start(options);
@@ -87,9 +102,10 @@ describe('a registration whose interface endpoint Atlas fails', () => {
   it.each([
     ['current', 'Verify endpoint ID and accepted regions, then retry your connection.'],
     ['older', 'Interface endpoint vpce-0a1b2c3d4e5f60718 was not found.'],
-  ] as const)('%s message: FAILED with Atlas\'s own words; without enforcement, SUCCESS saying so', async (shape, message) => {
+  ] as const)("%s message: FAILED with Atlas's own words; without enforcement, SUCCESS saying so", async (shape, message) => {
     await start({ shapes: { unknownInterfaceEndpoint: shape } });
-    const svc = (await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' }, { logicalResourceId: 'Service' })).create;
+    const svc = (await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' }, { logicalResourceId: 'Service' }))
+      .create;
     const props = { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: 'vpce-0a1b2c3d4e5f60718' };
     emulator.faults.nextEndpoint({ outcome: 'UNKNOWN_IN_CLOUD' });
     const { create, rollback } = await runner.create(props, registration);
@@ -98,7 +114,8 @@ describe('a registration whose interface endpoint Atlas fails', () => {
     expect(rollback?.status).toBe('SUCCESS');
 
     // The rollback removed the service's last endpoint, so Atlas deletes that AWS service: use another one.
-    const other = (await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-west-2' }, { logicalResourceId: 'Other' })).create;
+    const other = (await runner.create({ ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-west-2' }, { logicalResourceId: 'Other' }))
+      .create;
     emulator.faults.nextEndpoint({ outcome: 'UNKNOWN_IN_CLOUD' });
     const lenient = await runner.create({ ...props, EndpointServiceId: other.data!.Id, EnforceConnectionSuccess: false }, registration);
     expect([lenient.create.status, lenient.create.reason ?? null]).toEqual(['SUCCESS', null]);
@@ -109,18 +126,40 @@ describe('a registration whose interface endpoint Atlas fails', () => {
 
 describe('Azure and GCP services outlive their last endpoint', () => {
   const cases: ['AZURE' | 'GCP', string, CreateInterfaceEndpointRequest][] = [
-    ['AZURE', 'eastus2', { cloudProvider: 'AZURE', id: '/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe', privateEndpointIPAddress: '10.0.0.4' }],
-    ['GCP', 'us-east4', { cloudProvider: 'GCP', endpointGroupName: 'group', gcpProjectId: 'my-gcp-project', endpoints: [{ endpointName: 'ep-0', ipAddress: '10.0.0.5' }] }],
+    [
+      'AZURE',
+      'eastus2',
+      {
+        cloudProvider: 'AZURE',
+        id: '/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe',
+        privateEndpointIPAddress: '10.0.0.4',
+      },
+    ],
+    [
+      'GCP',
+      'us-east4',
+      {
+        cloudProvider: 'GCP',
+        endpointGroupName: 'group',
+        gcpProjectId: 'my-gcp-project',
+        endpoints: [{ endpointName: 'ep-0', ipAddress: '10.0.0.5' }],
+      },
+    ],
   ];
-  it.each(cases)('%s: the service\'s Delete asks Atlas to delete it and waits until it is gone', async (provider, region, endpoint) => {
+  it.each(cases)("%s: the service's Delete asks Atlas to delete it and waits until it is gone", async (provider, region, endpoint) => {
     await start();
     const props = { ProjectId: PROJECT, ProviderName: provider, Region: region };
     const { create } = await runner.create(props);
-    const atlas = new AtlasClient({ baseUrl: emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, now: () => emulator.clock.now() });
+    const atlas = new AtlasClient({
+      baseUrl: emulator.baseUrl,
+      credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+      now: () => emulator.clock.now(),
+    });
     try {
       const id = create.data!.Id;
       await atlas.createInterfaceEndpoint(PROJECT, id, endpoint);
-      const endpointId = endpoint.cloudProvider === 'AZURE' ? endpoint.id : endpoint.cloudProvider === 'GCP' ? endpoint.endpointGroupName : '';
+      const endpointId =
+        endpoint.cloudProvider === 'AZURE' ? endpoint.id : endpoint.cloudProvider === 'GCP' ? endpoint.endpointGroupName : '';
       await atlas.deleteInterfaceEndpoint(PROJECT, provider, id, endpointId);
       emulator.advance(3600);
       expect(emulator.services(PROJECT).map((s) => s.status)).toEqual(['AVAILABLE']); // Atlas left it in place

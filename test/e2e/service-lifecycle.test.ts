@@ -75,7 +75,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
   const [region, atlasRegion] = REGIONS[provider];
   const props = { ProjectId: PROJECT, ProviderName: provider, Region: region };
 
-  it('a service that ends FAILED in Atlas fails the Create with Atlas\'s message and the real id, so the rollback removes it', async () => {
+  it("a service that ends FAILED in Atlas fails the Create with Atlas's message and the real id, so the rollback removes it", async () => {
     env.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: `Insufficient capacity in ${region}` });
     const { create, rollback } = await env.runner.create(props);
     expect(create.status).toBe('FAILED');
@@ -107,7 +107,7 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     expectWellAnswered(env.runner);
   });
 
-  it('answers FAILED before CloudFormation\'s ServiceTimeout when Atlas never gets ready, with the last status', async () => {
+  it("answers FAILED before CloudFormation's ServiceTimeout when Atlas never gets ready, with the last status", async () => {
     env.emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
     const { create, rollback } = await env.runner.create({ ...props, ServiceTimeout: 900 });
     expect(create.status).toBe('FAILED');
@@ -134,7 +134,10 @@ describe.each(['AWS', 'AZURE', 'GCP'] as const)('%s: Atlas failures and conflict
     const { create } = await env.runner.create(props);
     await atlas.deleteEndpointService(PROJECT, provider, create.data!.Id);
     env.emulator.advance(3600);
-    const { update, cleanup } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, AdoptExisting: true });
+    const { update, cleanup } = await env.runner.update(
+      { physicalResourceId: create.physicalResourceId, properties: props },
+      { ...props, AdoptExisting: true },
+    );
     expect(update.status).toBe('SUCCESS');
     expect(update.physicalResourceId).not.toBe(create.physicalResourceId);
     expect(cleanup?.status).toBe('SUCCESS'); // the old one is already gone: 404 is success
@@ -182,10 +185,13 @@ describe('failures and their answers', () => {
     expectWellAnswered(env.runner);
   });
 
-  it('Delete of a failed Create\'s marker or of an id CloudFormation made up is a no-op SUCCESS', async () => {
+  it("Delete of a failed Create's marker or of an id CloudFormation made up is a no-op SUCCESS", async () => {
     const kept = await atlas.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
     for (const id of ['not-created-2b9c1f7e', 'AtlasPrivateEndpointService-1ABCDEF2GHIJK']) {
-      const d = await env.runner.delete({ physicalResourceId: id, properties: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' } });
+      const d = await env.runner.delete({
+        physicalResourceId: id,
+        properties: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' },
+      });
       expect(d.status).toBe('SUCCESS');
       expect(d.physicalResourceId).toBe(id);
       expect(d.atlasCalls).toBe(0);
@@ -208,7 +214,10 @@ describe('failures and their answers', () => {
   it('PortMappingEnabled cannot change in place: FAILED with what to do, and the rollback restores', async () => {
     const props = { ProjectId: PROJECT, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true };
     const { create } = await env.runner.create(props);
-    const { update, rollback } = await env.runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, PortMappingEnabled: false });
+    const { update, rollback } = await env.runner.update(
+      { physicalResourceId: create.physicalResourceId, properties: props },
+      { ...props, PortMappingEnabled: false },
+    );
     expect(update.status).toBe('FAILED');
     expect(update.reason).toMatch(/PortMappingEnabled cannot change/);
     expect(update.physicalResourceId).toBe(create.physicalResourceId);

@@ -15,17 +15,30 @@ const START = join(ROOT, 'local', 'start.ts');
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MONGODB_ATLAS_')));
 
 function start(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', START, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000, env: { ...CLEAN_ENV, ...env } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', START, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...CLEAN_ENV, ...env },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 interface Report {
-  requests: { requestType: string; physicalResourceId: string; status: string; reason: string | null; data: Record<string, string>; responseBytes: number; simulatedSeconds: number }[];
+  requests: {
+    requestType: string;
+    physicalResourceId: string;
+    status: string;
+    reason: string | null;
+    data: Record<string, string>;
+    responseBytes: number;
+    simulatedSeconds: number;
+  }[];
   atlasCalls: number;
 }
 
 describe('npm start', () => {
-  it('tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one\'s Delete); for AWS the registration chain', () => {
+  it("tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one's Delete); for AWS the registration chain", () => {
     const r = start(['--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
@@ -42,7 +55,14 @@ describe('npm start', () => {
     ]);
     // On the recorded timings and statuses: each new service answers AVAILABLE, no sooner than the time a new
     // service of its provider was recorded spending INITIATING (about 2.5 min AWS, 1 min Azure, 4.3 min GCP).
-    const creates = [[0, 'AWS', 150], [2, 'AWS', 150], [7, 'AZURE', 60], [9, 'AZURE', 60], [12, 'GCP', 260], [14, 'GCP', 260]] as const;
+    const creates = [
+      [0, 'AWS', 150],
+      [2, 'AWS', 150],
+      [7, 'AZURE', 60],
+      [9, 'AZURE', 60],
+      [12, 'GCP', 260],
+      [14, 'GCP', 260],
+    ] as const;
     for (const [i, provider, seconds] of creates) {
       expect([i, report.requests[i].data.ProviderName, report.requests[i].data.Status]).toEqual([i, provider, 'AVAILABLE']);
       expect(report.requests[i].simulatedSeconds).toBeGreaterThanOrEqual(seconds);
@@ -51,7 +71,15 @@ describe('npm start', () => {
     expect(report.requests[4].physicalResourceId).toMatch(/^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/);
     for (const q of report.requests) {
       expect(q.responseBytes).toBeLessThanOrEqual(4096);
-      expect(Object.keys(q)).toEqual(['requestType', 'physicalResourceId', 'status', 'reason', 'data', 'responseBytes', 'simulatedSeconds']);
+      expect(Object.keys(q)).toEqual([
+        'requestType',
+        'physicalResourceId',
+        'status',
+        'reason',
+        'data',
+        'responseBytes',
+        'simulatedSeconds',
+      ]);
     }
     expect(report.atlasCalls).toBeGreaterThan(30);
     expect(r.stderr).toMatch(/Create ServiceAWS/);
@@ -67,12 +95,25 @@ describe('npm start', () => {
     expect(lines.filter((l) => /^\s*\d+\s+\S+ (Create|Update|Delete)\s+(SUCCESS|FAILED)/.test(l))).toHaveLength(17);
     expect(r.stdout).toMatch(/ 5 {2}RegistrationAWS Create\s+SUCCESS/);
     const legend = r.stdout.replace(/\n/g, ' ');
-    for (const column of ['# numbers the request', 'request is the resource', 'status is the provider', 'sim s is how long', 'Atlas calls counts', 'bytes is the size']) expect(legend).toContain(column);
-    expect(r.stdout).toMatch(/\n 1 {2}physical id 5f1e0a1b2c3d4e5f6a7b8c9d-[0-9a-f]{24}-AWS-US_EAST_1\n {4}endpoint service name com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}/);
+    for (const column of [
+      '# numbers the request',
+      'request is the resource',
+      'status is the provider',
+      'sim s is how long',
+      'Atlas calls counts',
+      'bytes is the size',
+    ])
+      expect(legend).toContain(column);
+    expect(r.stdout).toMatch(
+      /\n 1 {2}physical id 5f1e0a1b2c3d4e5f6a7b8c9d-[0-9a-f]{24}-AWS-US_EAST_1\n {4}endpoint service name com\.amazonaws\.vpce\.us-east-1\.vpce-svc-[0-9a-f]{17}/,
+    );
   });
 
-  it('prints a failure\'s whole reason, wrapped within 100 columns', () => {
-    const r = start(['--properties', '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-eats-1","SupportedRemoteRegions":["eu-wset-1","ap-sotheast-2"]}']);
+  it("prints a failure's whole reason, wrapped within 100 columns", () => {
+    const r = start([
+      '--properties',
+      '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-eats-1","SupportedRemoteRegions":["eu-wset-1","ap-sotheast-2"]}',
+    ]);
     expect(r.status).toBe(1);
     const lines = r.stdout.split('\n');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
@@ -87,7 +128,12 @@ describe('npm start', () => {
     const text = `reason: ${'x'.repeat(250)} end`;
     const lines = wrap(text, 100, ' 1  ', '    ');
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
-    expect(lines.map((l) => l.slice(4)).join('').replace(/ /g, '')).toBe(text.replace(/ /g, ''));
+    expect(
+      lines
+        .map((l) => l.slice(4))
+        .join('')
+        .replace(/ /g, ''),
+    ).toBe(text.replace(/ /g, ''));
   });
 
   it('runs given properties and updates, keeping the resource with --keep', () => {
@@ -114,7 +160,13 @@ describe('npm start', () => {
   });
 
   it('refuses bad options with a usage message (exit 2)', () => {
-    for (const args of [['--bogus'], ['--update', '{}'], ['--atlas-base-url', 'http://10.1.2.3'], ['--properties', 'not json'], ['--atlas-base-url', 'http://127.0.0.1:1', '--properties', '{}']]) {
+    for (const args of [
+      ['--bogus'],
+      ['--update', '{}'],
+      ['--atlas-base-url', 'http://10.1.2.3'],
+      ['--properties', 'not json'],
+      ['--atlas-base-url', 'http://127.0.0.1:1', '--properties', '{}'],
+    ]) {
       const r = start(args);
       expect([args, r.status]).toEqual([args, 2]);
       expect(r.stderr).toMatch(/Usage: npm start/);
@@ -124,7 +176,21 @@ describe('npm start', () => {
   it('runs against another Atlas with credentials from the environment or a file, and registers your interface endpoint', async () => {
     const emulator = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--time-scale', '2000', '--public-key', 'k', '--private-key', 'p', '--client-id', 'mdb_sa_id_x', '--client-secret', 'mdb_sa_sk_y'],
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'local', 'atlas-emulator', 'cli.ts'),
+        '--time-scale',
+        '2000',
+        '--public-key',
+        'k',
+        '--private-key',
+        'p',
+        '--client-id',
+        'mdb_sa_id_x',
+        '--client-secret',
+        'mdb_sa_sk_y',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
     );
     const dir = mkdtempSync(join(tmpdir(), 'start-cli-'));
@@ -156,15 +222,31 @@ describe('npm start', () => {
       writeFileSync(file, JSON.stringify({ ClientId: 'mdb_sa_id_x', ClientSecret: 'mdb_sa_sk_y', BaseUrl: url }));
       const vpce = 'vpce-0123456789abcdef0';
       const c = start([
-        '--json', '--atlas', '--credentials-file', file, '--wait-scale', '0.0005',
-        '--properties', '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}',
-        '--register', JSON.stringify({ EndpointId: vpce }),
+        '--json',
+        '--atlas',
+        '--credentials-file',
+        file,
+        '--wait-scale',
+        '0.0005',
+        '--properties',
+        '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}',
+        '--register',
+        JSON.stringify({ EndpointId: vpce }),
       ]);
       expect(c.stderr).toContain(`credentials from --credentials-file ${file}`);
       expect(c.status).toBe(0);
       const chain = JSON.parse(c.stdout) as Report;
-      expect(chain.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual(['Create SUCCESS', 'Create SUCCESS', 'Delete SUCCESS', 'Delete SUCCESS']);
-      expect(chain.requests[1].data).toMatchObject({ InterfaceEndpointId: vpce, ConnectionStatus: 'AVAILABLE', EndpointServiceId: chain.requests[0].data.Id });
+      expect(chain.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual([
+        'Create SUCCESS',
+        'Create SUCCESS',
+        'Delete SUCCESS',
+        'Delete SUCCESS',
+      ]);
+      expect(chain.requests[1].data).toMatchObject({
+        InterfaceEndpointId: vpce,
+        ConnectionStatus: 'AVAILABLE',
+        EndpointServiceId: chain.requests[0].data.Id,
+      });
       for (const out of [r.stdout, r.stderr, c.stdout, c.stderr]) expect(out).not.toMatch(/mdb_sa_sk_y|"p"/);
     } finally {
       emulator.kill('SIGTERM');
@@ -182,23 +264,43 @@ describe('npm start options', () => {
     });
 
   it('reads credentials from the Atlas CLI and Terraform variables; a service account wins over an API key', () => {
-    expect(parse(atlas, { MONGODB_ATLAS_CLIENT_ID: 'i', MONGODB_ATLAS_CLIENT_SECRET: 's', MONGODB_ATLAS_PUBLIC_API_KEY: 'k', MONGODB_ATLAS_PRIVATE_API_KEY: 'p' })).toMatchObject({
+    expect(
+      parse(atlas, {
+        MONGODB_ATLAS_CLIENT_ID: 'i',
+        MONGODB_ATLAS_CLIENT_SECRET: 's',
+        MONGODB_ATLAS_PUBLIC_API_KEY: 'k',
+        MONGODB_ATLAS_PRIVATE_API_KEY: 'p',
+      }),
+    ).toMatchObject({
       atlasBaseUrl: 'https://cloud.mongodb.com',
       credentials: { kind: 'service-account', clientId: 'i', clientSecret: 's' },
       credentialsSource: 'MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET',
     });
-    expect(parse(atlas, { MONGODB_ATLAS_PUBLIC_KEY: 'k', MONGODB_ATLAS_PRIVATE_KEY: 'p' }).credentials).toEqual({ kind: 'api-key', publicKey: 'k', privateKey: 'p' });
-    expect(() => parse(atlas, { MONGODB_ATLAS_CLIENT_ID: 'i' })).toThrow('MONGODB_ATLAS_CLIENT_SECRET is not set but MONGODB_ATLAS_CLIENT_ID is: they go together');
+    expect(parse(atlas, { MONGODB_ATLAS_PUBLIC_KEY: 'k', MONGODB_ATLAS_PRIVATE_KEY: 'p' }).credentials).toEqual({
+      kind: 'api-key',
+      publicKey: 'k',
+      privateKey: 'p',
+    });
+    expect(() => parse(atlas, { MONGODB_ATLAS_CLIENT_ID: 'i' })).toThrow(
+      'MONGODB_ATLAS_CLIENT_SECRET is not set but MONGODB_ATLAS_CLIENT_ID is: they go together',
+    );
     expect(() => parse(atlas)).toThrow(/real Atlas needs credentials: --credentials-file FILE, or MONGODB_ATLAS_CLIENT_ID/);
   });
 
   it('takes a credentials file before the environment, and its BaseUrl after MONGODB_ATLAS_BASE_URL', () => {
     const files = { 'a.json': '{"PublicKey":"k","PrivateKey":"p","BaseUrl":"https://cloud.mongodbgov.com"}' };
     const env = { MONGODB_ATLAS_CLIENT_ID: 'i', MONGODB_ATLAS_CLIENT_SECRET: 's' };
-    expect(parse([...atlas, '--credentials-file', 'a.json'], env, files)).toMatchObject({ atlasBaseUrl: 'https://cloud.mongodbgov.com', credentials: { kind: 'api-key' } });
-    expect(parse([...atlas, '--credentials-file', 'a.json'], { MONGODB_ATLAS_BASE_URL: 'https://cloud.mongodb.com' }, files).atlasBaseUrl).toBe('https://cloud.mongodb.com');
+    expect(parse([...atlas, '--credentials-file', 'a.json'], env, files)).toMatchObject({
+      atlasBaseUrl: 'https://cloud.mongodbgov.com',
+      credentials: { kind: 'api-key' },
+    });
+    expect(
+      parse([...atlas, '--credentials-file', 'a.json'], { MONGODB_ATLAS_BASE_URL: 'https://cloud.mongodb.com' }, files).atlasBaseUrl,
+    ).toBe('https://cloud.mongodb.com');
     expect(() => parse([...atlas, '--credentials-file', 'b.json'], {}, files)).toThrow('--credentials-file b.json cannot be read: ENOENT');
-    expect(() => parse([...atlas, '--credentials-file', 'c.json'], {}, { 'c.json': '{"PublicKey":"k"}' })).toThrow(/--credentials-file c.json/);
+    expect(() => parse([...atlas, '--credentials-file', 'c.json'], {}, { 'c.json': '{"PublicKey":"k"}' })).toThrow(
+      /--credentials-file c.json/,
+    );
     expect(() => parse([...atlas, '--credentials-file', 'c.json'], {}, { 'c.json': '{"PublicKey":"k"}' })).not.toThrow(/"k"/);
   });
 
@@ -210,7 +312,10 @@ describe('npm start options', () => {
   });
 
   it('fills ProjectId from MONGODB_ATLAS_PROJECT_ID, never over a given one', () => {
-    expect(parse(['--properties', '{"ProviderName":"AWS","Region":"us-east-1"}'], { MONGODB_ATLAS_PROJECT_ID: 'aaaaaaaaaaaaaaaaaaaaaaaa' }).properties).toEqual({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa', ProviderName: 'AWS', Region: 'us-east-1' });
+    expect(
+      parse(['--properties', '{"ProviderName":"AWS","Region":"us-east-1"}'], { MONGODB_ATLAS_PROJECT_ID: 'aaaaaaaaaaaaaaaaaaaaaaaa' })
+        .properties,
+    ).toEqual({ ProjectId: 'aaaaaaaaaaaaaaaaaaaaaaaa', ProviderName: 'AWS', Region: 'us-east-1' });
     expect(parse(['--properties', '{"ProjectId":"b"}'], { MONGODB_ATLAS_PROJECT_ID: 'a' }).properties).toEqual({ ProjectId: 'b' });
   });
 });

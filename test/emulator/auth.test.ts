@@ -44,7 +44,15 @@ async function challenge(): Promise<Challenge> {
 }
 
 const answer = (c: Challenge, nc: number, over: Partial<Parameters<typeof digestAuthorization>[0]> = {}) =>
-  digestAuthorization({ username: DEFAULT_API_KEY.publicKey, password: DEFAULT_API_KEY.privateKey, challenge: c, method: 'GET', uri: LIST, nc, ...over });
+  digestAuthorization({
+    username: DEFAULT_API_KEY.publicKey,
+    password: DEFAULT_API_KEY.privateKey,
+    challenge: c,
+    method: 'GET',
+    uri: LIST,
+    nc,
+    ...over,
+  });
 
 describe('HTTP Digest', () => {
   it('challenges an anonymous request the way Atlas does: the recorded challenge and pretty-printed 401 body', async () => {
@@ -102,8 +110,8 @@ describe('HTTP Digest', () => {
   it.each([
     ['a wrong private key', { password: 'wrong' }],
     ['an unknown public key', { username: 'nobody' }],
-    ['a uri other than the request\'s', { uri: P.list('AZURE') }],
-    ['a method other than the request\'s', { method: 'DELETE' }],
+    ["a uri other than the request's", { uri: P.list('AZURE') }],
+    ["a method other than the request's", { method: 'DELETE' }],
   ])('refuses %s', async (_what, over) => {
     const c = await challenge();
     const r = await send(emu.baseUrl, 'GET', LIST, { authorization: answer(c, 1, over) });
@@ -171,7 +179,11 @@ describe('OAuth client credentials', () => {
     });
     expect(grant.status).toBe(400);
     expect(grant.json).toEqual({ error: 'unsupported_grant_type' });
-    const json = await send(emu.baseUrl, 'POST', '/api/oauth/token', { authorization: basic, body: { grant_type: 'client_credentials' }, contentType: 'application/json' });
+    const json = await send(emu.baseUrl, 'POST', '/api/oauth/token', {
+      authorization: basic,
+      body: { grant_type: 'client_credentials' },
+      contentType: 'application/json',
+    });
     expect(json.status).toBe(400);
     expect(json.json).toEqual({ error: 'invalid_request' });
     expect((await send(emu.baseUrl, 'GET', '/api/oauth/token')).status).toBe(405);
@@ -198,7 +210,13 @@ describe('authorization', () => {
     expect((await ro.get(LIST)).status).toBe(200);
     const refused = await ro.post(P.create, create);
     expect(refused.status).toBe(401);
-    expect(refused.json).toEqual({ detail: 'Current user is not authorized to perform this action.', error: 401, errorCode: 'USER_UNAUTHORIZED', parameters: [], reason: 'Unauthorized' });
+    expect(refused.json).toEqual({
+      detail: 'Current user is not authorized to perform this action.',
+      error: 401,
+      errorCode: 'USER_UNAUTHORIZED',
+      parameters: [],
+      reason: 'Unauthorized',
+    });
     expect(refused.headers['www-authenticate']).toBeUndefined();
     const owner = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
     const id = (await owner.post(P.create, create)).json.id;
@@ -210,7 +228,9 @@ describe('authorization', () => {
   it('a read-only service account likewise', async () => {
     const t = (await fetchToken(emu.baseUrl, 'mdb_sa_id_readonly', 'mdb_sa_sk_readonly')).json.access_token;
     expect((await send(emu.baseUrl, 'GET', LIST, { authorization: `Bearer ${t}` })).status).toBe(200);
-    expect((await send(emu.baseUrl, 'POST', P.create, { authorization: `Bearer ${t}`, body: create })).json.errorCode).toBe('USER_UNAUTHORIZED');
+    expect((await send(emu.baseUrl, 'POST', P.create, { authorization: `Bearer ${t}`, body: create })).json.errorCode).toBe(
+      'USER_UNAUTHORIZED',
+    );
   });
 
   it('the IP access list refuses every call (403), though a token can still be had', async () => {
@@ -244,7 +264,12 @@ describe('authorization', () => {
       const r = await send(newer.baseUrl, 'GET', LIST);
       expect(r.status).toBe(401);
       expect(r.text).toContain('"errorCode" : "UNEXPECTED_ERROR"');
-      expect(r.json).toEqual({ error: 401, errorCode: 'UNEXPECTED_ERROR', reason: 'Unauthorized', detail: 'You are not authorized for this resource.' });
+      expect(r.json).toEqual({
+        error: 401,
+        errorCode: 'UNEXPECTED_ERROR',
+        reason: 'Unauthorized',
+        detail: 'You are not authorized for this resource.',
+      });
     } finally {
       await newer.close();
     }

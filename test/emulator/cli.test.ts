@@ -24,7 +24,21 @@ describe('atlas-emulator CLI', () => {
   beforeAll(async () => {
     child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--project-id', project, '--public-key', 'clikey', '--private-key', 'cli-private', '--client-id', 'cli-id', '--client-secret', 'mdb_sa_sk_cli'],
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'local', 'atlas-emulator', 'cli.ts'),
+        '--project-id',
+        project,
+        '--public-key',
+        'clikey',
+        '--private-key',
+        'cli-private',
+        '--client-id',
+        'cli-id',
+        '--client-secret',
+        'mdb_sa_sk_cli',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -59,7 +73,19 @@ describe('atlas-emulator CLI', () => {
       `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`,
     ]).toString();
     expect(out.trim().split('\n')).toEqual(['[]', '200']);
-    const wrong = execFileSync('curl', ['-sS', '--digest', '-u', 'clikey:nope', '-H', 'Accept: application/vnd.atlas.2023-01-01+json', '-o', '/dev/null', '-w', '%{http_code}', `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`]).toString();
+    const wrong = execFileSync('curl', [
+      '-sS',
+      '--digest',
+      '-u',
+      'clikey:nope',
+      '-H',
+      'Accept: application/vnd.atlas.2023-01-01+json',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `${baseUrl}/api/atlas/v2/groups/${project}/privateEndpoint/AWS/endpointService`,
+    ]).toString();
     expect(wrong).toBe('401');
   });
 
@@ -70,12 +96,23 @@ describe('atlas-emulator CLI', () => {
     expect(stderr).toContain('cli-id');
     // Atlas's documented per-project limit for private endpoint services, on by default.
     expect(stderr).toContain('rate limit:      4000 per project, refill 2000 per 60 s');
-    expect(stderr).toContain('answer shapes:   readyStatus=AVAILABLE, gcpServiceAttachments=recorded, unauthorized=recorded, unknownInterfaceEndpoint=current');
+    expect(stderr).toContain(
+      'answer shapes:   readyStatus=AVAILABLE, gcpServiceAttachments=recorded, unauthorized=recorded, unknownInterfaceEndpoint=current',
+    );
   });
 
   (hasCurl ? it : it.skip)('issues a token to curl -u for the service account, usable as a Bearer', () => {
     const token = JSON.parse(
-      execFileSync('curl', ['-sS', '-u', 'cli-id:mdb_sa_sk_cli', '-H', 'Content-Type: application/x-www-form-urlencoded', '--data', 'grant_type=client_credentials', `${baseUrl}/api/oauth/token`]).toString(),
+      execFileSync('curl', [
+        '-sS',
+        '-u',
+        'cli-id:mdb_sa_sk_cli',
+        '-H',
+        'Content-Type: application/x-www-form-urlencoded',
+        '--data',
+        'grant_type=client_credentials',
+        `${baseUrl}/api/oauth/token`,
+      ]).toString(),
     ) as { access_token: string; token_type: string };
     expect(token.token_type).toBe('Bearer');
     const out = execFileSync('curl', [
@@ -98,7 +135,9 @@ describe('atlas-emulator CLI', () => {
   });
 
   it('prints usage on --help and exits 0', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--help'], { cwd: ROOT }).toString();
+    const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--help'], {
+      cwd: ROOT,
+    }).toString();
     expect(out).toMatch(/Usage: npm run atlas-emulator/);
     expect(out).toContain('--time-scale');
     expect(out).toContain('--rate-limit C/R/S');
@@ -114,7 +153,10 @@ describe('atlas-emulator CLI', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), ...args], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), ...args], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: Buffer }).stderr);
@@ -127,7 +169,10 @@ describe('atlas-emulator CLI', () => {
     let status = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--bogus'], { cwd: ROOT, stdio: 'pipe' });
+      execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'local', 'atlas-emulator', 'cli.ts'), '--bogus'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
     } catch (e) {
       status = (e as { status: number }).status;
       stderr = String((e as { stderr: Buffer }).stderr);

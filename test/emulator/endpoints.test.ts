@@ -22,7 +22,8 @@ async function readyService(provider: 'AWS' | 'AZURE' | 'GCP', region: string, e
   return r.json.id;
 }
 
-const AZURE_PE = '/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/resourceGroups/my-rg/providers/Microsoft.Network/privateEndpoints/my-pe';
+const AZURE_PE =
+  '/subscriptions/0f0e0d0c-0b0a-4909-8807-060504030201/resourceGroups/my-rg/providers/Microsoft.Network/privateEndpoints/my-pe';
 
 describe('AWS', () => {
   it('PENDING_ACCEPTANCE 30 s → PENDING 60 s → AVAILABLE; the service lists the vpce id and stays AVAILABLE (recorded)', async () => {
@@ -30,7 +31,13 @@ describe('AWS', () => {
     const vpce = vpceId();
     const created = await atlas.post(P.endpoints('AWS', id), { id: vpce });
     expect(created.status).toBe(201);
-    expect(created.json).toEqual({ cloudProvider: 'AWS', connectionStatus: 'PENDING_ACCEPTANCE', deleteRequested: false, errorMessage: null, interfaceEndpointId: vpce });
+    expect(created.json).toEqual({
+      cloudProvider: 'AWS',
+      connectionStatus: 'PENDING_ACCEPTANCE',
+      deleteRequested: false,
+      errorMessage: null,
+      interfaceEndpointId: vpce,
+    });
     const service = (await atlas.get(P.service('AWS', id))).json;
     expect(service.interfaceEndpoints).toEqual([vpce]);
     expect(service.status).toBe('AVAILABLE');
@@ -54,14 +61,25 @@ describe('AWS', () => {
     const again = await atlas.post(P.endpoints('AWS', id), { id: vpce });
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ error: 409, errorCode: 'PRIVATE_ENDPOINT_ALREADY_EXISTS', parameters: [vpce], reason: 'Conflict' });
-    expect((await atlas.post(P.endpoints('AWS', id), { id: 'vpce-123' })).json).toMatchObject({ error: 400, errorCode: 'INVALID_ATTRIBUTE' });
-    expect((await atlas.post(P.endpoints('AWS', id), {})).json).toMatchObject({ error: 400, errorCode: 'MISSING_ATTRIBUTE', parameters: ['id'] });
+    expect((await atlas.post(P.endpoints('AWS', id), { id: 'vpce-123' })).json).toMatchObject({
+      error: 400,
+      errorCode: 'INVALID_ATTRIBUTE',
+    });
+    expect((await atlas.post(P.endpoints('AWS', id), {})).json).toMatchObject({
+      error: 400,
+      errorCode: 'MISSING_ATTRIBUTE',
+      parameters: ['id'],
+    });
     expect((await atlas.get(P.endpoint('AWS', id, 'vpce-nope'))).status).toBe(400);
     expect((await atlas.get(P.endpoint('AWS', id, vpceId()))).status).toBe(404);
 
     const refused = await atlas.delete(P.service('AWS', id));
     expect(refused.status).toBe(409);
-    expect(refused.json).toMatchObject({ error: 409, errorCode: 'CANNOT_DELETE_PRIVATE_ENDPOINT_SERVICE_WITH_ENDPOINTS', parameters: [id] });
+    expect(refused.json).toMatchObject({
+      error: 409,
+      errorCode: 'CANNOT_DELETE_PRIVATE_ENDPOINT_SERVICE_WITH_ENDPOINTS',
+      parameters: [id],
+    });
     expect((await atlas.get(P.service('AWS', id))).json.status).toBe('AVAILABLE');
   });
 
@@ -145,7 +163,9 @@ describe('AZURE', () => {
     env.emulator.advance(1);
     const available = (await atlas.get(P.endpoint('AZURE', id, AZURE_PE))).json;
     expect(available.status).toBe('AVAILABLE');
-    expect(available.privateEndpointConnectionName).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}%2[fF]([-\w._()]+)%2[fF]([-\w._()]+)/);
+    expect(available.privateEndpointConnectionName).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}%2[fF]([-\w._()]+)%2[fF]([-\w._()]+)/,
+    );
     expect((await atlas.get(P.service('AZURE', id))).json.status).toBe('AVAILABLE');
 
     expect((await atlas.post(P.endpoints('AZURE', id), { id: AZURE_PE, privateEndpointIPAddress: '999.1.1.1' })).status).toBe(400);
@@ -212,8 +232,14 @@ describe('GCP', () => {
       { endpointName: 'a', ipAddress: '10.0.0.1' },
       { endpointName: 'b', ipAddress: '10.0.0.2' },
     ];
-    expect((await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'g', gcpProjectId: 'proj-123456', endpoints: two })).status).toBe(400);
-    const one = await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'g', gcpProjectId: 'proj-123456', endpoints: two.slice(0, 1) });
+    expect((await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'g', gcpProjectId: 'proj-123456', endpoints: two })).status).toBe(
+      400,
+    );
+    const one = await atlas.post(P.endpoints('GCP', id), {
+      endpointGroupName: 'g',
+      gcpProjectId: 'proj-123456',
+      endpoints: two.slice(0, 1),
+    });
     expect(one.status).toBe(201);
     expect(one.json.portMappingEnabled).toBe(true);
   });

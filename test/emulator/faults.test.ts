@@ -82,8 +82,12 @@ describe('status faults', () => {
 
   it('applies to the token endpoint too', async () => {
     env.emulator.faults.inject({ operation: 'token' }, { kind: 'status', status: 503 });
-    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(503);
-    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(200);
+    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(
+      503,
+    );
+    expect((await fetchToken(env.emulator.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(
+      200,
+    );
   });
 });
 

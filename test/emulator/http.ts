@@ -72,9 +72,15 @@ export function parseChallenge(header: string | string[] | undefined): Challenge
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
 /** The Authorization value answering `challenge` for one request. */
-export function digestAuthorization(
-  c: { username: string; password: string; challenge: Challenge; method: string; uri: string; nc: number; cnonce?: string },
-): string {
+export function digestAuthorization(c: {
+  username: string;
+  password: string;
+  challenge: Challenge;
+  method: string;
+  uri: string;
+  nc: number;
+  cnonce?: string;
+}): string {
   const nc = c.nc.toString(16).padStart(8, '0');
   const cnonce = c.cnonce ?? randomBytes(8).toString('hex');
   const ha1 = md5(`${c.username}:${c.challenge.realm}:${c.password}`);
@@ -97,7 +103,14 @@ export class DigestClient {
   async call(method: string, path: string, options: Omit<RequestOptions, 'authorization'> = {}): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const authorization = this.challenge
-        ? digestAuthorization({ username: this.username, password: this.password, challenge: this.challenge, method, uri: path, nc: ++this.nc })
+        ? digestAuthorization({
+            username: this.username,
+            password: this.password,
+            challenge: this.challenge,
+            method,
+            uri: path,
+            nc: ++this.nc,
+          })
         : undefined;
       const r = await send(this.baseUrl, method, path, { ...options, ...(authorization ? { authorization } : {}) });
       if (r.status !== 401 || attempt > 0 || !r.headers['www-authenticate']) return r;
@@ -107,8 +120,10 @@ export class DigestClient {
   }
 
   get = (path: string, options?: Omit<RequestOptions, 'authorization' | 'body'>) => this.call('GET', path, options);
-  post = (path: string, body: unknown, options?: Omit<RequestOptions, 'authorization' | 'body'>) => this.call('POST', path, { ...options, body });
-  patch = (path: string, body: unknown, options?: Omit<RequestOptions, 'authorization' | 'body'>) => this.call('PATCH', path, { ...options, body });
+  post = (path: string, body: unknown, options?: Omit<RequestOptions, 'authorization' | 'body'>) =>
+    this.call('POST', path, { ...options, body });
+  patch = (path: string, body: unknown, options?: Omit<RequestOptions, 'authorization' | 'body'>) =>
+    this.call('PATCH', path, { ...options, body });
   delete = (path: string, options?: Omit<RequestOptions, 'authorization' | 'body'>) => this.call('DELETE', path, options);
 }
 

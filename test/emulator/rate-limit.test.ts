@@ -62,7 +62,11 @@ describe('a small bucket on virtual time', () => {
 
   beforeEach(async () => {
     clock = new VirtualClock(Date.UTC(2026, 10, 29, 12, 0, 0));
-    emu = await startAtlasEmulator({ clock, projectIds: [DEFAULT_PROJECT_ID, OTHER_PROJECT], rateLimit: { capacity: 3, refillRate: 2, refillDurationSeconds: 60 } });
+    emu = await startAtlasEmulator({
+      clock,
+      projectIds: [DEFAULT_PROJECT_ID, OTHER_PROJECT],
+      rateLimit: { capacity: 3, refillRate: 2, refillDurationSeconds: 60 },
+    });
     atlas = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
   });
   afterEach(() => emu.close());
@@ -127,7 +131,8 @@ describe('a small bucket on virtual time', () => {
   });
 
   it('spends no token on the token endpoint, a refused credential, an unknown project or a path outside the API', async () => {
-    for (let i = 0; i < 3; i++) expect((await fetchToken(emu.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(200);
+    for (let i = 0; i < 3; i++)
+      expect((await fetchToken(emu.baseUrl, DEFAULT_SERVICE_ACCOUNT.clientId, DEFAULT_SERVICE_ACCOUNT.clientSecret)).status).toBe(200);
     const intruder = new DigestClient(emu.baseUrl, DEFAULT_API_KEY.publicKey, 'wrong-private-key');
     const refused = await intruder.get(LIST);
     expect(refused.status).toBe(401);
@@ -152,7 +157,11 @@ describe('a small bucket on virtual time', () => {
     expect(r.status).toBe(429);
     expect(r.headers['retry-after']).toBe('7');
     expect(r.json.parameters).toEqual([path.slice(1), 7, 3, 2, 60]);
-    expect(r.json.detail).toMatch(new RegExp(`^Rate limit exceeded for ${path.slice(1)}\\. Please retry after 7 seconds\\..* For more information, see: ${DOC_LINK.replace(/\./g, '\\.')}\\.$`));
+    expect(r.json.detail).toMatch(
+      new RegExp(
+        `^Rate limit exceeded for ${path.slice(1)}\\. Please retry after 7 seconds\\..* For more information, see: ${DOC_LINK.replace(/\./g, '\\.')}\\.$`,
+      ),
+    );
     expect((await atlas.get(LIST)).headers['ratelimit-remaining']).toBe('2');
   });
 });

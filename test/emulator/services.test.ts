@@ -2,13 +2,7 @@
  * Endpoint service operations over real HTTP: status codes, bodies, headers, validation, and the
  * lifecycle of each provider driven through virtual time.
  */
-import {
-  DEFAULT_API_KEY,
-  DEFAULT_PROJECT_ID,
-  startAtlasEmulator,
-  SystemClock,
-  VirtualClock,
-} from '../../local/atlas-emulator';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, SystemClock, VirtualClock } from '../../local/atlas-emulator';
 import { useEmulator } from '../support/emulator';
 import { ATLAS_JSON, DigestClient, paths, send } from './http';
 
@@ -28,7 +22,8 @@ const SERVICE_PATTERNS = {
   endpointServiceName: /^com\.amazonaws\.vpce\.[a-z-0-9]+\.vpce-svc-[0-9a-f]{17}$/,
   privateLinkServiceName: /^pls_[0-9a-f]{24}$/,
   // The specification's pattern for service attachment URLs (the documented, older shape).
-  serviceAttachment: /https:\/\/([a-z0-9.]+)+\.[a-z]{2,}(\/[a-z0-9-]+)+\/projects\/p-[a-z0-9]+\/regions\/[a-z\-0-9]+\/serviceAttachments\/[a-z0-9-]+/,
+  serviceAttachment:
+    /https:\/\/([a-z0-9.]+)+\.[a-z]{2,}(\/[a-z0-9-]+)+\/projects\/p-[a-z0-9]+\/regions\/[a-z\-0-9]+\/serviceAttachments\/[a-z0-9-]+/,
 };
 
 describe('create', () => {
@@ -117,8 +112,18 @@ describe('create', () => {
 
   it.each([
     // The recorded codes and details.
-    [{ providerName: 'ORACLE', region: 'us-east-1' }, 'INVALID_ENUM_VALUE', ['ORACLE'], 'An invalid enumeration value ORACLE was specified.'],
-    [{ providerName: 'AWS', region: 'mars-north-1' }, 'INVALID_ENUM_VALUE', ['mars-north-1'], 'An invalid enumeration value mars-north-1 was specified.'],
+    [
+      { providerName: 'ORACLE', region: 'us-east-1' },
+      'INVALID_ENUM_VALUE',
+      ['ORACLE'],
+      'An invalid enumeration value ORACLE was specified.',
+    ],
+    [
+      { providerName: 'AWS', region: 'mars-north-1' },
+      'INVALID_ENUM_VALUE',
+      ['mars-north-1'],
+      'An invalid enumeration value mars-north-1 was specified.',
+    ],
     // Well formed but not in the region table: the emulator knows only the table.
     [{ providerName: 'AWS', region: 'US_NORTH_9' }, 'INVALID_ENUM_VALUE', ['US_NORTH_9'], undefined],
     // A region of another provider.
@@ -126,11 +131,31 @@ describe('create', () => {
     [{ region: 'us-east-1' }, 'MISSING_ATTRIBUTE', ['providerName'], 'The required attribute providerName was not specified.'],
     [{ providerName: 'AWS' }, 'MISSING_ATTRIBUTE', ['region'], 'The required attribute region was not specified.'],
     [{ providerName: 'AWS', region: 42 }, 'INVALID_JSON_ATTRIBUTE', ['region'], undefined],
-    [{ providerName: 'GCP', region: 'us-central1', portMappingEnabled: 'yes' }, 'INVALID_JSON_ATTRIBUTE', ['portMappingEnabled'], undefined],
+    [
+      { providerName: 'GCP', region: 'us-central1', portMappingEnabled: 'yes' },
+      'INVALID_JSON_ATTRIBUTE',
+      ['portMappingEnabled'],
+      undefined,
+    ],
     [{ providerName: 'AWS', region: 'us-east-1', colour: 'blue' }, 'INVALID_ATTRIBUTE', ['colour'], undefined],
-    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['us-west-2'] }, 'INVALID_ATTRIBUTE', ['supportedRemoteRegions'], undefined],
-    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['US_EAST_1'] }, 'CROSS_REGION_PRIVATE_LINK_SELF_REGION', ['US_EAST_1'], undefined],
-    [{ providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['MARS_NORTH_1'] }, 'INVALID_ENUM_VALUE', ['MARS_NORTH_1'], undefined],
+    [
+      { providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['us-west-2'] },
+      'INVALID_ATTRIBUTE',
+      ['supportedRemoteRegions'],
+      undefined,
+    ],
+    [
+      { providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['US_EAST_1'] },
+      'CROSS_REGION_PRIVATE_LINK_SELF_REGION',
+      ['US_EAST_1'],
+      undefined,
+    ],
+    [
+      { providerName: 'AWS', region: 'us-east-1', supportedRemoteRegions: ['MARS_NORTH_1'] },
+      'INVALID_ENUM_VALUE',
+      ['MARS_NORTH_1'],
+      undefined,
+    ],
     [{ providerName: 'GCP', region: 'us-central1', supportedRemoteRegions: ['US_EAST_1'] }, 'PROVIDER_UNSUPPORTED', ['GCP'], undefined],
     [{ providerName: 'AZURE', region: 'eastus2', supportedRemoteRegions: ['US_EAST_1'] }, 'PROVIDER_UNSUPPORTED', ['AZURE'], undefined],
     // Emulator's choices.
@@ -147,7 +172,13 @@ describe('create', () => {
   it('refuses malformed JSON (400 MALFORMED_JSON, as recorded) and a non-JSON content type (415)', async () => {
     const bad = await atlas.post(P.create, '{"providerName":');
     expect(bad.status).toBe(400);
-    expect(bad.json).toEqual({ detail: 'Received JSON is malformed.', error: 400, errorCode: 'MALFORMED_JSON', parameters: [], reason: 'Bad Request' });
+    expect(bad.json).toEqual({
+      detail: 'Received JSON is malformed.',
+      error: 400,
+      errorCode: 'MALFORMED_JSON',
+      parameters: [],
+      reason: 'Bad Request',
+    });
     expect((await atlas.post(P.create, '[1]')).json.errorCode).toBe('MALFORMED_JSON');
     const form = await atlas.post(P.create, 'providerName=AWS', { contentType: 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(415);
@@ -158,7 +189,7 @@ describe('create', () => {
 });
 
 describe('read', () => {
-  it('lists a provider\'s services as a plain array, and gets one; other providers and unknown ids are 404', async () => {
+  it("lists a provider's services as a plain array, and gets one; other providers and unknown ids are 404", async () => {
     expect((await atlas.get(P.list('AWS'))).json).toEqual([]);
     const aws = (await atlas.post(P.create, { providerName: 'AWS', region: 'us-east-1' })).json;
     await atlas.post(P.create, { providerName: 'AZURE', region: 'eastus' });
@@ -242,7 +273,7 @@ describe('read', () => {
 });
 
 describe('update', () => {
-  it('replaces supportedRemoteRegions (Atlas spelling only); the body\'s provider picks the service', async () => {
+  it("replaces supportedRemoteRegions (Atlas spelling only); the body's provider picks the service", async () => {
     const s = (await atlas.post(P.create, { providerName: 'AWS', region: 'us-east-1' })).json;
     const r = await atlas.patch(P.update(s.id), { cloudProvider: 'AWS', supportedRemoteRegions: ['US_WEST_2', 'EU_WEST_1'] });
     expect(r.status).toBe(200);
@@ -269,32 +300,35 @@ describe('lifecycle on virtual time', () => {
     ['AWS', 'us-east-1', 150, 60],
     ['AZURE', 'westeurope', 60, 90],
     ['GCP', 'europe-west1', 260, 120],
-  ] as const)('%s (%s): INITIATING %is → AVAILABLE with no endpoint (recorded); delete → 202 {} → DELETING %is → 404', async (provider, region, create, del) => {
-    const s = (await atlas.post(P.create, { providerName: provider, region })).json;
-    env.emulator.advance(create - 1);
-    expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('INITIATING');
-    env.emulator.advance(1);
-    const ready = (await atlas.get(P.service(provider, s.id))).json;
-    expect(ready.status).toBe('AVAILABLE');
-    expect(ready.errorMessage).toBeNull();
+  ] as const)(
+    '%s (%s): INITIATING %is → AVAILABLE with no endpoint (recorded); delete → 202 {} → DELETING %is → 404',
+    async (provider, region, create, del) => {
+      const s = (await atlas.post(P.create, { providerName: provider, region })).json;
+      env.emulator.advance(create - 1);
+      expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('INITIATING');
+      env.emulator.advance(1);
+      const ready = (await atlas.get(P.service(provider, s.id))).json;
+      expect(ready.status).toBe('AVAILABLE');
+      expect(ready.errorMessage).toBeNull();
 
-    const d = await atlas.delete(P.service(provider, s.id));
-    expect(d.status).toBe(202);
-    expect(d.json).toEqual({});
-    expect(d.headers['content-type']).toBe(`${ATLAS_JSON};charset=utf-8`);
-    // Deleting again while DELETING changes nothing.
-    expect((await atlas.delete(P.service(provider, s.id))).status).toBe(202);
-    const deleting = (await atlas.get(P.service(provider, s.id))).json;
-    expect(deleting.status).toBe('DELETING');
-    env.emulator.advance(del - 1);
-    expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('DELETING');
-    env.emulator.advance(1);
-    expect((await atlas.get(P.service(provider, s.id))).status).toBe(404);
-    expect((await atlas.delete(P.service(provider, s.id))).status).toBe(404);
-    expect((await atlas.get(P.list(provider))).json).toEqual([]);
-  });
+      const d = await atlas.delete(P.service(provider, s.id));
+      expect(d.status).toBe(202);
+      expect(d.json).toEqual({});
+      expect(d.headers['content-type']).toBe(`${ATLAS_JSON};charset=utf-8`);
+      // Deleting again while DELETING changes nothing.
+      expect((await atlas.delete(P.service(provider, s.id))).status).toBe(202);
+      const deleting = (await atlas.get(P.service(provider, s.id))).json;
+      expect(deleting.status).toBe('DELETING');
+      env.emulator.advance(del - 1);
+      expect((await atlas.get(P.service(provider, s.id))).json.status).toBe('DELETING');
+      env.emulator.advance(1);
+      expect((await atlas.get(P.service(provider, s.id))).status).toBe(404);
+      expect((await atlas.delete(P.service(provider, s.id))).status).toBe(404);
+      expect((await atlas.get(P.list(provider))).json).toEqual([]);
+    },
+  );
 
-  it('names the service once ready, in the clouds\' shapes', async () => {
+  it("names the service once ready, in the clouds' shapes", async () => {
     const aws = (await atlas.post(P.create, { providerName: 'AWS', region: 'eu-central-1' })).json;
     const az = (await atlas.post(P.create, { providerName: 'AZURE', region: 'eastus2' })).json;
     const gcp = (await atlas.post(P.create, { providerName: 'GCP', region: 'us-east4' })).json;
@@ -318,7 +352,9 @@ describe('lifecycle on virtual time', () => {
     const g = (await atlas.get(P.service('GCP', gcp.id))).json;
     expect(g.serviceAttachmentNames).toHaveLength(6);
     g.serviceAttachmentNames.forEach((name: string, n: number) => {
-      expect(name).toMatch(new RegExp(`^projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`));
+      expect(name).toMatch(
+        new RegExp(`^projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`),
+      );
     });
     expect((await atlas.get(P.service('GCP', mapped.id))).json.serviceAttachmentNames).toHaveLength(1);
 
@@ -339,12 +375,18 @@ describe('lifecycle on virtual time', () => {
       expect(g.serviceAttachmentNames).toHaveLength(50);
       g.serviceAttachmentNames.forEach((url: string, n: number) => {
         expect(url).toMatch(SERVICE_PATTERNS.serviceAttachment);
-        expect(url).toMatch(new RegExp(`^https://www\\.googleapis\\.com/compute/v1/projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`));
+        expect(url).toMatch(
+          new RegExp(
+            `^https://www\\.googleapis\\.com/compute/v1/projects/p-[a-z0-9]{24}/regions/us-east4/serviceAttachments/sa-us-east4-${DEFAULT_PROJECT_ID}-${n}$`,
+          ),
+        );
       });
     } finally {
       await older.close();
     }
-    await expect(startAtlasEmulator({ shapes: { readyStatus: 'READY' as 'AVAILABLE' } })).rejects.toThrow(/shapes.readyStatus must be one of/);
+    await expect(startAtlasEmulator({ shapes: { readyStatus: 'READY' as 'AVAILABLE' } })).rejects.toThrow(
+      /shapes.readyStatus must be one of/,
+    );
   });
 
   it('takes its durations and attachment count from the options', async () => {

@@ -22,13 +22,21 @@ const PSEUDO = { 'AWS::Region': REGION, 'AWS::AccountId': '000000000000', 'AWS::
 
 // CloudFormation's own resources are not deployed here: their Ref and attributes are stand-ins of the right shape.
 const AWS_STAND_INS: Record<string, { ref: string; attributes: Record<string, string> }> = {
-  'AWS::EC2::VPCEndpoint': { ref: 'vpce-0a1b2c3d4e5f60718', attributes: { Id: 'vpce-0a1b2c3d4e5f60718', CreationTimestamp: '2026-01-01T00:00:00Z' } },
-  'AWS::EC2::SecurityGroup': { ref: 'sg-0123456789abcdef0', attributes: { GroupId: 'sg-0123456789abcdef0', VpcId: 'vpc-0123456789abcdef0' } },
+  'AWS::EC2::VPCEndpoint': {
+    ref: 'vpce-0a1b2c3d4e5f60718',
+    attributes: { Id: 'vpce-0a1b2c3d4e5f60718', CreationTimestamp: '2026-01-01T00:00:00Z' },
+  },
+  'AWS::EC2::SecurityGroup': {
+    ref: 'sg-0123456789abcdef0',
+    attributes: { GroupId: 'sg-0123456789abcdef0', VpcId: 'vpc-0123456789abcdef0' },
+  },
 };
 
 const exportName = () => {
   const outputs = synthesizeProvider().template.Outputs as Record<string, { Export?: { Name: string } }>;
-  return Object.values(outputs).map((o) => o.Export?.Name).filter(Boolean);
+  return Object.values(outputs)
+    .map((o) => o.Export?.Name)
+    .filter(Boolean);
 };
 
 interface Deployed {
@@ -73,7 +81,10 @@ async function deploy(runner: LocalRunner, template: CfnTemplate, parameters: Re
 /** Deletes them in reverse order. */
 async function destroy(runner: LocalRunner, deployed: Map<string, Deployed>) {
   for (const [id, r] of [...deployed].reverse()) {
-    const result = await runner.delete({ physicalResourceId: r.physicalResourceId, properties: r.properties }, { logicalResourceId: id, resourceType: r.type });
+    const result = await runner.delete(
+      { physicalResourceId: r.physicalResourceId, properties: r.properties },
+      { logicalResourceId: id, resourceType: r.type },
+    );
     expect({ id, status: result.status }).toEqual({ id, status: 'SUCCESS' });
   }
 }
@@ -93,14 +104,33 @@ describe.each([
   });
 
   it("gives every custom resource properties the Lambda's parser accepts", () => {
-    const parameters: Record<string, string | string[]> = { ProjectId: DEFAULT_PROJECT_ID, ProviderName: 'GCP', Region: 'us-central1', Profile: 'default', VpcId: 'vpc-1', SubnetIds: ['subnet-1'], ClientCidr: '10.0.0.0/16' };
+    const parameters: Record<string, string | string[]> = {
+      ProjectId: DEFAULT_PROJECT_ID,
+      ProviderName: 'GCP',
+      Region: 'us-central1',
+      Profile: 'default',
+      VpcId: 'vpc-1',
+      SubnetIds: ['subnet-1'],
+      ClientCidr: '10.0.0.0/16',
+    };
     let checked = 0;
     for (const [id, r] of Object.entries(template.Resources)) {
       if (!r.Type.startsWith('Custom::')) continue;
       const props = asCloudFormationSends(
-        evaluate(r.Properties, { parameters, pseudo: PSEUDO, importValue: () => TOKEN, ref: () => 'vpce-0a1b2c3d4e5f60718', attribute: () => '64a1b2c3d4e5f6a7b8c9d0e1' }),
+        evaluate(r.Properties, {
+          parameters,
+          pseudo: PSEUDO,
+          importValue: () => TOKEN,
+          ref: () => 'vpce-0a1b2c3d4e5f60718',
+          attribute: () => '64a1b2c3d4e5f6a7b8c9d0e1',
+        }),
       ) as Record<string, unknown>;
-      const parsed = r.Type === RESOURCE_TYPE_SERVICE ? parseServiceProperties(props) : r.Type === RESOURCE_TYPE_ENDPOINT ? parseEndpointProperties(props) : undefined;
+      const parsed =
+        r.Type === RESOURCE_TYPE_SERVICE
+          ? parseServiceProperties(props)
+          : r.Type === RESOURCE_TYPE_ENDPOINT
+            ? parseEndpointProperties(props)
+            : undefined;
       expect(parsed).toBeDefined();
       expect({ id, problems: parsed!.ok ? [] : parsed!.problems }).toEqual({ id, problems: [] });
       checked++;
@@ -110,14 +140,26 @@ describe.each([
 
   it('fails the parser on a typo in a property, so the check above can tell', () => {
     const [id] = Object.entries(template.Resources).find(([, r]) => r.Type === RESOURCE_TYPE_SERVICE)!;
-    const parsed = parseServiceProperties({ ...(template.Resources[id].Properties as object), ProjectId: DEFAULT_PROJECT_ID, Region: 'us-east-1', ProviderName: 'AWS', Profile: 'default', ServiceToken: TOKEN, Regoin: 'x' });
+    const parsed = parseServiceProperties({
+      ...(template.Resources[id].Properties as object),
+      ProjectId: DEFAULT_PROJECT_ID,
+      Region: 'us-east-1',
+      ProviderName: 'AWS',
+      Profile: 'default',
+      ServiceToken: TOKEN,
+      Regoin: 'x',
+    });
     expect(parsed.ok).toBe(false);
   });
 });
 
 it('reads a tag CloudFormation does not know as an error, not as text', () => {
-  expect(() => parseTemplate('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAttr A.B\n')).toThrow(/Unresolved tag: !GetAttr/);
-  expect(parseTemplate('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt A.B.C\n').Resources.A.Properties).toEqual({ P: { 'Fn::GetAtt': ['A', 'B.C'] } });
+  expect(() => parseTemplate('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAttr A.B\n')).toThrow(
+    /Unresolved tag: !GetAttr/,
+  );
+  expect(parseTemplate('Resources:\n  A:\n    Type: X\n    Properties:\n      P: !GetAtt A.B.C\n').Resources.A.Properties).toEqual({
+    P: { 'Fn::GetAtt': ['A', 'B.C'] },
+  });
 });
 
 describe('the examples against the emulator', () => {
@@ -141,20 +183,28 @@ describe('the examples against the emulator', () => {
     ['AWS', 'us-east-1'],
     ['AZURE', 'eastus2'],
     ['GCP', 'us-central1'],
-  ])('private-endpoint-service.yaml for %s %s: creates, outputs every attribute from what the resource returned, deletes', async (provider, region) => {
-    const template = load('private-endpoint-service.yaml');
-    const { deployed, outputs } = await deploy(runner, template, { ProjectId: DEFAULT_PROJECT_ID, ProviderName: provider, Region: region, Profile: 'default' });
-    const [service] = [...deployed.values()];
-    // Every attribute the resource returns has an output, and every output reads a returned attribute.
-    const read = getAtts(template.Outputs).map(([, name]) => name);
-    expect([...read].sort()).toEqual(Object.keys(service.data).sort());
-    expect(outputs.ProviderName ?? outputs.ServiceProviderName).toBe(provider);
-    if (provider === 'AWS') expect(outputs.EndpointServiceName).toMatch(/^com\.amazonaws\.vpce\.us-east-1\.vpce-svc-/);
-    expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(1);
-    await destroy(runner, deployed);
-    expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
-    expectWellAnswered(runner);
-  });
+  ])(
+    'private-endpoint-service.yaml for %s %s: creates, outputs every attribute from what the resource returned, deletes',
+    async (provider, region) => {
+      const template = load('private-endpoint-service.yaml');
+      const { deployed, outputs } = await deploy(runner, template, {
+        ProjectId: DEFAULT_PROJECT_ID,
+        ProviderName: provider,
+        Region: region,
+        Profile: 'default',
+      });
+      const [service] = [...deployed.values()];
+      // Every attribute the resource returns has an output, and every output reads a returned attribute.
+      const read = getAtts(template.Outputs).map(([, name]) => name);
+      expect([...read].sort()).toEqual(Object.keys(service.data).sort());
+      expect(outputs.ProviderName ?? outputs.ServiceProviderName).toBe(provider);
+      if (provider === 'AWS') expect(outputs.EndpointServiceName).toMatch(/^com\.amazonaws\.vpce\.us-east-1\.vpce-svc-/);
+      expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(1);
+      await destroy(runner, deployed);
+      expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
+      expectWellAnswered(runner);
+    },
+  );
 
   it('private-link.yaml: the endpoint service, then (the interface endpoint, skipped) the registration, AVAILABLE; deleted in reverse', async () => {
     const template = load('private-link.yaml');

@@ -17,7 +17,14 @@ import type { LoggerLike } from '../../lambda/logging';
 import type { CloudProvider } from '../../lambda/model/provider';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator, type AtlasEmulator, type EmulatorOptions } from '../../local/atlas-emulator';
+import {
+  DEFAULT_API_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_SERVICE_ACCOUNT,
+  startAtlasEmulator,
+  type AtlasEmulator,
+  type EmulatorOptions,
+} from '../../local/atlas-emulator';
 import { LocalRunner, type LocalRunnerOptions, type Properties, type RequestOptions, type RequestResult } from '../../local/runner/runner';
 
 export const PROJECT = DEFAULT_PROJECT_ID;
@@ -49,15 +56,30 @@ export interface ScenarioContext {
   /** Create as CloudFormation does (rollback Delete after a failure); CloudFormation's view follows. */
   create(properties: Properties, options?: RequestOptions): Promise<{ create: RequestResult; rollback?: RequestResult }>;
   /** Update a held resource (cleanup after a replacement, rollback after a failure). */
-  update(properties: Properties, options?: RequestOptions): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }>;
+  update(
+    properties: Properties,
+    options?: RequestOptions,
+  ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }>;
   /** Delete a held resource (the stack is deleted). */
   delete(options?: RequestOptions): Promise<RequestResult>;
   /** A Create CloudFormation gives up on after `afterSeconds`, and the Delete of the id it makes up. */
-  cancelledCreate(properties: Properties, afterSeconds: number, options?: RequestOptions): Promise<{ create: RequestResult; rollback: RequestResult }>;
+  cancelledCreate(
+    properties: Properties,
+    afterSeconds: number,
+    options?: RequestOptions,
+  ): Promise<{ create: RequestResult; rollback: RequestResult }>;
   /** A replacing Update CloudFormation gives up on, and the stack's rollback. */
-  cancelledUpdate(properties: Properties, afterSeconds: number, options?: RequestOptions): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
+  cancelledUpdate(
+    properties: Properties,
+    afterSeconds: number,
+    options?: RequestOptions,
+  ): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
   /** A replacement (A → B) then a rollback caused by another resource, in variant 'a' or 'b'. */
-  replacementRolledBack(properties: Properties, variant: 'a' | 'b', options?: RequestOptions): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
+  replacementRolledBack(
+    properties: Properties,
+    variant: 'a' | 'b',
+    options?: RequestOptions,
+  ): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
   /** The physical id CloudFormation holds, if any. */
   held(options?: RequestOptions): string | undefined;
   /** Marks an Atlas service (or `serviceId/endpointId` registration) as not the stacks': it must survive the scenario. */
@@ -104,7 +126,11 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     error: (m, f) => logs.push(`${m} ${JSON.stringify(f ?? {})}`),
   };
   const runner = await LocalRunner.start({ ...scenario.runner, emulator, logger, requestTimeoutMs: 100_000 });
-  const outsider = new AtlasClient({ baseUrl: emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, retry: { budgetMs: 0 } });
+  const outsider = new AtlasClient({
+    baseUrl: emulator.baseUrl,
+    credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+    retry: { budgetMs: 0 },
+  });
   const provider = scenario.provider ?? 'AWS';
   const held = new Map<string, Held>();
   const foreign = new Set<string>();
@@ -157,14 +183,24 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     },
     async cancelledUpdate(properties, afterSeconds, o = {}) {
       const h = current(o);
-      const r = await runner.cancelledUpdate({ physicalResourceId: h.physicalResourceId, properties: h.properties }, properties, afterSeconds, o);
+      const r = await runner.cancelledUpdate(
+        { physicalResourceId: h.physicalResourceId, properties: h.properties },
+        properties,
+        afterSeconds,
+        o,
+      );
       const back = r.rollback[0];
       if (back?.status === 'SUCCESS') hold(o, back.physicalResourceId, h.properties);
       return r;
     },
     async replacementRolledBack(properties, variant, o = {}) {
       const h = current(o);
-      const r = await runner.replacementRolledBack({ physicalResourceId: h.physicalResourceId, properties: h.properties }, properties, variant, o);
+      const r = await runner.replacementRolledBack(
+        { physicalResourceId: h.physicalResourceId, properties: h.properties },
+        properties,
+        variant,
+        o,
+      );
       if (r.update.status === 'SUCCESS') {
         // UPDATE_ROLLBACK_COMPLETE holds the id the rollback's Update answered (variant a) or the original (b).
         const back = variant === 'a' ? r.rollback[0] : undefined;
@@ -202,7 +238,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
         oversizedResponses++;
         problems.push(`${r.requestType} answer of ${r.responseBytes} bytes`);
       }
-      if (r.status === 'FAILED' && !actionable(r.reason)) problems.push(`${r.requestType} FAILED without an actionable reason: ${JSON.stringify(r.reason)}`);
+      if (r.status === 'FAILED' && !actionable(r.reason))
+        problems.push(`${r.requestType} FAILED without an actionable reason: ${JSON.stringify(r.reason)}`);
     }
     for (const e of runner.executionErrors) {
       if (!scenario.executionErrors?.test(e.error)) problems.push(`execution ${e.executionName} ended in error: ${e.error}`);
@@ -221,7 +258,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     for (const id of [...heldIds, ...foreign]) {
       if (!live.has(id) && !(heldIds.has(id) && deleting.has(id))) {
         wronglyDeleted++;
-        problems.push(`gone from Atlas though ${foreign.has(id) ? 'it was not the stacks\'' : 'a stack holds it'}: ${id}`);
+        problems.push(`gone from Atlas though ${foreign.has(id) ? "it was not the stacks'" : 'a stack holds it'}: ${id}`);
       }
     }
     // No secret anywhere a person or a log reader can see.
@@ -276,7 +313,8 @@ function liveResources(emulator: AtlasEmulator, scenario: Scenario): { live: Set
   for (const project of projects) {
     for (const s of emulator.services(project)) {
       (s.status === 'DELETING' ? deleting : live).add(s.id);
-      const endpoints = s.cloudProvider === 'AWS' ? s.interfaceEndpoints : s.cloudProvider === 'AZURE' ? s.privateEndpoints : s.endpointGroupNames;
+      const endpoints =
+        s.cloudProvider === 'AWS' ? s.interfaceEndpoints : s.cloudProvider === 'AZURE' ? s.privateEndpoints : s.endpointGroupNames;
       for (const e of endpoints ?? []) live.add(`${s.id}/${e}`);
     }
   }

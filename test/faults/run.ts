@@ -21,7 +21,10 @@ async function main(): Promise<number> {
   }
   const summary = summarize(outcomes);
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${summary.passed}/${summary.scenarios} scenarios passed; unanswered ${summary.unanswered}, orphans ${summary.orphans}, wrongly deleted ${summary.wronglyDeleted}, oversized answers ${summary.oversizedResponses}\n`);
+  else
+    process.stdout.write(
+      `${summary.passed}/${summary.scenarios} scenarios passed; unanswered ${summary.unanswered}, orphans ${summary.orphans}, wrongly deleted ${summary.wronglyDeleted}, oversized answers ${summary.oversizedResponses}\n`,
+    );
   return summary.failed.length === 0 ? 0 : 1;
 }
 

@@ -18,7 +18,8 @@ export interface MatrixRow extends Scenario {
 const PROVIDERS: CloudProvider[] = ['AWS', 'AZURE', 'GCP'];
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
 const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
-const throttled = (name = 'ThrottlingException') => Object.assign(new Error('Rate exceeded'), { name, $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
+const throttled = (name = 'ThrottlingException') =>
+  Object.assign(new Error('Rate exceeded'), { name, $retryable: { throttling: true }, $metadata: { httpStatusCode: 400 } });
 
 /** Create, then delete, each checked to succeed. */
 async function createAndDelete(ctx: ScenarioContext, extra: Record<string, unknown> = {}): Promise<void> {
@@ -54,7 +55,10 @@ const providerRows = perProvider((provider) => [
       const { update } = await ctx.update(ctx.props(inPlace));
       ctx.check(update.status === 'SUCCESS' && update.physicalResourceId === create.physicalResourceId, `in-place Update ${update.status}`);
       const { update: moved, cleanup } = await ctx.update(ctx.props({ ...inPlace, Region: REGIONS[provider].other }));
-      ctx.check(moved.status === 'SUCCESS' && moved.physicalResourceId !== create.physicalResourceId, `replacing Update ${moved.status}: ${moved.reason}`);
+      ctx.check(
+        moved.status === 'SUCCESS' && moved.physicalResourceId !== create.physicalResourceId,
+        `replacing Update ${moved.status}: ${moved.reason}`,
+      );
       ctx.check(cleanup?.status === 'SUCCESS', 'cleanup Delete of the replaced service');
       const d = await ctx.delete();
       ctx.check(d.status === 'SUCCESS', `Delete ${d.status}`);
@@ -105,7 +109,10 @@ const providerRows = perProvider((provider) => [
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'Insufficient capacity' });
       const { create, rollback } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /Insufficient capacity/.test(create.reason ?? ''), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /Insufficient capacity/.test(create.reason ?? ''),
+        `Create ${create.status}: ${create.reason}`,
+      );
       ctx.check(rollback?.status === 'SUCCESS', 'rollback Delete');
     },
   },
@@ -145,18 +152,24 @@ const providerRows = perProvider((provider) => [
       const { create } = await ctx.create(ctx.props());
       const { update, rollback } = await ctx.replacementRolledBack(ctx.props({ Region: REGIONS[provider].other }), 'b');
       ctx.check(update.status === 'SUCCESS', `Update ${update.status}`);
-      ctx.check(rollback.every((r) => r.status === 'SUCCESS'), 'rollback requests');
+      ctx.check(
+        rollback.every((r) => r.status === 'SUCCESS'),
+        'rollback requests',
+      );
       ctx.check(ctx.held() === create.physicalResourceId, 'the stack does not hold its original service');
     },
   },
   {
-    name: 'replacement rolled back, variant (a): Update back to A on B\'s id (A still holds its region), then Delete of B',
+    name: "replacement rolled back, variant (a): Update back to A on B's id (A still holds its region), then Delete of B",
     open: true,
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       const { update, rollback } = await ctx.replacementRolledBack(ctx.props({ Region: REGIONS[provider].other }), 'a');
       ctx.check(update.status === 'SUCCESS', `Update ${update.status}`);
-      ctx.check(rollback.every((r) => r.status === 'SUCCESS'), `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`);
+      ctx.check(
+        rollback.every((r) => r.status === 'SUCCESS'),
+        `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
       ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
     },
   },
@@ -164,28 +177,32 @@ const providerRows = perProvider((provider) => [
 
 const stepRows: MatrixRow[] = [
   ...(['act', 'poll', 'answer'] as const).flatMap((step) =>
-    (['before', 'after', 'timeout'] as const).map(
-      (when): MatrixRow => ({
-        name: `AWS: the ${step} step ${when === 'timeout' ? 'times out' : `crashes ${when} acting`} once`,
-        runner: { faults: [{ step, when, match: (s) => s.request.RequestType === 'Create' }] },
-        async run(ctx) {
-          await createAndDelete(ctx);
-          ctx.check(ctx.runner.reports.some((r) => r.error), 'the fault did not fire');
-        },
-      }),
-    ),
+    (['before', 'after', 'timeout'] as const).map((when): MatrixRow => ({
+      name: `AWS: the ${step} step ${when === 'timeout' ? 'times out' : `crashes ${when} acting`} once`,
+      runner: { faults: [{ step, when, match: (s) => s.request.RequestType === 'Create' }] },
+      async run(ctx) {
+        await createAndDelete(ctx);
+        ctx.check(
+          ctx.runner.reports.some((r) => r.error),
+          'the fault did not fire',
+        );
+      },
+    })),
   ),
   {
     name: 'AWS: a step that keeps crashing ends in one FAILED answer naming the step, and the rollback cleans up',
     runner: { faults: [{ step: 'poll', when: 'before', times: 10, match: (s) => s.request.RequestType === 'Create' }] },
     async run(ctx) {
       const { create, rollback } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /poll step failed 3 times/.test(create.reason ?? ''), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /poll step failed 3 times/.test(create.reason ?? ''),
+        `Create ${create.status}: ${create.reason}`,
+      );
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
     },
   },
   {
-    name: 'AWS: answers slower than the client\'s timeout',
+    name: "AWS: answers slower than the client's timeout",
     runner: { atlasClient: { timeouts: { headersMs: 150, bodyMs: 150 } } },
     async run(ctx) {
       ctx.emulator.faults.inject({ operation: 'getService', times: 2 }, { kind: 'delay', ms: 400 });
@@ -211,10 +228,15 @@ const stepRows: MatrixRow[] = [
       await ctx.runner.drain();
       const r = ctx.runner.record(pending);
       ctx.check(r.abandoned && r.answers === 0, 'an answer got through');
-      ctx.check(ctx.runner.stateMachine.executions().every((e) => e.status !== 'RUNNING'), 'an execution is still running');
+      ctx.check(
+        ctx.runner.stateMachine.executions().every((e) => e.status !== 'RUNNING'),
+        'an execution is still running',
+      );
       // CloudFormation, having no answer, rolls back with the Delete of a made-up id; answers work again by then.
       ctx.runner.responsePeer.refuseAll = false;
-      const rollback = await ctx.runner.send('Delete', ctx.props(), { physicalResourceId: ctx.runner.madeUpPhysicalId('AtlasPrivateEndpointService') });
+      const rollback = await ctx.runner.send('Delete', ctx.props(), {
+        physicalResourceId: ctx.runner.madeUpPhysicalId('AtlasPrivateEndpointService'),
+      });
       ctx.check(rollback.status === 'SUCCESS', 'rollback Delete');
     },
   },
@@ -223,10 +245,17 @@ const stepRows: MatrixRow[] = [
 const credentialRows: MatrixRow[] = [
   {
     name: 'AWS: credentials secret missing: FAILED saying which secret',
-    runner: { secretReader: { getSecretString: async () => Promise.reject(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' })) } },
+    runner: {
+      secretReader: {
+        getSecretString: async () => Promise.reject(Object.assign(new Error('not found'), { name: 'ResourceNotFoundException' })),
+      },
+    },
     async run(ctx) {
       const { create, rollback } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /cfn\/atlas\/profile\/default/.test(create.reason ?? ''), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /cfn\/atlas\/profile\/default/.test(create.reason ?? ''),
+        `Create ${create.status}: ${create.reason}`,
+      );
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
     },
   },
@@ -235,24 +264,39 @@ const credentialRows: MatrixRow[] = [
     runner: { secretReader: { getSecretString: async () => '{"PublicKey":"abc","Privat' } },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /not valid JSON/.test(create.reason ?? '') && !create.reason!.includes('"abc"'), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /not valid JSON/.test(create.reason ?? '') && !create.reason!.includes('"abc"'),
+        `Create ${create.status}: ${create.reason}`,
+      );
     },
   },
   {
     name: 'AWS: wrong API key (401): FAILED, nothing created',
-    runner: { secretReader: { getSecretString: async () => JSON.stringify({ PublicKey: 'wrongkey', PrivateKey: 'wrong-private-key-0000' }) } },
+    runner: {
+      secretReader: { getSecretString: async () => JSON.stringify({ PublicKey: 'wrongkey', PrivateKey: 'wrong-private-key-0000' }) },
+    },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /401|nauthori[sz]ed|credentials/i.test(create.reason ?? ''), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /401|nauthori[sz]ed|credentials/i.test(create.reason ?? ''),
+        `Create ${create.status}: ${create.reason}`,
+      );
     },
   },
   {
     name: 'AWS: API key without Project Owner (403): FAILED saying so',
-    emulator: { credentials: { apiKeys: [{ publicKey: 'readonlykey', privateKey: 'read-only-private-key-0000', role: 'PROJECT_READ_ONLY' }] } },
-    runner: { secretReader: { getSecretString: async () => JSON.stringify({ PublicKey: 'readonlykey', PrivateKey: 'read-only-private-key-0000' }) } },
+    emulator: {
+      credentials: { apiKeys: [{ publicKey: 'readonlykey', privateKey: 'read-only-private-key-0000', role: 'PROJECT_READ_ONLY' }] },
+    },
+    runner: {
+      secretReader: { getSecretString: async () => JSON.stringify({ PublicKey: 'readonlykey', PrivateKey: 'read-only-private-key-0000' }) },
+    },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
-      ctx.check(create.status === 'FAILED' && /403|forbidden|role|owner/i.test(create.reason ?? ''), `Create ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.status === 'FAILED' && /403|forbidden|role|owner/i.test(create.reason ?? ''),
+        `Create ${create.status}: ${create.reason}`,
+      );
     },
   },
   {
@@ -272,7 +316,11 @@ const credentialRows: MatrixRow[] = [
         let reads = 0;
         return {
           getSecretString: async () =>
-            JSON.stringify(reads++ === 0 ? { PublicKey: 'oldkey', PrivateKey: 'old-private-key-0000' } : { PublicKey: 'rotatedkey', PrivateKey: 'rotated-private-key-0000' }),
+            JSON.stringify(
+              reads++ === 0
+                ? { PublicKey: 'oldkey', PrivateKey: 'old-private-key-0000' }
+                : { PublicKey: 'rotatedkey', PrivateKey: 'rotated-private-key-0000' },
+            ),
         };
       })(),
     },
@@ -284,7 +332,7 @@ const credentialRows: MatrixRow[] = [
 
 const redeliveryRows: MatrixRow[] = [
   {
-    name: 'AWS: StartExecution throttled twice: Lambda\'s retries after 1 and 2 minutes start it',
+    name: "AWS: StartExecution throttled twice: Lambda's retries after 1 and 2 minutes start it",
     runner: { startErrors: [throttled(), throttled()] },
     async run(ctx) {
       await createAndDelete(ctx);
@@ -305,12 +353,15 @@ const redeliveryRows: MatrixRow[] = [
       const requestId = '5c1b0a4e-0000-4000-8000-000000000001';
       const first = await ctx.runner.create(ctx.props({ Region: 'ap-south-1' }), { requestId, logicalResourceId: 'First' });
       ctx.check(first.create.status === 'SUCCESS', 'first Create');
-      const d = await ctx.runner.delete({ physicalResourceId: first.create.physicalResourceId, properties: ctx.props() }, { requestId, logicalResourceId: 'First' });
+      const d = await ctx.runner.delete(
+        { physicalResourceId: first.create.physicalResourceId, properties: ctx.props() },
+        { requestId, logicalResourceId: 'First' },
+      );
       ctx.check(d.status === 'SUCCESS' && d.answers === 1, `Delete with the reused RequestId: ${d.status}`);
     },
   },
   {
-    name: 'AWS: StartExecution fails through all of Lambda\'s retries: the failure destination answers FAILED',
+    name: "AWS: StartExecution fails through all of Lambda's retries: the failure destination answers FAILED",
     defect: 10,
     runner: { startErrors: [throttled(), throttled(), throttled()] },
     async run(ctx) {
@@ -344,14 +395,17 @@ const siblingRows: MatrixRow[] = [
       const ra = ctx.runner.record(a);
       const rb = ctx.runner.record(b);
       ctx.check(ra.status === 'SUCCESS' && rb.status === 'SUCCESS', `${ra.status} ${rb.status}`);
-      for (const [r, id, props] of [[ra, 'East', ctx.props()], [rb, 'West', ctx.props({ Region: 'eu-west-1' })]] as const) {
+      for (const [r, id, props] of [
+        [ra, 'East', ctx.props()],
+        [rb, 'West', ctx.props({ Region: 'eu-west-1' })],
+      ] as const) {
         const d = await ctx.runner.delete({ physicalResourceId: r.physicalResourceId, properties: props }, { logicalResourceId: id });
         ctx.check(d.status === 'SUCCESS', `${id} delete`);
       }
     },
   },
   {
-    name: 'AWS: two stacks on the same project, provider and region: the second fails and its rollback leaves the first\'s service',
+    name: "AWS: two stacks on the same project, provider and region: the second fails and its rollback leaves the first's service",
     async run(ctx) {
       const { create: one } = await ctx.create(ctx.props(), { stackName: 'one' });
       ctx.check(one.status === 'SUCCESS', 'first stack');
@@ -365,7 +419,10 @@ const siblingRows: MatrixRow[] = [
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
       ctx.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected by the service owner' });
-      const { create, rollback } = await ctx.create({ ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE }, registration);
+      const { create, rollback } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        registration,
+      );
       ctx.check(create.status === 'FAILED' && /rejected/.test(create.reason ?? ''), `registration ${create.status}: ${create.reason}`);
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
       // Atlas deletes a service with its last interface endpoint; the stack's rollback then deletes the service too (404 is success).
@@ -382,7 +439,11 @@ const defectRows: MatrixRow[] = [
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
       ctx.check(svc.status === 'SUCCESS', 'service');
-      const { rollback } = await ctx.cancelledCreate({ ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE }, 5, registration);
+      const { rollback } = await ctx.cancelledCreate(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        5,
+        registration,
+      );
       ctx.check(rollback.status === 'SUCCESS', `registration Delete ${rollback.status}`);
       const d = await ctx.delete({ logicalResourceId: 'Service' });
       ctx.check(d.status === 'SUCCESS', `service Delete ${d.status}: ${d.reason}`);
@@ -395,7 +456,10 @@ const defectRows: MatrixRow[] = [
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       const { rollback } = await ctx.cancelledUpdate(ctx.props({ Region: 'eu-west-1' }), 60);
-      ctx.check(rollback.every((r) => r.status === 'SUCCESS'), 'rollback');
+      ctx.check(
+        rollback.every((r) => r.status === 'SUCCESS'),
+        'rollback',
+      );
       ctx.check(ctx.held() === create.physicalResourceId, 'the stack does not hold its original service');
     },
   },
@@ -425,7 +489,16 @@ const defectRows: MatrixRow[] = [
     name: 'AWS: create outcome unknown, then the step keeps failing: the answer names the service so the rollback removes it',
     defect: 3,
     open: true,
-    runner: { faults: [{ step: 'act', when: 'before', times: 5, match: (s) => s.task.kind === 'create' && s.stepFailures.count + (s.task.maybeProcessed ? 1 : 0) > 0 }] },
+    runner: {
+      faults: [
+        {
+          step: 'act',
+          when: 'before',
+          times: 5,
+          match: (s) => s.task.kind === 'create' && s.stepFailures.count + (s.task.maybeProcessed ? 1 : 0) > 0,
+        },
+      ],
+    },
     async run(ctx) {
       ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
       const { create, rollback } = await ctx.create(ctx.props());
@@ -466,7 +539,10 @@ const defectRows: MatrixRow[] = [
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
       await ctx.outsider.createInterfaceEndpoint(PROJECT, svc.data!.Id, { cloudProvider: 'AWS', id: VPCE });
-      const { create, rollback } = await ctx.create({ ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE }, registration);
+      const { create, rollback } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        registration,
+      );
       ctx.check(create.status === 'FAILED', `registration ${create.status}: someone else's registration was taken over`);
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
       // Someone else's registration stays; the stack's service is removed with the stack after it.
@@ -474,7 +550,7 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
-    name: 'AWS: a 409 the region\'s list does not show yet: bounded, waiting, answered',
+    name: "AWS: a 409 the region's list does not show yet: bounded, waiting, answered",
     defect: 5,
     async run(ctx) {
       const theirs = await ctx.outsider.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
@@ -492,7 +568,7 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
-    name: 'AWS: waiting for the region\'s old service to finish deleting backs off',
+    name: "AWS: waiting for the region's old service to finish deleting backs off",
     defect: 6,
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'STUCK_DELETING' });
@@ -517,14 +593,23 @@ const defectRows: MatrixRow[] = [
       await ctx.runner.drain();
       const r1 = ctx.runner.record(one);
       const r2 = ctx.runner.record(two);
-      ctx.check(!(r1.status === 'SUCCESS' && r2.status === 'SUCCESS' && r1.physicalResourceId === r2.physicalResourceId), 'both stacks answered SUCCESS with one physical id');
-      for (const [r, stackName] of [[r1, 'one'], [r2, 'two']] as const) {
+      ctx.check(
+        !(r1.status === 'SUCCESS' && r2.status === 'SUCCESS' && r1.physicalResourceId === r2.physicalResourceId),
+        'both stacks answered SUCCESS with one physical id',
+      );
+      for (const [r, stackName] of [
+        [r1, 'one'],
+        [r2, 'two'],
+      ] as const) {
         if (r.status !== 'SUCCESS') {
           const rb = await ctx.runner.send('Delete', ctx.props(), { stackName, physicalResourceId: r.physicalResourceId });
           ctx.check(rb.status === 'SUCCESS', 'rollback');
         }
       }
-      for (const [r, stackName] of [[r1, 'one'], [r2, 'two']] as const) {
+      for (const [r, stackName] of [
+        [r1, 'one'],
+        [r2, 'two'],
+      ] as const) {
         if (r.status === 'SUCCESS') {
           const d = await ctx.runner.send('Delete', ctx.props(), { stackName, physicalResourceId: r.physicalResourceId });
           ctx.check(d.status === 'SUCCESS', `stack ${stackName} delete`);
@@ -543,7 +628,7 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
-    name: 'AWS: Lambda redelivers the event 3 minutes late: the deadline still counts from CloudFormation\'s request',
+    name: "AWS: Lambda redelivers the event 3 minutes late: the deadline still counts from CloudFormation's request",
     defect: 8,
     runner: { startErrors: [throttled(), throttled()] },
     async run(ctx) {
@@ -556,20 +641,41 @@ const defectRows: MatrixRow[] = [
 
 function bulkRow(): MatrixRow {
   const projects = Array.from({ length: 10 }, (_, i) => `6a0b0c0d0e0f0a0b0c0d0e${i.toString(16).padStart(2, '0')}`);
-  const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'eu-west-1', 'eu-west-2', 'eu-central-1', 'ap-south-1', 'ap-southeast-1', 'ap-northeast-1'];
+  const regions = [
+    'us-east-1',
+    'us-east-2',
+    'us-west-1',
+    'us-west-2',
+    'eu-west-1',
+    'eu-west-2',
+    'eu-central-1',
+    'ap-south-1',
+    'ap-southeast-1',
+    'ap-northeast-1',
+  ];
   return {
     name: 'AWS: 100 resources over 10 projects created and deleted at once, under a tight per-project rate limit',
     // Atlas's token bucket per project, made tight enough (40 calls, 20 more per minute) that the creates and deletes meet 429s.
     emulator: { projectIds: projects, rateLimit: { capacity: 40, refillRate: 20, refillDurationSeconds: 60 } },
     async run(ctx) {
-      const all = projects.flatMap((project, p) => regions.map((region, r) => ({ props: { ProjectId: project, ProviderName: 'AWS', Region: region }, logicalResourceId: `S${p}x${r}` })));
+      const all = projects.flatMap((project, p) =>
+        regions.map((region, r) => ({
+          props: { ProjectId: project, ProviderName: 'AWS', Region: region },
+          logicalResourceId: `S${p}x${r}`,
+        })),
+      );
       const creates = all.map((x) => ({ x, pending: ctx.runner.dispatch('Create', x.props, { logicalResourceId: x.logicalResourceId }) }));
       for (const c of creates) await ctx.runner.waitFor(c.pending);
       await ctx.runner.drain();
       const results = creates.map((c) => ({ ...c, result: ctx.runner.record(c.pending) }));
       const failed = results.filter((r) => r.result.status !== 'SUCCESS');
       ctx.check(failed.length === 0, `${failed.length} creates failed: ${failed[0]?.result.reason}`);
-      const deletes = results.map((r) => ctx.runner.dispatch('Delete', r.x.props, { logicalResourceId: r.x.logicalResourceId, physicalResourceId: r.result.physicalResourceId }));
+      const deletes = results.map((r) =>
+        ctx.runner.dispatch('Delete', r.x.props, {
+          logicalResourceId: r.x.logicalResourceId,
+          physicalResourceId: r.result.physicalResourceId,
+        }),
+      );
       for (const d of deletes) await ctx.runner.waitFor(d);
       await ctx.runner.drain();
       const notDeleted = deletes.map((d) => ctx.runner.record(d)).filter((r) => r.status !== 'SUCCESS');
@@ -581,4 +687,12 @@ function bulkRow(): MatrixRow {
   };
 }
 
-export const MATRIX: MatrixRow[] = [...providerRows, ...stepRows, ...credentialRows, ...redeliveryRows, ...siblingRows, ...defectRows, bulkRow()];
+export const MATRIX: MatrixRow[] = [
+  ...providerRows,
+  ...stepRows,
+  ...credentialRows,
+  ...redeliveryRows,
+  ...siblingRows,
+  ...defectRows,
+  bulkRow(),
+];

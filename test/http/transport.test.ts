@@ -81,7 +81,11 @@ describe('Transport', () => {
 
 describe('the token endpoint through the Atlas client', () => {
   it('fails the call with an Atlas error, not an unbounded read, when the token answer is huge', async () => {
-    const client = new AtlasClient({ credentials: { kind: 'service-account', clientId: 'mdb_sa_id_x', clientSecret: 'mdb_sa_sk_y' }, baseUrl: base, retry: { maxAttempts: 1 } });
+    const client = new AtlasClient({
+      credentials: { kind: 'service-account', clientId: 'mdb_sa_id_x', clientSecret: 'mdb_sa_sk_y' },
+      baseUrl: base,
+      retry: { maxAttempts: 1 },
+    });
     const err = (await client.listEndpointServices('5f1e0a1b2c3d4e5f6a7b8c9d', 'AWS').catch((e: unknown) => e)) as AtlasApiError;
     expect(err).toBeInstanceOf(AtlasApiError);
     expect(err.message).toMatch(/BODY_TOO_LARGE/);

@@ -27,8 +27,10 @@ describe('the registry', () => {
     const create = planRequest(req({}));
     expect(create).toMatchObject({ answer: { status: 'FAILED', physicalResourceId: 'not-created-r-1' } });
     expect('answer' in create && create.answer.reason).toBe(
-      'This provider serves Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint, not Custom::Other. Check the resource\'s Type and ServiceToken.',
+      "This provider serves Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint, not Custom::Other. Check the resource's Type and ServiceToken.",
     );
-    expect(planRequest(req({ RequestType: 'Delete', PhysicalResourceId: 'x-1' }))).toEqual({ answer: { status: 'SUCCESS', physicalResourceId: 'x-1' } });
+    expect(planRequest(req({ RequestType: 'Delete', PhysicalResourceId: 'x-1' }))).toEqual({
+      answer: { status: 'SUCCESS', physicalResourceId: 'x-1' },
+    });
   });
 });

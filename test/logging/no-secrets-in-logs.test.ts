@@ -6,7 +6,13 @@
 import { AtlasClient } from '../../lambda/atlas';
 import { CredentialsStore } from '../../lambda/credentials';
 import { createLogger } from '../../lambda/logging';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
+import {
+  DEFAULT_API_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_SERVICE_ACCOUNT,
+  startAtlasEmulator,
+  type AtlasEmulator,
+} from '../../local/atlas-emulator';
 import { LocalRunner } from '../../local/runner/runner';
 import { RecordingProxy } from '../support/recording-proxy';
 
@@ -78,7 +84,10 @@ describe('no secret reaches a log line, an error or an answer', () => {
     const runner = await LocalRunner.start({ emulator, atlasBaseUrl: proxy.url, logger });
     const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
     const { create } = await runner.create(props);
-    await runner.update({ physicalResourceId: create.physicalResourceId, properties: props }, { ...props, SupportedRemoteRegions: ['us-west-2'] });
+    await runner.update(
+      { physicalResourceId: create.physicalResourceId, properties: props },
+      { ...props, SupportedRemoteRegions: ['us-west-2'] },
+    );
     await runner.delete({ physicalResourceId: create.physicalResourceId, properties: props });
     emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'capacity' });
     await runner.create(props);
@@ -111,7 +120,13 @@ describe('no secret reaches a log line, an error or an answer', () => {
     for (const needle of [...secrets, ...tokens, ...authorizations, ...authorizations.map((a) => a.split(' ').pop()!)]) {
       expect(haystack.includes(needle) ? needle : 'absent').toBe('absent');
     }
-    for (const pattern of [/Digest username=/i, /Bearer [A-Za-z0-9._-]{8,}/, /Basic [A-Za-z0-9+/=]{8,}/, /X-Amz-Signature/i, /cloudformation-responses/]) {
+    for (const pattern of [
+      /Digest username=/i,
+      /Bearer [A-Za-z0-9._-]{8,}/,
+      /Basic [A-Za-z0-9+/=]{8,}/,
+      /X-Amz-Signature/i,
+      /cloudformation-responses/,
+    ]) {
       expect(haystack.match(pattern)?.[0] ?? 'absent').toBe('absent');
     }
   });

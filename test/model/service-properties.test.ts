@@ -23,24 +23,41 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
   });
 
   it('reads booleans, lists and ServiceTimeout from their string forms', () => {
-    const r = parseServiceProperties({ ...base, SupportedRemoteRegions: ['us-west-2', 'EU_WEST_1', 'us-west-2'], AdoptExisting: 'true', ServiceTimeout: '1800' });
-    expect(r.ok && r.value).toMatchObject({ supportedRemoteRegions: ['EU_WEST_1', 'US_WEST_2'], adoptExisting: true, serviceTimeoutSeconds: 1800 });
+    const r = parseServiceProperties({
+      ...base,
+      SupportedRemoteRegions: ['us-west-2', 'EU_WEST_1', 'us-west-2'],
+      AdoptExisting: 'true',
+      ServiceTimeout: '1800',
+    });
+    expect(r.ok && r.value).toMatchObject({
+      supportedRemoteRegions: ['EU_WEST_1', 'US_WEST_2'],
+      adoptExisting: true,
+      serviceTimeoutSeconds: 1800,
+    });
     const g = parseServiceProperties({ ...base, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: 'TRUE' });
     expect(g.ok && g.value).toMatchObject({ provider: 'GCP', region: { atlasName: 'CENTRAL_US' }, portMappingEnabled: true });
   });
 
   it('names the property, the value and what is accepted', () => {
-    expect(problemsOf({ ...base, ProjectId: 'abc' })).toMatch(/ProjectId "abc" is not an Atlas project \(group\) id: expected 24 hexadecimal digits/);
-    expect(problemsOf({ ...base, ProviderName: 'google' })).toMatch(/ProviderName "google" .* accepted AWS, AZURE, GCP\. Did you mean GCP\?/);
+    expect(problemsOf({ ...base, ProjectId: 'abc' })).toMatch(
+      /ProjectId "abc" is not an Atlas project \(group\) id: expected 24 hexadecimal digits/,
+    );
+    expect(problemsOf({ ...base, ProviderName: 'google' })).toMatch(
+      /ProviderName "google" .* accepted AWS, AZURE, GCP\. Did you mean GCP\?/,
+    );
     expect(problemsOf({ ...base, Region: 'eastus2' })).toMatch(/Region "eastus2" is a region of AZURE, not of AWS/);
-    expect(problemsOf({ ...base, Region: 'us-east-l' })).toMatch(/Region "us-east-l" is not an AWS region name.*Did you mean us-east-1 \(US_EAST_1\)/);
+    expect(problemsOf({ ...base, Region: 'us-east-l' })).toMatch(
+      /Region "us-east-l" is not an AWS region name.*Did you mean us-east-1 \(US_EAST_1\)/,
+    );
     expect(problemsOf({ ...base, ProviderName: 'GCP', Region: 'us-central-1' })).toMatch(/Did you mean us-central1 \(CENTRAL_US\)/);
     expect(problemsOf({ ...base, PortMappingEnabled: 'true' })).toMatch(/PortMappingEnabled applies to GCP only/);
     expect(problemsOf({ ...base, ProviderName: 'AZURE', Region: 'eastus2', SupportedRemoteRegions: ['eastus'] })).toMatch(/AWS only/);
     expect(problemsOf({ ...base, AdoptExisting: 'yes' })).toMatch(/AdoptExisting "yes" must be true or false/);
     expect(problemsOf({ ...base, Regoin: 'x' })).toMatch(/Unknown property Regoin/);
     expect(problemsOf({ ...base, region: 'x' })).toMatch(/did you mean Region\?/);
-    expect(problemsOf({ ...base, ServiceTimeout: '7200' })).toMatch(/ServiceTimeout "7200" must be a whole number of seconds from 1 to 3600/);
+    expect(problemsOf({ ...base, ServiceTimeout: '7200' })).toMatch(
+      /ServiceTimeout "7200" must be a whole number of seconds from 1 to 3600/,
+    );
     expect(problemsOf({ ...base, Profile: 'a b' })).toMatch(/Profile "a b" cannot name a secret/);
     expect(problemsOf({})).toMatch(/ProjectId is required.*ProviderName is required.*Region is required/);
   });
@@ -49,7 +66,12 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
     const r = parseServiceProperties({ ...base, Region: 'ap-future-9' });
     expect(r.ok && r.value.region).toEqual({ input: 'ap-future-9' });
     expect(r.ok && r.warnings).toEqual([
-      { property: 'Region', value: 'ap-future-9', message: 'Property Region "ap-future-9" is not among the 38 AWS regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.' },
+      {
+        property: 'Region',
+        value: 'ap-future-9',
+        message:
+          'Property Region "ap-future-9" is not among the 38 AWS regions this version knows; it goes to Atlas as written, which refuses it if it is not a region Atlas offers.',
+      },
     ]);
     // A new number of a known area is no typo either.
     const n = parseServiceProperties({ ...base, Region: 'us-east-9' });
@@ -73,7 +95,9 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
   });
 
   it('refuses a misspelt remote region too', () => {
-    expect(problemsOf({ ...base, SupportedRemoteRegions: ['us-west-2', 'eu-wset-1'] })).toMatch(/SupportedRemoteRegions "eu-wset-1" .*Did you mean eu-west-1 \(EU_WEST_1\)\?/);
+    expect(problemsOf({ ...base, SupportedRemoteRegions: ['us-west-2', 'eu-wset-1'] })).toMatch(
+      /SupportedRemoteRegions "eu-wset-1" .*Did you mean eu-west-1 \(EU_WEST_1\)\?/,
+    );
   });
 
   it('skips unresolved values (CDK tokens) at synth time', () => {

@@ -36,7 +36,9 @@ function readmeExamples(): string[] {
 function run(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string }): { stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000, ...opts });
   if (r.error || r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.error?.message}):\n${String(r.stdout ?? '').slice(-3000)}\n${String(r.stderr ?? '').slice(-3000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status ?? r.error?.message}):\n${String(r.stdout ?? '').slice(-3000)}\n${String(r.stderr ?? '').slice(-3000)}`,
+    );
   }
   return { stdout: String(r.stdout), stderr: String(r.stderr) };
 }
@@ -44,7 +46,8 @@ function run(cmd: string, args: string[], opts: SpawnSyncOptions & { cwd: string
 /** No AWS credentials and no CDK environment from the developer's machine. */
 function cleanEnv(home: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if ((!/^(AWS_|CDK_|npm_)/.test(k) && k !== 'NODE_OPTIONS') || k === 'AWS_CA_BUNDLE') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if ((!/^(AWS_|CDK_|npm_)/.test(k) && k !== 'NODE_OPTIONS') || k === 'AWS_CA_BUNDLE') env[k] = v;
   return {
     ...env,
     AWS_CONFIG_FILE: join(home, 'no-config'),
@@ -64,26 +67,55 @@ describe('the packed library in a fresh CDK app', () => {
 
   it('npm pack ships the compiled library, its declarations, the prebuilt handler, README, LICENSE and CHANGELOG, and nothing else', () => {
     const out = run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env: { ...process.env } });
-    const info = (JSON.parse(out.stdout.slice(out.stdout.indexOf('['))) as { filename: string; size: number; files: { path: string }[] }[])[0];
+    const info = (
+      JSON.parse(out.stdout.slice(out.stdout.indexOf('['))) as { filename: string; size: number; files: { path: string }[] }[]
+    )[0];
     tarball = join(work, info.filename);
     packedFiles = info.files.map((f) => f.path).sort();
-    for (const must of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/handler/index.js']) {
+    for (const must of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'dist/lib/index.js',
+      'dist/lib/index.d.ts',
+      'dist/handler/index.js',
+    ]) {
       expect(packedFiles).toContain(must);
     }
     for (const f of packedFiles) {
-      expect(f).toMatch(/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(lib|lambda\/model)\/.+\.(js|d\.ts)|dist\/handler\/index\.js(\.map)?)$/);
+      expect(f).toMatch(
+        /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(lib|lambda\/model)\/.+\.(js|d\.ts)|dist\/handler\/index\.js(\.map)?)$/,
+      );
     }
-    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
+    expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(
+      /Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/,
+    );
     // Where package.json points is in the tarball.
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; types: string; exports: Record<string, { types: string; default: string }> };
-    for (const p of [manifest.main, manifest.types, manifest.exports['.'].types, manifest.exports['.'].default]) expect(packedFiles).toContain(p.replace(/^\.\//, ''));
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      main: string;
+      types: string;
+      exports: Record<string, { types: string; default: string }>;
+    };
+    for (const p of [manifest.main, manifest.types, manifest.exports['.'].types, manifest.exports['.'].default])
+      expect(packedFiles).toContain(p.replace(/^\.\//, ''));
     console.log(`tarball ${info.filename}: ${(info.size / 1024).toFixed(0)} KiB, ${packedFiles.length} files`);
   }, 600_000);
 
   it('npm publish --dry-run accepts the package', () => {
     // The tarball was just built; publishing it would build it again.
-    const r = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', tarball], { cwd: work, encoding: 'utf8', env: { ...process.env }, timeout: 300_000 });
-    expect(`${r.status}\n${r.stderr.split('\n').filter((l) => /ERR!/.test(l)).join('\n')}`).toBe('0\n');
+    const r = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', tarball], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env },
+      timeout: 300_000,
+    });
+    expect(
+      `${r.status}\n${r.stderr
+        .split('\n')
+        .filter((l) => /ERR!/.test(l))
+        .join('\n')}`,
+    ).toBe('0\n');
   }, 300_000);
 
   it('installs into an app of its own with the lowest supported aws-cdk-lib and constructs, and no esbuild', () => {
@@ -96,7 +128,11 @@ describe('the packed library in a fresh CDK app', () => {
           name: 'consumer-app',
           version: '0.0.0',
           private: true,
-          dependencies: { [pkg.name]: `file:${tarball}`, 'aws-cdk-lib': lowest(peers['aws-cdk-lib']), constructs: lowest(peers.constructs) },
+          dependencies: {
+            [pkg.name]: `file:${tarball}`,
+            'aws-cdk-lib': lowest(peers['aws-cdk-lib']),
+            constructs: lowest(peers.constructs),
+          },
           devDependencies: { typescript: pkg.devDependencies.typescript, 'aws-cdk': pkg.devDependencies['aws-cdk'] },
         },
         null,
@@ -106,12 +142,22 @@ describe('the packed library in a fresh CDK app', () => {
     writeFileSync(
       join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node', lib: ['ES2022'], strict: true, esModuleInterop: true, skipLibCheck: false, types: [] },
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'commonjs',
+          moduleResolution: 'node',
+          lib: ['ES2022'],
+          strict: true,
+          esModuleInterop: true,
+          skipLibCheck: false,
+          types: [],
+        },
         include: ['*.ts'],
       }),
     );
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: app, env });
-    const installed = (name: string) => (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+    const installed = (name: string) =>
+      (JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
     expect(installed('aws-cdk-lib')).toBe(lowest(peers['aws-cdk-lib']));
     expect(installed('constructs')).toBe(lowest(peers.constructs));
     expect(existsSync(join(app, 'node_modules', 'esbuild'))).toBe(false);
@@ -127,18 +173,30 @@ describe('the packed library in a fresh CDK app', () => {
     examples.forEach((_, i) => expect(existsSync(join(app, `example${i + 1}.js`))).toBe(true));
   }, 300_000);
 
-  it.each(examples.map((_, i) => i + 1))('synthesizes README example %i through the CDK CLI with the prebuilt handler', (n) => {
-    const out = `cdk.out.${n}`;
-    const r = run('npx', ['cdk', 'synth', '--quiet', '--app', `node example${n}.js`, '--output', out], { cwd: app, env });
-    expect(r.stderr).not.toMatch(/credentials|esbuild|lock ?file/i);
-    const dir = join(app, out);
-    const templates = readdirSync(dir).filter((f) => f.endsWith('.template.json'));
-    expect(templates.length).toBeGreaterThan(0);
-    const types = templates.flatMap((f) => Object.values((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Resources: Record<string, { Type: string }> }).Resources).map((r) => r.Type));
-    expect(types).toEqual(expect.arrayContaining(['Custom::AtlasPrivateEndpointService', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine']));
-    // The function code is the package's prebuilt bundle, copied as it is.
-    const prebuilt = readFileSync(join(app, 'node_modules', pkg.name, 'dist', 'handler', 'index.js'));
-    const assets = readdirSync(dir).filter((f) => f.startsWith('asset.') && statSync(join(dir, f)).isDirectory() && existsSync(join(dir, f, 'index.js')));
-    expect(assets.map((a) => readFileSync(join(dir, a, 'index.js')).equals(prebuilt))).toContain(true);
-  }, 300_000);
+  it.each(examples.map((_, i) => i + 1))(
+    'synthesizes README example %i through the CDK CLI with the prebuilt handler',
+    (n) => {
+      const out = `cdk.out.${n}`;
+      const r = run('npx', ['cdk', 'synth', '--quiet', '--app', `node example${n}.js`, '--output', out], { cwd: app, env });
+      expect(r.stderr).not.toMatch(/credentials|esbuild|lock ?file/i);
+      const dir = join(app, out);
+      const templates = readdirSync(dir).filter((f) => f.endsWith('.template.json'));
+      expect(templates.length).toBeGreaterThan(0);
+      const types = templates.flatMap((f) =>
+        Object.values((JSON.parse(readFileSync(join(dir, f), 'utf8')) as { Resources: Record<string, { Type: string }> }).Resources).map(
+          (r) => r.Type,
+        ),
+      );
+      expect(types).toEqual(
+        expect.arrayContaining(['Custom::AtlasPrivateEndpointService', 'AWS::Lambda::Function', 'AWS::StepFunctions::StateMachine']),
+      );
+      // The function code is the package's prebuilt bundle, copied as it is.
+      const prebuilt = readFileSync(join(app, 'node_modules', pkg.name, 'dist', 'handler', 'index.js'));
+      const assets = readdirSync(dir).filter(
+        (f) => f.startsWith('asset.') && statSync(join(dir, f)).isDirectory() && existsSync(join(dir, f, 'index.js')),
+      );
+      expect(assets.map((a) => readFileSync(join(dir, a, 'index.js')).equals(prebuilt))).toContain(true);
+    },
+    300_000,
+  );
 });

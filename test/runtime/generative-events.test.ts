@@ -31,7 +31,12 @@ const SERVICE_ID = `${PROJECT}-${SERVICE}-AWS-EU_WEST_1`;
 const ENDPOINT_ID = `${PROJECT}--${SERVICE}--vpce-0123456789abcdef0`;
 
 const BASE = {
-  service: { type: RESOURCE_TYPE_SERVICE, names: SERVICE_PROPERTY_NAMES as readonly string[], props: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'eu-west-1' }, id: SERVICE_ID },
+  service: {
+    type: RESOURCE_TYPE_SERVICE,
+    names: SERVICE_PROPERTY_NAMES as readonly string[],
+    props: { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'eu-west-1' },
+    id: SERVICE_ID,
+  },
   endpoint: {
     type: RESOURCE_TYPE_ENDPOINT,
     names: ENDPOINT_PROPERTY_NAMES as readonly string[],
@@ -39,19 +44,45 @@ const BASE = {
     id: ENDPOINT_ID,
   },
 };
-const FIELDS = ['RequestType', 'StackId', 'RequestId', 'LogicalResourceId', 'PhysicalResourceId', 'ResourceProperties', 'OldResourceProperties', 'ResourceType'];
+const FIELDS = [
+  'RequestType',
+  'StackId',
+  'RequestId',
+  'LogicalResourceId',
+  'PhysicalResourceId',
+  'ResourceProperties',
+  'OldResourceProperties',
+  'ResourceType',
+];
 
 /** One run: the answers PUT, executions started, Atlas calls and log lines. */
 async function drive(event: unknown) {
   const seen = { answers: [] as string[], started: 0, atlas: 0, logs: [] as string[], steps: 0 };
   const started: ExecutionState[] = [];
-  const log = (message: string, ...extra: Record<string, unknown>[]) => void seen.logs.push(JSON.stringify({ message, ...Object.assign({}, ...extra) }));
+  const log = (message: string, ...extra: Record<string, unknown>[]) =>
+    void seen.logs.push(JSON.stringify({ message, ...Object.assign({}, ...extra) }));
   const logger: LoggerLike = { debug: log, info: log, warn: log, error: log };
   const refuse = (operation: string) => async () => {
     seen.atlas++;
-    throw new AtlasApiError({ operation: operation as never, status: 400, errorCode: 'INVALID_ATTRIBUTE', detail: 'refused by the test', retryable: false, attempts: 1 });
+    throw new AtlasApiError({
+      operation: operation as never,
+      status: 400,
+      errorCode: 'INVALID_ATTRIBUTE',
+      detail: 'refused by the test',
+      retryable: false,
+      attempts: 1,
+    });
   };
-  const ops = ['listEndpointServices', 'getEndpointService', 'createEndpointService', 'updateEndpointService', 'deleteEndpointService', 'createInterfaceEndpoint', 'getInterfaceEndpoint', 'deleteInterfaceEndpoint'];
+  const ops = [
+    'listEndpointServices',
+    'getEndpointService',
+    'createEndpointService',
+    'updateEndpointService',
+    'deleteEndpointService',
+    'createInterfaceEndpoint',
+    'getInterfaceEndpoint',
+    'deleteInterfaceEndpoint',
+  ];
   const atlas = Object.fromEntries(ops.map((o) => [o, refuse(o)])) as unknown as AtlasApi;
   const runtime = new ProviderRuntime({
     now: () => 1_000_000,
@@ -85,7 +116,35 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 30 }),
-  fc.constantFrom('', ' ', 'true', 'FALSE', '0', '-1', '3601', '1e3', 'null', 'undefined', 'us-east-1', 'US_EAST_1', 'eastus2', 'GCP', 'aws', 'AZURE', '..', '../..', '/', 'vpce-0123456789abcdef0', 'vpce-0123456789ABCDEF0', PROJECT.toUpperCase(), ` ${PROJECT} `, 'cfn/atlas/profile/prod', '\u0000', '\u202e', '😀'),
+  fc.constantFrom(
+    '',
+    ' ',
+    'true',
+    'FALSE',
+    '0',
+    '-1',
+    '3601',
+    '1e3',
+    'null',
+    'undefined',
+    'us-east-1',
+    'US_EAST_1',
+    'eastus2',
+    'GCP',
+    'aws',
+    'AZURE',
+    '..',
+    '../..',
+    '/',
+    'vpce-0123456789abcdef0',
+    'vpce-0123456789ABCDEF0',
+    PROJECT.toUpperCase(),
+    ` ${PROJECT} `,
+    'cfn/atlas/profile/prod',
+    '\u0000',
+    '\u202e',
+    '😀',
+  ),
   fc.integer().map(String),
   fc.double().map(String),
   fc.nat({ max: 20_000 }).map((n) => 'ä'.repeat(n)),
@@ -110,15 +169,30 @@ const generated = fc
     physical: fc.oneof(fc.constant('ours'), fc.constant('marker'), fc.string({ maxLength: 60 }), fc.constant(`${PROJECT}--${SERVICE}--..`)),
     mutation: fc.oneof(
       fc.constant<Mutation>({ kind: 'none' }),
-      fc.record({ kind: fc.constant('set' as const), property: fc.constantFrom(...SERVICE_PROPERTY_NAMES, ...ENDPOINT_PROPERTY_NAMES, 'ServiceTimeout'), value: anyValue }),
-      fc.record({ kind: fc.constant('remove' as const), property: fc.constantFrom('ProjectId', 'ProviderName', 'Region', 'EndpointServiceId', 'EndpointId') }),
+      fc.record({
+        kind: fc.constant('set' as const),
+        property: fc.constantFrom(...SERVICE_PROPERTY_NAMES, ...ENDPOINT_PROPERTY_NAMES, 'ServiceTimeout'),
+        value: anyValue,
+      }),
+      fc.record({
+        kind: fc.constant('remove' as const),
+        property: fc.constantFrom('ProjectId', 'ProviderName', 'Region', 'EndpointServiceId', 'EndpointId'),
+      }),
       fc.record({ kind: fc.constant('extra' as const), property: fc.string({ minLength: 1, maxLength: 80 }), value: anyValue }),
       fc.record({ kind: fc.constant('field' as const), field: fc.constantFrom(...FIELDS), value: fc.option(anyValue, { nil: undefined }) }),
     ),
   })
-  .filter(({ mutation, resource }) => mutation.kind !== 'extra' || (!BASE[resource].names.includes(mutation.property) && !['ServiceToken', 'ServiceTimeout', '__proto__'].includes(mutation.property)));
+  .filter(
+    ({ mutation, resource }) =>
+      mutation.kind !== 'extra' ||
+      (!BASE[resource].names.includes(mutation.property) && !['ServiceToken', 'ServiceTimeout', '__proto__'].includes(mutation.property)),
+  );
 
-function build(g: fc.Arbitrary<unknown> extends never ? never : { resource: 'service' | 'endpoint'; requestType: string; physical: string; mutation: Mutation }) {
+function build(
+  g: fc.Arbitrary<unknown> extends never
+    ? never
+    : { resource: 'service' | 'endpoint'; requestType: string; physical: string; mutation: Mutation },
+) {
   const base = BASE[g.resource];
   const props: Record<string, unknown> = { ServiceToken: FUNCTION_ARN, ...base.props };
   const physicalResourceId = g.physical === 'ours' ? base.id : g.physical === 'marker' ? 'not-created-req-0' : g.physical;
@@ -135,7 +209,8 @@ function build(g: fc.Arbitrary<unknown> extends never ? never : { resource: 'ser
     ...(g.requestType === 'Update' ? { OldResourceProperties: { ...props } } : {}),
   };
   const m = g.mutation;
-  if (m.kind === 'set' || m.kind === 'extra') Object.defineProperty(props, m.property, { value: m.value, enumerable: true, writable: true, configurable: true });
+  if (m.kind === 'set' || m.kind === 'extra')
+    Object.defineProperty(props, m.property, { value: m.value, enumerable: true, writable: true, configurable: true });
   if (m.kind === 'remove') delete props[m.property];
   if (m.kind === 'field') event[m.field] = m.value;
   // Lambda hands the function the JSON CloudFormation sent.
@@ -147,7 +222,8 @@ function namesOurs(event: Record<string, unknown>): boolean {
   if (typeof id !== 'string') return false;
   const type = event.ResourceType;
   // A type that is not a type name (not a string, over 200 characters) is refused at the gate, which keeps whatever our id shape names.
-  if (type !== undefined && (typeof type !== 'string' || type.length > 200)) return parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined;
+  if (type !== undefined && (typeof type !== 'string' || type.length > 200))
+    return parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined;
   if (type === RESOURCE_TYPE_ENDPOINT) {
     const p = String((event.ResourceProperties as Record<string, unknown> | undefined)?.ProviderName ?? 'AWS').toUpperCase();
     return parseEndpointPhysicalId(id, p === 'AZURE' || p === 'GCP' ? p : 'AWS') !== undefined;
@@ -197,7 +273,11 @@ describe('generated CloudFormation events', () => {
       fc.constant(undefined),
       anyValue,
       fc.webUrl({ withQueryParameters: true }).map((u) => `${u}${u.includes('?') ? '&' : '?'}${SIGNATURE}`),
-      fc.constantFrom(`http://127.0.0.1:8080/r?${SIGNATURE}`, `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?${SIGNATURE}`, `http://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/k?${SIGNATURE}`),
+      fc.constantFrom(
+        `http://127.0.0.1:8080/r?${SIGNATURE}`,
+        `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/k?${SIGNATURE}`,
+        `http://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/k?${SIGNATURE}`,
+      ),
     );
     await fc.assert(
       fc.asyncProperty(generated, badUrl, async (g, url) => {
@@ -216,10 +296,19 @@ describe('generated CloudFormation events', () => {
 
   it('never throw past the boundary, whatever the event is', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.anything(), fc.record({ ResponseURL: fc.constant(RESPONSE_URL), RequestType: anyValue, StackId: anyValue, ResourceProperties: anyValue }, { requiredKeys: ['ResponseURL'] })), async (event) => {
-        const run = await drive(event);
-        expect(run.answers.length).toBeLessThanOrEqual(1);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.anything(),
+          fc.record(
+            { ResponseURL: fc.constant(RESPONSE_URL), RequestType: anyValue, StackId: anyValue, ResourceProperties: anyValue },
+            { requiredKeys: ['ResponseURL'] },
+          ),
+        ),
+        async (event) => {
+          const run = await drive(event);
+          expect(run.answers.length).toBeLessThanOrEqual(1);
+        },
+      ),
       { numRuns: 300 },
     );
   });

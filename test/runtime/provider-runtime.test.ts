@@ -12,16 +12,24 @@ import { ProviderRuntime, type ProviderRuntimeDeps, StepInputError } from '../..
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:Provider-OnEvent';
 const context = { invokedFunctionArn: FUNCTION_ARN };
 const URL_OK = 'https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/key?X-Amz-Signature=s3cr3tsig';
-const STACK = (name: string, account = '123456789012', region = 'eu-west-1') => `arn:aws:cloudformation:${region}:${account}:stack/${name}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab`;
+const STACK = (name: string, account = '123456789012', region = 'eu-west-1') =>
+  `arn:aws:cloudformation:${region}:${account}:stack/${name}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab`;
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
 const SERVICE_ID = `${PROJECT}-${SERVICE}-AWS-EU_WEST_1`;
 
 function harness(over: Partial<ProviderRuntimeDeps> = {}) {
-  const calls = { started: [] as string[], atlas: 0, delivered: [] as { url: string; body: Record<string, unknown> }[], logs: [] as string[] };
-  const log = (level: string) => (message: string, ...extra: Record<string, unknown>[]) => {
-    calls.logs.push(JSON.stringify({ level, message, ...Object.assign({}, ...extra) }));
+  const calls = {
+    started: [] as string[],
+    atlas: 0,
+    delivered: [] as { url: string; body: Record<string, unknown> }[],
+    logs: [] as string[],
   };
+  const log =
+    (level: string) =>
+    (message: string, ...extra: Record<string, unknown>[]) => {
+      calls.logs.push(JSON.stringify({ level, message, ...Object.assign({}, ...extra) }));
+    };
   const logger: LoggerLike = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
   const runtime = new ProviderRuntime({
     now: () => 1_000_000,
@@ -29,7 +37,16 @@ function harness(over: Partial<ProviderRuntimeDeps> = {}) {
     atlasFor: async () => {
       calls.atlas++;
       const refuse = async () => Promise.reject(new Error('no Atlas in this test'));
-      return { listEndpointServices: refuse, getEndpointService: refuse, createEndpointService: refuse, updateEndpointService: refuse, deleteEndpointService: refuse, createInterfaceEndpoint: refuse, getInterfaceEndpoint: refuse, deleteInterfaceEndpoint: refuse } as unknown as AtlasApi;
+      return {
+        listEndpointServices: refuse,
+        getEndpointService: refuse,
+        createEndpointService: refuse,
+        updateEndpointService: refuse,
+        deleteEndpointService: refuse,
+        createInterfaceEndpoint: refuse,
+        getInterfaceEndpoint: refuse,
+        deleteInterfaceEndpoint: refuse,
+      } as unknown as AtlasApi;
     },
     deliver: async (url, body) => {
       calls.delivered.push({ url, body: JSON.parse(body) as Record<string, unknown> });
@@ -57,17 +74,20 @@ const event = (over: Record<string, unknown> = {}) => ({
 });
 
 describe('onEvent: forged requests', () => {
-  it('starts the execution for CloudFormation\'s own request', async () => {
+  it("starts the execution for CloudFormation's own request", async () => {
     const { runtime, calls } = harness();
     await runtime.onEvent(event(), context);
     expect(calls.started).toHaveLength(1);
   });
 
   it.each([
-    ['an attacker\'s https URL', 'https://collector.example/answer?X-Amz-Signature=s3cr3tsig'],
+    ["an attacker's https URL", 'https://collector.example/answer?X-Amz-Signature=s3cr3tsig'],
     ['loopback http', 'http://127.0.0.1:9/answer?X-Amz-Signature=s3cr3tsig'],
     ['plain http to S3', 'http://cloudformation-custom-resource-response-euwest1.s3.amazonaws.com/key?X-Amz-Signature=s3cr3tsig'],
-    ['a response bucket of another region', 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/key?X-Amz-Signature=s3cr3tsig'],
+    [
+      'a response bucket of another region',
+      'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/key?X-Amz-Signature=s3cr3tsig',
+    ],
   ])('drops a request whose answer would go to %s: nothing starts, nothing is PUT', async (_what, ResponseURL) => {
     for (const RequestType of ['Create', 'Update', 'Delete']) {
       const { runtime, calls } = harness();
@@ -93,7 +113,10 @@ describe('onEvent: forged requests', () => {
     expect(calls.started).toEqual([]);
     expect(calls.atlas).toBe(0);
     expect(calls.delivered).toHaveLength(1);
-    expect(calls.delivered[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/serves stacks of account 123456789012, region eu-west-1 only/) });
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/serves stacks of account 123456789012, region eu-west-1 only/),
+    });
   });
 
   it('refuses every stack when neither the invocation nor its settings say where it runs', async () => {
@@ -104,11 +127,19 @@ describe('onEvent: forged requests', () => {
   });
 
   it('answers FAILED at once when the wait loop cannot start, instead of leaving CloudFormation waiting', async () => {
-    const denied = Object.assign(new Error('not authorized to perform states:StartExecution'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error('not authorized to perform states:StartExecution'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
     const { runtime, calls } = harness({ starter: { start: async () => Promise.reject(denied) } });
     await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context);
     expect(calls.delivered).toHaveLength(1);
-    expect(calls.delivered[0].body).toMatchObject({ Status: 'FAILED', PhysicalResourceId: SERVICE_ID, RequestId: 'req-1', Reason: expect.stringMatching(/AccessDeniedException/) });
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: SERVICE_ID,
+      RequestId: 'req-1',
+      Reason: expect.stringMatching(/AccessDeniedException/),
+    });
   });
 
   it('answers a misconfigured provider FAILED with the setting to fix, not with retried steps', async () => {
@@ -120,11 +151,19 @@ describe('onEvent: forged requests', () => {
 });
 
 describe('profile bindings', () => {
-  const bindings = parseProfileBindings(JSON.stringify([{ secret: 'prod', stacks: ['app-prod'] }, { secret: 'cfn/atlas/profile/dev', stacks: ['app-dev', 'sandbox-*'] }]));
+  const bindings = parseProfileBindings(
+    JSON.stringify([
+      { secret: 'prod', stacks: ['app-prod'] },
+      { secret: 'cfn/atlas/profile/dev', stacks: ['app-dev', 'sandbox-*'] },
+    ]),
+  );
 
   it('lets a stack use the credentials bound to it', async () => {
     const { runtime, calls } = harness({ bindings });
-    await runtime.onEvent(event({ StackId: STACK('sandbox-alice'), ResourceProperties: { ...event().ResourceProperties, Profile: 'dev' } }), context);
+    await runtime.onEvent(
+      event({ StackId: STACK('sandbox-alice'), ResourceProperties: { ...event().ResourceProperties, Profile: 'dev' } }),
+      context,
+    );
     expect(calls.started).toHaveLength(1);
   });
 
@@ -136,24 +175,41 @@ describe('profile bindings', () => {
   ])('refuses a %s by a dev stack with the %s profile before reading any secret', async (RequestType, Profile, PhysicalResourceId) => {
     const { runtime, calls } = harness({ bindings });
     await runtime.onEvent(
-      event({ RequestType, ...(PhysicalResourceId ? { PhysicalResourceId } : {}), ResourceProperties: { ...event().ResourceProperties, Profile }, ...(RequestType === 'Update' ? { OldResourceProperties: event().ResourceProperties } : {}) }),
+      event({
+        RequestType,
+        ...(PhysicalResourceId ? { PhysicalResourceId } : {}),
+        ResourceProperties: { ...event().ResourceProperties, Profile },
+        ...(RequestType === 'Update' ? { OldResourceProperties: event().ResourceProperties } : {}),
+      }),
       context,
     );
     expect(calls.started).toEqual([]);
     expect(calls.atlas).toBe(0);
-    expect(calls.delivered[0].body).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(new RegExp(`Profile ${Profile} .* may not be used by stack app-dev`)) });
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(new RegExp(`Profile ${Profile} .* may not be used by stack app-dev`)),
+    });
   });
 
   it('lets any stack delete what names nothing of ours', async () => {
     const { runtime, calls } = harness({ bindings });
-    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'not-created-req-0', ResourceProperties: { ...event().ResourceProperties, Profile: 'prod' } }), context);
+    await runtime.onEvent(
+      event({
+        RequestType: 'Delete',
+        PhysicalResourceId: 'not-created-req-0',
+        ResourceProperties: { ...event().ResourceProperties, Profile: 'prod' },
+      }),
+      context,
+    );
     expect(calls.atlas).toBe(0);
     expect(calls.started).toHaveLength(1); // the execution only answers SUCCESS
   });
 
   it('refuses a step for a stack the credentials are not bound to', async () => {
     const { runtime, calls } = harness({ bindings });
-    const state = stepState({ request: { ...stepState().request, ResourceProperties: { ...stepState().request.ResourceProperties, Profile: 'prod' } } });
+    const state = stepState({
+      request: { ...stepState().request, ResourceProperties: { ...stepState().request.ResourceProperties, Profile: 'prod' } },
+    });
     await expect(runtime.onStep({ step: 'act', state }, context)).rejects.toThrow(StepInputError);
     expect(calls.atlas).toBe(0);
   });
@@ -194,10 +250,32 @@ describe('onStep: only what the state machine gives it', () => {
   it.each([
     ['extra top-level fields', { step: 'act', state: stepState(), responseUrl: 'x' }],
     ['an unknown step', { step: 'delete-everything', state: stepState() }],
-    ['a ResponseURL of its choosing', { step: 'answer', state: stepState({ request: { ...stepState().request, ResponseURL: 'https://collector.example/a' } }) }],
-    ['a stack of another account', { step: 'act', state: stepState({ request: { ...stepState().request, StackId: STACK('app-dev', '999999999999') } }) }],
-    ['a task on another project', { step: 'act', state: stepState({ task: { kind: 'delete', ref: { projectId: OTHER_PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } } }) }],
-    ['a path segment for an endpoint id', { step: 'act', state: stepState({ task: { kind: 'deregister', ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS', endpointId: '..' } } }) }],
+    [
+      'a ResponseURL of its choosing',
+      { step: 'answer', state: stepState({ request: { ...stepState().request, ResponseURL: 'https://collector.example/a' } }) },
+    ],
+    [
+      'a stack of another account',
+      { step: 'act', state: stepState({ request: { ...stepState().request, StackId: STACK('app-dev', '999999999999') } }) },
+    ],
+    [
+      'a task on another project',
+      {
+        step: 'act',
+        state: stepState({
+          task: { kind: 'delete', ref: { projectId: OTHER_PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
+        }),
+      },
+    ],
+    [
+      'a path segment for an endpoint id',
+      {
+        step: 'act',
+        state: stepState({
+          task: { kind: 'deregister', ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS', endpointId: '..' } },
+        }),
+      },
+    ],
     ['a task without a kind', { step: 'act', state: stepState({ task: {} as ExecutionState['task'] }) }],
     ['a deadline beyond any ServiceTimeout', { step: 'act', state: stepState({ deadlineAt: 1e15 }) }],
   ])('refuses %s, doing nothing', async (_what, invocation) => {
@@ -229,7 +307,15 @@ describe('endpoint physical ids', () => {
         },
       });
       void runtime;
-      await r2.onEvent(event({ RequestType: 'Delete', ResourceType: 'Custom::AtlasPrivateEndpoint', PhysicalResourceId: `${PROJECT}--${SERVICE}--${endpointId}`, ResourceProperties: {} }), context);
+      await r2.onEvent(
+        event({
+          RequestType: 'Delete',
+          ResourceType: 'Custom::AtlasPrivateEndpoint',
+          PhysicalResourceId: `${PROJECT}--${SERVICE}--${endpointId}`,
+          ResourceProperties: {},
+        }),
+        context,
+      );
       expect(prepared).toHaveLength(1);
       expect(prepared[0].answer).toMatchObject({ status: 'SUCCESS' });
       expect(prepared[0].task.kind).toBe('done');

@@ -9,12 +9,19 @@ import { bundledPackages, closure, judgeAudit, runAudit } from '../../local/tool
 const report = (vulnerabilities: Record<string, { severity: string }>) => {
   const counts: Record<string, number> = { info: 0, low: 0, moderate: 0, high: 0, critical: 0 };
   for (const v of Object.values(vulnerabilities)) counts[v.severity]++;
-  return JSON.stringify({ auditReportVersion: 2, vulnerabilities, metadata: { vulnerabilities: { ...counts, total: Object.keys(vulnerabilities).length } } });
+  return JSON.stringify({
+    auditReportVersion: 2,
+    vulnerabilities,
+    metadata: { vulnerabilities: { ...counts, total: Object.keys(vulnerabilities).length } },
+  });
 };
 
 describe('judging npm audit', () => {
   it('fails on a high or critical finding, naming the package', () => {
-    expect(judgeAudit(report({ undici: { severity: 'high' }, lodash: { severity: 'low' } }))).toMatchObject({ verdict: 'findings', findings: ['undici (high)'] });
+    expect(judgeAudit(report({ undici: { severity: 'high' }, lodash: { severity: 'low' } }))).toMatchObject({
+      verdict: 'findings',
+      findings: ['undici (high)'],
+    });
     expect(judgeAudit(report({ 'aws-cdk-lib': { severity: 'critical' } })).verdict).toBe('findings');
   });
 
@@ -24,9 +31,15 @@ describe('judging npm audit', () => {
   });
 
   it('skips, with a message, when the registry has no audit endpoint or none answers', () => {
-    const noEndpoint = JSON.stringify({ message: '405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk', statusCode: 405, error: { summary: '', detail: '' } });
+    const noEndpoint = JSON.stringify({
+      message: '405 Method Not Allowed - POST https://registry.example/-/npm/v1/security/advisories/bulk',
+      statusCode: 405,
+      error: { summary: '', detail: '' },
+    });
     expect(judgeAudit(noEndpoint)).toMatchObject({ verdict: 'skipped', message: expect.stringMatching(/405 Method Not Allowed/) });
-    expect(judgeAudit(JSON.stringify({ error: { code: 'ENOAUDIT', summary: 'Your configured registry does not support audit requests.' } }))).toMatchObject({ verdict: 'skipped' });
+    expect(
+      judgeAudit(JSON.stringify({ error: { code: 'ENOAUDIT', summary: 'Your configured registry does not support audit requests.' } })),
+    ).toMatchObject({ verdict: 'skipped' });
     expect(judgeAudit('')).toMatchObject({ verdict: 'skipped' });
   });
 });
@@ -36,9 +49,19 @@ describe('what users install', () => {
     const root = join(__dirname, '..', '..');
     expect(bundledPackages(join(root, 'lambda'))).toEqual(expect.arrayContaining(['undici', '@aws-lambda-powertools/logger']));
     expect(bundledPackages(join(root, 'lambda'))).not.toContain('@aws-sdk/client-sfn');
-    const lock = { packages: { 'node_modules/a': { dependencies: { b: '1' } }, 'node_modules/b': { peerDependencies: { c: '1' } }, 'node_modules/c': {}, 'node_modules/d': {} } };
+    const lock = {
+      packages: {
+        'node_modules/a': { dependencies: { b: '1' } },
+        'node_modules/b': { peerDependencies: { c: '1' } },
+        'node_modules/c': {},
+        'node_modules/d': {},
+      },
+    };
     expect([...closure(lock, ['a'])].sort()).toEqual(['a', 'b', 'c']);
-    expect(judgeAudit(report({ d: { severity: 'critical' }, b: { severity: 'high' } }), closure(lock, ['a']))).toMatchObject({ verdict: 'findings', findings: ['b (high)'] });
+    expect(judgeAudit(report({ d: { severity: 'critical' }, b: { severity: 'high' } }), closure(lock, ['a']))).toMatchObject({
+      verdict: 'findings',
+      findings: ['b (high)'],
+    });
   });
 });
 

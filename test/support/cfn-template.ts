@@ -21,7 +21,22 @@ export interface CfnTemplate {
 
 // Short forms whose argument is one scalar, and those whose argument is a list.
 const SCALAR_FORMS = ['Ref', 'Condition', 'Base64', 'GetAZs', 'ImportValue', 'Sub', 'GetAtt'];
-const LIST_FORMS = ['Sub', 'GetAtt', 'Join', 'Select', 'Split', 'If', 'Equals', 'Not', 'And', 'Or', 'FindInMap', 'Cidr', 'Base64', 'ImportValue'];
+const LIST_FORMS = [
+  'Sub',
+  'GetAtt',
+  'Join',
+  'Select',
+  'Split',
+  'If',
+  'Equals',
+  'Not',
+  'And',
+  'Or',
+  'FindInMap',
+  'Cidr',
+  'Base64',
+  'ImportValue',
+];
 const MAP_FORMS = ['Base64', 'ImportValue', 'GetAZs'];
 
 const longName = (tag: string) => (tag === 'Ref' || tag === 'Condition' ? tag : `Fn::${tag}`);
@@ -32,8 +47,16 @@ export const CLOUDFORMATION_TAGS: Tags = [
     tag: `!${t}`,
     resolve: (value: string) => ({ [longName(t)]: t === 'GetAtt' ? splitGetAtt(value) : value }),
   })),
-  ...LIST_FORMS.map((t) => ({ tag: `!${t}`, collection: 'seq' as const, resolve: (seq: { toJSON(): unknown }) => ({ [longName(t)]: seq.toJSON() }) })),
-  ...MAP_FORMS.map((t) => ({ tag: `!${t}`, collection: 'map' as const, resolve: (map: { toJSON(): unknown }) => ({ [longName(t)]: map.toJSON() }) })),
+  ...LIST_FORMS.map((t) => ({
+    tag: `!${t}`,
+    collection: 'seq' as const,
+    resolve: (seq: { toJSON(): unknown }) => ({ [longName(t)]: seq.toJSON() }),
+  })),
+  ...MAP_FORMS.map((t) => ({
+    tag: `!${t}`,
+    collection: 'map' as const,
+    resolve: (map: { toJSON(): unknown }) => ({ [longName(t)]: map.toJSON() }),
+  })),
 ];
 
 function splitGetAtt(value: string): [string, string] {

@@ -60,7 +60,14 @@ fs.appendFileSync(${JSON.stringify(log)}, JSON.stringify({ args, cwd: process.cw
   chmodSync(script, 0o755);
   return {
     env: { PATH: `${dir}:${process.env.PATH}` },
-    calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as AwsCall) : []),
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as AwsCall)
+        : [],
   };
 }
 

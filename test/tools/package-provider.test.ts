@@ -15,13 +15,24 @@ describe('npm run package', () => {
   // Where the README's commands expect it.
   const out = join(ROOT, 'build', 'cloudformation');
   let run: { status: number | null; stdout: string; stderr: string };
-  let template: { Parameters: Record<string, { Type: string; Default?: string }>; Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }>; Outputs: Record<string, { Export?: { Name: string } }>; Rules?: unknown; Conditions?: unknown };
+  let template: {
+    Parameters: Record<string, { Type: string; Default?: string }>;
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }>;
+    Outputs: Record<string, { Export?: { Name: string } }>;
+    Rules?: unknown;
+    Conditions?: unknown;
+  };
   let text: string;
   let zips: string[];
 
   beforeAll(() => {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const r = spawnSync(npm, ['run', '--silent', 'package'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CDK_DEFAULT_REGION: '', CDK_DEFAULT_ACCOUNT: '' } });
+    const r = spawnSync(npm, ['run', '--silent', 'package'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, AWS_REGION: '', AWS_DEFAULT_REGION: '', CDK_DEFAULT_REGION: '', CDK_DEFAULT_ACCOUNT: '' },
+    });
     run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
     text = readFileSync(join(out, 'atlas-private-endpoint-provider.template.json'), 'utf8');
     template = JSON.parse(text);
@@ -56,7 +67,11 @@ describe('npm run package', () => {
 
   it("is the provider stack, not a copy: the same resources as CDK's synthesis, and the export of the ServiceToken", () => {
     const cdk = synthesizeProvider().template;
-    const shape = (t: { Resources: Record<string, { Type: string }> }) => Object.entries(t.Resources).filter(([, r]) => r.Type !== 'AWS::CDK::Metadata').map(([k, r]) => `${k} ${r.Type}`).sort();
+    const shape = (t: { Resources: Record<string, { Type: string }> }) =>
+      Object.entries(t.Resources)
+        .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
+        .map(([k, r]) => `${k} ${r.Type}`)
+        .sort();
     expect(shape(template)).toEqual(shape(cdk));
     expect(template.Outputs.ServiceToken.Export).toEqual({ Name: 'AtlasPrivateEndpointServiceToken' });
   });
@@ -69,7 +84,11 @@ describe('npm run package', () => {
     mkdirSync(dir, { recursive: true });
     try {
       for (const [name, data] of Object.entries(files)) writeFileSync(join(dir, name), data);
-      const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(dir, 'index.js'))}); console.log(typeof m.onEvent, typeof m.onStep)`], { encoding: 'utf8', timeout: 60_000 });
+      const r = spawnSync(
+        process.execPath,
+        ['-e', `const m = require(${JSON.stringify(join(dir, 'index.js'))}); console.log(typeof m.onEvent, typeof m.onStep)`],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
       expect(r.stdout.trim()).toBe('function function');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -86,7 +105,17 @@ describe('npm run package', () => {
     const [cp, deploy, ...more] = aws.calls();
     expect(more).toEqual([]);
     // `aws s3 cp DIR/ s3://BUCKET/ --recursive --exclude '*' --include '*.zip'` puts each zip of DIR at the bucket's root.
-    expect(cp.args).toEqual(['s3', 'cp', 'build/cloudformation/', 's3://my-artifacts/', '--recursive', '--exclude', '*', '--include', '*.zip']);
+    expect(cp.args).toEqual([
+      's3',
+      'cp',
+      'build/cloudformation/',
+      's3://my-artifacts/',
+      '--recursive',
+      '--exclude',
+      '*',
+      '--include',
+      '*.zip',
+    ]);
     expect(readdirSync(join(ROOT, cp.args[2])).filter((f) => f.endsWith('.zip'))).toEqual([template.Parameters.CodeKey.Default]);
     expect(deploy.args.slice(0, 2)).toEqual(['cloudformation', 'deploy']);
     const templateFile = option(deploy, '--template-file')[0];
@@ -94,10 +123,12 @@ describe('npm run package', () => {
     expect(JSON.parse(readFileSync(join(ROOT, templateFile), 'utf8'))).toEqual(template);
     const overrides = Object.fromEntries(option(deploy, '--parameter-overrides').map((kv) => kv.split('=') as [string, string]));
     expect(overrides).toEqual({ CodeBucket: 'my-artifacts' });
-    for (const [name, p] of Object.entries(template.Parameters)) if (p.Default === undefined) expect(Object.keys(overrides)).toContain(name);
+    for (const [name, p] of Object.entries(template.Parameters))
+      if (p.Default === undefined) expect(Object.keys(overrides)).toContain(name);
     // Roles without fixed names: CAPABILITY_IAM is enough.
     expect(option(deploy, '--capabilities')).toEqual(['CAPABILITY_IAM']);
-    for (const role of Object.values(template.Resources).filter((x) => x.Type === 'AWS::IAM::Role')) expect(role.Properties.RoleName).toBeUndefined();
+    for (const role of Object.values(template.Resources).filter((x) => x.Type === 'AWS::IAM::Role'))
+      expect(role.Properties.RoleName).toBeUndefined();
     expect(option(deploy, '--stack-name')).toEqual(['AtlasPrivateEndpointProvider']);
   });
 });

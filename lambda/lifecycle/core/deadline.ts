@@ -17,7 +17,10 @@ import type { Clocked, Verdict } from './verdict';
  * CloudFormation sending the request and the provider first seeing it, and for the answer step itself.
  */
 export function deadlineFor(receivedAt: number, serviceTimeoutSeconds: number): number {
-  const fraction = Math.min(DEADLINE_MARGIN_MAX_SECONDS, Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.round(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)));
+  const fraction = Math.min(
+    DEADLINE_MARGIN_MAX_SECONDS,
+    Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.round(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)),
+  );
   const margin = Math.max(fraction, DEADLINE_MARGIN_STEP_SECONDS);
   return receivedAt + Math.max(1, serviceTimeoutSeconds - margin) * 1000;
 }

@@ -87,7 +87,12 @@ async function actAndPoll(step: typeof STEP.act | typeof STEP.poll, state: Execu
  * Maps the errors that are not bugs to verdicts: Atlas or Secrets Manager asking to wait, a refusal,
  * credentials that cannot be read, properties that cannot be used. Anything else is rethrown.
  */
-async function guarded(state: ExecutionState, ports: StepPorts, log: LogFields, body: () => Promise<ExecutionState>): Promise<ExecutionState> {
+async function guarded(
+  state: ExecutionState,
+  ports: StepPorts,
+  log: LogFields,
+  body: () => Promise<ExecutionState>,
+): Promise<ExecutionState> {
   if (ports.now() >= state.deadlineAt) return apply(state, deadlineReached(state), ports, log);
   try {
     return await body();

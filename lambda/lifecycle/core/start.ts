@@ -45,7 +45,13 @@ export function initialState(request: CloudFormationRequest, receivedAt: number)
     stepFailures: { ...NO_STEP_FAILURES },
   };
   if ('answer' in plan) {
-    return { ...base, task: { kind: 'done' }, next: STEP.answer, outcome: plan.answer.status === 'SUCCESS' ? OUTCOME.ready : OUTCOME.failed, answer: plan.answer };
+    return {
+      ...base,
+      task: { kind: 'done' },
+      next: STEP.answer,
+      outcome: plan.answer.status === 'SUCCESS' ? OUTCOME.ready : OUTCOME.failed,
+      answer: plan.answer,
+    };
   }
   return { ...base, task: plan.task, next: STEP.act, outcome: OUTCOME.wait };
 }

@@ -54,7 +54,12 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
 
 /** Ends the request with FAILED, naming what this request manages if anything. */
 export function fail(state: ExecutionState, reason: string, ports: StepPorts, log: LogFields): ExecutionState {
-  return apply(state, { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId: answerIdOnFailure(state), reason } }, ports, log);
+  return apply(
+    state,
+    { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId: answerIdOnFailure(state), reason } },
+    ports,
+    log,
+  );
 }
 
 /** The deadline verdict for the state's own task. */
@@ -64,7 +69,13 @@ export function deadlineReached(state: ExecutionState): Verdict {
 }
 
 /** Atlas (or Secrets Manager) asked to wait: the same step runs again after the wait, within the deadline. */
-export function retryLater(state: ExecutionState, err: AtlasApiError | CredentialsError, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
+export function retryLater(
+  state: ExecutionState,
+  err: AtlasApiError | CredentialsError,
+  ports: StepPorts,
+  log: LogFields,
+  task?: Task,
+): ExecutionState {
   const wait = 'retryAfterSeconds' in err && err.retryAfterSeconds !== undefined ? err.retryAfterSeconds : pollWaitSeconds();
   ports.logger.warn('Atlas or Secrets Manager asked to wait; will try again', { ...log, error: describeError(err), waitSeconds: wait });
   return apply(state, waitWithin(clockOf(state, ports), wait, onDeadline(state), task), ports, log, task);

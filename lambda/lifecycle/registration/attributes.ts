@@ -5,7 +5,15 @@ import type { InterfaceEndpoint } from '../../atlas/models';
 import type { EndpointRef } from './physical-id';
 import { connectionOf } from './status';
 
-export const ENDPOINT_ATTRIBUTE_NAMES = ['InterfaceEndpointId', 'ConnectionStatus', 'DeleteRequested', 'ErrorMessage', 'EndpointServiceId', 'ProjectId', 'ProviderName'] as const;
+export const ENDPOINT_ATTRIBUTE_NAMES = [
+  'InterfaceEndpointId',
+  'ConnectionStatus',
+  'DeleteRequested',
+  'ErrorMessage',
+  'EndpointServiceId',
+  'ProjectId',
+  'ProviderName',
+] as const;
 export type EndpointAttributes = Record<(typeof ENDPOINT_ATTRIBUTE_NAMES)[number], string>;
 
 export function endpointAttributes(ref: EndpointRef, endpoint: InterfaceEndpoint): EndpointAttributes {

@@ -37,7 +37,14 @@ export function judgeConnection(
 ): Verdict {
   const what = `interface endpoint ${ref.endpointId} on private endpoint service ${ref.serviceId}`;
   if (!endpoint) {
-    return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason: `The registration of ${what} disappeared from Atlas (404) while waiting for its connection. Deploy again to register it anew.` } };
+    return {
+      outcome: OUTCOME.failed,
+      answer: {
+        status: 'FAILED',
+        physicalResourceId,
+        reason: `The registration of ${what} disappeared from Atlas (404) while waiting for its connection. Deploy again to register it anew.`,
+      },
+    };
   }
   const conn = connectionOf(endpoint);
   const data = endpointAttributes(ref, endpoint);
@@ -54,11 +61,18 @@ export function judgeConnection(
           data,
           reason:
             `Atlas reports the connection of ${what} as ${conn.status}: ${conn.errorMessage || 'no error message given'}. ` +
-            'Check that the VPC endpoint points at the service\'s EndpointServiceName in the same region and account; set EnforceConnectionSuccess to false to accept a refused connection.',
+            "Check that the VPC endpoint points at the service's EndpointServiceName in the same region and account; set EnforceConnectionSuccess to false to accept a refused connection.",
         },
       };
     case 'deleting':
-      return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason: `The registration of ${what} is being deleted in Atlas (status ${conn.status}); deploy again once it is gone.` } };
+      return {
+        outcome: OUTCOME.failed,
+        answer: {
+          status: 'FAILED',
+          physicalResourceId,
+          reason: `The registration of ${what} is being deleted in Atlas (status ${conn.status}); deploy again once it is gone.`,
+        },
+      };
     case 'pending':
       return waitOrDeadline(c, conn.status, physicalResourceId, `waiting for Atlas to accept ${what}`);
   }
@@ -93,7 +107,8 @@ export function planEndpointRequest(request: CloudFormationRequest): Plan {
       if (!parsed.ok) return invalid(physicalIdOfNothingMade(request));
       const next = parsed.value;
       const ref = parseEndpointPhysicalId(request.PhysicalResourceId, next.provider);
-      const same = ref && ref.projectId === next.projectId && ref.serviceId === next.endpointServiceId && ref.endpointId === next.endpointId;
+      const same =
+        ref && ref.projectId === next.projectId && ref.serviceId === next.endpointServiceId && ref.endpointId === next.endpointId;
       // A different project, service or endpoint is another registration: register it, CloudFormation removes the old.
       return same ? { task: { kind: 'refresh-endpoint', ref } } : { task: { kind: 'register' } };
     }

@@ -20,7 +20,11 @@ const PATTERN = new RegExp(`^(${ATLAS_ID_SOURCE})--(${ATLAS_ID_SOURCE})--(.{1,10
  * which the client encodes) nothing that is a dot segment or holds one.
  */
 const OTHER_ENDPOINT_ID = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[\x21-\x7e]{1,1000}$/;
-const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = { AWS: /^vpce-[0-9a-f]{17}$/, AZURE: OTHER_ENDPOINT_ID, GCP: OTHER_ENDPOINT_ID };
+const ENDPOINT_ID_PATTERNS: Record<CloudProvider, RegExp> = {
+  AWS: /^vpce-[0-9a-f]{17}$/,
+  AZURE: OTHER_ENDPOINT_ID,
+  GCP: OTHER_ENDPOINT_ID,
+};
 
 export function formatEndpointPhysicalId(ref: EndpointRef): string {
   return `${ref.projectId}--${ref.serviceId}--${ref.endpointId}`;

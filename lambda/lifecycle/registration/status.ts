@@ -6,7 +6,11 @@ import type { AwsConnectionStatus, AzureEndpointStatus, GcpEndpointStatus, Inter
 import type { CloudProvider } from '../../model/provider';
 import { classify, type StatusClass, type StatusTable } from '../core/status-table';
 
-export const REGISTRATION_STATUS: { readonly [P in CloudProvider]: StatusTable<P extends 'AWS' ? AwsConnectionStatus : P extends 'AZURE' ? AzureEndpointStatus : GcpEndpointStatus> } = {
+export const REGISTRATION_STATUS: {
+  readonly [P in CloudProvider]: StatusTable<
+    P extends 'AWS' ? AwsConnectionStatus : P extends 'AZURE' ? AzureEndpointStatus : GcpEndpointStatus
+  >;
+} = {
   AWS: { pending: ['PENDING_ACCEPTANCE', 'PENDING'], ready: ['AVAILABLE'], failed: ['REJECTED'], deleting: ['DELETING'] },
   AZURE: { pending: ['INITIATING'], ready: ['AVAILABLE'], failed: ['FAILED'], deleting: ['DELETING'] },
   GCP: { pending: ['INITIATING', 'VERIFIED'], ready: ['AVAILABLE'], failed: ['FAILED'], deleting: ['DELETING'] },

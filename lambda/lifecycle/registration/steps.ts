@@ -27,7 +27,12 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
     case 'register': {
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
-      const ref: EndpointRef = { projectId: props.projectId, serviceId: props.endpointServiceId, provider: props.provider, endpointId: props.endpointId };
+      const ref: EndpointRef = {
+        projectId: props.projectId,
+        serviceId: props.endpointServiceId,
+        provider: props.provider,
+        endpointId: props.endpointId,
+      };
       try {
         const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.provider, ref.endpointId));
         ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
@@ -39,10 +44,21 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           // before it. Only the same endpoint on the same service is taken over; anything else is refused.
           const existing = await getOrGone(api, ref);
           if (existing) {
-            ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', { ...log, endpointId: ref.endpointId });
-            return awaitConnection({ state, ports, log }, { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess });
+            ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', {
+              ...log,
+              endpointId: ref.endpointId,
+            });
+            return awaitConnection(
+              { state, ports, log },
+              { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
+            );
           }
-          return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}: ${err.message}`, ports, log);
+          return fail(
+            state,
+            `Atlas refused to register interface endpoint ${ref.endpointId} with private endpoint service ${ref.serviceId}: ${err.message}`,
+            ports,
+            log,
+          );
         }
         if (err.isNotFound) {
           return fail(
@@ -61,10 +77,16 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       const api = await ports.atlasFor(props.credentials);
       const endpoint = await getOrGone(api, task.ref);
       if (!endpoint) {
-        ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', { ...log, endpointId: task.ref.endpointId });
+        ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', {
+          ...log,
+          endpointId: task.ref.endpointId,
+        });
         return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'register' });
       }
-      return awaitConnection({ state, ports, log }, { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess });
+      return awaitConnection(
+        { state, ports, log },
+        { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess },
+      );
     }
     case 'deregister': {
       const api = await ports.atlasFor(credentialsOf(state));
@@ -93,7 +115,10 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   if (task.kind === 'await-connection') {
     const props = propsOf(state);
     const api = await ports.atlasFor(props.credentials);
-    return awaitConnection({ state, ports, log }, { ref: task.ref, origin: task.origin, endpoint: await getOrGone(api, task.ref), enforce: props.enforceConnectionSuccess });
+    return awaitConnection(
+      { state, ports, log },
+      { ref: task.ref, origin: task.origin, endpoint: await getOrGone(api, task.ref), enforce: props.enforceConnectionSuccess },
+    );
   }
   if (task.kind === 'await-removal') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -105,7 +130,12 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
 /** Judges a registration the step has just seen (or found gone) while waiting for Atlas to settle it. */
 function awaitConnection(
   { state, ports, log }: StepContext,
-  { ref, origin, endpoint, enforce }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
+  {
+    ref,
+    origin,
+    endpoint,
+    enforce,
+  }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
 ): ExecutionState {
   const task: Task = { kind: 'await-connection', ref, origin };
   // An Update that keeps the registration answers the id it received; a new registration its own id.

@@ -15,7 +15,11 @@ export type RegistrationTask =
   | { kind: 'await-removal'; ref: EndpointRef };
 
 export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
-  register: { waiting: false, describe: () => 'registering the interface endpoint', afterUnclearAttempt: (t) => ({ ...t, uncertain: true }) },
+  register: {
+    waiting: false,
+    describe: () => 'registering the interface endpoint',
+    afterUnclearAttempt: (t) => ({ ...t, uncertain: true }),
+  },
   'await-connection': {
     waiting: true,
     describe: (t) => `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,

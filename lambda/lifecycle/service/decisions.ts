@@ -74,7 +74,12 @@ export function judgeReadiness(
   if (isReady(service, remoteRegions)) {
     return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
   }
-  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for the ${ref.provider} private endpoint service ${service.id} to become ready`);
+  return waitOrDeadline(
+    c,
+    service.status,
+    physicalResourceId,
+    `waiting for the ${ref.provider} private endpoint service ${service.id} to become ready`,
+  );
 }
 
 /** True when Atlas is deleting the service. */
@@ -85,7 +90,12 @@ export function isDeleting(service: EndpointService | undefined): boolean {
 /** Judges one poll while waiting for a deleted service to be gone. */
 export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!service) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(c, service.status, physicalResourceId, `waiting for Atlas to finish deleting private endpoint service ${service.id}`);
+  return waitOrDeadline(
+    c,
+    service.status,
+    physicalResourceId,
+    `waiting for Atlas to finish deleting private endpoint service ${service.id}`,
+  );
 }
 
 export type Inspection =
@@ -128,7 +138,13 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
   switch (request.RequestType) {
     case 'Create':
       if (!parsed.ok) {
-        return { answer: { status: 'FAILED', physicalResourceId: physicalIdOfNothingMade(request), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+        return {
+          answer: {
+            status: 'FAILED',
+            physicalResourceId: physicalIdOfNothingMade(request),
+            reason: `Invalid properties: ${describeProblems(parsed.problems)}`,
+          },
+        };
       }
       return { task: { kind: 'inspect' } };
     case 'Delete': {
@@ -144,7 +160,13 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
 
 function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
   if (!parsed.ok) {
-    return { answer: { status: 'FAILED', physicalResourceId: physicalIdOfNothingMade(request), reason: `Invalid properties: ${describeProblems(parsed.problems)}` } };
+    return {
+      answer: {
+        status: 'FAILED',
+        physicalResourceId: physicalIdOfNothingMade(request),
+        reason: `Invalid properties: ${describeProblems(parsed.problems)}`,
+      },
+    };
   }
   const next = parsed.value;
   const ref = parseServicePhysicalId(request.PhysicalResourceId);
@@ -175,4 +197,3 @@ export function portMappingChangeReason(region: string): string {
     'so the new one cannot exist before the old one is deleted. Remove the resource in one deployment and add it back with the new setting in the next.'
   );
 }
-

@@ -17,7 +17,16 @@ import { waitOrDeadline } from '../core/wait';
 import { findRegion } from '../../model/regions';
 import { describeTask, type Task } from '../tasks';
 import { serviceAttributes } from './attributes';
-import { conflictReason, inspect, isDeleting, judgeGone, judgeReadiness, ownerOfConflict, portMappingChangeReason, refOf } from './decisions';
+import {
+  conflictReason,
+  inspect,
+  isDeleting,
+  judgeGone,
+  judgeReadiness,
+  ownerOfConflict,
+  portMappingChangeReason,
+  refOf,
+} from './decisions';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 function propsOf(state: ExecutionState): ServiceProperties {
@@ -43,10 +52,18 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
           // Each look counts as a poll; the wait stops at the deadline instead of polling past it.
-          return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), found.service.status, answerIdOnFailure(state), describeTask(task)), ports, log);
+          return apply(
+            { ...state, polls: state.polls + 1 },
+            waitOrDeadline(clockOf(state, ports), found.service.status, answerIdOnFailure(state), describeTask(task)),
+            ports,
+            log,
+          );
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
-          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service });
+          return awaitReady(
+            { state, ports, log },
+            { ref: refOf(props.projectId, found.service), origin: 'adopted', service: found.service },
+          );
         case 'conflict':
           return fail(state, conflictReason(props.projectId, found.service), ports, log);
       }
@@ -68,7 +85,8 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         if (!(err instanceof AtlasApiError)) throw err;
         // An earlier attempt of this request may have created the service: a POST without a clear answer, a
         // step that failed after acting (counted by the state machine), or a Lambda-level retry of this step.
-        const mayBeOurs = task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
+        const mayBeOurs =
+          task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
           const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
@@ -79,20 +97,31 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
           }
-          return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing });
+          return awaitReady(
+            { state, ports, log },
+            { ref: refOf(props.projectId, existing), origin: owner === 'ours' ? 'created' : 'adopted', service: existing },
+          );
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
           return retryLater(state, err, ports, log, { ...task, maybeProcessed: mayBeOurs });
         }
-        return fail(state, `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`, ports, log);
+        return fail(
+          state,
+          `Atlas refused to create the ${props.provider} private endpoint service in ${props.region.input}: ${err.message}`,
+          ports,
+          log,
+        );
       }
     }
     case 'patch': {
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
       try {
-        const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, { cloudProvider: task.ref.provider, supportedRemoteRegions: task.remoteRegions });
+        const service = await api.updateEndpointService(task.ref.projectId, task.ref.serviceId, {
+          cloudProvider: task.ref.provider,
+          supportedRemoteRegions: task.remoteRegions,
+        });
         ports.logger.info('Updated supportedRemoteRegions', { ...log, serviceId: service.id, remoteRegions: task.remoteRegions });
         return awaitReady({ state, ports, log }, { ref: task.ref, origin: 'patched', service, remoteRegions: task.remoteRegions });
       } catch (err) {
@@ -105,10 +134,22 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const api = await ports.atlasFor(props.credentials);
       const service = await getOrGone(api, task.ref);
       if (!service) return vanished(state, task.ref, ports, log);
-      if (task.portMappingEnabled !== undefined && service.cloudProvider === 'GCP' && (service.portMappingEnabled ?? false) !== task.portMappingEnabled) {
+      if (
+        task.portMappingEnabled !== undefined &&
+        service.cloudProvider === 'GCP' &&
+        (service.portMappingEnabled ?? false) !== task.portMappingEnabled
+      ) {
         return fail(state, portMappingChangeReason(task.ref.region), ports, log);
       }
-      return apply(state, { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) } }, ports, log);
+      return apply(
+        state,
+        {
+          outcome: OUTCOME.ready,
+          answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state), data: serviceAttributes(task.ref.projectId, service) },
+        },
+        ports,
+        log,
+      );
     }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
@@ -140,7 +181,10 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
   const task = state.task;
   if (task.kind === 'await-ready') {
     const api = await ports.atlasFor(propsOf(state).credentials);
-    return awaitReady({ state, ports, log }, { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions });
+    return awaitReady(
+      { state, ports, log },
+      { ref: task.ref, origin: task.origin, service: await getOrGone(api, task.ref), remoteRegions: task.remoteRegions },
+    );
   }
   if (task.kind === 'await-gone') {
     const api = await ports.atlasFor(credentialsOf(state));
@@ -153,7 +197,12 @@ export async function pollService(state: ExecutionState, ports: StepPorts): Prom
 /** Judges a service the step has just seen (or found gone) while waiting for it to be ready. */
 function awaitReady(
   { state, ports, log }: StepContext,
-  { ref, origin, service, remoteRegions }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
+  {
+    ref,
+    origin,
+    service,
+    remoteRegions,
+  }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
@@ -163,7 +212,10 @@ function awaitReady(
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
-  ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', { ...log, serviceId: ref.serviceId });
+  ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', {
+    ...log,
+    serviceId: ref.serviceId,
+  });
   return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
 }
 
@@ -174,9 +226,15 @@ export const MAX_UNSEEN_CONFLICTS = 5;
  * Atlas answered 409 for a region whose list shows no service (a list that lags behind, or a region Atlas
  * spells another way): look again after the poll schedule's wait, a bounded number of times.
  */
-function conflictNotListed(state: ExecutionState, task: Extract<Task, { kind: 'create' }>, mayBeOurs: boolean, ports: StepPorts, log: LogFields): ExecutionState {
+function conflictNotListed(
+  state: ExecutionState,
+  task: Extract<Task, { kind: 'create' }>,
+  mayBeOurs: boolean,
+  ports: StepPorts,
+  log: LogFields,
+): ExecutionState {
   const unseenConflicts = (task.unseenConflicts ?? 0) + 1;
-  ports.logger.warn('Create answered 409 but the region\'s list shows no service; looking again', { ...log, unseenConflicts });
+  ports.logger.warn("Create answered 409 but the region's list shows no service; looking again", { ...log, unseenConflicts });
   if (unseenConflicts >= MAX_UNSEEN_CONFLICTS) {
     return fail(
       state,
@@ -186,7 +244,13 @@ function conflictNotListed(state: ExecutionState, task: Extract<Task, { kind: 'c
     );
   }
   const next: Task = { kind: 'inspect', ...(mayBeOurs ? { maybeProcessed: true } : {}), unseenConflicts };
-  return apply({ ...state, polls: state.polls + 1 }, waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), describeTask(task)), ports, log, next);
+  return apply(
+    { ...state, polls: state.polls + 1 },
+    waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), describeTask(task)),
+    ports,
+    log,
+    next,
+  );
 }
 
 /** Both spellings of a region name the same Atlas region. */
@@ -208,4 +272,3 @@ async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointServic
     throw err;
   }
 }
-

@@ -26,7 +26,11 @@ export type ServiceTask =
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },
-  create: { waiting: false, describe: () => 'creating the private endpoint service', afterUnclearAttempt: (t) => ({ ...t, maybeProcessed: true }) },
+  create: {
+    waiting: false,
+    describe: () => 'creating the private endpoint service',
+    afterUnclearAttempt: (t) => ({ ...t, maybeProcessed: true }),
+  },
   'await-ready': {
     waiting: true,
     describe: (t) => `waiting for service ${t.ref.serviceId} to become ready`,

@@ -8,14 +8,7 @@ import type { Clock } from '../clock';
 
 export const DIGEST_REALM = 'MMS Public API';
 
-export type DigestFailure =
-  | 'malformed'
-  | 'unsupported'
-  | 'uri-mismatch'
-  | 'unknown-user'
-  | 'bad-response'
-  | 'stale-nonce'
-  | 'replayed-nc';
+export type DigestFailure = 'malformed' | 'unsupported' | 'uri-mismatch' | 'unknown-user' | 'bad-response' | 'stale-nonce' | 'replayed-nc';
 
 export type DigestResult = { ok: true; username: string } | { ok: false; failure: DigestFailure; challenge: string };
 

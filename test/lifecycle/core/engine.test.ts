@@ -21,7 +21,12 @@ let slept: number[];
 
 function ports(withSleep: boolean): StepPorts {
   const clock = fixture.emulator.clock as VirtualClock;
-  client ??= new AtlasClient({ baseUrl: fixture.emulator.baseUrl, credentials: { kind: 'api-key', ...DEFAULT_API_KEY }, now: () => clock.now(), retry: { budgetMs: 0 } });
+  client ??= new AtlasClient({
+    baseUrl: fixture.emulator.baseUrl,
+    credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
+    now: () => clock.now(),
+    retry: { budgetMs: 0 },
+  });
   return {
     now: () => clock.now(),
     logger: silentLogger,
@@ -46,7 +51,12 @@ function createRequest(): CloudFormationRequest {
     RequestId: 'request-1',
     ResourceType: 'Custom::AtlasPrivateEndpointService',
     LogicalResourceId: 'Service',
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:f', ProjectId: DEFAULT_PROJECT_ID, ProviderName: 'AWS', Region: 'us-east-1' },
+    ResourceProperties: {
+      ServiceToken: 'arn:aws:lambda:us-east-1:000000000000:function:f',
+      ProjectId: DEFAULT_PROJECT_ID,
+      ProviderName: 'AWS',
+      Region: 'us-east-1',
+    },
   };
 }
 

@@ -48,7 +48,13 @@ describe('starting an execution', () => {
 
   it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
     const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
-    expect(s).toMatchObject({ deadlineAt: 500_000, next: 'act', outcome: 'WAIT', task: { kind: 'inspect' }, stepFailures: { count: 0, backoffSeconds: 5 } });
+    expect(s).toMatchObject({
+      deadlineAt: 500_000,
+      next: 'act',
+      outcome: 'WAIT',
+      task: { kind: 'inspect' },
+      stepFailures: { count: 0, backoffSeconds: 5 },
+    });
     const d = initialState(req({ RequestType: 'Delete', PhysicalResourceId: 'not-created-x' }), 0);
     expect(d).toMatchObject({ next: 'answer', outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: 'not-created-x' } });
   });

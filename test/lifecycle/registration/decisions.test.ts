@@ -51,7 +51,10 @@ describe('planning a registration request', () => {
   });
 
   it('Update of the same registration reads it; another project, service or endpoint is a new registration', () => {
-    const update = (next: Record<string, unknown>) => planEndpointRequest(req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: props }));
+    const update = (next: Record<string, unknown>) =>
+      planEndpointRequest(
+        req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: props }),
+      );
     expect(update({})).toEqual({ task: { kind: 'refresh-endpoint', ref } });
     expect(update({ Profile: 'other' })).toEqual({ task: { kind: 'refresh-endpoint', ref } });
     expect(update({ EndpointId: 'vpce-11111111111111111' })).toEqual({ task: { kind: 'register' } });
@@ -70,22 +73,46 @@ describe('judging a registration', () => {
       answer: {
         status: 'SUCCESS',
         physicalResourceId: ID,
-        data: { InterfaceEndpointId: VPCE, ConnectionStatus: 'AVAILABLE', DeleteRequested: 'false', ErrorMessage: '', EndpointServiceId: SERVICE, ProjectId: PROJECT, ProviderName: 'AWS' },
+        data: {
+          InterfaceEndpointId: VPCE,
+          ConnectionStatus: 'AVAILABLE',
+          DeleteRequested: 'false',
+          ErrorMessage: '',
+          EndpointServiceId: SERVICE,
+          ProjectId: PROJECT,
+          ProviderName: 'AWS',
+        },
       },
     });
   });
 
-  it('a REJECTED connection fails with Atlas\'s message unless enforcement is off', () => {
+  it("a REJECTED connection fails with Atlas's message unless enforcement is off", () => {
     const rejected = aws({ connectionStatus: 'REJECTED', errorMessage: 'endpoint in another account' });
     const enforced = judgeConnection(rejected, ref, ID, clock, true);
-    expect(enforced).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: ID, data: { ConnectionStatus: 'REJECTED' } } });
-    expect(enforced.outcome !== 'WAIT' && enforced.answer.reason).toMatch(/REJECTED: endpoint in another account.*EnforceConnectionSuccess/);
-    expect(judgeConnection(rejected, ref, ID, clock, false)).toMatchObject({ outcome: 'READY', answer: { status: 'SUCCESS', data: { ConnectionStatus: 'REJECTED' } } });
+    expect(enforced).toMatchObject({
+      outcome: 'FAILED',
+      answer: { status: 'FAILED', physicalResourceId: ID, data: { ConnectionStatus: 'REJECTED' } },
+    });
+    expect(enforced.outcome !== 'WAIT' && enforced.answer.reason).toMatch(
+      /REJECTED: endpoint in another account.*EnforceConnectionSuccess/,
+    );
+    expect(judgeConnection(rejected, ref, ID, clock, false)).toMatchObject({
+      outcome: 'READY',
+      answer: { status: 'SUCCESS', data: { ConnectionStatus: 'REJECTED' } },
+    });
   });
 
   it('waits while Atlas settles the connection, with the poll schedule and within the deadline', () => {
-    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'PENDING_ACCEPTANCE' });
-    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'PENDING' });
+    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({
+      outcome: 'WAIT',
+      waitSeconds: pollWaitSeconds(),
+      lastStatus: 'PENDING_ACCEPTANCE',
+    });
+    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({
+      outcome: 'WAIT',
+      waitSeconds: pollWaitSeconds(),
+      lastStatus: 'PENDING',
+    });
     const late = judgeConnection(aws(), ref, ID, { ...clock, deadlineAt: clock.now }, true);
     expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/Timed out.*PENDING_ACCEPTANCE/);
@@ -95,29 +122,54 @@ describe('judging a registration', () => {
     const gone = judgeConnection(undefined, ref, ID, clock, true);
     expect(gone.outcome !== 'WAIT' && gone.answer.reason).toMatch(/disappeared from Atlas \(404\)/);
     expect(judgeConnection(aws({ connectionStatus: 'DELETING' }), ref, ID, clock, true)).toMatchObject({ outcome: 'FAILED' });
-    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true }), ref, ID, clock, true)).toMatchObject({ outcome: 'FAILED' });
+    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true }), ref, ID, clock, true)).toMatchObject({
+      outcome: 'FAILED',
+    });
   });
 
   it('a removal is done at 404 and waits while the registration is still there', () => {
     expect(judgeRemoval(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
-    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'DELETING' });
+    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, clock)).toEqual({
+      outcome: 'WAIT',
+      waitSeconds: pollWaitSeconds(),
+      lastStatus: 'DELETING',
+    });
   });
 });
 
 describe('the status table per provider', () => {
-  const azure = (status: AzurePrivateEndpoint['status']): InterfaceEndpoint => ({ cloudProvider: 'AZURE', status, deleteRequested: false, errorMessage: null });
-  const gcp = (status: GcpEndpointGroup['status']): InterfaceEndpoint => ({ cloudProvider: 'GCP', status, deleteRequested: false, errorMessage: null });
+  const azure = (status: AzurePrivateEndpoint['status']): InterfaceEndpoint => ({
+    cloudProvider: 'AZURE',
+    status,
+    deleteRequested: false,
+    errorMessage: null,
+  });
+  const gcp = (status: GcpEndpointGroup['status']): InterfaceEndpoint => ({
+    cloudProvider: 'GCP',
+    status,
+    deleteRequested: false,
+    errorMessage: null,
+  });
 
-  it('reads each provider\'s own words', () => {
-    expect(['PENDING_ACCEPTANCE', 'PENDING', 'AVAILABLE', 'REJECTED', 'DELETING'].map((s) => connectionOf(aws({ connectionStatus: s as AwsInterfaceEndpoint['connectionStatus'] })).state)).toEqual([
+  it("reads each provider's own words", () => {
+    expect(
+      ['PENDING_ACCEPTANCE', 'PENDING', 'AVAILABLE', 'REJECTED', 'DELETING'].map(
+        (s) => connectionOf(aws({ connectionStatus: s as AwsInterfaceEndpoint['connectionStatus'] })).state,
+      ),
+    ).toEqual(['pending', 'pending', 'ready', 'failed', 'deleting']);
+    expect((['INITIATING', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(azure(s)).state)).toEqual([
+      'pending',
+      'ready',
+      'failed',
+      'deleting',
+    ]);
+    expect((['INITIATING', 'VERIFIED', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(gcp(s)).state)).toEqual([
       'pending',
       'pending',
       'ready',
       'failed',
       'deleting',
     ]);
-    expect((['INITIATING', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(azure(s)).state)).toEqual(['pending', 'ready', 'failed', 'deleting']);
-    expect((['INITIATING', 'VERIFIED', 'AVAILABLE', 'FAILED', 'DELETING'] as const).map((s) => connectionOf(gcp(s)).state)).toEqual(['pending', 'pending', 'ready', 'failed', 'deleting']);
   });
 
   it('keeps waiting on a status Atlas added after the table, and takes deleteRequested as deleting', () => {

@@ -51,7 +51,10 @@ describe('planning a request', () => {
   });
 
   it('Update: region compared by meaning; project, provider or region change replaces', () => {
-    const update = (next: Record<string, unknown>, old: Record<string, unknown> = props) => planRequest(req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: old }));
+    const update = (next: Record<string, unknown>, old: Record<string, unknown> = props) =>
+      planRequest(
+        req({ RequestType: 'Update', PhysicalResourceId: ID, ResourceProperties: { ...props, ...next }, OldResourceProperties: old }),
+      );
     expect(update({ Region: 'US_EAST_1' })).toEqual({ task: { kind: 'refresh', ref } });
     // A replacement creates the new service (after looking at its region); CloudFormation deletes the old one.
     expect(update({ Region: 'us-east-2' })).toEqual({ task: { kind: 'inspect' } });
@@ -64,7 +67,9 @@ describe('planning a request', () => {
   });
 
   it('Update of an id that is not ours creates the service', () => {
-    expect(planRequest(req({ RequestType: 'Update', PhysicalResourceId: 'not-created-x', OldResourceProperties: props }))).toEqual({ task: { kind: 'inspect' } });
+    expect(planRequest(req({ RequestType: 'Update', PhysicalResourceId: 'not-created-x', OldResourceProperties: props }))).toEqual({
+      task: { kind: 'inspect' },
+    });
   });
 });
 
@@ -73,23 +78,41 @@ describe('judging Atlas', () => {
 
   it('ready means AVAILABLE or WAITING_FOR_USER, and for AWS a service name', () => {
     expect(isReady(aws({ status: 'WAITING_FOR_USER', endpointServiceName: null }))).toBe(false);
-    expect(isReady(aws({ status: 'WAITING_FOR_USER', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' }))).toBe(true);
-    expect(isReady(aws({ status: 'AVAILABLE', endpointServiceName: 'x', supportedRemoteRegions: ['US_WEST_2'] }), ['US_WEST_2'])).toBe(true);
+    expect(
+      isReady(aws({ status: 'WAITING_FOR_USER', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' })),
+    ).toBe(true);
+    expect(isReady(aws({ status: 'AVAILABLE', endpointServiceName: 'x', supportedRemoteRegions: ['US_WEST_2'] }), ['US_WEST_2'])).toBe(
+      true,
+    );
     expect(isReady(aws({ status: 'AVAILABLE', endpointServiceName: 'x', supportedRemoteRegions: [] }), ['US_WEST_2'])).toBe(false);
   });
 
-  it('waits the poll interval, fails on FAILED with Atlas\'s message, succeeds with every attribute', () => {
+  it("waits the poll interval, fails on FAILED with Atlas's message, succeeds with every attribute", () => {
     expect(judgeReadiness(aws({}), ref, ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'INITIATING' });
     const failed = judgeReadiness(aws({ status: 'FAILED', errorMessage: 'no capacity' }), ref, ID, clock);
     expect(failed).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(failed.outcome !== 'WAIT' && failed.answer.reason).toContain('no capacity');
-    const ready = judgeReadiness(aws({ status: 'AVAILABLE', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' }), ref, ID, clock);
-    expect(ready.outcome === 'READY' && ready.answer.data).toMatchObject({ Id: SERVICE, PrivateLinkId: SERVICE, ProjectId: PROJECT, ProviderName: 'AWS', PrivateLinkServiceName: '' });
+    const ready = judgeReadiness(
+      aws({ status: 'AVAILABLE', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' }),
+      ref,
+      ID,
+      clock,
+    );
+    expect(ready.outcome === 'READY' && ready.answer.data).toMatchObject({
+      Id: SERVICE,
+      PrivateLinkId: SERVICE,
+      ProjectId: PROJECT,
+      ProviderName: 'AWS',
+      PrivateLinkServiceName: '',
+    });
     expect(judgeReadiness(undefined, ref, ID, clock)).toMatchObject({ outcome: 'FAILED' });
   });
 
   it('never waits past the deadline, and answers DEADLINE with the last status once it has passed', () => {
-    expect(judgeReadiness(aws({}), ref, ID, { ...clock, polls: 20, deadlineAt: clock.now + 7_000 })).toMatchObject({ outcome: 'WAIT', waitSeconds: 7 });
+    expect(judgeReadiness(aws({}), ref, ID, { ...clock, polls: 20, deadlineAt: clock.now + 7_000 })).toMatchObject({
+      outcome: 'WAIT',
+      waitSeconds: 7,
+    });
     const late = judgeReadiness(aws({}), ref, ID, { ...clock, deadlineAt: clock.now });
     expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/last status Atlas reported was INITIATING/);

@@ -36,14 +36,37 @@ function state(): ExecutionState {
 }
 
 function ports(live: Partial<EndpointService> | undefined): StepPorts {
-  const refused = new AtlasApiError({ operation: 'deleteEndpointService', status: 400, errorCode: 'SOME_REFUSAL', detail: 'refused', retryable: false, attempts: 1 });
+  const refused = new AtlasApiError({
+    operation: 'deleteEndpointService',
+    status: 400,
+    errorCode: 'SOME_REFUSAL',
+    detail: 'refused',
+    retryable: false,
+    attempts: 1,
+  });
   const api = {
     deleteEndpointService: async () => {
       throw refused;
     },
     getEndpointService: async () => {
-      if (!live) throw new AtlasApiError({ operation: 'getEndpointService', status: 404, errorCode: 'RESOURCE_NOT_FOUND', retryable: false, attempts: 1 });
-      return { cloudProvider: 'AWS', id: ref.serviceId, regionName: 'US_EAST_1', errorMessage: null, endpointServiceName: null, interfaceEndpoints: [], status: 'AVAILABLE', ...live } as EndpointService;
+      if (!live)
+        throw new AtlasApiError({
+          operation: 'getEndpointService',
+          status: 404,
+          errorCode: 'RESOURCE_NOT_FOUND',
+          retryable: false,
+          attempts: 1,
+        });
+      return {
+        cloudProvider: 'AWS',
+        id: ref.serviceId,
+        regionName: 'US_EAST_1',
+        errorMessage: null,
+        endpointServiceName: null,
+        interfaceEndpoints: [],
+        status: 'AVAILABLE',
+        ...live,
+      } as EndpointService;
     },
   } as unknown as AtlasApi;
   return { now: () => 0, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
