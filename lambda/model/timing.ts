@@ -13,6 +13,12 @@
  * "Performance" and `npm run bench`.
  */
 export const POLL_INTERVAL_SECONDS = 14;
+
+/**
+ * Waiting for a service someone else is deleting (it may be stuck for an hour): the first wait, growing by
+ * half after each look, to a minute's cap, so that half an hour of waiting costs some 40 looks, not 130.
+ */
+export const OTHERS_DELETION_WAIT = { firstSeconds: 5, factor: 1.5, capSeconds: 60 } as const;
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 

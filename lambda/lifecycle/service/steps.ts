@@ -13,7 +13,7 @@ import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
-import { waitOrDeadline } from '../core/wait';
+import { othersDeletionWaitSeconds, waitOrDeadline, waitWithin } from '../core/wait';
 import { findRegion } from '../../model/regions';
 import { describeTask, type Task } from '../tasks';
 import { serviceAttributes } from './attributes';
@@ -51,10 +51,15 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          // Each look counts as a poll; the wait stops at the deadline instead of polling past it.
+          // Each look counts as a poll, so the waits grow (5 s, 8 s, ... 60 s) instead of polling at the readiness
+          // interval for an hour; the wait stops at the deadline instead of polling past it.
           return apply(
             { ...state, polls: state.polls + 1 },
-            waitOrDeadline(clockOf(state, ports), found.service.status, answerIdOnFailure(state), describeTask(task)),
+            waitWithin(clockOf(state, ports), othersDeletionWaitSeconds(state.polls), {
+              physicalResourceId: answerIdOnFailure(state),
+              activity: describeTask(task),
+              lastStatus: found.service.status,
+            }),
             ports,
             log,
           );
