@@ -128,10 +128,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
       Resource: { 'Fn::GetAtt': [group, 'Arn'] },
     });
     expect(policiesByRole(t)).toEqual({
+      // The failure destination only writes its own logs and answers CloudFormation's pre-signed URL.
+      ProviderOnEventFailedFunctionRole: [logWrite('ProviderOnEventFailedFunctionLogs')],
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+        // Lambda hands an event it gave up on to the failure destination with the function's own role.
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] }, ':*']] },
+          ],
+        },
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
@@ -184,7 +195,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
     });
     const roles = Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(4); // three functions (ServiceToken, steps, failure destination) and the state machine
     for (const r of roles) {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
       expect(r.Properties.Policies).toBeUndefined();
@@ -226,9 +237,9 @@ describe('AtlasPrivateEndpointProvider template', () => {
     t.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG', ATLAS_BASE_URL: 'https://cloud.mongodbgov.com' }) } },
-      2,
+      3,
     );
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 3);
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 4);
     t.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
     t.allResources('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
     template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
