@@ -79,6 +79,12 @@ export async function onEvent(event: unknown, context?: InvocationContext): Prom
   return withRequestKeys(isCloudFormationRequest(event) ? event : undefined, () => r.onEvent(event, contextOf(context)));
 }
 
+/** The ServiceToken function's failure destination: answers FAILED for an event Lambda gave up on. */
+export async function onEventFailed(record: unknown, context?: InvocationContext): Promise<unknown> {
+  runtime ??= build();
+  return runtime.onEventFailed(record, contextOf(context));
+}
+
 export async function onStep(event: unknown, context?: InvocationContext): Promise<unknown> {
   runtime ??= build();
   const r = runtime;

@@ -12,13 +12,18 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 
-/** The handlers in the bundle: `index.onEvent` (the ServiceToken) and `index.onStep` (the wait loop's tasks). */
+/**
+ * The handlers in the bundle: `index.onEvent` (the ServiceToken), `index.onStep` (the wait loop's tasks) and
+ * `index.onEventFailed` (the ServiceToken's failure destination).
+ */
 export const PROVIDER_HANDLERS: {
   /** The ServiceToken function's handler. */
   readonly onEvent: string;
   /** The wait loop's step function's handler. */
   readonly onStep: string;
-} = { onEvent: 'index.onEvent', onStep: 'index.onStep' };
+  /** The ServiceToken function's failure destination's handler. */
+  readonly onEventFailed: string;
+} = { onEvent: 'index.onEvent', onStep: 'index.onStep', onEventFailed: 'index.onEventFailed' };
 
 /** The prebuilt bundle's folder in the package: `dist/handler`, beside `dist/lib`. */
 const PREBUILT = join(__dirname, '..', 'handler');

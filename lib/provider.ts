@@ -7,6 +7,7 @@ import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, To
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -241,6 +242,18 @@ export class AtlasPrivateEndpointProvider extends Construct {
       }),
     );
     this.serviceToken = onEventFunction.functionArn;
+
+    // An event whose invocations all fail (Lambda's two asynchronous retries included) goes here and is
+    // answered FAILED, instead of leaving CloudFormation waiting for its whole ServiceTimeout.
+    const onEventFailedFunction = fn(
+      'OnEventFailedFunction',
+      PROVIDER_HANDLERS.onEventFailed,
+      'Atlas private endpoint provider: answers FAILED for requests Lambda gave up on',
+      {
+        timeout: Duration.seconds(30),
+      },
+    );
+    onEventFunction.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.LambdaDestination(onEventFailedFunction) });
 
     this.secretsPolicy = new iam.Policy(this, 'CredentialsPolicy', { roles: [stepFunction.role!] });
     const profiles = props.profiles ?? (props.credentialsSecretArns?.length ? [] : [DEFAULT_PROFILE]);

@@ -59,7 +59,12 @@ export class WaitLoop extends Construct {
     const step = (name: string, stepName: StepName, comment: string) => {
       const task = new tasks.LambdaInvoke(this, name, {
         lambdaFunction: props.stepFunction,
-        payload: sfn.TaskInput.fromObject({ step: stepName, state: sfn.JsonPath.entirePayload }),
+        // retryCount: above 0 when the Task's own Retry invokes the step again (an earlier invocation may have acted).
+        payload: sfn.TaskInput.fromObject({
+          step: stepName,
+          state: sfn.JsonPath.entirePayload,
+          retryCount: sfn.JsonPath.numberAt('$$.State.RetryCount'),
+        }),
         payloadResponseOnly: true,
         retryOnServiceExceptions: false,
         comment,

@@ -220,6 +220,6 @@ function classify(res: ExchangeResult, nowMs: number): Failure {
     body: body ?? {},
     retryable,
     retryAfterSeconds: retryable ? parseRetryAfter(res.headers['retry-after'], nowMs) : undefined,
-    maybeProcessed: retryable && !isCertainlyUnprocessed(res.status),
+    maybeProcessed: retryable && !isCertainlyUnprocessed(res.status, body),
   };
 }

@@ -67,9 +67,14 @@ export function isRetryableStatus(status: number): boolean {
 
 /**
  * True when Atlas cannot have acted on the request: it was refused (429, or 503 whose `Retry-After` says the
- * service turned it away). Anything else that failed after the request went out (500, 502, 504, a reset,
- * a timeout) may have been carried out, which matters for a non-idempotent create.
+ * service turned it away), or Atlas's application answered a 500 with its own error document (`errorCode`):
+ * the request was handled and failed as a whole. Anything else that failed after the request went out (a
+ * gateway's 502 or 504, a 500 without Atlas's error document, a reset, a timeout) may have been carried out,
+ * which matters for a non-idempotent create. The limit that remains: a 500 Atlas sends after it did write
+ * is taken as "not done" (Atlas has no idempotency key to ask with).
  */
-export function isCertainlyUnprocessed(status: number): boolean {
-  return status === 429 || status === 503;
+export function isCertainlyUnprocessed(status: number, body?: unknown): boolean {
+  if (status === 429 || status === 503) return true;
+  const errorCode = (body as { errorCode?: unknown } | undefined)?.errorCode;
+  return status === 500 && typeof errorCode === 'string' && errorCode !== '';
 }

@@ -47,3 +47,26 @@ export function requestLogKeys(request: CloudFormationRequest): Record<string, s
     PhysicalResourceId: short(request.PhysicalResourceId, 1024),
   };
 }
+
+/** How long CloudFormation's pre-signed ResponseURL stays valid: older than this, a signing time is not believed. */
+const RESPONSE_URL_LIFETIME_MS = 2 * 60 * 60 * 1000;
+
+/**
+ * When CloudFormation sent the request, as its pre-signed ResponseURL says (`X-Amz-Date`, the SigV4 signing
+ * time), so that a redelivered event (Lambda's asynchronous retries come 1 and 2 minutes later) keeps the
+ * deadline CloudFormation counts from. Kept between two hours before `now` and `now`; `now` when the URL
+ * carries no usable time.
+ */
+export function requestSentAt(request: Pick<CloudFormationRequest, 'ResponseURL'>, now: number): number {
+  let stamp: string | null;
+  try {
+    stamp = new URL(request.ResponseURL).searchParams.get('X-Amz-Date');
+  } catch {
+    return now;
+  }
+  const m = stamp ? /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp) : null;
+  if (!m) return now;
+  const signed = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (!Number.isFinite(signed)) return now;
+  return Math.min(now, Math.max(signed, now - RESPONSE_URL_LIFETIME_MS));
+}

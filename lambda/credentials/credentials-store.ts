@@ -64,6 +64,11 @@ export class CredentialsStore {
     this.logger.info('Atlas credentials read', { secretId, kind: value.credentials.kind, hasBaseUrl: value.baseUrl !== undefined });
     return value;
   }
+
+  /** Drop a cached secret, e.g. after Atlas refused its credentials (it may have been rotated). */
+  forget(source: CredentialsSource = {}): void {
+    this.cache.delete(credentialsSecretId(source));
+  }
 }
 
 function explainReadFailure(secretId: string, err: unknown): CredentialsError {

@@ -31,6 +31,11 @@ export function describeTask(task: Task): string {
   return traitsOf(task).describe(task);
 }
 
+/** The task to carry on with after an attempt of it that may have acted unseen. */
+export function afterUnclearAttempt(task: Task): Task {
+  return traitsOf(task).afterUnclearAttempt?.(task) ?? task;
+}
+
 /** The physical id of what the request brought under management while in this task, if anything. */
 export function managedIdOf(task: Task): string | undefined {
   return traitsOf(task).managedId?.(task);

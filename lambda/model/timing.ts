@@ -13,6 +13,12 @@
  * "Performance" and `npm run bench`.
  */
 export const POLL_INTERVAL_SECONDS = 14;
+
+/**
+ * Waiting for a service someone else is deleting (it may be stuck for an hour): the first wait, growing by
+ * half after each look, to a minute's cap, so that half an hour of waiting costs some 40 looks, not 130.
+ */
+export const OTHERS_DELETION_WAIT = { firstSeconds: 5, factor: 1.5, capSeconds: 60 } as const;
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 
@@ -29,6 +35,12 @@ export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
 export const DEADLINE_MARGIN_FRACTION = 0.1;
 export const DEADLINE_MARGIN_MIN_SECONDS = 5;
 export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+/**
+ * The margin never falls below what one step and the answer can take once started: a step that begins just
+ * before the deadline may make two Atlas calls of up to ATLAS_CALL_MAX_MS each, then the answer step PUTs.
+ * With a ServiceTimeout shorter than this the whole wait is cut to a second: the answer still comes first.
+ */
+export const DEADLINE_MARGIN_STEP_SECONDS = 100;
 
 // --- Failed steps: counted and retried by the state machine --------------------------------------------------
 

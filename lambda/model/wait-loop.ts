@@ -60,4 +60,6 @@ export const STATE_PATH = {
 export interface StepInvocation<State> {
   step: StepName;
   state: State;
+  /** The Task's own retries of this invocation so far (`$$.State.RetryCount`): above 0, an earlier one may have acted. */
+  retryCount?: number;
 }

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AtlasClient, type AtlasClientOptions } from '../atlas/client';
+import { AtlasApiError } from '../atlas/errors';
 import type { CredentialsStore } from '../credentials/credentials-store';
 import type { AtlasApi } from '../lifecycle/core/ports';
 import type { LoggerLike } from '../logging';
@@ -25,8 +26,36 @@ export class AtlasAccess {
 
   constructor(private readonly options: AtlasAccessOptions) {}
 
-  /** The client for the credentials a resource names (throws CredentialsError when they cannot be read). */
+  /**
+   * The Atlas operations with the credentials a resource names (throws CredentialsError when they cannot be
+   * read). A call Atlas refuses with 401 or 403 re-reads the secret once: after a rotation a warm container
+   * still holds the old key, and the new one is a read away. Same secret, same refusal: it stands.
+   */
   async forCredentials(source: CredentialsSource): Promise<AtlasApi> {
+    const first = await this.clientFor(source);
+    return new Proxy(first, {
+      get: (target, prop, receiver) => {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          try {
+            return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          } catch (err) {
+            if (!(err instanceof AtlasApiError) || !err.isUnauthorized) throw err;
+            this.options.credentials.forget(source);
+            const fresh = await this.clientFor(source);
+            if (fresh === first) throw err;
+            this.options.logger?.warn('Atlas refused the cached credentials; read the secret again and retrying once with the new ones', {
+              status: err.status,
+            });
+            return (Reflect.get(fresh, prop) as (...a: unknown[]) => Promise<unknown>).apply(fresh, args);
+          }
+        };
+      },
+    });
+  }
+
+  private async clientFor(source: CredentialsSource): Promise<AtlasClient> {
     const secretId = credentialsSecretId(source);
     const resolved = await this.options.credentials.get(source);
     const baseUrl = this.options.baseUrl ?? resolved.baseUrl;

@@ -5,7 +5,7 @@
  */
 import { renderAnswer } from '../cloudformation/answer';
 import { type AnswerableRequest, checkEvent, type EntryPolicy } from '../cloudformation/entry';
-import { requestLogKeys } from '../cloudformation/request';
+import { requestLogKeys, requestSentAt } from '../cloudformation/request';
 import { redactResponseUrl } from '../cloudformation/response-url';
 import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
@@ -77,7 +77,8 @@ export class ProviderRuntime {
       return { executionName: '', started: false };
     }
     const name = executionName(request);
-    const state = initialState(request, this.deps.now());
+    // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
+    const state = initialState(request, requestSentAt(request, this.deps.now()));
     if (!state.answer) {
       // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
       const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
@@ -111,9 +112,51 @@ export class ProviderRuntime {
     }
   }
 
+  /**
+   * The ServiceToken function's failure destination: Lambda hands it an event whose invocations all failed
+   * (its asynchronous retries after 1 and 2 minutes included). Answering FAILED now spares CloudFormation
+   * the wait for its whole ServiceTimeout. Only an event the gate would answer is answered (never a URL
+   * that is not CloudFormation's). Never throws: there is nobody left to retry it.
+   */
+  async onEventFailed(record: unknown, context: InvocationContext = {}): Promise<{ answered: boolean }> {
+    const r = record as {
+      requestPayload?: unknown;
+      responsePayload?: { errorType?: unknown; errorMessage?: unknown };
+      requestContext?: { approximateInvokeCount?: unknown };
+    } | null;
+    const verdict = checkEvent(r?.requestPayload, this.policy(context));
+    if (verdict.kind === 'drop') {
+      this.deps.logger.error('A failed invocation record without a CloudFormation request this provider answers; nothing to answer', {
+        problem: verdict.problem,
+        ...verdict.log,
+      });
+      return { answered: false };
+    }
+    const request = verdict.request;
+    const keys = refusedKeys(request);
+    const attempts = typeof r?.requestContext?.approximateInvokeCount === 'number' ? r.requestContext.approximateInvokeCount : 3;
+    const errorType = typeof r?.responsePayload?.errorType === 'string' ? r.responsePayload.errorType : 'an error';
+    this.deps.logger.error('Lambda gave up on the request; answering FAILED', { ...keys, attempts, errorType });
+    try {
+      await this.answerDirectly(
+        request,
+        `The provider could not start handling this request: its ServiceToken function failed ${attempts} times (${errorType}), Lambda's retries included. See the provider's log group; deploying again retries.`,
+      );
+      return { answered: true };
+    } catch (err) {
+      this.deps.logger.error('Could not deliver the FAILED answer for a request Lambda gave up on', {
+        ...keys,
+        error: (err as Error).name,
+      });
+      return { answered: false };
+    }
+  }
+
   /** The Step Functions task function: only input the state machine can have produced (else `StepInputError`). */
   async onStep(event: unknown, context: InvocationContext = {}): Promise<ExecutionState> {
-    const { step, state, stack } = checkStepInvocation(event, this.policy(context));
+    const { step, state: checked, stack, retryCount } = checkStepInvocation(event, this.policy(context));
+    // The Task's own Retry invoked the step again: an earlier invocation may have acted.
+    const state = typeof retryCount === 'number' && retryCount > 0 ? { ...checked, invocationRetried: true } : checked;
     if (step === 'act' || step === 'poll') {
       const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), stack.stackName);
       if (unbound) throw new StepInputError(unbound);

@@ -16,6 +16,8 @@ import { FINAL_OUTCOMES, isStepName, OUTCOME, STEP, type StepName } from '../mod
 export interface StepInvocation {
   step: StepName;
   state: ExecutionState;
+  /** Above 0 when the Task state's own Retry invoked the step again. */
+  retryCount?: number;
 }
 
 /** A step invocation that the state machine cannot have made. Nothing acts on it, nothing is answered. */
@@ -38,8 +40,12 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   };
   if (!isObject(event)) return fail('not an object');
   const keys = Object.keys(event);
-  if (keys.length !== 2 || !('step' in event) || !('state' in event)) return fail('expected exactly { step, state }');
-  const { step, state } = event as { step: unknown; state: unknown };
+  // `retryCount`: what the Task state's own Retry adds (above 0 when an earlier invocation may have acted).
+  if (!('step' in event) || !('state' in event) || keys.some((k) => k !== 'step' && k !== 'state' && k !== 'retryCount'))
+    return fail('expected exactly { step, state, retryCount? }');
+  const { step, state, retryCount } = event as { step: unknown; state: unknown; retryCount?: unknown };
+  if (retryCount !== undefined && (typeof retryCount !== 'number' || !Number.isInteger(retryCount) || retryCount < 0))
+    return fail('retryCount is not a count');
   if (!isStepName(step)) return fail('unknown step');
   if (!isObject(state)) return fail('state is not an object');
 
@@ -74,7 +80,12 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
     if (problem) return fail(`task ${problem}`);
     if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
   }
-  return { step, state: { ...(state as unknown as ExecutionState), request }, stack: gate.stack };
+  return {
+    step,
+    state: { ...(state as unknown as ExecutionState), request },
+    stack: gate.stack,
+    ...(typeof retryCount === 'number' ? { retryCount } : {}),
+  };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

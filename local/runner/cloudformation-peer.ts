@@ -12,6 +12,8 @@ export interface ReceivedAnswer {
   bytes: number;
   contentType: string | undefined;
   answer: Answer;
+  /** Epoch ms on the runner's clock when it arrived. */
+  at: number;
 }
 
 export class CloudFormationPeer {
@@ -22,6 +24,13 @@ export class CloudFormationPeer {
   private seq = 0;
   /** Fault injection: drop (close without answering) the next N PUTs. */
   dropNext = 0;
+  /** Fault injection: answer the next N PUTs with S3's 503 SlowDown (nothing is kept). */
+  failNext = 0;
+  /** Fault injection: refuse every PUT (403, as S3 does once a pre-signed URL has expired). */
+  refuseAll = false;
+
+  /** `now` is the runner's clock (epoch ms): it stamps answers and signs URLs. */
+  constructor(private readonly now: () => number = Date.now) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -39,12 +48,24 @@ export class CloudFormationPeer {
           req.socket.destroy();
           return;
         }
+        if (this.refuseAll) {
+          res.statusCode = 403;
+          res.end('<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+          return;
+        }
+        if (this.failNext > 0) {
+          this.failNext--;
+          res.statusCode = 503;
+          res.end('<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+          return;
+        }
         const body = Buffer.concat(chunks).toString('utf8');
         const got: ReceivedAnswer = {
           body,
           bytes: Buffer.byteLength(body),
           contentType: req.headers['content-type'],
           answer: JSON.parse(body) as Answer,
+          at: this.now(),
         };
         this.received.get(key)!.push(got);
         res.statusCode = 200;
@@ -57,12 +78,22 @@ export class CloudFormationPeer {
     return this;
   }
 
-  /** A new response URL; its query string mimics a pre-signed URL's signature (a secret to keep out of logs). */
+  /**
+   * A new response URL, shaped like CloudFormation's SigV4 pre-signed S3 URL: signed now (`X-Amz-Date`, on
+   * the runner's clock), valid two hours, and a signature (a secret to keep out of logs).
+   */
   newResponseUrl(): string {
     const key = `/cloudformation-responses/${++this.seq}`;
     this.received.set(key, []);
     const signature = Math.random().toString(36).slice(2) + Math.random().toString(36).slice(2);
-    return `${this.baseUrl}${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=${signature}`;
+    const date = new Date(this.now())
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+    return (
+      `${this.baseUrl}${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${date}&X-Amz-SignedHeaders=host&X-Amz-Expires=7200` +
+      `&X-Amz-Credential=AKIAEXAMPLE%2F${date.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=${signature}`
+    );
   }
 
   answersFor(responseUrl: string): ReceivedAnswer[] {

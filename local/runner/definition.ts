@@ -10,6 +10,12 @@ export interface SynthesizedProvider {
   definition: { StartAt: string; States: Record<string, Record<string, unknown>> };
   /** Logical id of the ServiceToken function. */
   onEventLogicalId: string;
+  /** The step function's timeout (its Lambda `Timeout`), in seconds. */
+  stepTimeoutSeconds: number;
+  /** How often Lambda retries a failed asynchronous invocation of the ServiceToken function (default 2). */
+  asyncRetryAttempts: number;
+  /** The exported handler name (e.g. `onEvent`) of the function the ServiceToken function's failed events go to, if any. */
+  failureDestinationHandler?: string;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -36,7 +42,32 @@ function synthesize(): SynthesizedProvider {
     ([, r]) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onEvent'),
   );
   if (!onEvent) throw new Error('no onEvent function in the provider template');
-  return { template, definition, onEventLogicalId: onEvent[0] };
+  const onStep = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::Function' && String(r.Properties.Handler ?? '').endsWith('onStep'),
+  );
+  // Lambda's asynchronous invoke settings for the ServiceToken function: retries and where failed events go.
+  const invokeConfig = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::EventInvokeConfig' && JSON.stringify(r.Properties.FunctionName ?? '').includes(onEvent[0]),
+  );
+  const retries = invokeConfig?.Properties.MaximumRetryAttempts;
+  const destination = (invokeConfig?.Properties.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+    ?.Destination;
+  const destinationId = destinationLogicalId(destination);
+  const destinationHandler = destinationId ? String(template.Resources[destinationId]?.Properties.Handler ?? '') : '';
+  return {
+    template,
+    definition,
+    onEventLogicalId: onEvent[0],
+    stepTimeoutSeconds: Number(onStep?.Properties.Timeout ?? 90),
+    asyncRetryAttempts: typeof retries === 'number' ? retries : 2,
+    ...(destinationHandler ? { failureDestinationHandler: destinationHandler.slice(destinationHandler.lastIndexOf('.') + 1) } : {}),
+  };
+}
+
+/** The logical id of a function a destination names (`Fn::GetAtt` of its Arn, or a `Ref`). */
+function destinationLogicalId(destination: unknown): string | undefined {
+  const d = destination as { 'Fn::GetAtt'?: [string, string]; Ref?: string } | undefined;
+  return d?.['Fn::GetAtt']?.[0] ?? d?.Ref;
 }
 
 /** Resolves the intrinsic functions a definition string uses, pointing functions at local ARNs. */

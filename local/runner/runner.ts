@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AtlasCredentials } from '../../lambda/atlas/client';
+import type { TransportTimeouts } from '../../lambda/http/transport';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
@@ -19,9 +20,10 @@ import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
 import { STEP_ATLAS_RETRY_BUDGET_MS } from '../../lambda/model/timing';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
-import { CloudFormationPeer } from './cloudformation-peer';
+import { CloudFormationPeer, type ReceivedAnswer } from './cloudformation-peer';
 import { synthesizeProvider, type SynthesizedProvider } from './definition';
 import { LocalStateMachine, type StepFault, type StepReport } from './local-state-machine';
+import { VirtualScheduler } from './scheduler';
 
 export type Properties = Record<string, unknown>;
 
@@ -37,13 +39,25 @@ export interface RequestResult {
   requestType: RequestType;
   resourceType: string;
   logicalResourceId: string;
+  stackName: string;
+  /** The physical id the answer carried; for an unanswered request, the one CloudFormation carries on with. */
   physicalResourceId: string;
+  /** NO_ANSWER: CloudFormation stopped waiting (cancelled, or ServiceTimeout passed) before an answer came. */
   status: AnswerStatus | 'NO_ANSWER';
   reason?: string;
   data?: Record<string, string>;
   responseBytes: number;
-  /** Answers the stand-in URL received: exactly one is right. */
+  /**
+   * Different answers the stand-in URL received before CloudFormation stopped waiting: exactly one is right
+   * (none when cancelled). The same body PUT again (a retried answer step) leaves S3's object as it was.
+   */
   answers: number;
+  /** PUTs received in time, repeats included. */
+  puts: number;
+  /** Answers that came after CloudFormation stopped waiting (ignored by CloudFormation). */
+  lateAnswers: number;
+  /** True when CloudFormation gave up on the request (cancelled it, or its ServiceTimeout passed). */
+  abandoned: boolean;
   simulatedSeconds: number;
   atlasCalls: number;
 }
@@ -59,6 +73,17 @@ export interface LocalRunnerOptions {
   waitScale?: number;
   /** Crashes to inject into steps. */
   faults?: StepFault[];
+  /** Errors StartExecution throws, one per call, before it works. */
+  startErrors?: Error[];
+  /** Stands in for Secrets Manager (default: every secret holds the runner's credentials). */
+  secretReader?: SecretReader;
+  /** Settings of the provider's Atlas client (transport timeouts), e.g. to time out on slow answers quickly. */
+  atlasClient?: { timeouts?: Partial<TransportTimeouts> };
+  /**
+   * Simulated seconds each Atlas operation takes before it is sent (by operation name, e.g.
+   * `getEndpointService`): slow answers on the shared clock, without real waiting.
+   */
+  atlasLatency?: (operation: string) => number;
   /** Live progress lines. */
   progress?: (line: string) => void;
   /** Where the provider's log lines go (default: dropped). */
@@ -67,18 +92,50 @@ export interface LocalRunnerOptions {
   requestTimeoutMs?: number;
 }
 
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:000000000000:stack/local-runner/00000000-0000-0000-0000-000000000000';
+/** Which request, to whom, as CloudFormation addresses it. */
+export interface RequestOptions extends ResourceOptions {
+  /** The stack's name (default `local-runner`); each name is its own stack with its own StackId. */
+  stackName?: string;
+  physicalResourceId?: string;
+  oldProperties?: Properties;
+  /** Lambda's asynchronous invoke may deliver the same event more than once: delivered this many times at once. */
+  deliveries?: number;
+  /** A RequestId to use (CloudFormation reuses one when a deployment is retried). */
+  requestId?: string;
+}
+
+/** A request CloudFormation has sent and may still be waiting on. */
+export interface PendingRequest {
+  event: CloudFormationRequest;
+  stackName: string;
+  sentAt: number;
+  atlasCallsBefore: number;
+  /** When CloudFormation stopped waiting without an answer (cancelled, or its ServiceTimeout passed). */
+  abandonedAt?: number;
+}
+
+const ACCOUNT = '000000000000';
+const REGION = 'us-east-1';
+/** Lambda's asynchronous invoke: an event whose invocation fails is tried again after 1 and after 2 minutes. */
+const ASYNC_RETRY_DELAYS_SECONDS = [60, 120];
 
 export class LocalRunner {
   readonly results: RequestResult[] = [];
-  private readonly peer = new CloudFormationPeer();
+  readonly requests: PendingRequest[] = [];
+  private peer!: CloudFormationPeer;
   private machine!: LocalStateMachine;
   private runtime!: ProviderRuntime;
   private access!: AtlasAccess;
   private ownsEmulator = false;
   private virtual?: VirtualClock;
   private opCount = 0;
+  private readonly stackIds = new Map<string, string>();
   readonly reports: StepReport[] = [];
+  /** Events Lambda gave up on after its retries, with no failure destination to take them. */
+  readonly lostEvents: CloudFormationRequest[] = [];
+  scheduler!: VirtualScheduler;
+  /** A lagging read: the next N lists of a project's services come back empty. */
+  hideFromLists = 0;
 
   private constructor(
     private readonly options: LocalRunnerOptions,
@@ -99,17 +156,18 @@ export class LocalRunner {
     return runner;
   }
 
-  /** Seconds on the clock the provider and Atlas share. */
+  /** Milliseconds on the clock the provider and Atlas share. */
   now(): number {
     return this.virtual ? this.virtual.now() : Date.now();
   }
 
   private async init(): Promise<void> {
-    await this.peer.start();
     const emulator = this.emulator;
     this.virtual =
       emulator && typeof (emulator.clock as VirtualClock).advance === 'function' ? (emulator.clock as VirtualClock) : undefined;
     const waitScale = this.options.waitScale ?? (this.virtual ? 0 : 1);
+    this.scheduler = new VirtualScheduler(this.virtual, waitScale * 1000);
+    this.peer = await new CloudFormationPeer(() => this.now()).start();
     const credentials: AtlasCredentials = this.options.credentials ?? {
       kind: 'api-key',
       publicKey: DEFAULT_API_KEY.publicKey,
@@ -121,7 +179,7 @@ export class LocalRunner {
         ? { PublicKey: credentials.publicKey, PrivateKey: credentials.privateKey }
         : { ClientId: credentials.clientId, ClientSecret: credentials.clientSecret },
     );
-    const reader: SecretReader = { getSecretString: async () => secretText };
+    const reader: SecretReader = this.options.secretReader ?? { getSecretString: async () => secretText };
     const logger = this.options.logger ?? silentLogger;
     const now = () => this.now();
     this.access = new AtlasAccess({
@@ -129,7 +187,7 @@ export class LocalRunner {
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.
-      client: { now, retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS } },
+      client: { now, retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS }, ...this.options.atlasClient },
     });
     this.runtime = new ProviderRuntime({
       now,
@@ -137,10 +195,7 @@ export class LocalRunner {
       atlasFor: async (source) => this.counting(await this.access.forCredentials(source)),
       deliver: (url, body) => deliverAnswer(url, body, { logger, sleep: async () => undefined }),
       // A step's sleeps between looks pass on the same clock as the wait loop's waits.
-      sleep: async (ms) => {
-        this.virtual?.advance(ms / 1000);
-        if (waitScale > 0) await new Promise((r) => setTimeout(r, ms * waitScale));
-      },
+      sleep: (ms) => this.scheduler.sleep(ms / 1000),
       starter: { start: (name, input) => this.machine.start(name, input) },
       // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
       entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
@@ -148,9 +203,10 @@ export class LocalRunner {
     this.machine = new LocalStateMachine({
       definition: this.provider.definition,
       onStep: (invocation) => this.runtime.onStep(invocation),
-      advance: (seconds) => this.virtual?.advance(seconds),
-      waitScale,
+      scheduler: this.scheduler,
       faults: this.options.faults,
+      startErrors: this.options.startErrors,
+      stepTimeoutSeconds: this.provider.stepTimeoutSeconds,
       onReport: (r) => {
         this.reports.push(r);
         this.describeStep(r);
@@ -158,19 +214,30 @@ export class LocalRunner {
     });
   }
 
-  /** Sends one request as CloudFormation would, waits for the execution to end, and returns the answer. */
-  async send(
-    requestType: RequestType,
-    properties: Properties,
-    extra: ResourceOptions & { physicalResourceId?: string; oldProperties?: Properties; deliveries?: number } = {},
-  ): Promise<RequestResult> {
+  /** The StackId of a stack name (the same name is the same stack). */
+  stackId(stackName = 'local-runner'): string {
+    let id = this.stackIds.get(stackName);
+    if (!id) {
+      id = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/${randomUUID()}`;
+      this.stackIds.set(stackName, id);
+    }
+    return id;
+  }
+
+  /**
+   * Sends one request as CloudFormation does: an asynchronous invoke of the ServiceToken function (retried
+   * by Lambda after 1 and 2 minutes when the invocation fails, then handed to the function's failure
+   * destination if it has one). Returns at once; time moves only in `waitFor`, `send` and `drain`.
+   */
+  dispatch(requestType: RequestType, properties: Properties, extra: RequestOptions = {}): PendingRequest {
     const logicalResourceId = extra.logicalResourceId ?? 'AtlasPrivateEndpointService';
     const resourceType = extra.resourceType ?? RESOURCE_TYPE_SERVICE;
+    const stackName = extra.stackName ?? 'local-runner';
     const event: CloudFormationRequest = {
       RequestType: requestType,
       ResponseURL: this.peer.newResponseUrl(),
-      StackId: STACK_ID,
-      RequestId: randomUUID(),
+      StackId: this.stackId(stackName),
+      RequestId: extra.requestId ?? randomUUID(),
       ResourceType: resourceType,
       LogicalResourceId: logicalResourceId,
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
@@ -185,43 +252,203 @@ export class LocalRunner {
         : {}),
       ServiceToken: this.serviceToken(),
     };
-    const startedAt = this.now();
-    const callsBefore = this.atlasCalls();
-    this.progress(`${requestType} ${logicalResourceId}${extra.physicalResourceId ? ` ${extra.physicalResourceId}` : ''}`);
-    // Lambda's asynchronous invoke may deliver the same event more than once.
-    for (let i = 0; i < (extra.deliveries ?? 1); i++) await this.runtime.onEvent(JSON.parse(JSON.stringify(event)));
-    await this.settle();
-    const answers = this.peer.answersFor(event.ResponseURL);
-    const first = answers[0];
-    const result: RequestResult = {
-      requestType,
-      resourceType,
-      logicalResourceId,
-      physicalResourceId: first?.answer.PhysicalResourceId ?? '',
+    const pending: PendingRequest = { event, stackName, sentAt: this.now(), atlasCallsBefore: this.atlasCalls() };
+    this.requests.push(pending);
+    this.progress(
+      `${requestType} ${stackName === 'local-runner' ? '' : `${stackName}/`}${logicalResourceId}${extra.physicalResourceId ? ` ${extra.physicalResourceId}` : ''}`,
+    );
+    for (let i = 0; i < (extra.deliveries ?? 1); i++) this.invokeAsync(event, 0);
+    return pending;
+  }
+
+  /** One asynchronous invocation of the ServiceToken function, and Lambda's retries of it. */
+  private invokeAsync(event: CloudFormationRequest, attempt: number): void {
+    void this.scheduler.run(async () => {
+      try {
+        await this.runtime.onEvent(JSON.parse(JSON.stringify(event)));
+      } catch (err) {
+        const retries = this.provider.asyncRetryAttempts;
+        if (attempt < retries) {
+          this.progress(`  invocation failed (${(err as Error).name}); Lambda retries in ${ASYNC_RETRY_DELAYS_SECONDS[attempt]} s`);
+          this.scheduler.after(ASYNC_RETRY_DELAYS_SECONDS[attempt] ?? 120, () => this.invokeAsync(event, attempt + 1));
+          return;
+        }
+        await this.onAsyncFailure(event, err);
+      }
+    });
+  }
+
+  /** Lambda gave up on the event: its failure destination gets the invocation record, or the event is lost. */
+  private async onAsyncFailure(event: CloudFormationRequest, err: unknown): Promise<void> {
+    const destination = this.provider.failureDestinationHandler;
+    const handler = destination ? (this.runtime as unknown as Record<string, unknown>)[destination] : undefined;
+    if (typeof handler !== 'function') {
+      this.progress(`  invocation failed ${this.provider.asyncRetryAttempts + 1} times (${(err as Error).name}); Lambda drops the event`);
+      this.lostEvents.push(event);
+      return;
+    }
+    const record = {
+      version: '1.0',
+      timestamp: new Date(this.now()).toISOString(),
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `${this.serviceToken()}:$LATEST`,
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: this.provider.asyncRetryAttempts + 1,
+      },
+      requestPayload: event,
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      responsePayload: { errorType: (err as Error).name, errorMessage: (err as Error).message },
+    };
+    await (handler as (r: unknown) => Promise<unknown>).call(this.runtime, record);
+  }
+
+  /**
+   * Lets time run until CloudFormation has the request's answer, or gives up on it: after `limitSeconds`
+   * (a cancellation) or its ServiceTimeout. Returns whether an answer came in time.
+   */
+  async waitFor(pending: PendingRequest, limitSeconds?: number): Promise<boolean> {
+    const timeout = Math.max(0, (pending.sentAt + this.serviceTimeoutOf(pending) * 1000 - this.now()) / 1000);
+    const limit = Math.min(timeout, limitSeconds ?? Number.POSITIVE_INFINITY);
+    const answered = await this.withinRealTime(this.scheduler.runUntil(() => this.answersInTime(pending).length > 0, limit));
+    if (!answered && pending.abandonedAt === undefined) {
+      pending.abandonedAt = this.now();
+      this.progress(
+        `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${limitSeconds !== undefined && limitSeconds < timeout ? ' (cancelled)' : ' (ServiceTimeout)'}`,
+      );
+    }
+    return answered;
+  }
+
+  /** Lets every execution, retry and timer run to its end. */
+  async drain(): Promise<void> {
+    await this.withinRealTime(this.scheduler.drain());
+    await this.machine.settle();
+  }
+
+  /** The result of a request as CloudFormation sees it (answers after it gave up are late). */
+  resultOf(pending: PendingRequest): RequestResult {
+    const all = this.peer.answersFor(pending.event.ResponseURL);
+    const inTime = this.answersInTime(pending);
+    const first = inTime[0];
+    return {
+      requestType: pending.event.RequestType,
+      resourceType: pending.event.ResourceType,
+      logicalResourceId: pending.event.LogicalResourceId,
+      stackName: pending.stackName,
+      physicalResourceId: first?.answer.PhysicalResourceId ?? pending.event.PhysicalResourceId ?? '',
       status: first ? first.answer.Status : 'NO_ANSWER',
       ...(first?.answer.Reason !== undefined ? { reason: first.answer.Reason } : {}),
       ...(first?.answer.Data ? { data: first.answer.Data } : {}),
       responseBytes: first?.bytes ?? 0,
-      answers: answers.length,
-      simulatedSeconds: Math.round((this.now() - startedAt) / 1000),
-      atlasCalls: this.atlasCalls() - callsBefore,
+      answers: new Set(inTime.map((a) => a.body)).size,
+      puts: inTime.length,
+      lateAnswers: all.length - inTime.length,
+      abandoned: pending.abandonedAt !== undefined,
+      simulatedSeconds: Math.round(((first?.at ?? this.now()) - pending.sentAt) / 1000),
+      atlasCalls: this.atlasCalls() - pending.atlasCallsBefore,
     };
+  }
+
+  /** Sends one request as CloudFormation would, lets everything run to its end, and returns the answer. */
+  async send(requestType: RequestType, properties: Properties, extra: RequestOptions = {}): Promise<RequestResult> {
+    const pending = this.dispatch(requestType, properties, extra);
+    await this.waitFor(pending);
+    await this.drain();
+    return this.record(pending);
+  }
+
+  /** Records the result of a request CloudFormation is done with. */
+  record(pending: PendingRequest): RequestResult {
+    const result = this.resultOf(pending);
     this.results.push(result);
     this.progress(
-      `  → ${result.status}${result.reason ? `: ${result.reason}` : ''} (${result.simulatedSeconds} s simulated, ${result.atlasCalls} Atlas calls)`,
+      `  → ${result.status}${result.reason ? `: ${result.reason}` : ''} (${result.simulatedSeconds} s simulated, ${result.atlasCalls} Atlas calls)` +
+        (result.lateAnswers ? `; ${result.lateAnswers} late answer(s) ignored` : ''),
     );
     return result;
   }
 
-  /** Create; after a FAILED answer, CloudFormation's rollback Delete of the answered physical id. */
-  async create(properties: Properties, resource: ResourceOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
+  /** A physical id as CloudFormation makes one up for a resource whose Create it gave up on. */
+  madeUpPhysicalId(logicalResourceId: string, stackName = 'local-runner'): string {
+    const random = randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase();
+    return `${stackName}-${logicalResourceId}-${random}`.slice(0, 200);
+  }
+
+  /**
+   * Create; after a FAILED answer, CloudFormation's rollback Delete of the answered physical id; after no
+   * answer in time, the Delete of a physical id CloudFormation made up.
+   */
+  async create(properties: Properties, resource: RequestOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
     const create = await this.send('Create', properties, resource);
     if (create.status === 'SUCCESS') return { create };
-    const rollback = await this.send('Delete', properties, {
-      ...resource,
-      physicalResourceId: create.physicalResourceId || `local-runner-${randomUUID()}`,
-    });
+    const physicalResourceId =
+      create.status === 'FAILED' ? create.physicalResourceId : this.madeUpPhysicalId(create.logicalResourceId, resource.stackName);
+    const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId, deliveries: 1 });
     return { create, rollback };
+  }
+
+  /**
+   * A Create that CloudFormation gives up on after `afterSeconds` (a sibling failed, the stack was
+   * cancelled): the Delete of a physical id it made up follows at once, while the Create may still run.
+   * A late answer to the Create is ignored.
+   */
+  async cancelledCreate(
+    properties: Properties,
+    afterSeconds: number,
+    resource: RequestOptions = {},
+  ): Promise<{ create: RequestResult; rollback: RequestResult }> {
+    const pending = this.dispatch('Create', properties, resource);
+    const answered = await this.waitFor(pending, afterSeconds);
+    let physicalResourceId: string;
+    if (answered) {
+      // It answered before CloudFormation gave up: the stack rolls back what it answered.
+      physicalResourceId = this.resultOf(pending).physicalResourceId;
+    } else {
+      physicalResourceId = this.madeUpPhysicalId(pending.event.LogicalResourceId, resource.stackName);
+    }
+    const del = this.dispatch('Delete', properties, { ...resource, physicalResourceId, deliveries: 1 });
+    await this.waitFor(del);
+    await this.drain();
+    return { create: this.record(pending), rollback: this.record(del) };
+  }
+
+  /**
+   * A replacing Update that CloudFormation gives up on after `afterSeconds`: the stack rolls back with an
+   * Update to the old properties on the old physical id (CloudFormation never learned the replacement's).
+   */
+  async cancelledUpdate(
+    current: { physicalResourceId: string; properties: Properties },
+    properties: Properties,
+    afterSeconds: number,
+    resource: RequestOptions = {},
+  ): Promise<{ update: RequestResult; rollback: RequestResult[] }> {
+    const pending = this.dispatch('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
+    const answered = await this.waitFor(pending, afterSeconds);
+    const answeredId = answered ? this.resultOf(pending).physicalResourceId : current.physicalResourceId;
+    const back = this.dispatch('Update', current.properties, {
+      ...resource,
+      physicalResourceId: answeredId,
+      oldProperties: properties,
+      deliveries: 1,
+    });
+    await this.waitFor(back);
+    await this.drain();
+    const update = this.record(pending);
+    const rollback = [this.record(back)];
+    const backId = rollback[0].physicalResourceId;
+    if (answered && answeredId !== current.physicalResourceId) {
+      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: answeredId, deliveries: 1 }));
+    } else if (backId && backId !== current.physicalResourceId && rollback[0].status === 'SUCCESS') {
+      rollback.push(
+        await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, deliveries: 1 }),
+      );
+    }
+    return { update, rollback };
   }
 
   /**
@@ -232,7 +459,7 @@ export class LocalRunner {
   async update(
     current: { physicalResourceId: string; properties: Properties },
     properties: Properties,
-    resource: ResourceOptions = {},
+    resource: RequestOptions = {},
   ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }> {
     const update = await this.send('Update', properties, {
       ...resource,
@@ -241,29 +468,80 @@ export class LocalRunner {
     });
     if (update.status === 'SUCCESS') {
       if (update.physicalResourceId === current.physicalResourceId) return { update };
-      const cleanup = await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
+      const cleanup = await this.send('Delete', current.properties, {
+        ...resource,
+        physicalResourceId: current.physicalResourceId,
+        deliveries: 1,
+      });
       return { update, cleanup };
     }
+    const failedId = update.status === 'FAILED' ? update.physicalResourceId : current.physicalResourceId;
     const rollback = [
       await this.send('Update', current.properties, {
         ...resource,
-        physicalResourceId: current.physicalResourceId,
+        physicalResourceId: failedId,
         oldProperties: properties,
+        deliveries: 1,
       }),
     ];
-    if (update.physicalResourceId && update.physicalResourceId !== current.physicalResourceId) {
-      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: update.physicalResourceId }));
+    if (failedId !== current.physicalResourceId) {
+      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: failedId, deliveries: 1 }));
     }
     return { update, rollback };
   }
 
-  async delete(current: { physicalResourceId: string; properties: Properties }, resource: ResourceOptions = {}): Promise<RequestResult> {
+  /**
+   * An Update that replaced the resource (A → B), then the stack rolls back because another resource
+   * failed. Variant 'a': CloudFormation first sends an Update back to A's properties on B's physical id,
+   * then in cleanup the Delete of B; variant 'b': only that cleanup Delete. The stack's original resource
+   * must be what remains.
+   */
+  async replacementRolledBack(
+    current: { physicalResourceId: string; properties: Properties },
+    properties: Properties,
+    variant: 'a' | 'b',
+    resource: RequestOptions = {},
+  ): Promise<{ update: RequestResult; rollback: RequestResult[] }> {
+    const update = await this.send('Update', properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      oldProperties: current.properties,
+    });
+    const rollback: RequestResult[] = [];
+    if (update.status !== 'SUCCESS') return { update, rollback };
+    const replacementId = update.physicalResourceId;
+    if (variant === 'a') {
+      rollback.push(
+        await this.send('Update', current.properties, {
+          ...resource,
+          physicalResourceId: replacementId,
+          oldProperties: properties,
+          deliveries: 1,
+        }),
+      );
+    }
+    if (replacementId !== current.physicalResourceId) {
+      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: replacementId, deliveries: 1 }));
+    }
+    return { update, rollback };
+  }
+
+  async delete(current: { physicalResourceId: string; properties: Properties }, resource: RequestOptions = {}): Promise<RequestResult> {
     return this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
+  }
+
+  /** Adds a step fault (e.g. one that arms an Atlas fault when it fires). */
+  addFault(fault: StepFault): void {
+    this.machine.addFault(fault);
   }
 
   /** Executions that ended in a Fail state or an interpreter error (none is the healthy number). */
   get executionErrors(): { executionName: string; error: string }[] {
     return this.machine.errors;
+  }
+
+  get stateMachine(): LocalStateMachine {
+    return this.machine;
   }
 
   get responsePeer(): CloudFormationPeer {
@@ -276,21 +554,31 @@ export class LocalRunner {
     if (this.ownsEmulator) await this.emulator?.close();
   }
 
+  private answersInTime(pending: PendingRequest): ReceivedAnswer[] {
+    const all = this.peer.answersFor(pending.event.ResponseURL);
+    return pending.abandonedAt === undefined ? all : all.filter((a) => a.at <= pending.abandonedAt!);
+  }
+
+  private serviceTimeoutOf(pending: PendingRequest): number {
+    const n = Number(pending.event.ResourceProperties?.ServiceTimeout);
+    return Number.isInteger(n) && n >= 1 && n <= 3600 ? n : 3600;
+  }
+
   private serviceToken(): string {
-    return `arn:aws:lambda:us-east-1:000000000000:function:${this.provider.onEventLogicalId}`;
+    return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${this.provider.onEventLogicalId}`;
   }
 
   private atlasCalls(): number {
     return this.emulator ? this.emulator.requests.length : this.opCount;
   }
 
-  private async settle(): Promise<void> {
+  private async withinRealTime<T>(work: Promise<T>): Promise<T> {
     const timeout = this.options.requestTimeoutMs ?? 120_000;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.machine.settle(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`The execution did not end within ${timeout / 1000} s of real time`)), timeout);
+    return Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`The requests did not end within ${timeout / 1000} s of real time`)), timeout);
       }),
     ]).finally(() => clearTimeout(timer));
   }
@@ -301,8 +589,15 @@ export class LocalRunner {
       get: (target, prop, receiver) => {
         const v = Reflect.get(target, prop, receiver) as unknown;
         if (typeof v !== 'function') return v;
-        return (...args: unknown[]) => {
+        return async (...args: unknown[]) => {
           this.opCount++;
+          const latency = this.options.atlasLatency?.(String(prop)) ?? 0;
+          if (latency > 0) await this.scheduler.sleep(latency);
+          if (prop === 'listEndpointServices' && this.hideFromLists > 0) {
+            this.hideFromLists--;
+            await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            return [];
+          }
           return (v as (...a: unknown[]) => unknown).apply(target, args);
         };
       },

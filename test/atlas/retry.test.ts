@@ -1,4 +1,11 @@
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, nextDelayMs, parseRetryAfter } from '../../lambda/atlas/retry';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  isCertainlyUnprocessed,
+  isRetryableStatus,
+  nextDelayMs,
+  parseRetryAfter,
+} from '../../lambda/atlas/retry';
 
 describe('retry policy', () => {
   const policy = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1000, maxDelayMs: 8000 };
@@ -26,5 +33,20 @@ describe('retry policy', () => {
   it('retries throttling and server errors, not client errors', () => {
     expect([429, 500, 502, 503, 504].every(isRetryableStatus)).toBe(true);
     expect([400, 401, 403, 404, 409, 501].some(isRetryableStatus)).toBe(false);
+  });
+});
+
+describe('isCertainlyUnprocessed', () => {
+  it("takes refusals and a 500 carrying Atlas's own error document as not carried out", () => {
+    expect(isCertainlyUnprocessed(429)).toBe(true);
+    expect(isCertainlyUnprocessed(503)).toBe(true);
+    expect(isCertainlyUnprocessed(500, { error: 500, errorCode: 'UNEXPECTED_ERROR', detail: 'Unexpected error.' })).toBe(true);
+  });
+
+  it("keeps a 500 without Atlas's error document and a gateway's 502/504 as possibly carried out", () => {
+    expect(isCertainlyUnprocessed(500)).toBe(false);
+    expect(isCertainlyUnprocessed(500, { detail: 'non-JSON answer (12 bytes)' })).toBe(false);
+    expect(isCertainlyUnprocessed(502, { errorCode: 'BAD_GATEWAY' })).toBe(false);
+    expect(isCertainlyUnprocessed(504)).toBe(false);
   });
 });

@@ -53,9 +53,9 @@ describe('AtlasPrivateEndpointProvider template', () => {
   const template = Template.fromStack(stack);
   const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-  it('runs both functions on the chosen Node.js runtime, the same major the tests run on', () => {
+  it('runs its three functions (ServiceToken, steps, failure destination) on the chosen Node.js runtime, the same major the tests run on', () => {
     expect(PROVIDER_RUNTIME.name).toBe('nodejs24.x');
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 2);
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { Runtime: 'nodejs24.x' }, 3);
     expect(process.versions.node.split('.')[0]).toBe(PROVIDER_RUNTIME.name.replace(/^nodejs(\d+)\.x$/, '$1'));
   });
 
@@ -71,8 +71,16 @@ describe('AtlasPrivateEndpointProvider template', () => {
 
   it('keeps every log group for a bounded time', () => {
     const groups = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(groups).toHaveLength(3);
+    expect(groups).toHaveLength(4);
     for (const g of groups) expect(g.Properties.RetentionInDays).toBe(30);
+  });
+
+  it("sends the ServiceToken function's events that fail every attempt to a function that answers FAILED", () => {
+    const [config] = Object.values(json.Resources).filter((r) => r.Type === 'AWS::Lambda::EventInvokeConfig');
+    expect(config.Properties.MaximumRetryAttempts).toBe(2);
+    const target = (config.Properties.DestinationConfig as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure
+      .Destination['Fn::GetAtt'][0];
+    expect(json.Resources[target].Properties.Handler).toBe('index.onEventFailed');
   });
 
   it('grants no "*" resource where a narrower one exists', () => {
@@ -120,10 +128,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
       Resource: { 'Fn::GetAtt': [group, 'Arn'] },
     });
     expect(policiesByRole(t)).toEqual({
+      // The failure destination only writes its own logs and answers CloudFormation's pre-signed URL.
+      ProviderOnEventFailedFunctionRole: [logWrite('ProviderOnEventFailedFunctionLogs')],
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+        // Lambda hands an event it gave up on to the failure destination with the function's own role.
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: [
+            { 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] },
+            { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] }, ':*']] },
+          ],
+        },
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
@@ -176,7 +195,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
     });
     const roles = Object.values(t.Resources).filter((r) => r.Type === 'AWS::IAM::Role');
-    expect(roles).toHaveLength(3);
+    expect(roles).toHaveLength(4); // three functions (ServiceToken, steps, failure destination) and the state machine
     for (const r of roles) {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
       expect(r.Properties.Policies).toBeUndefined();
@@ -218,9 +237,9 @@ describe('AtlasPrivateEndpointProvider template', () => {
     t.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG', ATLAS_BASE_URL: 'https://cloud.mongodbgov.com' }) } },
-      2,
+      3,
     );
-    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 3);
+    t.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 7 }, 4);
     t.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
     t.allResources('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
     template.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });

@@ -50,7 +50,7 @@ describe('npm run package', () => {
     expect(Object.keys(template.Parameters).sort()).toEqual(['CodeBucket', 'CodeKey']);
     expect(template.Parameters.CodeKey.Default).toBe(zips[0]);
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(3); // ServiceToken, steps, failure destination
     for (const f of functions) expect(f.Properties.Code).toEqual({ S3Bucket: { Ref: 'CodeBucket' }, S3Key: { Ref: 'CodeKey' } });
   });
 

@@ -6,6 +6,7 @@ import {
   DEADLINE_MARGIN_FRACTION,
   DEADLINE_MARGIN_MAX_SECONDS,
   DEADLINE_MARGIN_MIN_SECONDS,
+  DEADLINE_MARGIN_STEP_SECONDS,
   MAX_SERVICE_TIMEOUT_SECONDS,
 } from '../../model/timing';
 import { OUTCOME } from '../../model/wait-loop';
@@ -16,10 +17,11 @@ import type { Clocked, Verdict } from './verdict';
  * CloudFormation sending the request and the provider first seeing it, and for the answer step itself.
  */
 export function deadlineFor(receivedAt: number, serviceTimeoutSeconds: number): number {
-  const margin = Math.min(
+  const fraction = Math.min(
     DEADLINE_MARGIN_MAX_SECONDS,
     Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.round(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)),
   );
+  const margin = Math.max(fraction, DEADLINE_MARGIN_STEP_SECONDS);
   return receivedAt + Math.max(1, serviceTimeoutSeconds - margin) * 1000;
 }
 

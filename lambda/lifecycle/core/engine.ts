@@ -13,7 +13,7 @@ import { InvalidPropertiesError } from '../../model/errors';
 import { IN_STEP_POLL_BUDGET_SECONDS } from '../../model/timing';
 import { OUTCOME, STEP, type StepName } from '../../model/wait-loop';
 import { resourceFor } from '../registry';
-import { describeTask, isWaiting } from '../tasks';
+import { afterUnclearAttempt, describeTask, isWaiting } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { giveUpAnswer } from './give-up';
 import type { StepPorts } from './ports';
@@ -97,7 +97,11 @@ async function guarded(
   try {
     return await body();
   } catch (err) {
-    if ((err instanceof AtlasApiError || err instanceof CredentialsError) && err.retryable) return retryLater(state, err, ports, log);
+    if ((err instanceof AtlasApiError || err instanceof CredentialsError) && err.retryable) {
+      // The wait resets the failure count: what an unclear earlier attempt may have done must stay in the task.
+      const unclear = state.stepFailures.count > 0 || state.invocationRetried === true;
+      return retryLater(state, err, ports, log, unclear ? afterUnclearAttempt(state.task) : undefined);
+    }
     if (err instanceof AtlasApiError || err instanceof CredentialsError || err instanceof InvalidPropertiesError) {
       ports.logger.error('Request failed', { ...log, error: describeError(err) });
       return fail(state, `${capitalise(describeTask(state.task))} failed: ${err.message}`, ports, log);

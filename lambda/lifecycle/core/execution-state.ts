@@ -33,4 +33,9 @@ export interface ExecutionState {
   stepFailures: StepFailures;
   /** The state machine's catch of the last failed step: `{Error, Cause}`. */
   stepError?: { Error?: string; Cause?: string };
+  /**
+   * Set for one step when the Task's own Retry invoked it again with the same input (the earlier
+   * invocation may have acted; the failure count does not see such retries).
+   */
+  invocationRetried?: boolean;
 }

@@ -14,6 +14,12 @@ export interface TaskTraits<T extends { kind: string }> {
    * CloudFormation's rollback removes it. Undefined otherwise.
    */
   managedId?(task: T): string | undefined;
+  /**
+   * The task to carry on with after an attempt of it that may have acted without the state showing it (a
+   * step that failed after acting, a Lambda-level retry): for a create, "an earlier attempt may have
+   * created it", which must survive every later retry.
+   */
+  afterUnclearAttempt?(task: T): T;
 }
 
 /** Traits for every kind of a task union. */

@@ -33,6 +33,7 @@ export function answerIdOnFailure(state: ExecutionState): string {
 export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
   const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { ...NO_STEP_FAILURES } };
   delete next.stepError;
+  delete next.invocationRetried;
   if (verdict.outcome === OUTCOME.wait) {
     const t = verdict.task ?? next.task;
     const waiting = isWaiting(t);

@@ -1,5 +1,5 @@
 /** How long the wait loop waits before the next look at Atlas: the poll schedule, never past the deadline. */
-import { MIN_WAIT_SECONDS, POLL_INTERVAL_SECONDS } from '../../model/timing';
+import { MIN_WAIT_SECONDS, OTHERS_DELETION_WAIT, POLL_INTERVAL_SECONDS } from '../../model/timing';
 import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
 import { deadlineVerdict, remainingSeconds } from './deadline';
@@ -8,6 +8,12 @@ import type { Clocked, Verdict } from './verdict';
 /** The wait before the next look at Atlas: the poll interval, whatever came before. */
 export function pollWaitSeconds(): number {
   return POLL_INTERVAL_SECONDS;
+}
+
+/** The wait after `looks` looks at a service another party is deleting: growing to a cap (see `OTHERS_DELETION_WAIT`). */
+export function othersDeletionWaitSeconds(looks: number): number {
+  const { firstSeconds, factor, capSeconds } = OTHERS_DELETION_WAIT;
+  return Math.min(capSeconds, Math.round(firstSeconds * factor ** Math.max(0, looks)));
 }
 
 /**

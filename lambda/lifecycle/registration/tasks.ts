@@ -3,8 +3,8 @@ import type { TaskCatalogue } from '../core/task';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 
 export type RegistrationTask =
-  /** Add the interface endpoint to the service (again, after a retryable failure). */
-  | { kind: 'register' }
+  /** Add the interface endpoint to the service (again, after a retryable failure; `uncertain`: an earlier attempt may have). */
+  | { kind: 'register'; uncertain?: boolean }
   /** Wait until Atlas has settled the connection. */
   | { kind: 'await-connection'; ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing' }
   /** Update without change in Atlas: read it; register again if it vanished. */
@@ -15,11 +15,16 @@ export type RegistrationTask =
   | { kind: 'await-removal'; ref: EndpointRef };
 
 export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
-  register: { waiting: false, describe: () => 'registering the interface endpoint' },
+  register: {
+    waiting: false,
+    describe: () => 'registering the interface endpoint',
+    afterUnclearAttempt: (t) => ({ ...t, uncertain: true }),
+  },
   'await-connection': {
     waiting: true,
     describe: (t) => `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
-    managedId: (t) => (t.origin !== 'existing' ? formatEndpointPhysicalId(t.ref) : undefined),
+    // Only a registration this request made: one it took over stays when the request fails.
+    managedId: (t) => (t.origin === 'registered' ? formatEndpointPhysicalId(t.ref) : undefined),
   },
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
   deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },

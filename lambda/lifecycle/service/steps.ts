@@ -12,9 +12,10 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
-import { pollWaitSeconds } from '../core/wait';
-import type { Task } from '../tasks';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import { othersDeletionWaitSeconds, waitOrDeadline, waitWithin } from '../core/wait';
+import { findRegion } from '../../model/regions';
+import { describeTask, type Task } from '../tasks';
 import { serviceAttributes } from './attributes';
 import {
   conflictReason,
@@ -43,10 +44,25 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const found = inspect(await api.listEndpointServices(props.projectId, props.provider), props);
       switch (found.action) {
         case 'create':
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'create' });
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, {
+            kind: 'create',
+            ...(task.maybeProcessed ? { maybeProcessed: true } : {}),
+            ...(task.unseenConflicts ? { unseenConflicts: task.unseenConflicts } : {}),
+          });
         case 'wait-for-deletion':
           ports.logger.info('A service in this region is being deleted; waiting for it to go', { ...log, serviceId: found.service.id });
-          return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds(), lastStatus: found.service.status }, ports, log);
+          // Each look counts as a poll, so the waits grow (5 s, 8 s, ... 60 s) instead of polling at the readiness
+          // interval for an hour; the wait stops at the deadline instead of polling past it.
+          return apply(
+            { ...state, polls: state.polls + 1 },
+            waitWithin(clockOf(state, ports), othersDeletionWaitSeconds(state.polls), {
+              physicalResourceId: answerIdOnFailure(state),
+              activity: describeTask(task),
+              lastStatus: found.service.status,
+            }),
+            ports,
+            log,
+          );
         case 'adopt':
           ports.logger.warn('Adopting the existing service (AdoptExisting)', { ...log, serviceId: found.service.id });
           return awaitReady(
@@ -72,14 +88,16 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         return awaitReady({ state, ports, log }, { ref: refOf(props.projectId, service), origin: 'created', service });
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
+        // An earlier attempt of this request may have created the service: a POST without a clear answer, a
+        // step that failed after acting (counted by the state machine), or a Lambda-level retry of this step.
+        const mayBeOurs =
+          task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
         if (err.existingService) {
           const services = await api.listEndpointServices(props.projectId, props.provider);
-          const existing = services.find((s) => s.regionName === err.existingService!.region);
-          if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
-          const owner = ownerOfConflict(
-            task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0,
-            props.adoptExisting,
-          );
+          const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
+          if (!existing) return conflictNotListed(state, task, mayBeOurs, ports, log);
+          // A service made before CloudFormation sent this request cannot be this request's.
+          const owner = ownerOfConflict(mayBeOurs && !createdBefore(existing, state.receivedAt), props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
@@ -91,7 +109,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         }
         if (err.retryable) {
           // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
-          return retryLater(state, err, ports, log, { ...task, maybeProcessed: task.maybeProcessed === true || err.maybeProcessed });
+          return retryLater(state, err, ports, log, { ...task, maybeProcessed: mayBeOurs });
         }
         return fail(
           state,
@@ -204,6 +222,51 @@ function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log:
     serviceId: ref.serviceId,
   });
   return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+}
+
+/** Most 409s whose service the region's list does not show before the request gives up on the region. */
+export const MAX_UNSEEN_CONFLICTS = 5;
+
+/**
+ * Atlas answered 409 for a region whose list shows no service (a list that lags behind, or a region Atlas
+ * spells another way): look again after the poll schedule's wait, a bounded number of times.
+ */
+function conflictNotListed(
+  state: ExecutionState,
+  task: Extract<Task, { kind: 'create' }>,
+  mayBeOurs: boolean,
+  ports: StepPorts,
+  log: LogFields,
+): ExecutionState {
+  const unseenConflicts = (task.unseenConflicts ?? 0) + 1;
+  ports.logger.warn("Create answered 409 but the region's list shows no service; looking again", { ...log, unseenConflicts });
+  if (unseenConflicts >= MAX_UNSEEN_CONFLICTS) {
+    return fail(
+      state,
+      `Atlas answered 409 (a service already exists) to ${unseenConflicts} creates in this region, but its list of the project's services never showed one there. Check the project's private endpoints in the Atlas UI, then deploy again.`,
+      ports,
+      log,
+    );
+  }
+  const next: Task = { kind: 'inspect', ...(mayBeOurs ? { maybeProcessed: true } : {}), unseenConflicts };
+  return apply(
+    { ...state, polls: state.polls + 1 },
+    waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), describeTask(task)),
+    ports,
+    log,
+    next,
+  );
+}
+
+/** Both spellings of a region name the same Atlas region. */
+function sameRegion(provider: ServiceRef['provider'], atlasName: string, other: string): boolean {
+  return atlasName === other || findRegion(provider, other)?.atlasName === atlasName;
+}
+
+/** The service's id (an ObjectId) carries its creation second: made before `at` (epoch ms), with a second's slack. */
+function createdBefore(service: EndpointService, at: number): boolean {
+  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
+  return Number.isFinite(seconds) && seconds * 1000 < at - 1000;
 }
 
 async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {

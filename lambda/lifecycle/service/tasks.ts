@@ -3,10 +3,13 @@ import type { TaskCatalogue } from '../core/task';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
 export type ServiceTask =
-  /** Create: look for a service already in the region. */
-  | { kind: 'inspect' }
+  /**
+   * Create: look for a service already in the region. `maybeProcessed`: an earlier POST of this request may
+   * have been carried out by Atlas; `unseenConflicts`: how often Atlas answered 409 for a region its list showed free.
+   */
+  | { kind: 'inspect'; maybeProcessed?: boolean; unseenConflicts?: number }
   /** Create: the region was free at inspection; POST (again, after a retryable failure). */
-  | { kind: 'create'; /** an earlier POST may have been carried out by Atlas */ maybeProcessed?: boolean }
+  | { kind: 'create'; /** an earlier POST may have been carried out by Atlas */ maybeProcessed?: boolean; unseenConflicts?: number }
   /** Wait until the service is ready (after create, adopt or patch). */
   | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
   /** Update in place: PATCH `supportedRemoteRegions`. */
@@ -23,11 +26,16 @@ export type ServiceTask =
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },
-  create: { waiting: false, describe: () => 'creating the private endpoint service' },
+  create: {
+    waiting: false,
+    describe: () => 'creating the private endpoint service',
+    afterUnclearAttempt: (t) => ({ ...t, maybeProcessed: true }),
+  },
   'await-ready': {
     waiting: true,
     describe: (t) => `waiting for service ${t.ref.serviceId} to become ready`,
-    managedId: (t) => (t.origin !== 'patched' ? formatServicePhysicalId(t.ref) : undefined),
+    // Only what this request created: an adopted service stays when the request fails (adopted is not created).
+    managedId: (t) => (t.origin === 'created' ? formatServicePhysicalId(t.ref) : undefined),
   },
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },

@@ -26,10 +26,13 @@ describe('the poll schedule and the deadline', () => {
     expect(pollWaitSeconds()).toBeGreaterThanOrEqual(12.5);
   });
 
-  it('keeps a margin before ServiceTimeout', () => {
+  it('keeps a margin before ServiceTimeout of a tenth, but never less than one step and the answer can take', () => {
     expect(deadlineFor(0, 3600)).toBe(3420_000);
-    expect(deadlineFor(0, 600)).toBe(540_000);
-    expect(deadlineFor(0, 30)).toBe(25_000);
+    expect(deadlineFor(0, 1800)).toBe(1620_000);
+    // Two Atlas calls of up to 45 s and the answer: a step begun before the deadline still ends before ServiceTimeout.
+    expect(deadlineFor(0, 600)).toBe(500_000);
+    expect(deadlineFor(0, 150)).toBe(50_000);
+    expect(deadlineFor(0, 30)).toBe(1_000);
   });
 });
 
@@ -46,7 +49,7 @@ describe('starting an execution', () => {
   it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
     const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
     expect(s).toMatchObject({
-      deadlineAt: 540_000,
+      deadlineAt: 500_000,
       next: 'act',
       outcome: 'WAIT',
       task: { kind: 'inspect' },
