@@ -179,6 +179,9 @@ export class ProviderHarness {
     const retries = Object.fromEntries(Object.keys(this.taskNames).map((n) => [n, 0]));
     const run = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: this.waitStates, retryIntervalOverrides: retries },
+      // The interpreter keeps no `$$.State.RetryCount`, which the Task states pass on; the bench injects no
+      // Lambda errors, so the Task's own Retry never runs and the count stays 0.
+      context: { State: { Name: '', EnteredTime: '', RetryCount: 0 } } as never,
     });
     const transitions = (async () => {
       let n = 0;
