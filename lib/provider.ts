@@ -7,7 +7,6 @@ import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, To
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -253,7 +252,17 @@ export class AtlasPrivateEndpointProvider extends Construct {
         timeout: Duration.seconds(30),
       },
     );
-    onEventFunction.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.LambdaDestination(onEventFailedFunction) });
+    // Bound by hand rather than with LambdaDestination, whose grant adds `<arn>:*` (every version and
+    // alias); Lambda invokes the destination's unqualified ARN, so that one ARN is all the role needs.
+    const onFailure: lambda.IDestination = {
+      bind: (_scope, source) => {
+        source.addToRolePolicy(
+          new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [onEventFailedFunction.functionArn] }),
+        );
+        return { destination: onEventFailedFunction.functionArn };
+      },
+    };
+    onEventFunction.configureAsyncInvoke({ retryAttempts: 2, onFailure });
 
     this.secretsPolicy = new iam.Policy(this, 'CredentialsPolicy', { roles: [stepFunction.role!] });
     const profiles = props.profiles ?? (props.credentialsSecretArns?.length ? [] : [DEFAULT_PROFILE]);

@@ -138,10 +138,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
         {
           Action: 'lambda:InvokeFunction',
           Effect: 'Allow',
-          Resource: [
-            { 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] },
-            { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] }, ':*']] },
-          ],
+          Resource: { 'Fn::GetAtt': ['ProviderOnEventFailedFunction', 'Arn'] },
         },
       ],
       ProviderStepFunctionRole: [
