@@ -2,7 +2,7 @@
  * Every task an execution can be in: each resource's own (declared in its folder) and `done`. The core
  * reads a task's traits from here, so it never needs to know which resource a task belongs to.
  */
-import type { TaskCatalogue, TaskTraits } from './core/task';
+import type { KeptOnFailure, TaskCatalogue, TaskTraits } from './core/task';
 import { REGISTRATION_TASKS, type RegistrationTask } from './registration/tasks';
 import { SERVICE_TASKS, type ServiceTask } from './service/tasks';
 
@@ -39,4 +39,9 @@ export function afterUnclearAttempt(task: Task): Task {
 /** The physical id of what the request brought under management while in this task, if anything. */
 export function managedIdOf(task: Task): string | undefined {
   return traitsOf(task).managedId?.(task);
+}
+
+/** What the request took over in this task and a failure leaves in Atlas, if anything. */
+export function keptOnFailureOf(task: Task): KeptOnFailure | undefined {
+  return traitsOf(task).keptOnFailure?.(task);
 }

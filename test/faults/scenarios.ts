@@ -521,14 +521,17 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: a Create that adopted a service and then failed leaves the adopted service in place',
     defect: 4,
-    open: true,
     async run(ctx) {
       ctx.emulator.faults.nextService({ outcome: 'STUCK_INITIATING' });
       const theirs = await ctx.outsider.createEndpointService(PROJECT, { providerName: 'AWS', region: 'US_EAST_1' });
       ctx.foreign(theirs);
       const { create, rollback } = await ctx.create(ctx.props({ AdoptExisting: true, ServiceTimeout: 300 }));
       ctx.check(create.status === 'FAILED', `Create ${create.status}`);
-      ctx.check(/adopt/i.test(create.reason ?? ''), `the reason does not say the adopted service stays: ${create.reason}`);
+      ctx.check(
+        new RegExp(`adopted service ${theirs.id} stays in Atlas`).test(create.reason ?? ''),
+        `the reason does not say the adopted service stays: ${create.reason}`,
+      );
+      ctx.check(!create.physicalResourceId.includes(theirs.id), `the answer names the adopted service: ${create.physicalResourceId}`);
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
     },
   },

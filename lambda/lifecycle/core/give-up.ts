@@ -2,6 +2,7 @@
 import type { AnswerInput } from '../../cloudformation/answer';
 import { describeTask, managedIdOf } from '../tasks';
 import type { ExecutionState } from './execution-state';
+import { sayWhatStays } from './kept-on-failure';
 import { physicalIdFor } from './transitions';
 
 export function giveUpAnswer(state: ExecutionState): AnswerInput {
@@ -13,9 +14,13 @@ export function giveUpAnswer(state: ExecutionState): AnswerInput {
   } catch {
     if (state.stepError?.Cause) cause = `${cause}: ${state.stepError.Cause}`;
   }
-  return {
-    status: 'FAILED',
-    physicalResourceId: physicalIdFor(state, managedIdOf(task)),
-    reason: `The provider's ${state.next} step failed ${state.stepFailures.count} times in a row while ${describeTask(task)} (last error: ${cause}). See the provider's log group for details; deploying again retries.`,
-  };
+  return sayWhatStays(
+    {
+      status: 'FAILED',
+      physicalResourceId: physicalIdFor(state, managedIdOf(task)),
+      reason: `The provider's ${state.next} step failed ${state.stepFailures.count} times in a row while ${describeTask(task)} (last error: ${cause}). See the provider's log group for details; deploying again retries.`,
+    },
+    task,
+    state.request,
+  );
 }

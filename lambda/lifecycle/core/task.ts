@@ -15,11 +15,24 @@ export interface TaskTraits<T extends { kind: string }> {
    */
   managedId?(task: T): string | undefined;
   /**
+   * What this task took over without making it (an adopted service, a registration taken over), which a
+   * failure leaves in Atlas: its physical id, which a FAILED answer must not carry (CloudFormation's
+   * rollback would delete it), and the sentence the answer's reason ends with. Undefined otherwise.
+   */
+  keptOnFailure?(task: T): KeptOnFailure | undefined;
+  /**
    * The task to carry on with after an attempt of it that may have acted without the state showing it (a
    * step that failed after acting, a Lambda-level retry): for a create, "an earlier attempt may have
    * created it", which must survive every later retry.
    */
   afterUnclearAttempt?(task: T): T;
+}
+
+/** Something a request took over but did not make: a failure of the request leaves it where it was. */
+export interface KeptOnFailure {
+  readonly physicalResourceId: string;
+  /** For the FAILED reason: "The adopted service … stays in Atlas: this stack did not create it, …". */
+  readonly sentence: string;
 }
 
 /** Traits for every kind of a task union. */

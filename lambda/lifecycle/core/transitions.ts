@@ -10,6 +10,7 @@ import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
 import { describeTask, isWaiting, managedIdOf, type Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { deadlineVerdict } from './deadline';
+import { sayWhatStays } from './kept-on-failure';
 import { physicalIdOfNothingMade } from './physical-id';
 import type { StepPorts } from './ports';
 import type { Clocked, Verdict } from './verdict';
@@ -49,7 +50,8 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
       ...(verdict.lastStatus ? { lastStatus: verdict.lastStatus } : {}),
     };
   }
-  return { ...next, outcome: verdict.outcome, next: STEP.answer, waitSeconds: 0, answer: verdict.answer, task: { kind: 'done' } };
+  const answer = sayWhatStays(verdict.answer, next.task, state.request);
+  return { ...next, outcome: verdict.outcome, next: STEP.answer, waitSeconds: 0, answer, task: { kind: 'done' } };
 }
 
 /** Ends the request with FAILED, naming what this request manages if anything. */

@@ -16,3 +16,13 @@ export interface Clocked {
 
 /** The first step for a request: a task for the wait loop, or an answer that needs no Atlas call. */
 export type Plan = { task: Task } | { answer: AnswerInput };
+
+/**
+ * The physical ids a judgement answers with: `ready` on success; `failed` on failure, which names only what
+ * the request made (a service or registration it took over stays when it fails, so the rollback must not
+ * see its id).
+ */
+export interface AnswerIds {
+  readonly ready: string;
+  readonly failed: string;
+}

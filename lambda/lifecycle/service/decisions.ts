@@ -10,7 +10,7 @@ import { parseServiceProperties, type ServiceProperties } from '../../model/serv
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { classify } from '../core/status-table';
-import type { Clocked, Plan, Verdict } from '../core/verdict';
+import type { AnswerIds, Clocked, Plan, Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
 import { parseServicePhysicalId, type ServiceRef } from './physical-id';
@@ -31,14 +31,18 @@ export function isReady(service: EndpointService, remoteRegions?: readonly strin
   return true;
 }
 
-/** Judges one poll while waiting for a service to be ready. `service` is undefined when Atlas answered 404. */
+/**
+ * Judges one poll while waiting for a service to be ready. `service` is undefined when Atlas answered 404.
+ * A failure answers `ids.failed`: the service's own id only when the request created it.
+ */
 export function judgeReadiness(
   service: EndpointService | undefined,
   ref: ServiceRef,
-  physicalResourceId: string,
+  ids: AnswerIds,
   c: Clocked,
   remoteRegions?: readonly string[],
 ): Verdict {
+  const physicalResourceId = ids.failed;
   if (!service) {
     return {
       outcome: 'FAILED',
@@ -56,7 +60,9 @@ export function judgeReadiness(
       answer: {
         status: 'FAILED',
         physicalResourceId,
-        reason: `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}. It stays in Atlas until deleted; a rollback deletes it.`,
+        reason:
+          `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}.` +
+          (ids.failed === ids.ready ? ' It stays in Atlas until deleted; a rollback deletes it.' : ''),
         data: serviceAttributes(ref.projectId, service),
       },
     };
@@ -72,7 +78,10 @@ export function judgeReadiness(
     };
   }
   if (isReady(service, remoteRegions)) {
-    return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data: serviceAttributes(ref.projectId, service) } };
+    return {
+      outcome: OUTCOME.ready,
+      answer: { status: 'SUCCESS', physicalResourceId: ids.ready, data: serviceAttributes(ref.projectId, service) },
+    };
   }
   return waitOrDeadline(
     c,

@@ -210,8 +210,12 @@ function awaitReady(
   }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
-  const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
-  const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
+  // Success answers the service (an Update in place: the id it received); a failure only what this request made.
+  const ids = {
+    ready: origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref),
+    failed: answerIdOnFailure({ ...state, task }),
+  };
+  const verdict = judgeReadiness(service, ref, ids, clockOf(state, ports), remoteRegions);
   if (verdict.outcome === OUTCOME.ready) ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
   return apply({ ...state, task }, verdict, ports, log, task);
 }

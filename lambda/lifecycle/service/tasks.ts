@@ -36,6 +36,13 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
     describe: (t) => `waiting for service ${t.ref.serviceId} to become ready`,
     // Only what this request created: an adopted service stays when the request fails (adopted is not created).
     managedId: (t) => (t.origin === 'created' ? formatServicePhysicalId(t.ref) : undefined),
+    keptOnFailure: (t) =>
+      t.origin === 'adopted'
+        ? {
+            physicalResourceId: formatServicePhysicalId(t.ref),
+            sentence: `The adopted service ${t.ref.serviceId} stays in Atlas: this stack did not create it (AdoptExisting took it over), so the rollback leaves it alone.`,
+          }
+        : undefined,
   },
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },

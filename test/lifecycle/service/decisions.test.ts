@@ -9,6 +9,8 @@ import { parseServiceProperties } from '../../../lambda/model/service-properties
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
 const ID = `${PROJECT}-${SERVICE}-AWS-US_EAST_1`;
+/** A service the request created: it answers the service's id whatever the outcome. */
+const IDS = { ready: ID, failed: ID };
 const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, region: 'US_EAST_1' };
 const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
 
@@ -88,14 +90,14 @@ describe('judging Atlas', () => {
   });
 
   it("waits the poll interval, fails on FAILED with Atlas's message, succeeds with every attribute", () => {
-    expect(judgeReadiness(aws({}), ref, ID, clock)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'INITIATING' });
-    const failed = judgeReadiness(aws({ status: 'FAILED', errorMessage: 'no capacity' }), ref, ID, clock);
+    expect(judgeReadiness(aws({}), ref, IDS, clock)).toEqual({ outcome: 'WAIT', waitSeconds: pollWaitSeconds(), lastStatus: 'INITIATING' });
+    const failed = judgeReadiness(aws({ status: 'FAILED', errorMessage: 'no capacity' }), ref, IDS, clock);
     expect(failed).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(failed.outcome !== 'WAIT' && failed.answer.reason).toContain('no capacity');
     const ready = judgeReadiness(
       aws({ status: 'AVAILABLE', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0' }),
       ref,
-      ID,
+      IDS,
       clock,
     );
     expect(ready.outcome === 'READY' && ready.answer.data).toMatchObject({
@@ -105,22 +107,45 @@ describe('judging Atlas', () => {
       ProviderName: 'AWS',
       PrivateLinkServiceName: '',
     });
-    expect(judgeReadiness(undefined, ref, ID, clock)).toMatchObject({ outcome: 'FAILED' });
+    expect(judgeReadiness(undefined, ref, IDS, clock)).toMatchObject({ outcome: 'FAILED' });
   });
 
   it('never waits past the deadline, and answers DEADLINE with the last status once it has passed', () => {
-    expect(judgeReadiness(aws({}), ref, ID, { ...clock, polls: 20, deadlineAt: clock.now + 7_000 })).toMatchObject({
+    expect(judgeReadiness(aws({}), ref, IDS, { ...clock, polls: 20, deadlineAt: clock.now + 7_000 })).toMatchObject({
       outcome: 'WAIT',
       waitSeconds: 7,
     });
-    const late = judgeReadiness(aws({}), ref, ID, { ...clock, deadlineAt: clock.now });
+    const late = judgeReadiness(aws({}), ref, IDS, { ...clock, deadlineAt: clock.now });
     expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/last status Atlas reported was INITIATING/);
     expect(judgeGone(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
   });
 
+  it('an adopted service that fails, is being deleted, vanishes or runs out of time answers an id that is not its own', () => {
+    const adopted = { ready: ID, failed: 'not-created-r-1' };
+    const failed = judgeReadiness(aws({ status: 'FAILED', errorMessage: 'no capacity' }), ref, adopted, clock);
+    expect(failed).toMatchObject({ outcome: 'FAILED', answer: { physicalResourceId: 'not-created-r-1' } });
+    // Only a service the request created is removed by the rollback.
+    expect(failed.outcome !== 'WAIT' && failed.answer.reason).not.toMatch(/rollback deletes it/);
+    expect(judgeReadiness(aws({ status: 'DELETING' }), ref, adopted, clock)).toMatchObject({
+      answer: { physicalResourceId: 'not-created-r-1' },
+    });
+    expect(judgeReadiness(undefined, ref, adopted, clock)).toMatchObject({ answer: { physicalResourceId: 'not-created-r-1' } });
+    expect(judgeReadiness(aws({}), ref, adopted, { ...clock, deadlineAt: clock.now })).toMatchObject({
+      outcome: 'DEADLINE',
+      answer: { physicalResourceId: 'not-created-r-1' },
+    });
+    const ready = judgeReadiness(
+      aws({ status: 'AVAILABLE', endpointServiceName: 'com.amazonaws.vpce.us-east-1.vpce-svc-0' }),
+      ref,
+      adopted,
+      clock,
+    );
+    expect(ready).toMatchObject({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
+  });
+
   it('waits the same after every poll, within what the benchmark targets allow', () => {
-    const waits = [0, 1, 2, 5, 20, 200].map((polls) => judgeReadiness(aws({}), ref, ID, { ...clock, polls }));
+    const waits = [0, 1, 2, 5, 20, 200].map((polls) => judgeReadiness(aws({}), ref, IDS, { ...clock, polls }));
     expect(new Set(waits.map((w) => (w.outcome === 'WAIT' ? w.waitSeconds : -1))).size).toBe(1);
     // Issue 9: Atlas ready is heard of within 15 s at worst, at no more than 40% of a 5 s poll's calls (so at least 12.5 s apart).
     expect(pollWaitSeconds()).toBeLessThanOrEqual(15);
