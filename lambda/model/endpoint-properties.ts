@@ -16,6 +16,7 @@ export const ENDPOINT_PROPERTY_NAMES = [
   'Profile',
   'CredentialsSecretArn',
   'EnforceConnectionSuccess',
+  'AdoptExisting',
 ] as const;
 
 /** The providers whose registrations this version can make. */
@@ -32,6 +33,11 @@ export interface EndpointProperties {
   readonly credentials: { readonly profile?: string; readonly secretArn?: string };
   /** Fail unless the connection becomes AVAILABLE (default true); otherwise succeed once Atlas has settled it. */
   readonly enforceConnectionSuccess: boolean;
+  /**
+   * Take over a registration of this interface endpoint with this service that exists before the request
+   * registers it (default false: such a Create fails, naming it).
+   */
+  readonly adoptExisting: boolean;
   readonly serviceTimeoutSeconds: number;
 }
 
@@ -54,10 +60,11 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
   }
   const credentials = r.credentials();
   const enforceConnectionSuccess = r.optionalBoolean('EnforceConnectionSuccess') ?? true;
+  const adoptExisting = r.optionalBoolean('AdoptExisting') ?? false;
   const serviceTimeoutSeconds = r.serviceTimeout();
   return r.result(
     projectId && provider && endpointServiceId && endpointId
-      ? { projectId, provider, endpointServiceId, endpointId, credentials, enforceConnectionSuccess, serviceTimeoutSeconds }
+      ? { projectId, provider, endpointServiceId, endpointId, credentials, enforceConnectionSuccess, adoptExisting, serviceTimeoutSeconds }
       : undefined,
   );
 }

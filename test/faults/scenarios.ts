@@ -538,7 +538,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: a registration that already exists is not taken over without the opt-in',
     defect: 4,
-    open: true,
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
       await ctx.outsider.createInterfaceEndpoint(PROJECT, svc.data!.Id, { cloudProvider: 'AWS', id: VPCE });
@@ -547,9 +546,77 @@ const defectRows: MatrixRow[] = [
         registration,
       );
       ctx.check(create.status === 'FAILED', `registration ${create.status}: someone else's registration was taken over`);
+      ctx.check(
+        create.reason?.includes(svc.data!.Id) && create.reason.includes(VPCE) && /set AdoptExisting to true/.test(create.reason),
+        `the reason does not name the registration and the opt-in: ${create.reason}`,
+      );
+      ctx.check(!create.physicalResourceId.includes(VPCE), `the answer names the registration: ${create.physicalResourceId}`);
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
       // Someone else's registration stays; the stack's service is removed with the stack after it.
       ctx.foreign(`${svc.data!.Id}/${VPCE}`);
+    },
+  },
+  {
+    name: 'AWS: a registration taken over with the opt-in and then failing stays in place: the rollback leaves it',
+    defect: 4,
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      ctx.emulator.faults.nextEndpoint({ outcome: 'STUCK_PENDING' });
+      await ctx.outsider.createInterfaceEndpoint(PROJECT, svc.data!.Id, { cloudProvider: 'AWS', id: VPCE });
+      ctx.foreign(`${svc.data!.Id}/${VPCE}`);
+      const { create, rollback } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE, AdoptExisting: true, ServiceTimeout: 300 },
+        registration,
+      );
+      ctx.check(create.status === 'FAILED' && /Timed out/.test(create.reason ?? ''), `registration ${create.status}: ${create.reason}`);
+      ctx.check(
+        /registration of interface endpoint .* stays in Atlas/.test(create.reason ?? ''),
+        `the reason does not say it stays: ${create.reason}`,
+      );
+      ctx.check(!create.physicalResourceId.includes(VPCE), `the answer names the taken-over registration: ${create.physicalResourceId}`);
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+    },
+  },
+  {
+    // Consistent with AdoptExisting on a service: a successful take-over makes the registration the stack's.
+    name: "AWS: a registration taken over with the opt-in becomes the stack's: the stack's Delete removes it",
+    defect: 4,
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      await ctx.outsider.createInterfaceEndpoint(PROJECT, svc.data!.Id, { cloudProvider: 'AWS', id: VPCE });
+      const { create } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE, AdoptExisting: true },
+        registration,
+      );
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.physicalResourceId === `${PROJECT}--${svc.data!.Id}--${VPCE}`, `answered ${create.physicalResourceId}`);
+      const d = await ctx.delete(registration);
+      ctx.check(d.status === 'SUCCESS', `registration Delete ${d.status}: ${d.reason}`);
+      const s = ctx.emulator.services(PROJECT).find((x) => x.id === svc.data!.Id);
+      ctx.check(
+        !s || s.status === 'DELETING' || !(s.cloudProvider === 'AWS' && s.interfaceEndpoints.includes(VPCE)),
+        'the registration is still there',
+      );
+      ctx.check((await ctx.delete({ logicalResourceId: 'Service' })).status === 'SUCCESS', 'service Delete');
+    },
+  },
+  {
+    name: "AWS: a register whose answer was lost: the 409 that follows is the request's own, no opt-in needed, and the rollback removes it",
+    defect: 4,
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      ctx.emulator.faults.inject({ operation: 'createEndpoint' }, { kind: 'drop-after-processing' });
+      ctx.emulator.faults.nextEndpoint({ outcome: 'REJECTED', errorMessage: 'The VPC endpoint was rejected by the service owner' });
+      const { create, rollback } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        registration,
+      );
+      ctx.check(create.status === 'FAILED' && /rejected/.test(create.reason ?? ''), `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.physicalResourceId === `${PROJECT}--${svc.data!.Id}--${VPCE}`, `answered ${create.physicalResourceId}`);
+      const posts = ctx.emulator.requests.filter((q) => q.operation === 'createEndpoint' && q.status !== 401).map((q) => q.status);
+      ctx.check(posts.includes(409), `no 409 after the lost answer (register answered ${posts.join(', ')}): the row does not test it`);
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      ctx.check((await ctx.delete({ logicalResourceId: 'Service' })).status === 'SUCCESS', 'service Delete');
     },
   },
   {

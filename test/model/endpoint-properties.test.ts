@@ -22,11 +22,24 @@ describe('endpoint registration properties', () => {
         endpointId: 'vpce-0123456789abcdef0',
         credentials: {},
         enforceConnectionSuccess: true,
+        adoptExisting: false,
         serviceTimeoutSeconds: 3600,
       },
     });
     const off = parseEndpointProperties({ ...reg, EnforceConnectionSuccess: 'false' });
     expect(off.ok && off.value.enforceConnectionSuccess).toBe(false);
+  });
+
+  it('takes over an existing registration only when AdoptExisting says so, as CloudFormation sends it (a string)', () => {
+    const adopt = (v: unknown) => {
+      const r = parseEndpointProperties({ ...reg, AdoptExisting: v });
+      return r.ok ? r.value.adoptExisting : 'invalid';
+    };
+    expect(adopt('true')).toBe(true);
+    expect(adopt(true)).toBe(true);
+    expect(adopt('False')).toBe(false);
+    expect(adopt('')).toBe(false);
+    expect(problems({ ...reg, AdoptExisting: 'yes' })).toMatch(/AdoptExisting "yes" must be true or false/);
   });
 
   it('says what is accepted', () => {

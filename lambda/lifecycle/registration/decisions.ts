@@ -11,7 +11,7 @@ import type { CloudProvider } from '../../model/provider';
 import { describeProblems } from '../../model/property-reader';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
-import type { Clocked, Plan, Verdict } from '../core/verdict';
+import type { AnswerIds, Clocked, Plan, Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
 import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
@@ -24,17 +24,43 @@ export function registrationBody(provider: CloudProvider, endpointId: string) {
 }
 
 /**
+ * A register answered 409 and Atlas shows this interface endpoint registered with this service: whose is
+ * it? This request's own when an earlier attempt of it may have registered it (a POST without a clear
+ * answer, a step that failed after acting, a Lambda-level retry). Otherwise it was there before the
+ * request, and is taken over only with AdoptExisting, as a service is.
+ */
+export function ownerOfRegistration(earlierAttemptMayHaveRegistered: boolean, adoptExisting: boolean): 'ours' | 'adopt' | 'refuse' {
+  if (earlierAttemptMayHaveRegistered) return 'ours';
+  return adoptExisting ? 'adopt' : 'refuse';
+}
+
+/** Why a Create does not take over a registration it found without AdoptExisting, and what to do. */
+export function registeredAlreadyReason(ref: EndpointRef, endpoint: InterfaceEndpoint): string {
+  return (
+    `Interface endpoint ${ref.endpointId} is already registered with private endpoint service ${ref.serviceId} of Atlas project ${ref.projectId} ` +
+    `(connection ${connectionOf(endpoint).status}), and this request did not register it: someone else (another stack, Terraform, the console) did. ` +
+    'To manage that registration with this resource, set AdoptExisting to true; otherwise remove the registration in Atlas, then deploy again. Nothing was changed.'
+  );
+}
+
+/**
  * Judges one poll of a registration. With enforcement on (the default) only AVAILABLE succeeds and a
  * REJECTED (or FAILED) connection fails the request with Atlas's message; with it off, the request
- * succeeds once Atlas has settled the connection either way, and the attributes say which.
+ * succeeds once Atlas has settled the connection either way, and the attributes say which. A failure
+ * answers `ids.failed`: the registration's own id only when the request made it.
  */
 export function judgeConnection(
   endpoint: InterfaceEndpoint | undefined,
   ref: EndpointRef,
-  physicalResourceId: string,
+  ids: AnswerIds,
   c: Clocked,
   enforceConnectionSuccess: boolean,
 ): Verdict {
+  const physicalResourceId = ids.failed;
+  const success = (data: ReturnType<typeof endpointAttributes>): Verdict => ({
+    outcome: OUTCOME.ready,
+    answer: { status: 'SUCCESS', physicalResourceId: ids.ready, data },
+  });
   const what = `interface endpoint ${ref.endpointId} on private endpoint service ${ref.serviceId}`;
   if (!endpoint) {
     return {
@@ -50,9 +76,9 @@ export function judgeConnection(
   const data = endpointAttributes(ref, endpoint);
   switch (conn.state) {
     case 'ready':
-      return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data } };
+      return success(data);
     case 'failed':
-      if (!enforceConnectionSuccess) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId, data } };
+      if (!enforceConnectionSuccess) return success(data);
       return {
         outcome: OUTCOME.failed,
         answer: {

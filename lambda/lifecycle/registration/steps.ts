@@ -11,9 +11,9 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
 import type { Task } from '../tasks';
-import { judgeConnection, judgeRemoval, registrationBody } from './decisions';
+import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 
 function propsOf(state: ExecutionState): EndpointProperties {
@@ -39,18 +39,31 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         return awaitConnection({ state, ports, log }, { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess });
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
+        // An earlier attempt of this request may have registered it: a POST without a clear answer, a step
+        // that failed after acting (counted by the state machine), or a Lambda-level retry of this step.
+        const mayBeOurs = task.uncertain === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
+        const carryOn: Task = mayBeOurs ? { ...task, uncertain: true } : task;
         if (err.isConflict) {
-          // Registered already: by an earlier attempt of this request (a lost answer, a crashed step) or
-          // before it. Only the same endpoint on the same service is taken over; anything else is refused.
-          const existing = await getOrGone(api, ref);
+          let existing: InterfaceEndpoint | undefined;
+          try {
+            existing = await getOrGone(api, ref);
+          } catch (readErr) {
+            // The look after the 409 must wait: what the POST may have done stays in the task.
+            if (readErr instanceof AtlasApiError && readErr.retryable) return retryLater(state, readErr, ports, log, carryOn);
+            throw readErr;
+          }
           if (existing) {
-            ports.logger.warn('The interface endpoint is registered with this service already; taking the registration over', {
+            // Registered already: by an earlier attempt of this request, or before it (taken over only when asked).
+            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting);
+            ports.logger.warn('Register answered 409: the interface endpoint is registered with this service already', {
               ...log,
               endpointId: ref.endpointId,
+              owner,
             });
+            if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
             return awaitConnection(
               { state, ports, log },
-              { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
+              { ref, origin: owner === 'ours' ? 'registered' : 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
             );
           }
           return fail(
@@ -68,7 +81,8 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
             log,
           );
         }
-        if (err.retryable) return retryLater(state, err, ports, log);
+        // Remember that this POST may have been carried out, so a later 409 is recognised as our own.
+        if (err.retryable) return retryLater(state, err, ports, log, carryOn);
         return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId}: ${err.message}`, ports, log);
       }
     }
@@ -138,9 +152,13 @@ function awaitConnection(
   }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
 ): ExecutionState {
   const task: Task = { kind: 'await-connection', ref, origin };
-  // An Update that keeps the registration answers the id it received; a new registration its own id.
-  const physicalResourceId = origin === 'existing' ? physicalIdFor(state) : formatEndpointPhysicalId(ref);
-  return apply({ ...state, task }, judgeConnection(endpoint, ref, physicalResourceId, clockOf(state, ports), enforce), ports, log, task);
+  // An Update that keeps the registration answers the id it received, a new or taken-over registration its
+  // own id; a failure only what this request made.
+  const ids = {
+    ready: origin === 'existing' ? physicalIdFor(state) : formatEndpointPhysicalId(ref),
+    failed: answerIdOnFailure({ ...state, task }),
+  };
+  return apply({ ...state, task }, judgeConnection(endpoint, ref, ids, clockOf(state, ports), enforce), ports, log, task);
 }
 
 async function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {

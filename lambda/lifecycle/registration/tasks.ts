@@ -5,7 +5,10 @@ import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 export type RegistrationTask =
   /** Add the interface endpoint to the service (again, after a retryable failure; `uncertain`: an earlier attempt may have). */
   | { kind: 'register'; uncertain?: boolean }
-  /** Wait until Atlas has settled the connection. */
+  /**
+   * Wait until Atlas has settled the connection: of a registration this request made (`registered`), one
+   * that was there before and AdoptExisting took over (`adopted`), or, in an Update, the one it holds (`existing`).
+   */
   | { kind: 'await-connection'; ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing' }
   /** Update without change in Atlas: read it; register again if it vanished. */
   | { kind: 'refresh-endpoint'; ref: EndpointRef }
@@ -25,6 +28,13 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
     describe: (t) => `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
     // Only a registration this request made: one it took over stays when the request fails.
     managedId: (t) => (t.origin === 'registered' ? formatEndpointPhysicalId(t.ref) : undefined),
+    keptOnFailure: (t) =>
+      t.origin === 'adopted'
+        ? {
+            physicalResourceId: formatEndpointPhysicalId(t.ref),
+            sentence: `The registration of interface endpoint ${t.ref.endpointId} with service ${t.ref.serviceId} stays in Atlas: this stack did not make it (AdoptExisting took it over), so the rollback leaves it alone.`,
+          }
+        : undefined,
   },
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
   deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },

@@ -1,7 +1,14 @@
 /** The registration's decisions (`Custom::AtlasPrivateEndpoint`) as plain functions of data: no I/O. */
 import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, GcpEndpointGroup, InterfaceEndpoint } from '../../../lambda/atlas/models';
 import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
-import { judgeConnection, judgeRemoval, planEndpointRequest, registrationBody } from '../../../lambda/lifecycle/registration/decisions';
+import {
+  judgeConnection,
+  judgeRemoval,
+  ownerOfRegistration,
+  planEndpointRequest,
+  registeredAlreadyReason,
+  registrationBody,
+} from '../../../lambda/lifecycle/registration/decisions';
 import { connectionOf } from '../../../lambda/lifecycle/registration/status';
 import { InvalidPropertiesError } from '../../../lambda/model/errors';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
@@ -10,6 +17,8 @@ const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
 const ID = `${PROJECT}--${SERVICE}--${VPCE}`;
+/** A registration the request made: it answers the registration's id whatever the outcome. */
+const IDS = { ready: ID, failed: ID };
 const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, endpointId: VPCE };
 const props = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
 
@@ -67,7 +76,7 @@ describe('judging a registration', () => {
   const clock = { now: 1_000_000, deadlineAt: 1_000_000 + 600_000, polls: 0 };
 
   it('AVAILABLE succeeds with every attribute', () => {
-    const v = judgeConnection(aws({ connectionStatus: 'AVAILABLE' }), ref, ID, clock, true);
+    const v = judgeConnection(aws({ connectionStatus: 'AVAILABLE' }), ref, IDS, clock, true);
     expect(v).toEqual({
       outcome: 'READY',
       answer: {
@@ -88,7 +97,7 @@ describe('judging a registration', () => {
 
   it("a REJECTED connection fails with Atlas's message unless enforcement is off", () => {
     const rejected = aws({ connectionStatus: 'REJECTED', errorMessage: 'endpoint in another account' });
-    const enforced = judgeConnection(rejected, ref, ID, clock, true);
+    const enforced = judgeConnection(rejected, ref, IDS, clock, true);
     expect(enforced).toMatchObject({
       outcome: 'FAILED',
       answer: { status: 'FAILED', physicalResourceId: ID, data: { ConnectionStatus: 'REJECTED' } },
@@ -96,34 +105,56 @@ describe('judging a registration', () => {
     expect(enforced.outcome !== 'WAIT' && enforced.answer.reason).toMatch(
       /REJECTED: endpoint in another account.*EnforceConnectionSuccess/,
     );
-    expect(judgeConnection(rejected, ref, ID, clock, false)).toMatchObject({
+    expect(judgeConnection(rejected, ref, IDS, clock, false)).toMatchObject({
       outcome: 'READY',
       answer: { status: 'SUCCESS', data: { ConnectionStatus: 'REJECTED' } },
     });
   });
 
   it('waits while Atlas settles the connection, with the poll schedule and within the deadline', () => {
-    expect(judgeConnection(aws(), ref, ID, clock, true)).toEqual({
+    expect(judgeConnection(aws(), ref, IDS, clock, true)).toEqual({
       outcome: 'WAIT',
       waitSeconds: pollWaitSeconds(),
       lastStatus: 'PENDING_ACCEPTANCE',
     });
-    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, ID, { ...clock, polls: 3 }, true)).toEqual({
+    expect(judgeConnection(aws({ connectionStatus: 'PENDING' }), ref, IDS, { ...clock, polls: 3 }, true)).toEqual({
       outcome: 'WAIT',
       waitSeconds: pollWaitSeconds(),
       lastStatus: 'PENDING',
     });
-    const late = judgeConnection(aws(), ref, ID, { ...clock, deadlineAt: clock.now }, true);
+    const late = judgeConnection(aws(), ref, IDS, { ...clock, deadlineAt: clock.now }, true);
     expect(late).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'FAILED', physicalResourceId: ID } });
     expect(late.outcome !== 'WAIT' && late.answer.reason).toMatch(/Timed out.*PENDING_ACCEPTANCE/);
   });
 
   it('a registration that disappeared or is being deleted fails', () => {
-    const gone = judgeConnection(undefined, ref, ID, clock, true);
+    const gone = judgeConnection(undefined, ref, IDS, clock, true);
     expect(gone.outcome !== 'WAIT' && gone.answer.reason).toMatch(/disappeared from Atlas \(404\)/);
-    expect(judgeConnection(aws({ connectionStatus: 'DELETING' }), ref, ID, clock, true)).toMatchObject({ outcome: 'FAILED' });
-    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true }), ref, ID, clock, true)).toMatchObject({
+    expect(judgeConnection(aws({ connectionStatus: 'DELETING' }), ref, IDS, clock, true)).toMatchObject({ outcome: 'FAILED' });
+    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE', deleteRequested: true }), ref, IDS, clock, true)).toMatchObject({
       outcome: 'FAILED',
+    });
+  });
+
+  it('a registration taken over answers its id on success only: a failure, a deletion, a 404 or the deadline answer the id given', () => {
+    const adopted = { ready: ID, failed: 'not-created-r-1' };
+    const rejected = judgeConnection(aws({ connectionStatus: 'REJECTED' }), ref, adopted, clock, true);
+    expect(rejected).toMatchObject({ outcome: 'FAILED', answer: { physicalResourceId: 'not-created-r-1' } });
+    expect(judgeConnection(aws({ connectionStatus: 'DELETING' }), ref, adopted, clock, true)).toMatchObject({
+      answer: { physicalResourceId: 'not-created-r-1' },
+    });
+    expect(judgeConnection(undefined, ref, adopted, clock, true)).toMatchObject({ answer: { physicalResourceId: 'not-created-r-1' } });
+    expect(judgeConnection(aws(), ref, adopted, { ...clock, deadlineAt: clock.now }, true)).toMatchObject({
+      outcome: 'DEADLINE',
+      answer: { physicalResourceId: 'not-created-r-1' },
+    });
+    expect(judgeConnection(aws({ connectionStatus: 'AVAILABLE' }), ref, adopted, clock, true)).toMatchObject({
+      outcome: 'READY',
+      answer: { physicalResourceId: ID },
+    });
+    expect(judgeConnection(aws({ connectionStatus: 'REJECTED' }), ref, adopted, clock, false)).toMatchObject({
+      outcome: 'READY',
+      answer: { physicalResourceId: ID },
     });
   });
 
@@ -182,5 +213,24 @@ describe('the registration body', () => {
   it('is the vpce id for AWS; other providers are refused as properties this version cannot use', () => {
     expect(registrationBody('AWS', VPCE)).toEqual({ cloudProvider: 'AWS', id: VPCE });
     expect(() => registrationBody('AZURE', '/subscriptions/x')).toThrow(InvalidPropertiesError);
+  });
+});
+
+describe('a registration found in place by a register (409)', () => {
+  it('is ours after an attempt that may have registered it; otherwise taken over only with AdoptExisting', () => {
+    expect(ownerOfRegistration(true, false)).toBe('ours');
+    expect(ownerOfRegistration(true, true)).toBe('ours');
+    expect(ownerOfRegistration(false, true)).toBe('adopt');
+    expect(ownerOfRegistration(false, false)).toBe('refuse');
+  });
+
+  it('without the opt-in, the reason names the service and the endpoint and says what to do', () => {
+    const reason = registeredAlreadyReason(ref, aws({ connectionStatus: 'AVAILABLE' }));
+    expect(reason).toContain(SERVICE);
+    expect(reason).toContain(VPCE);
+    expect(reason).toContain(PROJECT);
+    expect(reason).toMatch(/connection AVAILABLE/);
+    expect(reason).toMatch(/set AdoptExisting to true/);
+    expect(reason).toMatch(/remove the registration in Atlas/);
   });
 });
