@@ -26,7 +26,9 @@ export interface AtlasPrivateEndpointServiceProps extends AtlasResourceProps {
    */
   readonly supportedRemoteRegions?: string[];
   /**
-   * Take over a service that already exists for this provider and region instead of failing.
+   * Take over a service that already exists for this provider and region instead of failing. Once the
+   * Create succeeds the service is this resource's: deleting the resource deletes it. A Create that fails
+   * after adopting it leaves it in place.
    * @default false
    */
   readonly adoptExisting?: boolean;

@@ -26,6 +26,14 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
    * @default true
    */
   readonly enforceConnectionSuccess?: boolean;
+  /**
+   * Take over a registration of this interface endpoint with this service that exists before the Create
+   * (made by another stack, Terraform or the console) instead of failing. Once the Create succeeds the
+   * registration is this resource's: deleting the resource removes it. A Create that fails after taking it
+   * over leaves it in place.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /**
@@ -65,6 +73,7 @@ export class AtlasPrivateEndpoint extends Construct {
         EndpointServiceId: props.endpointServiceId,
         EndpointId: props.endpointId,
         ...(props.enforceConnectionSuccess !== undefined ? { EnforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
+        ...(props.adoptExisting !== undefined ? { AdoptExisting: props.adoptExisting } : {}),
       },
     });
   }

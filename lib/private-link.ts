@@ -64,7 +64,9 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
    */
   readonly privateDnsEnabled?: boolean;
   /**
-   * Take over the project's existing endpoint service for this region instead of failing.
+   * Take over the project's existing endpoint service for this region instead of failing. It applies to the
+   * endpoint service only: the registration is of the interface endpoint this construct creates, which
+   * nothing can have registered before.
    * @default false
    */
   readonly adoptExisting?: boolean;

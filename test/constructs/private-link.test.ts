@@ -142,4 +142,32 @@ describe('AtlasPrivateEndpoint', () => {
     });
     expect(ok.connectionStatus).toBeDefined();
   });
+
+  it('passes AdoptExisting only when asked, and checks it like the provider does', () => {
+    const stack = new Stack();
+    const base = {
+      serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      projectId: PROJECT,
+      endpointServiceId: '6b0afe2c5721d53048387adc',
+      endpointId: 'vpce-0123456789abcdef0',
+    };
+    new AtlasPrivateEndpoint(stack, 'Plain', base);
+    new AtlasPrivateEndpoint(stack, 'Adopting', { ...base, adoptExisting: true });
+    const regs = Object.values(Template.fromStack(stack).findResources('Custom::AtlasPrivateEndpoint')).map(
+      (r) => (r as { Properties: Record<string, unknown> }).Properties,
+    );
+    expect(regs.map((p) => p.AdoptExisting)).toEqual([undefined, true]);
+  });
+});
+
+describe('AtlasPrivateLink with adoptExisting', () => {
+  it('adopts the endpoint service only: the registration is of the interface endpoint it creates', () => {
+    const { template } = build({ adoptExisting: true });
+    template.hasResourceProperties('Custom::AtlasPrivateEndpointService', { AdoptExisting: true });
+    const regs = Object.values(template.findResources('Custom::AtlasPrivateEndpoint')).map(
+      (r) => (r as { Properties: Record<string, unknown> }).Properties,
+    );
+    expect(regs).toHaveLength(1);
+    expect(regs[0]).not.toHaveProperty('AdoptExisting');
+  });
 });
