@@ -54,7 +54,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           }
           if (existing) {
             // Registered already: by an earlier attempt of this request, or before it (taken over only when asked).
-            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting);
+            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.request.RequestType);
             ports.logger.warn('Register answered 409: the interface endpoint is registered with this service already', {
               ...log,
               endpointId: ref.endpointId,

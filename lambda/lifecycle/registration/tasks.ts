@@ -32,7 +32,7 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
       t.origin === 'adopted'
         ? {
             physicalResourceId: formatEndpointPhysicalId(t.ref),
-            sentence: `The registration of interface endpoint ${t.ref.endpointId} with service ${t.ref.serviceId} stays in Atlas: this stack did not make it (AdoptExisting took it over), so the rollback leaves it alone.`,
+            sentence: `The registration of interface endpoint ${t.ref.endpointId} with service ${t.ref.serviceId} stays in Atlas: this request found it registered and took it over, it did not make it, so the rollback leaves it alone.`,
           }
         : undefined,
   },

@@ -91,6 +91,30 @@ describe('a register answered 409 for a registration that is there', () => {
     expect(pending.task).toEqual({ kind: 'await-connection', ref: expect.objectContaining({ endpointId: VPCE }), origin: 'adopted' });
   });
 
+  it("an Update back to a registration the stack still holds (a replacement's rollback) takes it over without the opt-in", async () => {
+    const held = `${PROJECT}--${SERVICE}--vpce-11111111111111111`;
+    const s = state();
+    const update: ExecutionState = {
+      ...s,
+      request: {
+        ...s.request,
+        RequestType: 'Update',
+        PhysicalResourceId: held,
+        OldResourceProperties: { ...s.request.ResourceProperties, EndpointId: 'vpce-11111111111111111' },
+      },
+    };
+    const next = await runStep('act', update, ports(error('createInterfaceEndpoint', 409)));
+    expect(next.answer).toMatchObject({ status: 'SUCCESS', physicalResourceId: ID });
+    // Should it fail afterwards, it stays, and the answer names what CloudFormation holds.
+    const rejected = await runStep(
+      'act',
+      update,
+      ports(error('createInterfaceEndpoint', 409), { ...existing, connectionStatus: 'REJECTED' }),
+    );
+    expect(rejected.answer).toMatchObject({ status: 'FAILED', physicalResourceId: held });
+    expect(rejected.answer?.reason).toMatch(/stays in Atlas/);
+  });
+
   it.each<[string, ExecutionState, AtlasApiError]>([
     [
       'the task says an earlier attempt may have registered',
