@@ -139,7 +139,6 @@ const providerRows = perProvider((provider) => [
   {
     name: 'cancelled Create (sibling failed while waiting): the Delete of a made-up id leaves nothing behind',
     defect: 1,
-    open: true,
     async run(ctx) {
       const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 60);
       ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up; the scenario needs it in flight');
@@ -219,7 +218,6 @@ const stepRows: MatrixRow[] = [
   {
     name: 'AWS: the answer PUT fails for good: the execution ends and its log says so',
     defect: 1,
-    open: true,
     executionErrors: /answer could not be delivered/,
     async run(ctx) {
       ctx.runner.responsePeer.refuseAll = true;
@@ -435,7 +433,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: cancelled Create of a registration: nothing lands after the Delete, and the service can then be deleted',
     defect: 1,
-    open: true,
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
       ctx.check(svc.status === 'SUCCESS', 'service');
@@ -452,7 +449,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: cancelled replacing Update: the replacement does not outlive the rollback',
     defect: 1,
-    open: true,
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       const { rollback } = await ctx.cancelledUpdate(ctx.props({ Region: 'eu-west-1' }), 60);
@@ -461,6 +457,69 @@ const defectRows: MatrixRow[] = [
         'rollback',
       );
       ctx.check(ctx.held() === create.physicalResourceId, 'the stack does not hold its original service');
+    },
+  },
+  {
+    name: 'AWS: cancelled while the create step is still in flight (its POST landed): the Delete waits it out, then finds and deletes the service',
+    defect: 1,
+    // The create step POSTs, then hangs until its Lambda timeout: CloudFormation gives up meanwhile.
+    runner: { faults: [{ step: 'act', when: 'timeout', match: (s) => s.task.kind === 'create' }] },
+    async run(ctx) {
+      const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 30);
+      ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up; the scenario needs it in flight');
+      ctx.check(rollback.status === 'SUCCESS', `Delete ${rollback.status}: ${rollback.reason}`);
+      ctx.check(
+        ctx.runner.reports.some((r) => r.before.undo?.[0]?.task.kind === 'find-created'),
+        'the Delete did not look for the service the step in flight may have created',
+      );
+    },
+  },
+  {
+    name: 'AWS: a cancelled Create answers late, before the Delete of the made-up id arrives: its service is still removed',
+    defect: 1,
+    async run(ctx) {
+      const pending = ctx.runner.dispatch('Create', ctx.props());
+      ctx.check(!(await ctx.runner.waitFor(pending, 30)), 'the Create answered before CloudFormation gave up');
+      await ctx.runner.drain(); // the execution finishes; CloudFormation ignores its SUCCESS
+      const late = ctx.runner.record(pending);
+      ctx.check(late.lateAnswers === 1, `${late.lateAnswers} late answers`);
+      const rollback = await ctx.runner.send('Delete', ctx.props(), {
+        physicalResourceId: ctx.runner.madeUpPhysicalId('AtlasPrivateEndpointService'),
+      });
+      ctx.check(rollback.status === 'SUCCESS', `Delete ${rollback.status}: ${rollback.reason}`);
+    },
+  },
+  {
+    name: 'AWS: a cancelled replacing Update answers late, before its rollback arrives: the replacement is still removed',
+    defect: 1,
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.check(create.status === 'SUCCESS', 'create');
+      const moved = ctx.props({ Region: REGIONS.AWS.other });
+      const pending = ctx.runner.dispatch('Update', moved, { physicalResourceId: create.physicalResourceId, oldProperties: ctx.props() });
+      ctx.check(!(await ctx.runner.waitFor(pending, 30)), 'the Update answered before CloudFormation gave up');
+      await ctx.runner.drain();
+      // CloudFormation never took the replacement's id: it rolls back on the id it holds.
+      const back = await ctx.runner.send('Update', ctx.props(), {
+        physicalResourceId: create.physicalResourceId,
+        oldProperties: moved,
+        deliveries: 1,
+      });
+      ctx.check(
+        back.status === 'SUCCESS' && back.physicalResourceId === create.physicalResourceId,
+        `rollback Update ${back.status}: ${back.reason}`,
+      );
+    },
+  },
+  {
+    name: 'AWS: the Delete of a replaced service after a successful replacement is not taken for a cancellation',
+    defect: 1,
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      const { update, cleanup } = await ctx.update(ctx.props({ Region: REGIONS.AWS.other }));
+      ctx.check(update.status === 'SUCCESS' && update.physicalResourceId !== create.physicalResourceId, `Update ${update.status}`);
+      ctx.check(cleanup?.status === 'SUCCESS', 'cleanup Delete');
+      ctx.check(!ctx.runner.reports.some((r) => r.before.undo?.length), 'a request undid what the successful replacement made');
     },
   },
   {
@@ -488,7 +547,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: create outcome unknown, then the step keeps failing: the answer names the service so the rollback removes it',
     defect: 3,
-    open: true,
     runner: {
       faults: [
         {
@@ -509,7 +567,6 @@ const defectRows: MatrixRow[] = [
   {
     name: 'AWS: create outcome unknown, then the deadline: the answer names the service so the rollback removes it',
     defect: 3,
-    open: true,
     async run(ctx) {
       ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
       ctx.emulator.faults.inject({ operation: 'createService', times: 50 }, { kind: 'status', status: 429, retryAfterSeconds: 120 });
