@@ -137,6 +137,51 @@ const providerRows = perProvider((provider) => [
     },
   },
   {
+    name: 'delete answered 202 while GET says AVAILABLE for 5 minutes: SUCCESS only once it is gone, one DELETE',
+    async run(ctx) {
+      const lagSeconds = 300;
+      ctx.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds });
+      const { create } = await ctx.create(ctx.props());
+      ctx.check(create.status === 'SUCCESS', `Create ${create.status}: ${create.reason}`);
+      const d = await ctx.delete({});
+      ctx.check(d.status === 'SUCCESS' && !d.abandoned, `Delete ${d.status}: ${d.reason}`);
+      // Gone means 404: the lag, then the provider's own delete duration, before the answer.
+      const goneAfter = lagSeconds + ctx.emulator.timings[provider].serviceDelete;
+      ctx.check(
+        d.simulatedSeconds >= goneAfter,
+        `Delete answered after ${d.simulatedSeconds} s, before the service was gone (${goneAfter} s)`,
+      );
+      ctx.check(ctx.emulator.services(PROJECT).length === 0, 'the service is still in Atlas after the SUCCESS');
+      // AVAILABLE after an accepted delete is a lagging read, not a delete that did not happen: no second DELETE.
+      const deletes = ctx.emulator.requests.filter((q) => q.operation === 'deleteService' && q.status === 202).length;
+      ctx.check(deletes === 1, `${deletes} DELETE requests for one Delete`);
+    },
+  },
+  {
+    name: 'delete answered 202 while GET says AVAILABLE past the ServiceTimeout: FAILED in time naming the status, the retried stack delete finishes',
+    async run(ctx) {
+      const serviceTimeout = 600;
+      ctx.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds: 1200 });
+      const { create } = await ctx.create(ctx.props({ ServiceTimeout: serviceTimeout }));
+      ctx.check(create.status === 'SUCCESS', `Create ${create.status}: ${create.reason}`);
+      const d = await ctx.delete({});
+      ctx.check(
+        d.status === 'FAILED' && /delet/i.test(d.reason ?? '') && /AVAILABLE/.test(d.reason ?? '') && /ServiceTimeout/.test(d.reason ?? ''),
+        `Delete ${d.status}: ${d.reason}`,
+      );
+      ctx.check(!d.abandoned && d.simulatedSeconds < serviceTimeout, `Delete answered after ${d.simulatedSeconds} s`);
+      // DELETE_FAILED: the stack keeps the resource, and Atlas still has the service (deleting it, unseen).
+      ctx.check(ctx.held() === create.physicalResourceId, 'the stack no longer holds the service after DELETE_FAILED');
+      ctx.check(ctx.emulator.services(PROJECT).length === 1, 'the service is not in Atlas any more');
+      // The operator retries the stack's deletion ten minutes later, while Atlas still shows AVAILABLE.
+      ctx.emulator.advance(600);
+      ctx.check(ctx.emulator.services(PROJECT)[0]?.status === 'AVAILABLE', 'the lag is over before the retry; the row needs it on');
+      const retried = await ctx.delete({});
+      ctx.check(retried.status === 'SUCCESS', `retried Delete ${retried.status}: ${retried.reason}`);
+      ctx.check(ctx.emulator.services(PROJECT).length === 0, 'the service is still in Atlas after the SUCCESS');
+    },
+  },
+  {
     name: 'cancelled Create (sibling failed while waiting): the Delete of a made-up id leaves nothing behind',
     defect: 1,
     open: true,
