@@ -25,7 +25,14 @@ import {
   type AtlasEmulator,
   type EmulatorOptions,
 } from '../../local/atlas-emulator';
-import { LocalRunner, type LocalRunnerOptions, type Properties, type RequestOptions, type RequestResult } from '../../local/runner/runner';
+import {
+  LocalRunner,
+  type LocalRunnerOptions,
+  type PendingRequest,
+  type Properties,
+  type RequestOptions,
+  type RequestResult,
+} from '../../local/runner/runner';
 
 export const PROJECT = DEFAULT_PROJECT_ID;
 
@@ -80,6 +87,15 @@ export interface ScenarioContext {
     variant: 'a' | 'b',
     options?: RequestOptions,
   ): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
+  /**
+   * Creates sent at once (as a deployment of many stacks, or of many resources in one, does), each answered
+   * before any rollback Delete of the failed ones is sent (at once too); CloudFormation's view follows.
+   */
+  createAll(
+    items: readonly { properties: Properties; options?: RequestOptions }[],
+  ): Promise<{ create: RequestResult; rollback?: RequestResult }[]>;
+  /** Deletes of held resources sent at once (the stacks are deleted together); CloudFormation's view follows. */
+  deleteAll(options: readonly RequestOptions[]): Promise<RequestResult[]>;
   /** The physical id CloudFormation holds, if any. */
   held(options?: RequestOptions): string | undefined;
   /** Marks an Atlas service (or `serviceId/endpointId` registration) as not the stacks': it must survive the scenario. */
@@ -208,6 +224,57 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
       }
       return r;
     },
+    async createAll(items) {
+      const creates = items.map(({ properties, options = {} }) => ({
+        properties,
+        options,
+        pending: runner.dispatch('Create', properties, options),
+      }));
+      await waitForAll(
+        runner,
+        creates.map((c) => c.pending),
+      );
+      const answered = creates.map((c) => ({ ...c, create: runner.record(c.pending) }));
+      // CloudFormation rolls back what failed: the Delete of the answered id, or of one it made up without an answer.
+      const rollbacks = answered
+        .filter((a) => a.create.status !== 'SUCCESS')
+        .map((a) => {
+          const physicalResourceId =
+            a.create.status === 'FAILED'
+              ? a.create.physicalResourceId
+              : runner.madeUpPhysicalId(a.create.logicalResourceId, a.options.stackName);
+          return { a, pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1 }) };
+        });
+      await waitForAll(
+        runner,
+        rollbacks.map((r) => r.pending),
+      );
+      const rolledBack = new Map(rollbacks.map((r) => [r.a, runner.record(r.pending)]));
+      return answered.map((a) => {
+        const rollback = rolledBack.get(a);
+        if (a.create.status === 'SUCCESS') hold(a.options, a.create.physicalResourceId, a.properties);
+        else if (rollback && rollback.status !== 'SUCCESS') hold(a.options, rollback.physicalResourceId, a.properties);
+        return { create: a.create, ...(rollback ? { rollback } : {}) };
+      });
+    },
+    async deleteAll(options) {
+      const deletes = options.map((o) => {
+        const h = current(o);
+        return {
+          o,
+          pending: runner.dispatch('Delete', h.properties, { ...o, physicalResourceId: h.physicalResourceId }),
+        };
+      });
+      await waitForAll(
+        runner,
+        deletes.map((d) => d.pending),
+      );
+      return deletes.map(({ o, pending }) => {
+        const r = runner.record(pending);
+        if (r.status === 'SUCCESS') held.delete(key(o));
+        return r;
+      });
+    },
     held: (o = {}) => held.get(key(o))?.physicalResourceId,
     foreign: (resource) => foreign.add(typeof resource === 'string' ? resource : resource.id),
     check(condition, message) {
@@ -286,6 +353,12 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     requests: runner.requests.length,
     simulatedSeconds: Math.round((runner.now() - startedAt) / 1000),
   };
+}
+
+/** Lets time run until CloudFormation has every request's answer (or gave up on it), then lets everything end. */
+async function waitForAll(runner: LocalRunner, pending: readonly PendingRequest[]): Promise<void> {
+  for (const p of pending) await runner.waitFor(p);
+  await runner.drain();
 }
 
 /** A reason names what went wrong in words, not a stack trace or a bare code. */
