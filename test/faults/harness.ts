@@ -357,7 +357,9 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
 
 /** Lets time run until CloudFormation has every request's answer (or gave up on it), then lets everything end. */
 async function waitForAll(runner: LocalRunner, pending: readonly PendingRequest[]): Promise<void> {
-  for (const p of pending) await runner.waitFor(p);
+  // Earliest ServiceTimeout first: waiting for one never moves the clock past a later one's timeout unnoticed.
+  const timeoutAt = (p: PendingRequest) => p.sentAt + (Number(p.event.ResourceProperties?.ServiceTimeout) || 3600) * 1000;
+  for (const p of [...pending].sort((a, b) => timeoutAt(a) - timeoutAt(b))) await runner.waitFor(p);
   await runner.drain();
 }
 
