@@ -182,6 +182,22 @@ const providerRows = perProvider((provider) => [
     },
   },
   {
+    name: 'delete answered 202 while GET says AVAILABLE past the ServiceTimeout, nobody retries: Atlas finishes the deletion the stack asked for',
+    async run(ctx) {
+      ctx.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds: 900 });
+      const { create } = await ctx.create(ctx.props({ ServiceTimeout: 600 }));
+      ctx.check(create.status === 'SUCCESS', `Create ${create.status}: ${create.reason}`);
+      const d = await ctx.delete({});
+      ctx.check(d.status === 'FAILED', `Delete ${d.status}: ${d.reason}`);
+      // An hour later the stack is still DELETE_FAILED and holds the id; Atlas has done what the stack's Delete asked.
+      ctx.emulator.advance(3600);
+      ctx.check(ctx.held() === create.physicalResourceId, 'the stack no longer holds the service after DELETE_FAILED');
+      ctx.check(ctx.emulator.services(PROJECT).length === 0, 'the service is still in Atlas an hour after its accepted delete');
+      const deletes = ctx.emulator.requests.filter((q) => q.operation === 'deleteService' && q.status === 202).length;
+      ctx.check(deletes === 1, `${deletes} DELETE requests for one Delete`);
+    },
+  },
+  {
     name: 'cancelled Create (sibling failed while waiting): the Delete of a made-up id leaves nothing behind',
     defect: 1,
     open: true,
