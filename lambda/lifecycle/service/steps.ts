@@ -28,6 +28,7 @@ import {
   refOf,
 } from './decisions';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
+import { createdSince, findCreatedSince } from './unseen';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   return propertiesOf(state, parseServiceProperties);
@@ -97,7 +98,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
           if (!existing) return conflictNotListed(state, task, mayBeOurs, ports, log);
           // A service made before CloudFormation sent this request cannot be this request's.
-          const owner = ownerOfConflict(mayBeOurs && !createdBefore(existing, state.receivedAt), props.adoptExisting);
+          const owner = ownerOfConflict(mayBeOurs && createdSince(existing, state.receivedAt), props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
@@ -172,6 +173,26 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
       });
     }
+    case 'find-created': {
+      const wait = Math.ceil(((task.notBefore ?? 0) - ports.now()) / 1000);
+      if (wait > 0) {
+        // The step that may still be creating it has not run out of time yet.
+        return apply(state, waitWithin(clockOf(state, ports), wait, onDeadlineOf(state)), ports, log);
+      }
+      const api = await ports.atlasFor(credentialsOf(state));
+      const found = await findCreatedSince(api, task);
+      if (!found) {
+        ports.logger.info('The abandoned request created no service', log);
+        return apply(
+          state,
+          { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
+          ports,
+          log,
+        );
+      }
+      ports.logger.warn('The abandoned request created a service; deleting it', { ...log, serviceId: found.id });
+      return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'delete', ref: refOf(task.projectId, found) });
+    }
     case 'await-ready':
     case 'await-gone':
       return pollService(state, ports);
@@ -220,6 +241,10 @@ function awaitReady(
   return apply({ ...state, task }, verdict, ports, log, task);
 }
 
+function onDeadlineOf(state: ExecutionState) {
+  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
+}
+
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
   ports.logger.warn('The service is gone from Atlas (deleted out of band); creating it again under a new physical id', {
     ...log,
@@ -265,12 +290,6 @@ function conflictNotListed(
 /** Both spellings of a region name the same Atlas region. */
 function sameRegion(provider: ServiceRef['provider'], atlasName: string, other: string): boolean {
   return atlasName === other || findRegion(provider, other)?.atlasName === atlasName;
-}
-
-/** The service's id (an ObjectId) carries its creation second: made before `at` (epoch ms), with a second's slack. */
-function createdBefore(service: EndpointService, at: number): boolean {
-  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
-  return Number.isFinite(seconds) && seconds * 1000 < at - 1000;
 }
 
 async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {
