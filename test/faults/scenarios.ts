@@ -161,7 +161,6 @@ const providerRows = perProvider((provider) => [
   },
   {
     name: "replacement rolled back, variant (a): Update back to A on B's id (A still holds its region), then Delete of B",
-    open: true,
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       const { update, rollback } = await ctx.replacementRolledBack(ctx.props({ Region: REGIONS[provider].other }), 'a');

@@ -23,11 +23,12 @@ import {
   isDeleting,
   judgeGone,
   judgeReadiness,
+  mayRestore,
   ownerOfConflict,
   portMappingChangeReason,
   refOf,
 } from './decisions';
-import { formatServicePhysicalId, type ServiceRef } from './physical-id';
+import { formatServicePhysicalId, parseServicePhysicalId, type ServiceRef } from './physical-id';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   return propertiesOf(state, parseServiceProperties);
@@ -156,6 +157,31 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         log,
       );
     }
+    case 'restore': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const service = await getOrGone(api, task.ref);
+      if (!service || !mayRestore(service, task.ref, props)) {
+        ports.logger.info('The service the stack had before the replacement is not there as it was; creating one', {
+          ...log,
+          serviceId: task.ref.serviceId,
+          ...(service ? { status: service.status } : {}),
+        });
+        return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+      }
+      // The rollback of a replacement: the stack's earlier service is still there, so the stack gets it back as it
+      // was; the replacement stays for CloudFormation's cleanup Delete of its id.
+      ports.logger.info('Taking back the service the stack had before the replacement', { ...log, serviceId: service.id });
+      return apply(
+        state,
+        {
+          outcome: OUTCOME.ready,
+          answer: { status: 'SUCCESS', physicalResourceId: task.physicalResourceId, data: serviceAttributes(task.ref.projectId, service) },
+        },
+        ports,
+        log,
+      );
+    }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
       const { ref } = task;
@@ -209,11 +235,18 @@ function awaitReady(
     remoteRegions,
   }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
-  const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
-  const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref);
+  const replaces = origin === 'patched' ? undefined : replacedBy(state);
+  const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}), ...(replaces ? { replaces } : {}) };
+  const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref, replaces);
   const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
   if (verdict.outcome === OUTCOME.ready) ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
   return apply({ ...state, task }, verdict, ports, log, task);
+}
+
+/** An Update that makes (or adopts) a service replaces the one its physical id names: the new id records it. */
+function replacedBy(state: ExecutionState): string | undefined {
+  const { request } = state;
+  return request.RequestType === 'Update' && parseServicePhysicalId(request.PhysicalResourceId) ? request.PhysicalResourceId : undefined;
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
