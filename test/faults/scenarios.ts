@@ -172,6 +172,36 @@ const providerRows = perProvider((provider) => [
       ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
     },
   },
+  {
+    name: 'replacement rolled back, variant (a), where the original had itself replaced a service: its id comes back exactly',
+    async run(ctx) {
+      await ctx.create(ctx.props());
+      const { update: first } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(first.status === 'SUCCESS', `first replacing Update ${first.status}: ${first.reason}`);
+      const { update, rollback } = await ctx.replacementRolledBack(ctx.props(), 'a');
+      ctx.check(update.status === 'SUCCESS', `second replacing Update ${update.status}: ${update.reason}`);
+      ctx.check(
+        rollback.every((r) => r.status === 'SUCCESS'),
+        `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === first.physicalResourceId, `the stack holds ${ctx.held()}, not ${first.physicalResourceId}`);
+    },
+  },
+  {
+    name: "replaced, then moved back to the first region after someone else's service took it: FAILED naming theirs, which stays",
+    async run(ctx) {
+      await ctx.create(ctx.props());
+      const { update: moved } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(moved.status === 'SUCCESS', `replacing Update ${moved.status}: ${moved.reason}`);
+      // The cleanup deleted the first service; someone else's now holds its region.
+      const theirs = await ctx.outsider.createEndpointService(PROJECT, { providerName: provider, region: REGIONS[provider].atlas });
+      ctx.foreign(theirs);
+      const { update, rollback } = await ctx.update(ctx.props());
+      ctx.check(update.status === 'FAILED' && (update.reason ?? '').includes(theirs.id), `Update back ${update.status}: ${update.reason}`);
+      ctx.check(rollback?.[0]?.status === 'SUCCESS', 'rollback of the failed Update');
+      ctx.check(ctx.held() === moved.physicalResourceId, `the stack holds ${ctx.held()}, not ${moved.physicalResourceId}`);
+    },
+  },
 ]);
 
 const stepRows: MatrixRow[] = [
