@@ -188,6 +188,23 @@ const providerRows = perProvider((provider) => [
     },
   },
   {
+    name: 'replacing Update whose new service Atlas reports FAILED: the rollback gets the original back and removes the failed one',
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'Insufficient capacity' });
+      const { update, rollback } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(
+        update.status === 'FAILED' && /Insufficient capacity/.test(update.reason ?? ''),
+        `Update ${update.status}: ${update.reason}`,
+      );
+      ctx.check(
+        (rollback ?? []).length === 2 && (rollback ?? []).every((r) => r.status === 'SUCCESS'),
+        `rollback: ${(rollback ?? []).map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
+    },
+  },
+  {
     name: "replaced, then moved back to the first region after someone else's service took it: FAILED naming theirs, which stays",
     async run(ctx) {
       await ctx.create(ctx.props());
