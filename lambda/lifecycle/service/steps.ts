@@ -162,7 +162,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       const api = await ports.atlasFor(props.credentials);
       const service = await getOrGone(api, task.ref);
       if (!service || !mayRestore(service, task.ref, props)) {
-        ports.logger.info('The service the stack had before the replacement is not there as it was; creating one', {
+        ports.logger.info('The service the stack had before the replacement is not there as it was; replacing as usual', {
           ...log,
           serviceId: task.ref.serviceId,
           ...(service ? { status: service.status } : {}),
@@ -235,7 +235,7 @@ function awaitReady(
     remoteRegions,
   }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
-  const replaces = origin === 'patched' ? undefined : replacedBy(state);
+  const replaces = origin === 'patched' ? undefined : replacedBy(state, ref);
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}), ...(replaces ? { replaces } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref, replaces);
   const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
@@ -244,9 +244,11 @@ function awaitReady(
 }
 
 /** An Update that makes (or adopts) a service replaces the one its physical id names: the new id records it. */
-function replacedBy(state: ExecutionState): string | undefined {
+function replacedBy(state: ExecutionState, ref: ServiceRef): string | undefined {
   const { request } = state;
-  return request.RequestType === 'Update' && parseServicePhysicalId(request.PhysicalResourceId) ? request.PhysicalResourceId : undefined;
+  if (request.RequestType !== 'Update') return undefined;
+  const earlier = parseServicePhysicalId(request.PhysicalResourceId);
+  return earlier && earlier.serviceId !== ref.serviceId ? request.PhysicalResourceId : undefined;
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
