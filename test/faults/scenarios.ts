@@ -170,6 +170,12 @@ const providerRows = perProvider((provider) => [
         `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
       );
       ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
+      ctx.check(rollback[0]?.data?.Id === create.data!.Id, `the rollback Update answered the attributes of ${rollback[0]?.data?.Id}`);
+      const left = ctx.emulator.services(PROJECT).map((s) => s.id);
+      ctx.check(
+        left.length === 1 && left[0] === create.data!.Id,
+        `Atlas holds ${left.join(', ')}, not only the original ${create.data!.Id}`,
+      );
     },
   },
   {
