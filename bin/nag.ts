@@ -5,6 +5,7 @@
  * data, rotation, flow logs, literal CIDRs in the example).
  */
 import { type App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AppStacks } from './stacks';
@@ -23,6 +24,12 @@ export function acknowledgeNagFindings(stacks: AppStacks): void {
       "CDK's LambdaInvoke task grants the step function and its qualified ARNs (:*); the wait loop invokes only this provider's step function, unqualified.",
     'AwsSolutions-IAM5[Resource::*]':
       'Only the log-delivery actions Step Functions needs to log to CloudWatch Logs and the X-Ray trace actions, which AWS offers on "*" alone.',
+  });
+
+  const executions = `execution:${(provider.stateMachine.node.defaultChild as CfnStateMachine).stateMachineName}:*`;
+  acknowledge(provider.onEventFunction.role!.node.findChild('DefaultPolicy'), {
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.provider, 'states', executions)}]`]:
+      "Execution names are made per request; the ServiceToken function may describe, read the history of and stop only the provider's own state machine's executions, to stop the one of a request CloudFormation gave up on.",
   });
 
   const catalog = stacks.catalog.node.findChild('Catalog');

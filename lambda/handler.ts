@@ -14,6 +14,7 @@
 import { resolveAtlasBaseUrl } from './model/base-url';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import type { AtlasAccess } from './runtime/atlas-access';
+import type { StepFunctionsStarter } from './runtime/step-functions';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
 import { parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from './model/profile-bindings';
@@ -39,6 +40,14 @@ function atlasAccess(baseUrl: string | undefined): Promise<AtlasAccess> {
   return atlas;
 }
 
+let sfn: Promise<StepFunctionsStarter> | undefined;
+function stepFunctions(): Promise<StepFunctionsStarter> {
+  const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
+  if (!stateMachineArn) return Promise.reject(new ConfigurationError('STATE_MACHINE_ARN is not set on the ServiceToken function'));
+  sfn ??= import('./runtime/step-functions').then(({ StepFunctionsStarter }) => new StepFunctionsStarter(stateMachineArn));
+  return sfn;
+}
+
 function build(): ProviderRuntime {
   // A wrong setting fails every request with a FAILED answer that names it, not three retries of each step.
   const problems: string[] = [];
@@ -54,7 +63,6 @@ function build(): ProviderRuntime {
   } catch (err) {
     problems.push((err as Error).message);
   }
-  const stateMachineArn = process.env.STATE_MACHINE_ARN ?? '';
   return new ProviderRuntime({
     now: Date.now,
     logger,
@@ -64,11 +72,9 @@ function build(): ProviderRuntime {
     deliver: async (url, body) => (await import('./cloudformation/responder')).deliverAnswer(url, body, { logger }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     starter: {
-      start: async (name, input) => {
-        if (!stateMachineArn) throw new ConfigurationError('STATE_MACHINE_ARN is not set on the ServiceToken function');
-        const { StepFunctionsStarter } = await import('./runtime/step-functions');
-        return new StepFunctionsStarter(stateMachineArn).start(name, input);
-      },
+      start: async (name, input) => (await stepFunctions()).start(name, input),
+      findPrevious: async (request, ownName) => (await stepFunctions()).findPrevious(request, ownName),
+      stopPrevious: async (execution) => (await stepFunctions()).stopPrevious(execution),
     },
   });
 }

@@ -5,14 +5,16 @@
  */
 import { renderAnswer } from '../cloudformation/answer';
 import { type AnswerableRequest, checkEvent, type EntryPolicy } from '../cloudformation/entry';
-import { requestLogKeys, requestSentAt } from '../cloudformation/request';
+import { type CloudFormationRequest, requestLogKeys, requestSentAt } from '../cloudformation/request';
 import { redactResponseUrl } from '../cloudformation/response-url';
 import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
 import { credentialsOf } from '../lifecycle/core/properties';
+import { isAbandoned, sameResource, type UndoItem, undoOf } from '../lifecycle/core/cancellation';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
+import { resourceFor } from '../lifecycle/registry';
 import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
 import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
@@ -77,8 +79,17 @@ export class ProviderRuntime {
       return { executionName: '', started: false };
     }
     const name = executionName(request);
+    let undo: UndoItem[];
+    try {
+      undo = await this.undoFirst(request, name);
+    } catch (err) {
+      if (isRetryableStartError(err)) throw err; // Lambda's asynchronous retry delivers the event again
+      // Without the permission to look (a provider stack not yet updated), go on as before this check existed.
+      this.deps.logger.error('Could not look for an earlier request CloudFormation gave up on', { ...keys, error: (err as Error).name });
+      undo = [];
+    }
     // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
-    const state = initialState(request, requestSentAt(request, this.deps.now()));
+    const state = initialState(request, requestSentAt(request, this.deps.now()), undo);
     if (!state.answer) {
       // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
       const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
@@ -162,6 +173,30 @@ export class ProviderRuntime {
       if (unbound) throw new StepInputError(unbound);
     }
     return runStep(step, state, this.deps);
+  }
+
+  /**
+   * CloudFormation sends one request at a time per resource: if the previous request's execution for this
+   * stack and logical id is still running, or ended without its answer getting through, CloudFormation
+   * gave up on it. It is stopped, and what it made is undone before this request's own work
+   * (`lifecycle/core/cancellation.ts`).
+   */
+  private async undoFirst(request: CloudFormationRequest, name: string): Promise<UndoItem[]> {
+    const { starter } = this.deps;
+    if (!starter.findPrevious) return [];
+    let previous = await starter.findPrevious(request, name);
+    if (!previous || !sameResource(request, previous) || !isAbandoned(request, previous)) return [];
+    const status = previous.status;
+    if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);
+    const undo = undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now());
+    this.deps.logger.warn('CloudFormation gave up on the previous request for this resource; undoing what it made first', {
+      ...requestLogKeys(request),
+      previousExecution: previous.name,
+      previousStatus: status,
+      stepInFlight: previous.stepInFlight,
+      undo: undo.map((u) => u.task.kind),
+    });
+    return undo;
   }
 
   private policy(context: InvocationContext): EntryPolicy {

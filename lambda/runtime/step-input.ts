@@ -66,19 +66,36 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100))
     return fail('lastStatus malformed');
   if (state.stepError !== undefined && !isObject(state.stepError)) return fail('stepError malformed');
-  if (state.answer !== undefined) {
-    const a = state.answer;
+  for (const key of ['answer', 'answerAfterUndo'] as const) {
+    const a = state[key];
+    if (a === undefined) continue;
     if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string')
-      return fail('answer malformed');
+      return fail(`${key} malformed`);
   }
+  if (state.made !== undefined && typeof state.made !== 'string') return fail('made malformed');
   const task = state.task;
   if (!isObject(task) || typeof task.kind !== 'string') return fail('task malformed');
+  const tasks = [task];
+  if (state.undo !== undefined) {
+    // At most what one abandoned request can leave: one item (a few, to spare a later change).
+    if (!Array.isArray(state.undo) || state.undo.length > 4) return fail('undo malformed');
+    for (const item of state.undo as unknown[]) {
+      if (!isObject(item) || typeof item.resourceType !== 'string' || !isObject(item.task) || typeof item.task.kind !== 'string')
+        return fail('undo malformed');
+      tasks.push(item.task);
+    }
+  }
 
   const projects = projectsOf(request.PhysicalResourceId, request.ResourceProperties, request.OldResourceProperties);
-  for (const ref of refsIn(task)) {
-    const problem = refProblem(ref);
-    if (problem) return fail(`task ${problem}`);
-    if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
+  for (const t of tasks) {
+    for (const ref of refsIn(t)) {
+      const problem = refProblem(ref);
+      if (problem) return fail(`task ${problem}`);
+      if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
+    }
+    // A task that searches a project (rather than naming one of its objects) names it at its top level.
+    if (t.projectId !== undefined && (typeof t.projectId !== 'string' || !projects.has(t.projectId)))
+      return fail('task names a project its request does not');
   }
   return {
     step,

@@ -43,6 +43,12 @@ export type ServiceOutcome = OutcomeFilter &
     | { outcome: 'FAILED'; errorMessage?: string }
     | { outcome: 'STUCK_INITIATING' }
     | { outcome: 'STUCK_DELETING' }
+    /**
+     * A lagging read after a delete: DELETE is accepted (202) as usual, but GET and the list keep showing the
+     * status from before the request (AVAILABLE) for `lagSeconds` of the emulator's clock; then the deletion
+     * runs as usual (DELETING for the provider's delete duration, then 404). The region stays taken throughout.
+     */
+    | { outcome: 'DELETE_LAGS'; lagSeconds: number }
   );
 
 export type EndpointOutcome = { provider?: CloudProvider } & (
@@ -80,6 +86,8 @@ export class Faults implements FaultInjector {
   }
 
   nextService(outcome: ServiceOutcome): void {
+    if (outcome.outcome === 'DELETE_LAGS' && !(Number.isFinite(outcome.lagSeconds) && outcome.lagSeconds >= 0))
+      throw new RangeError(`lagSeconds must be a non-negative number, got ${outcome.lagSeconds}`);
     this.services.push(outcome);
   }
 
@@ -120,6 +128,8 @@ export class Faults implements FaultInjector {
         return { stuckInitiating: true };
       case 'STUCK_DELETING':
         return { stuckDeleting: true };
+      case 'DELETE_LAGS':
+        return { deleteLagSeconds: o.lagSeconds };
     }
   }
 

@@ -27,6 +27,8 @@ export interface ServiceRecord {
   readonly failureMessage: string | null;
   /** ms from the delete request to gone; null when injected to stay DELETING. */
   readonly deleteDurationMs: number | null;
+  /** ms after the delete request during which reads still show the service as before it (injected; 0 otherwise). */
+  readonly deleteLagMs: number;
   readonly portMappingEnabled: boolean;
   readonly names: ProviderNames;
   /**
@@ -65,7 +67,16 @@ export interface EndpointRecord {
 }
 
 export function serviceGoneAt(s: ServiceRecord): number | null {
-  return s.deleteRequestedAt === null || s.deleteDurationMs === null ? null : s.deleteRequestedAt + s.deleteDurationMs;
+  return s.deleteRequestedAt === null || s.deleteDurationMs === null ? null : s.deleteRequestedAt + s.deleteLagMs + s.deleteDurationMs;
+}
+
+/**
+ * The service as reads show it at `now`: while an injected lag after the delete request lasts, as if no delete
+ * had been asked for (the status from before it); the deletion itself (DELETING, then gone) starts after the lag.
+ */
+function asSeen(s: ServiceRecord, now: number): ServiceRecord {
+  if (s.deleteRequestedAt === null || s.deleteLagMs === 0 || now >= s.deleteRequestedAt + s.deleteLagMs) return s;
+  return { ...s, deleteRequestedAt: null };
 }
 
 export function endpointGoneAt(e: EndpointRecord): number | null {
@@ -93,7 +104,8 @@ function endpointPhase(e: EndpointRecord, now: number): EndpointPhase {
   return 'available';
 }
 
-export function serviceStatus(s: ServiceRecord, now: number): EndpointServiceStatus {
+export function serviceStatus(record: ServiceRecord, now: number): EndpointServiceStatus {
+  const s = asSeen(record, now);
   if (s.deleteRequestedAt !== null) return 'DELETING';
   if (!creationFinished(s, now)) return 'INITIATING';
   if (s.failureMessage !== null) return 'FAILED';
@@ -102,7 +114,8 @@ export function serviceStatus(s: ServiceRecord, now: number): EndpointServiceSta
 }
 
 /** The service as GET shows it: keys in Atlas's (alphabetical) order. */
-export function serviceView(s: ServiceRecord, now: number): EndpointService {
+export function serviceView(record: ServiceRecord, now: number): EndpointService {
+  const s = asSeen(record, now);
   const status = serviceStatus(s, now);
   const errorMessage = creationFinished(s, now) ? s.failureMessage : null;
   const named = hasNames(s, now);

@@ -77,6 +77,8 @@ export interface RecordedRequest {
   operation?: Operation;
   /** The injected fault this request got, if any. */
   fault?: Fault['kind'];
+  /** True when the project's token bucket was empty and the request got the rate limit's 429 (not an injected one). */
+  rateLimited?: true;
 }
 
 export interface AtlasEmulator {
@@ -284,6 +286,7 @@ class Emulator implements AtlasEmulator {
     const limited = principal && operation && operation !== 'token' ? this.takeToken(route) : undefined;
     let answer: Answer;
     if (limited?.allowed === false) {
+      record.rateLimited = true;
       answer = errorAnswer(errors.rateLimited(path, limited.retryAfterSeconds, this.rateLimit!));
     } else {
       answer = principal ? this.operate(req, method, path, route, body, principal) : this.unauthenticated(req, method, path, route, body);

@@ -33,6 +33,8 @@ export interface ServiceFate {
   failureMessage?: string;
   stuckInitiating?: boolean;
   stuckDeleting?: boolean;
+  /** Seconds after a delete request during which reads still show the status from before it. */
+  deleteLagSeconds?: number;
 }
 
 /** How an injected fault shapes a new interface endpoint. */
@@ -103,6 +105,7 @@ export class AtlasState {
       readyAt: fate.stuckInitiating ? null : now + t.serviceCreate * 1000,
       failureMessage: fate.failureMessage ?? null,
       deleteDurationMs: fate.stuckDeleting ? null : t.serviceDelete * 1000,
+      deleteLagMs: (fate.deleteLagSeconds ?? 0) * 1000,
       portMappingEnabled: input.provider === 'GCP' && input.portMappingEnabled,
       readyStatus: this.options.shapes.readyStatus,
       names: makeProviderNames(id, input.region, {

@@ -6,7 +6,9 @@
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
-import type { ExecutionStarter } from '../../lambda/lifecycle/core/start';
+import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
+import type { EarlierExecution } from '../../lambda/lifecycle/core/cancellation';
+import { type ExecutionStarter, executionNamePrefix } from '../../lambda/lifecycle/core/start';
 import type { StepName } from '../../lambda/model/wait-loop';
 import type { SynthesizedProvider } from './definition';
 import type { VirtualScheduler } from './scheduler';
@@ -56,6 +58,8 @@ export interface ExecutionRecord {
   startedAt: number;
   stoppedAt?: number;
   error?: string;
+  /** A step invocation is running on `latest` (it runs on after a stop; its result then goes nowhere). */
+  stepInFlight: boolean;
 }
 
 export interface LocalStateMachineOptions {
@@ -109,7 +113,7 @@ export class LocalStateMachine implements ExecutionStarter {
         (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState }),
       ]),
     );
-    const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now() };
+    const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now(), stepInFlight: false };
     const release = scheduler.hold();
     // The context object's `$$.State.RetryCount`, which the interpreter does not keep: counted here when a
     // step fails with an error the Task's own Retry catches.
@@ -142,6 +146,28 @@ export class LocalStateMachine implements ExecutionStarter {
   /** Every execution so far, oldest first. */
   executions(): ExecutionRecord[] {
     return [...this.runs.values()].map((r) => r.record);
+  }
+
+  /** ListExecutions + DescribeExecution: the newest execution of an earlier request for the same stack and logical id. */
+  async findPrevious(request: CloudFormationRequest, ownName: string): Promise<EarlierExecution | undefined> {
+    const prefix = executionNamePrefix(request);
+    const mine = this.executions().filter(
+      (r) =>
+        r.name !== ownName &&
+        r.name.startsWith(prefix) &&
+        r.input.request.StackId === request.StackId &&
+        r.input.request.LogicalResourceId === request.LogicalResourceId,
+    );
+    // Newest first; executions started in the same (virtual) millisecond keep their start order.
+    const newest = mine.reduce<ExecutionRecord | undefined>((a, r) => (!a || r.startedAt >= a.startedAt ? r : a), undefined);
+    return newest ? earlierOf(newest) : undefined;
+  }
+
+  /** StopExecution, then what Step Functions keeps of it. */
+  async stopPrevious(execution: EarlierExecution): Promise<EarlierExecution> {
+    this.stop(execution.name);
+    const record = this.runs.get(execution.name)?.record;
+    return record ? earlierOf(record) : execution;
   }
 
   /** StopExecution: the execution ends now; a step in flight runs on, but its result goes nowhere. */
@@ -179,6 +205,7 @@ export class LocalStateMachine implements ExecutionStarter {
       return err;
     };
     fault?.onFire?.();
+    if (record) record.stepInFlight = true;
     try {
       if (fault?.when === 'before') throw crash('crash before');
       const after = await this.options.onStep(invocation);
@@ -198,6 +225,7 @@ export class LocalStateMachine implements ExecutionStarter {
       if (context) context.RetryCount = err instanceof Error && err.name.startsWith('Lambda.') ? context.RetryCount + 1 : 0;
       throw err;
     } finally {
+      if (record) record.stepInFlight = false;
       this.options.onReport?.(report);
     }
   }
@@ -210,4 +238,14 @@ export class LocalStateMachine implements ExecutionStarter {
     f.times = (f.times ?? 1) - 1;
     return f;
   }
+}
+
+function earlierOf(r: ExecutionRecord): EarlierExecution {
+  return {
+    name: r.name,
+    status: r.status,
+    startedAt: r.startedAt,
+    last: r.latest,
+    stepInFlight: r.status === 'RUNNING' || r.status === 'ABORTED' ? r.stepInFlight : false,
+  };
 }

@@ -196,7 +196,11 @@ export class LocalRunner {
       deliver: (url, body) => deliverAnswer(url, body, { logger, sleep: async () => undefined }),
       // A step's sleeps between looks pass on the same clock as the wait loop's waits.
       sleep: (ms) => this.scheduler.sleep(ms / 1000),
-      starter: { start: (name, input) => this.machine.start(name, input) },
+      starter: {
+        start: (name, input) => this.machine.start(name, input),
+        findPrevious: (request, ownName) => this.machine.findPrevious(request, ownName),
+        stopPrevious: (execution) => this.machine.stopPrevious(execution),
+      },
       // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
       entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
     });

@@ -133,6 +133,13 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
+        // Finding and stopping the execution of a request CloudFormation gave up on: this state machine's only.
+        { Action: 'states:ListExecutions', Effect: 'Allow', Resource: arn('states', `stateMachine:${smName}`) },
+        {
+          Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
+          Effect: 'Allow',
+          Resource: arn('states', `execution:${smName}:*`),
+        },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
         // Lambda hands an event it gave up on to the failure destination with the function's own role.
         {

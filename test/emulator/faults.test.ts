@@ -177,6 +177,55 @@ describe('next service and endpoint', () => {
     expect((await atlas.get(P.service('AWS', lingering.id))).json.status).toBe('DELETING');
   });
 
+  it('DELETE_LAGS: the delete is accepted, reads show AVAILABLE for the lag, then DELETING for the delete duration, then 404', async () => {
+    env.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds: 300 });
+    const s = (await atlas.post(P.create, CREATE)).json;
+    env.emulator.advance(150);
+    const before = (await atlas.get(P.service('AWS', s.id))).json;
+    expect(before.status).toBe('AVAILABLE');
+    const del = await atlas.delete(P.service('AWS', s.id));
+    expect(del.status).toBe(202);
+    expect(del.json).toEqual({});
+    // Every read, GET and list alike, shows the service exactly as before the delete for the whole lag.
+    expect((await atlas.get(P.service('AWS', s.id))).json).toEqual(before);
+    env.emulator.advance(299);
+    expect((await atlas.get(P.service('AWS', s.id))).json).toEqual(before);
+    expect((await atlas.get(LIST)).json).toEqual([before]);
+    expect(env.emulator.services()).toEqual([before]);
+    // The region stays taken, and asking again is accepted without restarting anything.
+    expect((await atlas.post(P.create, CREATE)).status).toBe(409);
+    expect((await atlas.delete(P.service('AWS', s.id))).status).toBe(202);
+    env.emulator.advance(1);
+    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('DELETING');
+    expect((await atlas.get(LIST)).json.map((x: { status: string }) => x.status)).toEqual(['DELETING']);
+    // AWS takes 60 s to delete by default, counted from the end of the lag.
+    env.emulator.advance(59);
+    expect((await atlas.get(P.service('AWS', s.id))).json.status).toBe('DELETING');
+    env.emulator.advance(1);
+    expect((await atlas.get(P.service('AWS', s.id))).status).toBe(404);
+    expect((await atlas.get(LIST)).json).toEqual([]);
+    expect((await atlas.post(P.create, CREATE)).status).toBe(201);
+  });
+
+  it('DELETE_LAGS applies to the one service it was queued for, and a delete during creation shows INITIATING for the lag', async () => {
+    env.emulator.faults.nextService({ provider: 'GCP', outcome: 'DELETE_LAGS', lagSeconds: 30 });
+    const plain = (await atlas.post(P.create, CREATE)).json;
+    const lagging = (await atlas.post(P.create, { providerName: 'GCP', region: 'us-central1' })).json;
+    await atlas.delete(P.service('AWS', plain.id));
+    await atlas.delete(P.service('GCP', lagging.id));
+    expect((await atlas.get(P.service('AWS', plain.id))).json.status).toBe('DELETING');
+    expect((await atlas.get(P.service('GCP', lagging.id))).json.status).toBe('INITIATING');
+    env.emulator.advance(30);
+    expect((await atlas.get(P.service('GCP', lagging.id))).json.status).toBe('DELETING');
+    env.emulator.advance(120);
+    expect((await atlas.get(P.service('GCP', lagging.id))).status).toBe(404);
+  });
+
+  it('DELETE_LAGS needs a non-negative lag', () => {
+    expect(() => env.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds: -1 })).toThrow(RangeError);
+    expect(() => env.emulator.faults.nextService({ outcome: 'DELETE_LAGS', lagSeconds: Number.NaN })).toThrow(RangeError);
+  });
+
   it('REJECTED endpoint: PENDING_ACCEPTANCE then REJECTED with the message; the service stays AVAILABLE', async () => {
     const s = (await atlas.post(P.create, CREATE)).json;
     env.emulator.advance(180);

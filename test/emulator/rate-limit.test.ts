@@ -97,7 +97,9 @@ describe('a small bucket on virtual time', () => {
       reason: 'Too Many Requests',
     });
     expect(emu.services()).toEqual([]);
-    expect(emu.requests.at(-1)).toMatchObject({ status: 429, operation: 'createService' });
+    expect(emu.requests.at(-1)).toMatchObject({ status: 429, operation: 'createService', rateLimited: true });
+    // Only the bucket's 429 is marked: the calls it let through are not.
+    expect(emu.requests.filter((q) => q.rateLimited)).toHaveLength(1);
   });
 
   it('refills whole batches at the end of each interval; the wait is rounded down, as the recorded "retry after 0 seconds"', async () => {
@@ -157,6 +159,8 @@ describe('a small bucket on virtual time', () => {
     expect(r.status).toBe(429);
     expect(r.headers['retry-after']).toBe('7');
     expect(r.json.parameters).toEqual([path.slice(1), 7, 3, 2, 60]);
+    expect(emu.requests.at(-1)).toMatchObject({ status: 429, fault: 'status' });
+    expect(emu.requests.at(-1)?.rateLimited).toBeUndefined();
     expect(r.json.detail).toMatch(
       new RegExp(
         `^Rate limit exceeded for ${path.slice(1)}\\. Please retry after 7 seconds\\..* For more information, see: ${DOC_LINK.replace(/\./g, '\\.')}\\.$`,

@@ -25,7 +25,14 @@ import {
   type AtlasEmulator,
   type EmulatorOptions,
 } from '../../local/atlas-emulator';
-import { LocalRunner, type LocalRunnerOptions, type Properties, type RequestOptions, type RequestResult } from '../../local/runner/runner';
+import {
+  LocalRunner,
+  type LocalRunnerOptions,
+  type PendingRequest,
+  type Properties,
+  type RequestOptions,
+  type RequestResult,
+} from '../../local/runner/runner';
 
 export const PROJECT = DEFAULT_PROJECT_ID;
 
@@ -80,6 +87,15 @@ export interface ScenarioContext {
     variant: 'a' | 'b',
     options?: RequestOptions,
   ): Promise<{ update: RequestResult; rollback: RequestResult[] }>;
+  /**
+   * Creates sent at once (as a deployment of many stacks, or of many resources in one, does), each answered
+   * before any rollback Delete of the failed ones is sent (at once too); CloudFormation's view follows.
+   */
+  createAll(
+    items: readonly { properties: Properties; options?: RequestOptions }[],
+  ): Promise<{ create: RequestResult; rollback?: RequestResult }[]>;
+  /** Deletes of held resources sent at once (the stacks are deleted together); CloudFormation's view follows. */
+  deleteAll(options: readonly RequestOptions[]): Promise<RequestResult[]>;
   /** The physical id CloudFormation holds, if any. */
   held(options?: RequestOptions): string | undefined;
   /** Marks an Atlas service (or `serviceId/endpointId` registration) as not the stacks': it must survive the scenario. */
@@ -134,6 +150,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
   const provider = scenario.provider ?? 'AWS';
   const held = new Map<string, Held>();
   const foreign = new Set<string>();
+  /** Held resources whose Delete the stack sent and did not see through (DELETE_FAILED). */
+  const deleteAsked = new Set<string>();
   const problems: string[] = [];
   const startedAt = runner.now();
   const key = (o: RequestOptions = {}) => `${o.stackName ?? 'local-runner'}|${o.logicalResourceId ?? 'AtlasPrivateEndpointService'}`;
@@ -174,6 +192,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
       const h = current(o);
       const r = await runner.delete({ physicalResourceId: h.physicalResourceId, properties: h.properties }, o);
       if (r.status === 'SUCCESS') held.delete(key(o));
+      // DELETE_FAILED: the stack keeps the resource, but Atlas may have accepted the delete and finish it later.
+      else for (const id of idsOf(h)) deleteAsked.add(id);
       return r;
     },
     async cancelledCreate(properties, afterSeconds, o = {}) {
@@ -207,6 +227,57 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
         hold(o, back?.status === 'SUCCESS' ? back.physicalResourceId : h.physicalResourceId, h.properties);
       }
       return r;
+    },
+    async createAll(items) {
+      const creates = items.map(({ properties, options = {} }) => ({
+        properties,
+        options,
+        pending: runner.dispatch('Create', properties, options),
+      }));
+      await waitForAll(
+        runner,
+        creates.map((c) => c.pending),
+      );
+      const answered = creates.map((c) => ({ ...c, create: runner.record(c.pending) }));
+      // CloudFormation rolls back what failed: the Delete of the answered id, or of one it made up without an answer.
+      const rollbacks = answered
+        .filter((a) => a.create.status !== 'SUCCESS')
+        .map((a) => {
+          const physicalResourceId =
+            a.create.status === 'FAILED'
+              ? a.create.physicalResourceId
+              : runner.madeUpPhysicalId(a.create.logicalResourceId, a.options.stackName);
+          return { a, pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1 }) };
+        });
+      await waitForAll(
+        runner,
+        rollbacks.map((r) => r.pending),
+      );
+      const rolledBack = new Map(rollbacks.map((r) => [r.a, runner.record(r.pending)]));
+      return answered.map((a) => {
+        const rollback = rolledBack.get(a);
+        if (a.create.status === 'SUCCESS') hold(a.options, a.create.physicalResourceId, a.properties);
+        else if (rollback && rollback.status !== 'SUCCESS') hold(a.options, rollback.physicalResourceId, a.properties);
+        return { create: a.create, ...(rollback ? { rollback } : {}) };
+      });
+    },
+    async deleteAll(options) {
+      const deletes = options.map((o) => {
+        const h = current(o);
+        return {
+          o,
+          pending: runner.dispatch('Delete', h.properties, { ...o, physicalResourceId: h.physicalResourceId }),
+        };
+      });
+      await waitForAll(
+        runner,
+        deletes.map((d) => d.pending),
+      );
+      return deletes.map(({ o, pending }) => {
+        const r = runner.record(pending);
+        if (r.status === 'SUCCESS') held.delete(key(o));
+        return r;
+      });
     },
     held: (o = {}) => held.get(key(o))?.physicalResourceId,
     foreign: (resource) => foreign.add(typeof resource === 'string' ? resource : resource.id),
@@ -254,9 +325,10 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
         problems.push(`orphan in Atlas: ${id}`);
       }
     }
-    // A held resource Atlas is deleting was deleted at the stack's request (a Delete that ran out of time).
+    // A held resource Atlas is deleting, or has deleted after a Delete of the stack's that ran out of time, went at
+    // the stack's request: the stack's next delete finds it gone (404) and succeeds.
     for (const id of [...heldIds, ...foreign]) {
-      if (!live.has(id) && !(heldIds.has(id) && deleting.has(id))) {
+      if (!live.has(id) && !(heldIds.has(id) && (deleting.has(id) || deleteAsked.has(id)))) {
         wronglyDeleted++;
         problems.push(`gone from Atlas though ${foreign.has(id) ? "it was not the stacks'" : 'a stack holds it'}: ${id}`);
       }
@@ -286,6 +358,14 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     requests: runner.requests.length,
     simulatedSeconds: Math.round((runner.now() - startedAt) / 1000),
   };
+}
+
+/** Lets time run until CloudFormation has every request's answer (or gave up on it), then lets everything end. */
+async function waitForAll(runner: LocalRunner, pending: readonly PendingRequest[]): Promise<void> {
+  // Earliest ServiceTimeout first: waiting for one never moves the clock past a later one's timeout unnoticed.
+  const timeoutAt = (p: PendingRequest) => p.sentAt + (Number(p.event.ResourceProperties?.ServiceTimeout) || 3600) * 1000;
+  for (const p of [...pending].sort((a, b) => timeoutAt(a) - timeoutAt(b))) await runner.waitFor(p);
+  await runner.drain();
 }
 
 /** A reason names what went wrong in words, not a stack trace or a bare code. */

@@ -17,6 +17,8 @@ import { afterUnclearAttempt, describeTask, isWaiting } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { giveUpAnswer } from './give-up';
 import type { StepPorts } from './ports';
+import type { LifecycleResource } from './resource';
+import { physicalIdOfNothingMade } from './physical-id';
 import { apply, deadlineReached, fail, retryLater } from './transitions';
 
 export type { StepPorts } from './ports';
@@ -30,12 +32,17 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
   if (state.answer && step !== STEP.answer) return state;
   switch (step) {
     case STEP.act:
-    case STEP.poll:
-      return actAndPoll(step, state, ports);
+    case STEP.poll: {
+      if (state.undo?.length) return undoStep(step, state, ports);
+      const resource = resourceFor(state.request.ResourceType);
+      if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
+      return namingUnseen(state, await actAndPoll(step, state, resource, ports), ports);
+    }
     case STEP.giveUp: {
       const answer = giveUpAnswer(state);
       ports.logger.error('Giving up after repeated step failures', { ...log, failures: state.stepFailures.count, reason: answer.reason });
-      return { ...state, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
+      const next: ExecutionState = { ...state, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
+      return state.undo?.length ? next : namingUnseen(state, next, ports);
     }
     case STEP.answer: {
       if (!state.answer) throw new Error('answer step reached without an answer');
@@ -61,9 +68,12 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
  * state the state machine holds at no risk. An act step returns after acting: its retry must start from
  * the state just before the act, which the state machine holds.
  */
-async function actAndPoll(step: typeof STEP.act | typeof STEP.poll, state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
-  const resource = resourceFor(state.request.ResourceType);
-  if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
+async function actAndPoll(
+  step: typeof STEP.act | typeof STEP.poll,
+  state: ExecutionState,
+  resource: LifecycleResource,
+  ports: StepPorts,
+): Promise<ExecutionState> {
   const once = (s: ExecutionState, st: StepName) => {
     const polling = st === STEP.poll && isWaiting(s.task);
     return guarded(s, ports, { step: st, task: s.task.kind }, () => (polling ? resource.poll(s, ports) : resource.act(s, ports)));
@@ -112,4 +122,87 @@ async function guarded(
 
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/**
+ * A request about to end FAILED without naming anything it created, after an attempt to create whose
+ * outcome is unknown: look in Atlas first, and name what that attempt created, so that CloudFormation's
+ * rollback deletes it rather than leaving it to nobody.
+ */
+async function namingUnseen(before: ExecutionState, after: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  if (after.answer?.status !== 'FAILED' || after.made) return after;
+  const resource = resourceFor(before.request.ResourceType);
+  if (!resource?.findUnseen) return after;
+  let found: string | undefined;
+  try {
+    found = await resource.findUnseen(before, ports);
+  } catch (err) {
+    ports.logger.warn('Could not look for what an unclear attempt created', { task: before.task.kind, error: describeError(err) });
+    return after;
+  }
+  if (!found) return after;
+  ports.logger.warn('An attempt whose outcome was unknown did create it; the answer names it so that the rollback removes it', {
+    physicalResourceId: found,
+  });
+  return {
+    ...after,
+    made: found,
+    answer: {
+      ...after.answer,
+      physicalResourceId: found,
+      reason: `${after.answer.reason} An earlier attempt of this request did create ${found}; the answer names it so that CloudFormation's rollback deletes it.`,
+    },
+  };
+}
+
+/**
+ * One step of undoing what an earlier request CloudFormation gave up on made (`state.undo[0]`), through
+ * the same act and poll code as any task of its resource. Once every item is undone, the request's own
+ * task starts (or its planned answer goes out); if one cannot be undone, the request fails and says why.
+ */
+async function undoStep(step: typeof STEP.act | typeof STEP.poll, state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const [item, ...rest] = state.undo ?? [];
+  const resource = resourceFor(item.resourceType);
+  const view: ExecutionState = { ...state, task: item.task };
+  delete view.undo;
+  delete view.answerAfterUndo;
+  delete view.made;
+  const after = resource
+    ? await actAndPoll(step, view, resource, ports)
+    : { ...view, answer: { status: 'SUCCESS' as const, physicalResourceId: '' } };
+  const carried = { made: state.made, answerAfterUndo: state.answerAfterUndo };
+  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined(carried) };
+  delete base.answer;
+  if (!after.answer) return { ...base, undo: [{ resourceType: item.resourceType, task: after.task }, ...rest] };
+  if (after.answer.status === 'FAILED') {
+    const answer = {
+      status: 'FAILED' as const,
+      physicalResourceId: physicalIdOfNothingMade(state.request),
+      reason: `An earlier request for this resource, which CloudFormation gave up on, left something in Atlas that could not be removed: ${after.answer.reason ?? 'no reason given'}`,
+    };
+    ports.logger.error('Could not undo what an abandoned request made', { task: item.task.kind, reason: answer.reason });
+    const failed: ExecutionState = { ...base, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
+    delete failed.undo;
+    return failed;
+  }
+  ports.logger.info('Undone what an abandoned request made', { task: item.task.kind });
+  if (rest.length) return { ...base, undo: rest, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };
+  const own: ExecutionState = { ...base, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };
+  delete own.undo;
+  if (state.answerAfterUndo) {
+    delete own.answerAfterUndo;
+    const answer = state.answerAfterUndo;
+    return {
+      ...own,
+      answer,
+      outcome: answer.status === 'SUCCESS' ? OUTCOME.ready : OUTCOME.failed,
+      next: STEP.answer,
+      task: { kind: 'done' },
+    };
+  }
+  return own;
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -7,6 +7,7 @@ import type { AnswerInput } from '../../cloudformation/answer';
 import type { CloudFormationRequest } from '../../cloudformation/request';
 import type { NextStep, Outcome, StepFailures } from '../../model/wait-loop';
 import type { Task } from '../tasks';
+import type { UndoItem } from './cancellation';
 
 export type { Task } from '../tasks';
 
@@ -38,4 +39,16 @@ export interface ExecutionState {
    * invocation may have acted; the failure count does not see such retries).
    */
   invocationRetried?: boolean;
+  /**
+   * The physical id of what this request created in Atlas (not what it adopted), kept once known: an
+   * execution CloudFormation gave up on is undone by it (`core/cancellation.ts`).
+   */
+  made?: string;
+  /**
+   * What an earlier request CloudFormation gave up on made, to undo before this request's own task:
+   * the steps work on `undo[0]` until it is done.
+   */
+  undo?: UndoItem[];
+  /** The answer this request's plan gave at once, sent once `undo` is done. */
+  answerAfterUndo?: AnswerInput;
 }

@@ -6,6 +6,7 @@ import type { CloudFormationRequest } from '../../cloudformation/request';
 import type { ExecutionState } from './execution-state';
 import type { StepPorts } from './ports';
 import type { Plan } from './verdict';
+import type { UndoPlanner } from './cancellation';
 
 export interface LifecycleResource {
   /** CloudFormation's `Type` of the custom resource. */
@@ -16,4 +17,12 @@ export interface LifecycleResource {
   act(state: ExecutionState, ports: StepPorts): Promise<ExecutionState>;
   /** The Poll state: read Atlas and judge whether the wait is over. */
   poll(state: ExecutionState, ports: StepPorts): Promise<ExecutionState>;
+  /** The task that undoes what an execution CloudFormation gave up on made (`core/cancellation.ts`). */
+  undo?: UndoPlanner;
+  /**
+   * Before a request that may have created something unseen (a create whose outcome is unknown) ends
+   * FAILED: look in Atlas, and return the physical id of what it created, so that the answer names it and
+   * CloudFormation's rollback deletes it. Undefined when it created nothing (or nothing can tell).
+   */
+  findUnseen?(state: ExecutionState, ports: StepPorts): Promise<string | undefined>;
 }

@@ -9,11 +9,29 @@ import { DEFAULT_SERVICE_TIMEOUT_SECONDS } from '../../model/timing';
 import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
 import { planRequest } from '../registry';
 import { deadlineFor } from './deadline';
+import type { EarlierExecution, UndoItem } from './cancellation';
 import type { ExecutionState } from './execution-state';
 
 export interface ExecutionStarter {
   /** Starts the wait loop; 'duplicate' when an execution of that name exists already. */
   start(name: string, input: ExecutionState): Promise<'started' | 'duplicate'>;
+  /**
+   * The newest execution of an earlier request for the same stack and logical id as `request` (any
+   * execution but `ownName`), as Step Functions keeps it; undefined when there is none.
+   */
+  findPrevious?(request: CloudFormationRequest, ownName: string): Promise<EarlierExecution | undefined>;
+  /** Stops a running execution; returns it as the stop left it (its latest state, a step still in flight). */
+  stopPrevious?(execution: EarlierExecution): Promise<EarlierExecution>;
+}
+
+/**
+ * The name prefix shared by the executions of every request for one logical id of one stack (see
+ * `executionName`), so that the previous request's execution is found by name, without reading others'.
+ */
+export function executionNamePrefix(request: Pick<CloudFormationRequest, 'StackId' | 'LogicalResourceId'>): string {
+  const logical = request.LogicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24);
+  const stack = createHash('sha256').update(request.StackId).digest('hex').slice(0, 8);
+  return `${logical}-${stack}-`;
 }
 
 /**
@@ -26,15 +44,19 @@ export function executionName(request: CloudFormationRequest): string {
   const hash = createHash('sha256')
     .update([request.StackId, request.LogicalResourceId, request.RequestId, request.RequestType, request.ResponseURL].join('\n'))
     .digest('hex');
-  const logical = request.LogicalResourceId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, 24);
-  return `${logical}-${request.RequestType}-${hash.slice(0, 40)}`;
+  // At most 24 + 1 + 8 + 1 + 6 + 1 + 32 = 73 characters: Step Functions allows 80.
+  return `${executionNamePrefix(request)}${request.RequestType}-${hash.slice(0, 32)}`;
 }
 
 export function serviceTimeoutOf(request: CloudFormationRequest): number {
   return serviceTimeoutSeconds(request.ResourceProperties?.ServiceTimeout) ?? DEFAULT_SERVICE_TIMEOUT_SECONDS;
 }
 
-export function initialState(request: CloudFormationRequest, receivedAt: number): ExecutionState {
+/**
+ * The first execution state of a request. `undo`: what an earlier request CloudFormation gave up on made
+ * (`cancellation.ts`), undone before the request's own task, or before its planned answer goes out.
+ */
+export function initialState(request: CloudFormationRequest, receivedAt: number, undo: UndoItem[] = []): ExecutionState {
   const plan = planRequest(request);
   const base = {
     request,
@@ -44,6 +66,10 @@ export function initialState(request: CloudFormationRequest, receivedAt: number)
     waitSeconds: 0,
     stepFailures: { ...NO_STEP_FAILURES },
   };
+  if (undo.length) {
+    const own = 'answer' in plan ? { task: { kind: 'done' as const }, answerAfterUndo: plan.answer } : { task: plan.task };
+    return { ...base, ...own, undo, next: STEP.act, outcome: OUTCOME.wait };
+  }
   if ('answer' in plan) {
     return {
       ...base,

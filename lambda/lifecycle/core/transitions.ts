@@ -31,12 +31,14 @@ export function answerIdOnFailure(state: ExecutionState): string {
 
 /** The next execution state for a verdict: wait and act or poll again, or hold the answer. */
 export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts, log: LogFields, task?: Task): ExecutionState {
-  const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { ...NO_STEP_FAILURES } };
+  const made = managedIdOf(task ?? state.task) ?? state.made;
+  const next: ExecutionState = { ...state, task: task ?? state.task, stepFailures: { ...NO_STEP_FAILURES }, ...(made ? { made } : {}) };
   delete next.stepError;
   delete next.invocationRetried;
   if (verdict.outcome === OUTCOME.wait) {
     const t = verdict.task ?? next.task;
     const waiting = isWaiting(t);
+    const madeNow = managedIdOf(t);
     const step = waiting ? STEP.poll : STEP.act;
     ports.logger.info('Waiting', { ...log, status: verdict.lastStatus ?? state.lastStatus, waitSeconds: verdict.waitSeconds, next: step });
     return {
@@ -46,6 +48,7 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
       next: step,
       waitSeconds: verdict.waitSeconds,
       polls: waiting ? state.polls + 1 : state.polls,
+      ...(madeNow ? { made: madeNow } : {}),
       ...(verdict.lastStatus ? { lastStatus: verdict.lastStatus } : {}),
     };
   }

@@ -70,3 +70,13 @@ export function parseReplacedService(id: string | undefined): { ref: ServiceRef;
   if (!links || links.length < 2) return undefined;
   return { ref: parseLink(links[1])!, physicalResourceId: links.slice(1).join(REPLACED_SEPARATOR) };
 }
+
+/**
+ * What a service made (or adopted) for `request` records as replaced: an Update's physical id when it names
+ * another service of ours (a replacing Update); nothing for a Create, or for a service back under its own id.
+ */
+export function replacedIdFor(request: { RequestType: string; PhysicalResourceId?: string }, made: ServiceRef): string | undefined {
+  if (request.RequestType !== 'Update') return undefined;
+  const earlier = parseServicePhysicalId(request.PhysicalResourceId);
+  return earlier && earlier.serviceId !== made.serviceId ? request.PhysicalResourceId : undefined;
+}

@@ -28,7 +28,8 @@ import {
   portMappingChangeReason,
   refOf,
 } from './decisions';
-import { formatServicePhysicalId, parseServicePhysicalId, type ServiceRef } from './physical-id';
+import { formatServicePhysicalId, replacedIdFor, type ServiceRef } from './physical-id';
+import { createdSince, findCreatedSince } from './unseen';
 
 function propsOf(state: ExecutionState): ServiceProperties {
   return propertiesOf(state, parseServiceProperties);
@@ -98,7 +99,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
           if (!existing) return conflictNotListed(state, task, mayBeOurs, ports, log);
           // A service made before CloudFormation sent this request cannot be this request's.
-          const owner = ownerOfConflict(mayBeOurs && !createdBefore(existing, state.receivedAt), props.adoptExisting);
+          const owner = ownerOfConflict(mayBeOurs && createdSince(existing, state.receivedAt), props.adoptExisting);
           ports.logger.warn('Create answered 409: the region has a service', { ...log, serviceId: existing.id, owner });
           if (owner === 'conflict') {
             return fail(state, conflictReason(props.projectId, existing), ports, log);
@@ -198,6 +199,26 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
       });
     }
+    case 'find-created': {
+      const wait = Math.ceil(((task.notBefore ?? 0) - ports.now()) / 1000);
+      if (wait > 0) {
+        // The step that may still be creating it has not run out of time yet.
+        return apply(state, waitWithin(clockOf(state, ports), wait, onDeadlineOf(state)), ports, log);
+      }
+      const api = await ports.atlasFor(credentialsOf(state));
+      const found = await findCreatedSince(api, task);
+      if (!found) {
+        ports.logger.info('The abandoned request created no service', log);
+        return apply(
+          state,
+          { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
+          ports,
+          log,
+        );
+      }
+      ports.logger.warn('The abandoned request created a service; deleting it', { ...log, serviceId: found.id });
+      return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'delete', ref: refOf(task.projectId, found) });
+    }
     case 'await-ready':
     case 'await-gone':
       return pollService(state, ports);
@@ -235,7 +256,7 @@ function awaitReady(
     remoteRegions,
   }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
-  const replaces = origin === 'patched' ? undefined : replacedBy(state, ref);
+  const replaces = origin === 'patched' ? undefined : replacedIdFor(state.request, ref);
   const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}), ...(replaces ? { replaces } : {}) };
   const physicalResourceId = origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref, replaces);
   const verdict = judgeReadiness(service, ref, physicalResourceId, clockOf(state, ports), remoteRegions);
@@ -243,12 +264,8 @@ function awaitReady(
   return apply({ ...state, task }, verdict, ports, log, task);
 }
 
-/** An Update that makes (or adopts) a service replaces the one its physical id names: the new id records it. */
-function replacedBy(state: ExecutionState, ref: ServiceRef): string | undefined {
-  const { request } = state;
-  if (request.RequestType !== 'Update') return undefined;
-  const earlier = parseServicePhysicalId(request.PhysicalResourceId);
-  return earlier && earlier.serviceId !== ref.serviceId ? request.PhysicalResourceId : undefined;
+function onDeadlineOf(state: ExecutionState) {
+  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
@@ -296,12 +313,6 @@ function conflictNotListed(
 /** Both spellings of a region name the same Atlas region. */
 function sameRegion(provider: ServiceRef['provider'], atlasName: string, other: string): boolean {
   return atlasName === other || findRegion(provider, other)?.atlasName === atlasName;
-}
-
-/** The service's id (an ObjectId) carries its creation second: made before `at` (epoch ms), with a second's slack. */
-function createdBefore(service: EndpointService, at: number): boolean {
-  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
-  return Number.isFinite(seconds) && seconds * 1000 < at - 1000;
 }
 
 async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {

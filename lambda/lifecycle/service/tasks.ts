@@ -1,4 +1,5 @@
 /** The tasks of `Custom::AtlasPrivateEndpointService`, as the execution state carries them, and their traits. */
+import type { CloudProvider } from '../../model/provider';
 import type { TaskCatalogue } from '../core/task';
 import { formatServicePhysicalId, type ServiceRef } from './physical-id';
 
@@ -30,7 +31,12 @@ export type ServiceTask =
   /** Delete: ask Atlas to delete (again, after a retryable failure). */
   | { kind: 'delete'; ref: ServiceRef }
   /** Delete: wait for 404. */
-  | { kind: 'await-gone'; ref: ServiceRef };
+  | { kind: 'await-gone'; ref: ServiceRef }
+  /**
+   * Undo (`unseen.ts`): find the service an abandoned request may have created unseen, and delete it;
+   * `notBefore` (epoch ms): not before the step that may still be creating it has run out of time.
+   */
+  | { kind: 'find-created'; projectId: string; provider: CloudProvider; region: string; since: number; notBefore?: number };
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },
@@ -50,4 +56,8 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },
   delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },
   'await-gone': { waiting: true, describe: (t) => `waiting for service ${t.ref.serviceId} to be deleted` },
+  'find-created': {
+    waiting: false,
+    describe: (t) => `looking for a ${t.provider} private endpoint service in ${t.region} that an abandoned request may have created`,
+  },
 };

@@ -1,0 +1,82 @@
+/**
+ * A service a request may have created without seeing it: a POST whose answer was lost (a reset, a
+ * timeout, a crash after it), or a step CloudFormation's cancellation stopped while it was creating. Atlas
+ * has no idempotency key, so what tells such a service apart is where it is (the project, provider and
+ * region the request asked for) and when it was made: its id, an ObjectId, carries its creation second,
+ * which must not be before the request was received. The limit that remains: another stack creating in
+ * the same project, provider and region within the same window cannot be told apart (README, "Limits").
+ */
+import type { EndpointService } from '../../atlas/models';
+import type { CloudProvider } from '../../model/provider';
+import { guessAtlasRegionName } from '../../model/regions';
+import { parseServiceProperties } from '../../model/service-properties';
+import { STEP_LAMBDA_TIMEOUT_SECONDS } from '../../model/timing';
+import type { ExecutionState } from '../core/execution-state';
+import type { AtlasApi, StepPorts } from '../core/ports';
+import { credentialsOf } from '../core/properties';
+import type { Task } from '../tasks';
+import { isDeleting, refOf } from './decisions';
+import { formatServicePhysicalId, parseServicePhysicalId, replacedIdFor } from './physical-id';
+
+/** Where to look for a service a request may have created, and since when. */
+export interface UnseenSearch {
+  projectId: string;
+  provider: CloudProvider;
+  /** As the properties name it (either spelling). */
+  region: string;
+  /** Epoch ms when the request was received: a service made before cannot be its. */
+  since: number;
+}
+
+/** True when the state's create attempt may have created a service the state does not show. */
+export function mayHaveCreatedUnseen(state: ExecutionState, stepInFlight = false): boolean {
+  const t = state.task;
+  if (t.kind === 'create')
+    return stepInFlight || t.maybeProcessed === true || state.stepFailures.count > 0 || state.invocationRetried === true;
+  return t.kind === 'inspect' && t.maybeProcessed === true;
+}
+
+/** The service's ObjectId time is not before `since` (with a second's slack: ObjectIds count whole seconds). */
+export function createdSince(service: EndpointService, since: number): boolean {
+  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
+  return Number.isFinite(seconds) && seconds * 1000 >= since - 1000;
+}
+
+/** The service in the searched region made since the request was received, if any (one per provider and region). */
+export async function findCreatedSince(api: AtlasApi, search: UnseenSearch): Promise<EndpointService | undefined> {
+  const region = guessAtlasRegionName(search.provider, search.region);
+  const services = await api.listEndpointServices(search.projectId, search.provider);
+  return services.find((s) => s.regionName === region && createdSince(s, search.since) && !isDeleting(s));
+}
+
+function searchOf(state: ExecutionState): UnseenSearch | undefined {
+  const parsed = parseServiceProperties(state.request.ResourceProperties);
+  if (!parsed.ok) return undefined;
+  const p = parsed.value;
+  return { projectId: p.projectId, provider: p.provider, region: p.region.atlasName ?? p.region.input, since: state.receivedAt };
+}
+
+/** `LifecycleResource.findUnseen` for services: the physical id of the service an unclear create made. */
+export async function findUnseenService(state: ExecutionState, ports: StepPorts): Promise<string | undefined> {
+  if (!mayHaveCreatedUnseen(state)) return undefined;
+  const search = searchOf(state);
+  if (!search) return undefined;
+  const api = await ports.atlasFor(credentialsOf(state));
+  const found = await findCreatedSince(api, search);
+  if (!found) return undefined;
+  const ref = refOf(search.projectId, found);
+  return formatServicePhysicalId(ref, replacedIdFor(state.request, ref));
+}
+
+/**
+ * `LifecycleResource.undo` for services: delete the service an abandoned request created; if it may have
+ * created one unseen, look for it (after the step in flight, if any, has had its whole timeout to land it).
+ */
+export function undoService(last: ExecutionState, stepInFlight: boolean, now: number): Task | undefined {
+  const ref = parseServicePhysicalId(last.made);
+  if (ref) return { kind: 'delete', ref };
+  if (!mayHaveCreatedUnseen(last, stepInFlight)) return undefined;
+  const search = searchOf(last);
+  if (!search) return undefined;
+  return { kind: 'find-created', ...search, ...(stepInFlight ? { notBefore: now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 } : {}) };
+}
