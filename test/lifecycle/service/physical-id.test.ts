@@ -5,6 +5,7 @@ import {
   MAX_SERVICE_ID_LINKS,
   parseReplacedService,
   parseServicePhysicalId,
+  replacedIdFor,
   type ServiceRef,
 } from '../../../lambda/lifecycle/service/physical-id';
 
@@ -101,5 +102,13 @@ describe('service physical ids', () => {
         else expect(replaced.startsWith(back!.physicalResourceId)).toBe(true);
       }),
     );
+  });
+
+  it('a service made for a replacing Update records the id the Update came with; a Create, or the same service, records nothing', () => {
+    expect(replacedIdFor({ RequestType: 'Update', PhysicalResourceId: A }, b)).toBe(A);
+    expect(replacedIdFor({ RequestType: 'Update', PhysicalResourceId: `${B}~${A}` }, c)).toBe(`${B}~${A}`);
+    expect(replacedIdFor({ RequestType: 'Update', PhysicalResourceId: A }, a)).toBeUndefined();
+    expect(replacedIdFor({ RequestType: 'Update', PhysicalResourceId: 'not-created-r-1' }, b)).toBeUndefined();
+    expect(replacedIdFor({ RequestType: 'Create' }, b)).toBeUndefined();
   });
 });
