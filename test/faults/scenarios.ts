@@ -692,6 +692,21 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
+    name: 'AWS: replacing Update whose create outcome is unknown, then the deadline: the rollback gets the original back and removes the new one',
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
+      ctx.emulator.faults.inject({ operation: 'createService', times: 50 }, { kind: 'status', status: 429, retryAfterSeconds: 120 });
+      const { update, rollback } = await ctx.update(ctx.props({ Region: REGIONS.AWS.other, ServiceTimeout: 300 }));
+      ctx.check(update.status === 'FAILED', `Update ${update.status}`);
+      ctx.check(
+        (rollback ?? []).length === 2 && (rollback ?? []).every((r) => r.status === 'SUCCESS'),
+        `rollback: ${(rollback ?? []).map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
+    },
+  },
+  {
     name: 'AWS: a Create that adopted a service and then failed leaves the adopted service in place',
     defect: 4,
     open: true,
