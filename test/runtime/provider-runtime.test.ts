@@ -276,6 +276,35 @@ describe('onStep: only what the state machine gives it', () => {
         }),
       },
     ],
+    [
+      'an undo task on another project',
+      {
+        step: 'act',
+        state: stepState({
+          undo: [
+            {
+              resourceType: 'Custom::AtlasPrivateEndpointService',
+              task: { kind: 'delete', ref: { projectId: OTHER_PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
+            },
+          ],
+        }),
+      },
+    ],
+    [
+      'a search of another project',
+      {
+        step: 'act',
+        state: stepState({
+          undo: [
+            {
+              resourceType: 'Custom::AtlasPrivateEndpointService',
+              task: { kind: 'find-created', projectId: OTHER_PROJECT, provider: 'AWS', region: 'EU_WEST_1', since: 0 },
+            },
+          ],
+        }),
+      },
+    ],
+    ['a malformed undo list', { step: 'act', state: stepState({ undo: 'everything' as unknown as ExecutionState['undo'] }) }],
     ['a task without a kind', { step: 'act', state: stepState({ task: {} as ExecutionState['task'] }) }],
     ['a deadline beyond any ServiceTimeout', { step: 'act', state: stepState({ deadlineAt: 1e15 }) }],
   ])('refuses %s, doing nothing', async (_what, invocation) => {
@@ -322,4 +351,86 @@ describe('endpoint physical ids', () => {
       expect(calls.atlas).toBe(0);
     },
   );
+});
+
+describe('onEvent: the previous request for the resource', () => {
+  const createState = (): ExecutionState => ({
+    ...stepState({
+      task: {
+        kind: 'await-ready',
+        ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' },
+        origin: 'created',
+      },
+    }),
+    request: { ...stepState().request, RequestType: 'Create', PhysicalResourceId: undefined, RequestId: 'req-0' },
+    made: SERVICE_ID,
+  });
+
+  it('stops a Create CloudFormation gave up on, and deletes what it made before answering the Delete of a made-up id', async () => {
+    const stopped: string[] = [];
+    const inputs: ExecutionState[] = [];
+    const { runtime } = harness({
+      starter: {
+        start: async (_name, input) => {
+          inputs.push(input);
+          return 'started';
+        },
+        findPrevious: async () => ({
+          name: 'Service-x-Create-y',
+          status: 'RUNNING',
+          startedAt: 1,
+          last: createState(),
+          stepInFlight: false,
+        }),
+        stopPrevious: async (e) => {
+          stopped.push(e.name);
+          return { ...e, status: 'ABORTED' };
+        },
+      },
+    });
+    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C' }), context);
+    expect(stopped).toEqual(['Service-x-Create-y']);
+    expect(inputs[0]).toMatchObject({
+      next: 'act',
+      task: { kind: 'done' },
+      undo: [{ task: { kind: 'delete', ref: { serviceId: SERVICE } } }],
+      answerAfterUndo: { status: 'SUCCESS', physicalResourceId: 'app-dev-Service-1A2B3C' },
+    });
+  });
+
+  it('leaves alone a previous request CloudFormation took the answer of', async () => {
+    const stopped: string[] = [];
+    const inputs: ExecutionState[] = [];
+    const done = { ...createState(), answer: { status: 'SUCCESS' as const, physicalResourceId: SERVICE_ID } };
+    const { runtime } = harness({
+      starter: {
+        start: async (_name, input) => {
+          inputs.push(input);
+          return 'started';
+        },
+        findPrevious: async () => ({ name: 'Service-x-Create-y', status: 'SUCCEEDED', startedAt: 1, last: done, stepInFlight: false }),
+        stopPrevious: async (e) => {
+          stopped.push(e.name);
+          return e;
+        },
+      },
+    });
+    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context);
+    expect(stopped).toEqual([]);
+    expect(inputs[0].undo).toBeUndefined();
+    expect(inputs[0].task).toMatchObject({ kind: 'delete' });
+  });
+
+  it('lets Lambda retry when Step Functions throttles the look, and goes on without it when not allowed to look', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+    const a = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(throttled) } });
+    await expect(a.runtime.onEvent(event(), context)).rejects.toThrow('Rate exceeded');
+    const denied = Object.assign(new Error('not authorized to perform states:ListExecutions'), {
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    const b = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(denied) } });
+    await expect(b.runtime.onEvent(event(), context)).resolves.toMatchObject({ started: true });
+    expect(b.calls.logs.join('\n')).toContain('Could not look for an earlier request');
+  });
 });

@@ -55,7 +55,12 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },
   delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },
-  'await-gone': { waiting: true, describe: (t) => `waiting for service ${t.ref.serviceId} to be deleted` },
+  'await-gone': {
+    waiting: true,
+    // Atlas has accepted the delete by then: a deadline here is not a refusal, and the next Delete finds it gone.
+    describe: (t) =>
+      `waiting for service ${t.ref.serviceId} to be deleted (Atlas accepted the delete and finishes it on its own; deleting again then succeeds)`,
+  },
   'find-created': {
     waiting: false,
     describe: (t) => `looking for a ${t.provider} private endpoint service in ${t.region} that an abandoned request may have created`,
