@@ -81,7 +81,9 @@ export class AtlasPrivateEndpointService extends Construct {
   }
 
   /**
-   * The physical id: `{ProjectId}-{PrivateLinkId}-{ProviderName}-{Region}` (region in Atlas's spelling).
+   * The physical id: `{ProjectId}-{PrivateLinkId}-{ProviderName}-{Region}` (region in Atlas's spelling). A service
+   * made by a replacing update adds `~` and the id of the service it replaced (so a rollback can take that one
+   * back); the part before the first `~` is Terraform's import id.
    * @attribute
    */
   get physicalId(): string {

@@ -224,7 +224,6 @@ const providerRows = perProvider((provider) => [
   },
   {
     name: "replacement rolled back, variant (a): Update back to A on B's id (A still holds its region), then Delete of B",
-    open: true,
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       const { update, rollback } = await ctx.replacementRolledBack(ctx.props({ Region: REGIONS[provider].other }), 'a');
@@ -234,6 +233,59 @@ const providerRows = perProvider((provider) => [
         `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
       );
       ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
+      ctx.check(rollback[0]?.data?.Id === create.data!.Id, `the rollback Update answered the attributes of ${rollback[0]?.data?.Id}`);
+      const left = ctx.emulator.services(PROJECT).map((s) => s.id);
+      ctx.check(
+        left.length === 1 && left[0] === create.data!.Id,
+        `Atlas holds ${left.join(', ')}, not only the original ${create.data!.Id}`,
+      );
+    },
+  },
+  {
+    name: 'replacement rolled back, variant (a), where the original had itself replaced a service: its id comes back exactly',
+    async run(ctx) {
+      await ctx.create(ctx.props());
+      const { update: first } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(first.status === 'SUCCESS', `first replacing Update ${first.status}: ${first.reason}`);
+      const { update, rollback } = await ctx.replacementRolledBack(ctx.props(), 'a');
+      ctx.check(update.status === 'SUCCESS', `second replacing Update ${update.status}: ${update.reason}`);
+      ctx.check(
+        rollback.every((r) => r.status === 'SUCCESS'),
+        `rollback: ${rollback.map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === first.physicalResourceId, `the stack holds ${ctx.held()}, not ${first.physicalResourceId}`);
+    },
+  },
+  {
+    name: 'replacing Update whose new service Atlas reports FAILED: the rollback gets the original back and removes the failed one',
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.emulator.faults.nextService({ outcome: 'FAILED', errorMessage: 'Insufficient capacity' });
+      const { update, rollback } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(
+        update.status === 'FAILED' && /Insufficient capacity/.test(update.reason ?? ''),
+        `Update ${update.status}: ${update.reason}`,
+      );
+      ctx.check(
+        (rollback ?? []).length === 2 && (rollback ?? []).every((r) => r.status === 'SUCCESS'),
+        `rollback: ${(rollback ?? []).map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
+    },
+  },
+  {
+    name: "replaced, then moved back to the first region after someone else's service took it: FAILED naming theirs, which stays",
+    async run(ctx) {
+      await ctx.create(ctx.props());
+      const { update: moved } = await ctx.update(ctx.props({ Region: REGIONS[provider].other }));
+      ctx.check(moved.status === 'SUCCESS', `replacing Update ${moved.status}: ${moved.reason}`);
+      // The cleanup deleted the first service; someone else's now holds its region.
+      const theirs = await ctx.outsider.createEndpointService(PROJECT, { providerName: provider, region: REGIONS[provider].atlas });
+      ctx.foreign(theirs);
+      const { update, rollback } = await ctx.update(ctx.props());
+      ctx.check(update.status === 'FAILED' && (update.reason ?? '').includes(theirs.id), `Update back ${update.status}: ${update.reason}`);
+      ctx.check(rollback?.[0]?.status === 'SUCCESS', 'rollback of the failed Update');
+      ctx.check(ctx.held() === moved.physicalResourceId, `the stack holds ${ctx.held()}, not ${moved.physicalResourceId}`);
     },
   },
 ]);
@@ -637,6 +689,21 @@ const defectRows: MatrixRow[] = [
       const { create, rollback } = await ctx.create(ctx.props({ ServiceTimeout: 300 }));
       ctx.check(create.status === 'FAILED', `Create ${create.status}`);
       ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+    },
+  },
+  {
+    name: 'AWS: replacing Update whose create outcome is unknown, then the deadline: the rollback gets the original back and removes the new one',
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
+      ctx.emulator.faults.inject({ operation: 'createService', times: 50 }, { kind: 'status', status: 429, retryAfterSeconds: 120 });
+      const { update, rollback } = await ctx.update(ctx.props({ Region: REGIONS.AWS.other, ServiceTimeout: 300 }));
+      ctx.check(update.status === 'FAILED', `Update ${update.status}`);
+      ctx.check(
+        (rollback ?? []).length === 2 && (rollback ?? []).every((r) => r.status === 'SUCCESS'),
+        `rollback: ${(rollback ?? []).map((r) => `${r.requestType} ${r.status} ${r.reason ?? ''}`).join('; ')}`,
+      );
+      ctx.check(ctx.held() === create.physicalResourceId, `the stack holds ${ctx.held()}, not its original ${create.physicalResourceId}`);
     },
   },
   {

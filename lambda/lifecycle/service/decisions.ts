@@ -13,7 +13,7 @@ import { classify } from '../core/status-table';
 import type { AnswerIds, Clocked, Plan, Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
-import { parseServicePhysicalId, type ServiceRef } from './physical-id';
+import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
 import { SERVICE_STATUS } from './status';
 
 export function refOf(projectId: string, service: EndpointService): ServiceRef {
@@ -190,13 +190,40 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
 
   // Another project, provider or region is another service: create it; CloudFormation deletes the old one.
-  if (replaced) return { task: { kind: 'inspect' } };
+  // Unless it is the service this one replaced (a rollback of the replacement): take that back if it is there.
+  if (replaced) return { task: restoreTarget(request.PhysicalResourceId, next) ?? { kind: 'inspect' } };
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
   if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };
   // Whether PortMappingEnabled really changes is for the live service to say: a rollback of a refused
   // change asks for what the service already has.
   return { task: { kind: 'refresh', ref, ...(portMappingChanged ? { portMappingEnabled: next.portMappingEnabled ?? false } : {}) } };
+}
+
+/** The service the physical id records as replaced, when the properties ask for its project, provider and region. */
+function restoreTarget(physicalResourceId: string | undefined, next: ServiceProperties) {
+  const replaced = parseReplacedService(physicalResourceId);
+  if (!replaced) return undefined;
+  const { ref } = replaced;
+  const region = next.region.atlasName ?? guessAtlasRegionName(next.provider, next.region.input);
+  const same = ref.projectId === next.projectId && ref.provider === next.provider && ref.region === region;
+  return same ? { kind: 'restore' as const, ...replaced } : undefined;
+}
+
+/**
+ * Whether an Update may answer with the service its physical id records as replaced: the same service (id,
+ * provider, region) is still in Atlas, ready and as the properties describe it. A service on its way out, gone,
+ * or changed goes the way of any replacement (look at the region, create), so nobody else's service is taken.
+ */
+export function mayRestore(service: EndpointService | undefined, ref: ServiceRef, props: ServiceProperties): boolean {
+  if (!service || service.id !== ref.serviceId || service.cloudProvider !== ref.provider || service.regionName !== ref.region) {
+    return false;
+  }
+  const askedPortMapping = props.portMappingEnabled;
+  if (service.cloudProvider === 'GCP' && askedPortMapping !== undefined && (service.portMappingEnabled ?? false) !== askedPortMapping) {
+    return false;
+  }
+  return isReady(service, props.supportedRemoteRegions);
 }
 
 /** A refresh that finds the live service's port mapping differs from what the properties ask for. */

@@ -23,11 +23,12 @@ import {
   isDeleting,
   judgeGone,
   judgeReadiness,
+  mayRestore,
   ownerOfConflict,
   portMappingChangeReason,
   refOf,
 } from './decisions';
-import { formatServicePhysicalId, type ServiceRef } from './physical-id';
+import { formatServicePhysicalId, replacedIdFor, type ServiceRef } from './physical-id';
 import { createdSince, findCreatedSince } from './unseen';
 
 function propsOf(state: ExecutionState): ServiceProperties {
@@ -157,6 +158,31 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         log,
       );
     }
+    case 'restore': {
+      const props = propsOf(state);
+      const api = await ports.atlasFor(props.credentials);
+      const service = await getOrGone(api, task.ref);
+      if (!service || !mayRestore(service, task.ref, props)) {
+        ports.logger.info('The service the stack had before the replacement is not there as it was; replacing as usual', {
+          ...log,
+          serviceId: task.ref.serviceId,
+          ...(service ? { status: service.status } : {}),
+        });
+        return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'inspect' });
+      }
+      // The rollback of a replacement: the stack's earlier service is still there, so the stack gets it back as it
+      // was; the replacement stays for CloudFormation's cleanup Delete of its id.
+      ports.logger.info('Taking back the service the stack had before the replacement', { ...log, serviceId: service.id });
+      return apply(
+        state,
+        {
+          outcome: OUTCOME.ready,
+          answer: { status: 'SUCCESS', physicalResourceId: task.physicalResourceId, data: serviceAttributes(task.ref.projectId, service) },
+        },
+        ports,
+        log,
+      );
+    }
     case 'delete': {
       const api = await ports.atlasFor(credentialsOf(state));
       const { ref } = task;
@@ -230,10 +256,11 @@ function awaitReady(
     remoteRegions,
   }: { ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; service: EndpointService | undefined; remoteRegions?: string[] },
 ): ExecutionState {
-  const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}) };
+  const replaces = origin === 'patched' ? undefined : replacedIdFor(state.request, ref);
+  const task: Task = { kind: 'await-ready', ref, origin, ...(remoteRegions ? { remoteRegions } : {}), ...(replaces ? { replaces } : {}) };
   // Success answers the service (an Update in place: the id it received); a failure only what this request made.
   const ids = {
-    ready: origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref),
+    ready: origin === 'patched' ? physicalIdFor(state) : formatServicePhysicalId(ref, replaces),
     failed: answerIdOnFailure({ ...state, task }),
   };
   const verdict = judgeReadiness(service, ref, ids, clockOf(state, ports), remoteRegions);

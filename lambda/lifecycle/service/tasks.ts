@@ -11,8 +11,16 @@ export type ServiceTask =
   | { kind: 'inspect'; maybeProcessed?: boolean; unseenConflicts?: number }
   /** Create: the region was free at inspection; POST (again, after a retryable failure). */
   | { kind: 'create'; /** an earlier POST may have been carried out by Atlas */ maybeProcessed?: boolean; unseenConflicts?: number }
-  /** Wait until the service is ready (after create, adopt or patch). */
-  | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[] }
+  /**
+   * Wait until the service is ready (after create, adopt or patch). `replaces`: the physical id of the service
+   * a replacing Update replaces, recorded in the new service's id.
+   */
+  | { kind: 'await-ready'; ref: ServiceRef; origin: 'created' | 'adopted' | 'patched'; remoteRegions?: string[]; replaces?: string }
+  /**
+   * An Update back to the service the request's physical id records as replaced (a rollback of the
+   * replacement): answer that service's id if it is still there, else create as for any replacement.
+   */
+  | { kind: 'restore'; ref: ServiceRef; physicalResourceId: string }
   /** Update in place: PATCH `supportedRemoteRegions`. */
   | { kind: 'patch'; ref: ServiceRef; remoteRegions: string[] }
   /**
@@ -41,7 +49,7 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
     waiting: true,
     describe: (t) => `waiting for service ${t.ref.serviceId} to become ready`,
     // Only what this request created: an adopted service stays when the request fails (adopted is not created).
-    managedId: (t) => (t.origin === 'created' ? formatServicePhysicalId(t.ref) : undefined),
+    managedId: (t) => (t.origin === 'created' ? formatServicePhysicalId(t.ref, t.replaces) : undefined),
     keptOnFailure: (t) =>
       t.origin === 'adopted'
         ? {
@@ -50,6 +58,7 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
           }
         : undefined,
   },
+  restore: { waiting: false, describe: (t) => `looking for service ${t.ref.serviceId}, which the stack had before the replacement` },
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },
   delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },

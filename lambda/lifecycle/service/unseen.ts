@@ -16,7 +16,7 @@ import type { AtlasApi, StepPorts } from '../core/ports';
 import { credentialsOf } from '../core/properties';
 import type { Task } from '../tasks';
 import { isDeleting, refOf } from './decisions';
-import { formatServicePhysicalId, parseServicePhysicalId } from './physical-id';
+import { formatServicePhysicalId, parseServicePhysicalId, replacedIdFor } from './physical-id';
 
 /** Where to look for a service a request may have created, and since when. */
 export interface UnseenSearch {
@@ -63,7 +63,9 @@ export async function findUnseenService(state: ExecutionState, ports: StepPorts)
   if (!search) return undefined;
   const api = await ports.atlasFor(credentialsOf(state));
   const found = await findCreatedSince(api, search);
-  return found ? formatServicePhysicalId(refOf(search.projectId, found)) : undefined;
+  if (!found) return undefined;
+  const ref = refOf(search.projectId, found);
+  return formatServicePhysicalId(ref, replacedIdFor(state.request, ref));
 }
 
 /**
