@@ -28,6 +28,8 @@ export interface FaultRule {
   operation?: Operation;
   /** How many matching requests get the fault; default 1. */
   times?: number;
+  /** How many matching requests pass untouched before the fault applies (a fault on a later call of a sequence); default 0. */
+  after?: number;
 }
 
 interface OutcomeFilter {
@@ -72,7 +74,7 @@ export const DEFAULT_SERVICE_FAILURE = 'The private endpoint service could not b
 export const DEFAULT_ENDPOINT_REJECTION = 'The private endpoint connection was rejected.';
 
 export class Faults implements FaultInjector {
-  private rules: { rule: FaultRule; fault: Fault; remaining: number }[] = [];
+  private rules: { rule: FaultRule; fault: Fault; remaining: number; skip: number }[] = [];
   private services: ServiceOutcome[] = [];
   private endpoints: EndpointOutcome[] = [];
 
@@ -82,7 +84,9 @@ export class Faults implements FaultInjector {
     if (fault.kind === 'delay' && !(fault.ms >= 0)) throw new RangeError(`delay must be non-negative, got ${fault.ms}`);
     if (fault.kind === 'status' && fault.nonJsonBody && fault.status === 429)
       throw new RangeError('a 429 always carries an Atlas error body');
-    this.rules.push({ rule, fault, remaining: times });
+    const after = rule.after ?? 0;
+    if (!Number.isInteger(after) || after < 0) throw new RangeError(`after must be a non-negative integer, got ${after}`);
+    this.rules.push({ rule, fault, remaining: times, skip: after });
   }
 
   nextService(outcome: ServiceOutcome): void {
@@ -103,9 +107,12 @@ export class Faults implements FaultInjector {
 
   /** The fault for this request, if a rule matches; the earliest matching rule is used up by one. */
   take(request: { method: string; path: string; operation: Operation | undefined }): Fault | undefined {
-    const index = this.rules.findIndex(({ rule }) => matches(rule, request));
-    if (index < 0) return undefined;
-    const entry = this.rules[index];
+    // Rules still letting requests through count this one; the earliest rule that is armed applies.
+    const matching = this.rules.filter(({ rule }) => matches(rule, request));
+    const entry = matching.find((e) => e.skip === 0);
+    for (const e of matching) if (e.skip > 0) e.skip--;
+    if (!entry) return undefined;
+    const index = this.rules.indexOf(entry);
     if (--entry.remaining === 0) this.rules.splice(index, 1);
     return entry.fault;
   }

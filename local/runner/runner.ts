@@ -78,7 +78,8 @@ export interface LocalRunnerOptions {
   /** Stands in for Secrets Manager (default: every secret holds the runner's credentials). */
   secretReader?: SecretReader;
   /** Settings of the provider's Atlas client (transport timeouts), e.g. to time out on slow answers quickly. */
-  atlasClient?: { timeouts?: Partial<TransportTimeouts> };
+  /** The Atlas client's timeouts, and its own retry budget (none by default: its sleeps take real time). */
+  atlasClient?: { timeouts?: Partial<TransportTimeouts>; retry?: { budgetMs: number } };
   /**
    * Simulated seconds each Atlas operation takes before it is sent (by operation name, e.g.
    * `getEndpointService`): slow answers on the shared clock, without real waiting.

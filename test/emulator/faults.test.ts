@@ -45,6 +45,16 @@ describe('status faults', () => {
     expect((await atlas.post(P.create, CREATE)).status).toBe(201);
   });
 
+  it('after N: the first N matching requests pass untouched, then the fault applies, and other rules still apply meanwhile', async () => {
+    env.emulator.faults.inject({ operation: 'listServices', after: 2 }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
+    env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 503 });
+    expect((await atlas.get(LIST)).status).toBe(503);
+    expect((await atlas.get(LIST)).status).toBe(200);
+    expect((await atlas.get(LIST)).status).toBe(429);
+    expect((await atlas.get(LIST)).status).toBe(200);
+    expect(() => env.emulator.faults.inject({ after: -1 }, { kind: 'status', status: 500 })).toThrow(RangeError);
+  });
+
   it('429 with another Retry-After', async () => {
     env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
     const r = await atlas.get(LIST);

@@ -653,6 +653,17 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
+    name: "AWS: the client's own retry of a dropped POST gets 409, then the list gets 429: the service is still known as ours",
+    defect: 2,
+    // The Atlas client retries within its budget, as in Lambda (a second of real time here).
+    runner: { atlasClient: { retry: { budgetMs: 3000 } } },
+    async run(ctx) {
+      ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop-after-processing' });
+      ctx.emulator.faults.inject({ operation: 'listServices', after: 1 }, { kind: 'status', status: 429, retryAfterSeconds: 5 });
+      await createAndDelete(ctx);
+    },
+  },
+  {
     name: 'AWS: a Lambda-level retry of the create step (Task Retry) keeps the uncertainty',
     defect: 2,
     runner: { faults: [{ step: 'act', when: 'after', error: 'Lambda.ServiceException', match: (s) => s.task.kind === 'create' }] },

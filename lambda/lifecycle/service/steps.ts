@@ -95,7 +95,16 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
         const mayBeOurs =
           task.maybeProcessed === true || err.maybeProcessed || state.stepFailures.count > 0 || state.invocationRetried === true;
         if (err.existingService) {
-          const services = await api.listEndpointServices(props.projectId, props.provider);
+          let services: EndpointService[];
+          try {
+            services = await api.listEndpointServices(props.projectId, props.provider);
+          } catch (listErr) {
+            // The 409 may name our own service (the client's own retry of a POST Atlas had carried out):
+            // that knowledge must survive the wait, which resets the failure count.
+            if (mayBeOurs && listErr instanceof AtlasApiError && listErr.retryable)
+              return retryLater(state, listErr, ports, log, { ...task, maybeProcessed: true });
+            throw listErr;
+          }
           const existing = services.find((s) => sameRegion(props.provider, s.regionName, err.existingService!.region));
           if (!existing) return conflictNotListed(state, task, mayBeOurs, ports, log);
           // A service made before CloudFormation sent this request cannot be this request's.
