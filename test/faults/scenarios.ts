@@ -563,6 +563,46 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
+    name: 'AWS: cancelled while the register step is still in flight (its POST landed): the Delete waits it out and removes the registration',
+    defect: 1,
+    runner: { faults: [{ step: 'act', when: 'timeout', match: (s) => s.task.kind === 'register' }] },
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      ctx.check(svc.status === 'SUCCESS', 'service');
+      const { create, rollback } = await ctx.cancelledCreate(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        20,
+        registration,
+      );
+      ctx.check(create.abandoned, 'the registration answered before CloudFormation gave up');
+      ctx.check(rollback.status === 'SUCCESS', `registration Delete ${rollback.status}: ${rollback.reason}`);
+      ctx.check(
+        ctx.runner.reports.some((r) => r.before.undo?.[0]?.task.kind === 'find-registered'),
+        'the Delete did not look for the registration the step in flight may have made',
+      );
+      const d = await ctx.delete({ logicalResourceId: 'Service' });
+      ctx.check(d.status === 'SUCCESS', `service Delete ${d.status}: ${d.reason}`);
+    },
+  },
+  {
+    name: 'AWS: register outcome unknown, then the deadline: the answer names the registration so the rollback removes it',
+    defect: 3,
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      ctx.check(svc.status === 'SUCCESS', 'service');
+      ctx.emulator.faults.inject({ operation: 'createEndpoint' }, { kind: 'drop-after-processing' });
+      ctx.emulator.faults.inject({ operation: 'createEndpoint', times: 50 }, { kind: 'status', status: 429, retryAfterSeconds: 120 });
+      const { create, rollback } = await ctx.create(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE, ServiceTimeout: 300 },
+        registration,
+      );
+      ctx.check(create.status === 'FAILED', `registration ${create.status}`);
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      const d = await ctx.delete({ logicalResourceId: 'Service' });
+      ctx.check(d.status === 'SUCCESS', `service Delete ${d.status}: ${d.reason}`);
+    },
+  },
+  {
     name: 'AWS: cancelled replacing Update: the replacement does not outlive the rollback',
     defect: 1,
     async run(ctx) {

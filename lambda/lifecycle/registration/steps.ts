@@ -9,12 +9,14 @@ import { type EndpointProperties, parseEndpointProperties } from '../../model/en
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
-import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
+import type { StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
-import type { Task } from '../tasks';
+import { waitWithin } from '../core/wait';
+import { describeTask, type Task } from '../tasks';
 import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
+import { getOrGone } from './unseen';
 
 function propsOf(state: ExecutionState): EndpointProperties {
   return propertiesOf(state, parseEndpointProperties);
@@ -102,6 +104,28 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess },
       );
     }
+    case 'find-registered': {
+      const wait = Math.ceil(((task.notBefore ?? 0) - ports.now()) / 1000);
+      if (wait > 0) {
+        // The step that may still be registering it has not run out of time yet.
+        return apply(state, waitWithin(clockOf(state, ports), wait, onDeadlineOf(state)), ports, log);
+      }
+      const api = await ports.atlasFor(credentialsOf(state));
+      if (!(await getOrGone(api, task.ref))) {
+        ports.logger.info('The abandoned request registered nothing', log);
+        return apply(
+          state,
+          { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
+          ports,
+          log,
+        );
+      }
+      ports.logger.warn('The abandoned request registered the interface endpoint; removing it', {
+        ...log,
+        endpointId: task.ref.endpointId,
+      });
+      return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'deregister', ref: task.ref });
+    }
     case 'deregister': {
       const api = await ports.atlasFor(credentialsOf(state));
       const { ref } = task;
@@ -161,11 +185,6 @@ function awaitConnection(
   return apply({ ...state, task }, judgeConnection(endpoint, ref, ids, clockOf(state, ports), enforce), ports, log, task);
 }
 
-async function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {
-  try {
-    return await api.getInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId);
-  } catch (err) {
-    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
-    throw err;
-  }
+function onDeadlineOf(state: ExecutionState) {
+  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
 }

@@ -15,7 +15,12 @@ export type RegistrationTask =
   /** Delete: ask Atlas to remove it (again, after a retryable failure). */
   | { kind: 'deregister'; ref: EndpointRef }
   /** Delete: wait for 404. */
-  | { kind: 'await-removal'; ref: EndpointRef };
+  | { kind: 'await-removal'; ref: EndpointRef }
+  /**
+   * Undo (`unseen.ts`): remove the registration an abandoned request may have made unseen, if it is there;
+   * `notBefore` (epoch ms): not before the step that may still be making it has run out of time.
+   */
+  | { kind: 'find-registered'; ref: EndpointRef; notBefore?: number };
 
 export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   register: {
@@ -39,4 +44,8 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
   deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
   'await-removal': { waiting: true, describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}` },
+  'find-registered': {
+    waiting: false,
+    describe: (t) => `looking for interface endpoint ${t.ref.endpointId}, which an abandoned request may have registered`,
+  },
 };

@@ -135,6 +135,27 @@ describe('what is undone', () => {
     expect(undoOf(req({ RequestType: 'Delete', PhysicalResourceId: A }), prev, planner, 5_000)).toEqual([]);
   });
 
+  it('a register step stopped in flight: look for the registration once its Lambda timeout has passed', () => {
+    const reg = req({
+      ResourceType: 'Custom::AtlasPrivateEndpoint',
+      LogicalResourceId: 'Registration',
+      ResourceProperties: { ProjectId: PROJECT, EndpointServiceId: '6b0c872b7f6b6644e9a590d7', EndpointId: 'vpce-0a1b2c3d4e5f60718' },
+    });
+    const prev = { ...earlier(reg, 'ABORTED', { task: { kind: 'register' } }), stepInFlight: true };
+    expect(undoOf({ ...reg, RequestType: 'Delete', PhysicalResourceId: MADE_UP }, prev, planner, 5_000)).toEqual([
+      {
+        resourceType: 'Custom::AtlasPrivateEndpoint',
+        task: {
+          kind: 'find-registered',
+          ref: { projectId: PROJECT, serviceId: '6b0c872b7f6b6644e9a590d7', provider: 'AWS', endpointId: 'vpce-0a1b2c3d4e5f60718' },
+          notBefore: 95_000,
+        },
+      },
+    ]);
+    // Not yet attempted: nothing to look for.
+    expect(undoOf({ ...reg, RequestType: 'Delete', PhysicalResourceId: MADE_UP }, earlier(reg, 'RUNNING'), planner, 5_000)).toEqual([]);
+  });
+
   it('a registration the abandoned request made is removed', () => {
     const reg = req({
       ResourceType: 'Custom::AtlasPrivateEndpoint',

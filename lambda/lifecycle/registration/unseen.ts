@@ -1,0 +1,63 @@
+/**
+ * A registration a request may have made without seeing it: a POST whose answer was lost, or a step
+ * CloudFormation's cancellation stopped while it was registering. A registration's id is the interface
+ * endpoint's, so where to look is known; what tells it apart from one made before is the register step's
+ * own rule: after an attempt whose outcome is unknown, a registration that is there is this request's
+ * (`ownerOfRegistration`), since one made before would have answered the first attempt with a clear 409.
+ */
+import { AtlasApiError } from '../../atlas/errors';
+import type { InterfaceEndpoint } from '../../atlas/models';
+import { parseEndpointProperties } from '../../model/endpoint-properties';
+import { STEP_LAMBDA_TIMEOUT_SECONDS } from '../../model/timing';
+import type { ExecutionState } from '../core/execution-state';
+import type { AtlasApi, StepPorts } from '../core/ports';
+import { credentialsOf } from '../core/properties';
+import type { Task } from '../tasks';
+import { type EndpointRef, formatEndpointPhysicalId, parseEndpointPhysicalId } from './physical-id';
+
+/** True when the state's register attempt may have registered the endpoint without the state showing it. */
+export function mayHaveRegisteredUnseen(state: ExecutionState, stepInFlight = false): boolean {
+  const t = state.task;
+  return (
+    t.kind === 'register' && (stepInFlight || t.uncertain === true || state.stepFailures.count > 0 || state.invocationRetried === true)
+  );
+}
+
+function refOf(state: ExecutionState): EndpointRef | undefined {
+  const parsed = parseEndpointProperties(state.request.ResourceProperties);
+  if (!parsed.ok) return undefined;
+  const p = parsed.value;
+  return { projectId: p.projectId, serviceId: p.endpointServiceId, provider: p.provider, endpointId: p.endpointId };
+}
+
+/** The registration, or undefined when Atlas answers 404 (for it or its service). */
+export async function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {
+  try {
+    return await api.getInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId);
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
+    throw err;
+  }
+}
+
+/** `LifecycleResource.findUnseen` for registrations: the physical id of the registration an unclear attempt made. */
+export async function findUnseenRegistration(state: ExecutionState, ports: StepPorts): Promise<string | undefined> {
+  if (!mayHaveRegisteredUnseen(state)) return undefined;
+  const ref = refOf(state);
+  if (!ref) return undefined;
+  const api = await ports.atlasFor(credentialsOf(state));
+  return (await getOrGone(api, ref)) ? formatEndpointPhysicalId(ref) : undefined;
+}
+
+/**
+ * `LifecycleResource.undo` for registrations: remove the registration an abandoned request made; if it may
+ * have registered unseen, look (after the step in flight, if any, has had its whole timeout).
+ */
+export function undoRegistration(last: ExecutionState, stepInFlight: boolean, now: number): Task | undefined {
+  const made = parseEndpointPhysicalId(last.made);
+  if (made) return { kind: 'deregister', ref: made };
+  if (!mayHaveRegisteredUnseen(last, stepInFlight)) return undefined;
+  const ref = refOf(last);
+  if (!ref) return undefined;
+  return { kind: 'find-registered', ref, ...(stepInFlight ? { notBefore: now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 } : {}) };
+}
