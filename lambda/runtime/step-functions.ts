@@ -109,12 +109,16 @@ export class StepFunctionsStarter implements ExecutionStarter {
  * still in flight on it (and may act after a stop).
  */
 export function latestState(newestFirst: readonly HistoryEvent[]): { state: ExecutionState; stepInFlight: boolean } | undefined {
-  let invocationEnded = false;
+  // The newest invocation event decides: the Task's own Retry invokes again within the same Task state, so an
+  // earlier attempt's failure can be older than the attempt now running.
+  let invocation: 'running' | 'ended' | undefined;
   for (const e of newestFirst) {
     const succeeded = e.lambdaFunctionSucceededEventDetails?.output ?? e.taskSucceededEventDetails?.output;
     const state = parseState(succeeded ?? e.stateExitedEventDetails?.output ?? e.stateEnteredEventDetails?.input);
-    if (state) return { state, stepInFlight: e.type === 'TaskStateEntered' && !invocationEnded };
-    if (/^(LambdaFunction|Task)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(e.type ?? '')) invocationEnded = true;
+    if (state) return { state, stepInFlight: e.type === 'TaskStateEntered' && invocation !== 'ended' };
+    if (invocation) continue;
+    if (/^(LambdaFunction|Task)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(e.type ?? '')) invocation = 'ended';
+    else if (/^(LambdaFunction|Task)(Scheduled|Started|Submitted)$/.test(e.type ?? '')) invocation = 'running';
   }
   return undefined;
 }

@@ -221,6 +221,24 @@ describe('the latest state in a history read newest first', () => {
       ]),
     ).toMatchObject({ state: { task: { kind: 'create' } }, stepInFlight: false });
   });
+  it("the Task's own Retry invoked the step again after a failed invocation: the retry is in flight", () => {
+    // A Retry stays in the Task state: no new TaskStateEntered, so the failed attempt's event is newer than it.
+    expect(
+      latestState([
+        { type: 'LambdaFunctionStarted', id: 7, timestamp: new Date() },
+        { type: 'LambdaFunctionScheduled', id: 6, timestamp: new Date() },
+        {
+          type: 'LambdaFunctionFailed',
+          id: 5,
+          timestamp: new Date(),
+          lambdaFunctionFailedEventDetails: { error: 'Lambda.ServiceException' },
+        },
+        { type: 'LambdaFunctionStarted', id: 4, timestamp: new Date() },
+        { type: 'LambdaFunctionScheduled', id: 3, timestamp: new Date() },
+        { type: 'TaskStateEntered', id: 2, timestamp: new Date(), stateEnteredEventDetails: { name: 'Act', input: s('create') } },
+      ]),
+    ).toMatchObject({ state: { task: { kind: 'create' } }, stepInFlight: true });
+  });
   it('waiting: the state the Wait state holds', () => {
     expect(
       latestState([

@@ -1,0 +1,75 @@
+/**
+ * Rows from an attack on the handling of requests CloudFormation gave up on (cancellation, undo, the
+ * unseen create): sequences of requests for one stack and logical id that a stack in trouble sends.
+ */
+import type { MatrixRow } from './scenarios';
+
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $retryable: { throttling: true },
+    $metadata: { httpStatusCode: 400 },
+  });
+
+export const attackRows: MatrixRow[] = [
+  {
+    name: 'AWS: a cancelled Create whose first invocation was throttled is retried by Lambda after the Delete of the made-up id: nothing lands',
+    defect: 1,
+    open: true,
+    // StartExecution throttled once: Lambda invokes the Create's event again a minute later.
+    runner: { startErrors: [throttled()] },
+    async run(ctx) {
+      const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 30);
+      ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up');
+      ctx.check(rollback.status === 'SUCCESS', `Delete ${rollback.status}: ${rollback.reason}`);
+    },
+  },
+  {
+    name: 'AWS: the undo of a cancelled Create fails (its look cannot fit the ServiceTimeout): the Delete sent again must still remove the service',
+    defect: 1,
+    open: true,
+    // The create step POSTs, then hangs until its Lambda timeout: CloudFormation gives up meanwhile.
+    runner: { faults: [{ step: 'act', when: 'timeout', match: (s) => s.task.kind === 'create' }] },
+    async run(ctx) {
+      const { create, rollback } = await ctx.cancelledCreate(ctx.props({ ServiceTimeout: 180 }), 20);
+      ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up');
+      // ROLLBACK_FAILED: the stack keeps the made-up id, and deleting the stack (or continuing the rollback) sends its Delete again.
+      if (rollback.status !== 'SUCCESS') {
+        const again = await ctx.delete();
+        ctx.check(again.status === 'SUCCESS', `Delete sent again ${again.status}: ${again.reason}`);
+      }
+    },
+  },
+  {
+    name: 'AWS: a cancelled Create whose POST was dropped unprocessed: its undo must not delete the service another stack made in the region since',
+    defect: 1,
+    open: true,
+    async run(ctx) {
+      // Stack one's POST is dropped before Atlas sees it (its outcome unknown to the provider); stack two then creates in the region.
+      ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop' });
+      const one = ctx.runner.dispatch('Create', ctx.props(), { stackName: 'one' });
+      const two = ctx.runner.dispatch('Create', ctx.props(), { stackName: 'two' });
+      // A sibling of stack one fails 5 s in: CloudFormation gives up on its Create and deletes a made-up id.
+      ctx.check(!(await ctx.runner.waitFor(one, 5)), 'stack one answered before CloudFormation gave up');
+      const rollback = ctx.runner.dispatch('Delete', ctx.props(), {
+        stackName: 'one',
+        physicalResourceId: ctx.runner.madeUpPhysicalId('AtlasPrivateEndpointService', 'one'),
+        deliveries: 1,
+      });
+      await ctx.runner.waitFor(rollback);
+      await ctx.runner.waitFor(two);
+      await ctx.runner.drain();
+      ctx.runner.record(one);
+      const rb = ctx.runner.record(rollback);
+      const created = ctx.runner.record(two);
+      ctx.check(rb.status === 'SUCCESS', `stack one's Delete ${rb.status}: ${rb.reason}`);
+      ctx.check(created.status === 'SUCCESS', `stack two's Create ${created.status}: ${created.reason}`);
+      const kept = ctx.emulator.services(ctx.props().ProjectId as string).find((s) => created.data?.Id === s.id);
+      ctx.check(kept && kept.status !== 'DELETING', "stack two's service was deleted by stack one's rollback");
+      if (created.status === 'SUCCESS') {
+        const d = await ctx.runner.send('Delete', ctx.props(), { stackName: 'two', physicalResourceId: created.physicalResourceId });
+        ctx.check(d.status === 'SUCCESS', `stack two's Delete ${d.status}`);
+      }
+    },
+  },
+];
