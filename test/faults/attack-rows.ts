@@ -2,6 +2,7 @@
  * Rows from an attack on the handling of requests CloudFormation gave up on (cancellation, undo, the
  * unseen create): sequences of requests for one stack and logical id that a stack in trouble sends.
  */
+import { REGIONS } from './harness';
 import type { MatrixRow } from './scenarios';
 
 const throttled = () =>
@@ -70,6 +71,21 @@ export const attackRows: MatrixRow[] = [
         const d = await ctx.runner.send('Delete', ctx.props(), { stackName: 'two', physicalResourceId: created.physicalResourceId });
         ctx.check(d.status === 'SUCCESS', `stack two's Delete ${d.status}`);
       }
+    },
+  },
+  {
+    name: "AWS: a replacing Update's answer lands but its answer step then fails for good: the cleanup Delete of the old id leaves the replacement alone",
+    defect: 1,
+    open: true,
+    executionErrors: /could not be delivered/,
+    // Each PUT reaches CloudFormation's bucket, then the step fails (a reset after S3 stored it): the Retry and Catch end the execution FAILED.
+    runner: { faults: [{ step: 'answer', when: 'after', times: 7, match: (s) => s.request.RequestType === 'Update' }] },
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.check(create.status === 'SUCCESS', `Create ${create.status}`);
+      const { update, cleanup } = await ctx.update(ctx.props({ Region: REGIONS.AWS.other }));
+      ctx.check(update.status === 'SUCCESS', `Update ${update.status}: ${update.reason}`);
+      ctx.check(cleanup?.status === 'SUCCESS', `cleanup Delete ${cleanup?.status}: ${cleanup?.reason}`);
     },
   },
 ];
