@@ -76,7 +76,6 @@ export const attackRows: MatrixRow[] = [
   {
     name: "AWS: a replacing Update's answer lands but its answer step then fails for good: the cleanup Delete of the old id leaves the replacement alone",
     defect: 1,
-    open: true,
     executionErrors: /could not be delivered/,
     // Each PUT reaches CloudFormation's bucket, then the step fails (a reset after S3 stored it): the Retry and Catch end the execution FAILED.
     runner: { faults: [{ step: 'answer', when: 'after', times: 7, match: (s) => s.request.RequestType === 'Update' }] },

@@ -51,6 +51,15 @@ export function isAbandoned(request: CloudFormationRequest, previous: EarlierExe
   const before = previous.last.request;
   // A Delete's execution makes nothing to undo.
   if (before.RequestType === 'Delete') return false;
+  // The Delete of the id an Update came with, after that Update ended with another id as its answer: the
+  // cleanup after a replacement, so CloudFormation took the answer (its step may have failed after the PUT landed).
+  const cleanupAfterReplacement =
+    request.RequestType === 'Delete' &&
+    before.RequestType === 'Update' &&
+    request.PhysicalResourceId === before.PhysicalResourceId &&
+    previous.last.answer?.status === 'SUCCESS' &&
+    previous.last.answer.physicalResourceId !== before.PhysicalResourceId;
+  if (previous.status !== 'RUNNING' && cleanupAfterReplacement) return false;
   // Still running, or ended without its answer getting through (the answer step is its last).
   if (previous.status !== 'SUCCEEDED') return true;
   // It answered, but what CloudFormation sends now shows it never took the answer.
