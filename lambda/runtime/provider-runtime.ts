@@ -79,7 +79,7 @@ export class ProviderRuntime {
       return { executionName: '', started: false };
     }
     const name = executionName(request);
-    let undo: UndoItem[];
+    let undo: UndoItem[] | 'superseded';
     try {
       undo = await this.undoFirst(request, name);
     } catch (err) {
@@ -87,6 +87,16 @@ export class ProviderRuntime {
       // Without the permission to look (a provider stack not yet updated), go on as before this check existed.
       this.deps.logger.error('Could not look for an earlier request CloudFormation gave up on', { ...keys, error: (err as Error).name });
       undo = [];
+    }
+    if (undo === 'superseded') {
+      // A late delivery (Lambda's asynchronous retry) of a request CloudFormation has since given up on: acting
+      // now would make what nobody undoes. Its answer is ignored by CloudFormation; it is sent all the same.
+      this.deps.logger.warn('CloudFormation sent a later request for this resource: this one is stale and is not acted on', keys);
+      await this.answerDirectly(
+        request,
+        'CloudFormation sent a later request for this resource before this one could start, so it had given up on this one; nothing was done. Deploying again retries.',
+      );
+      return { executionName: name, started: false };
     }
     // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
     const state = initialState(request, requestSentAt(request, this.deps.now()), undo);
@@ -181,11 +191,14 @@ export class ProviderRuntime {
    * gave up on it. It is stopped, and what it made is undone before this request's own work
    * (`lifecycle/core/cancellation.ts`).
    */
-  private async undoFirst(request: CloudFormationRequest, name: string): Promise<UndoItem[]> {
+  private async undoFirst(request: CloudFormationRequest, name: string): Promise<UndoItem[] | 'superseded'> {
     const { starter } = this.deps;
     if (!starter.findPrevious) return [];
     let previous = await starter.findPrevious(request, name);
-    if (!previous || !sameResource(request, previous) || !isAbandoned(request, previous)) return [];
+    if (!previous || !sameResource(request, previous)) return [];
+    // CloudFormation sent the previous request after this one: this is a late delivery of one it gave up on.
+    if (previous.last.receivedAt > requestSentAt(request, this.deps.now())) return 'superseded';
+    if (!isAbandoned(request, previous)) return [];
     const status = previous.status;
     if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);
     const undo = undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now());
