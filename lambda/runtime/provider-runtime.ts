@@ -12,7 +12,7 @@ import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
 import { credentialsOf } from '../lifecycle/core/properties';
-import { isAbandoned, sameResource, type UndoItem, undoOf } from '../lifecycle/core/cancellation';
+import { isAbandoned, MAX_UNDO_ITEMS, sameResource, type UndoItem, undoOf } from '../lifecycle/core/cancellation';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
 import { resourceFor } from '../lifecycle/registry';
 import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
@@ -198,10 +198,15 @@ export class ProviderRuntime {
     if (!previous || !sameResource(request, previous)) return [];
     // CloudFormation sent the previous request after this one: this is a late delivery of one it gave up on.
     if (previous.last.receivedAt > requestSentAt(request, this.deps.now())) return 'superseded';
-    if (!isAbandoned(request, previous)) return [];
+    // What the previous request could not undo itself (it failed, or CloudFormation gave up on it while it was undoing).
+    const abandoned = isAbandoned(request, previous);
+    if (!abandoned && !previous.last.undo?.length) return [];
     const status = previous.status;
     if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);
-    const undo = undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now());
+    const undo = [
+      ...(previous.last.undo ?? []),
+      ...(abandoned ? undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now()) : []),
+    ].slice(0, MAX_UNDO_ITEMS);
     this.deps.logger.warn('CloudFormation gave up on the previous request for this resource; undoing what it made first', {
       ...requestLogKeys(request),
       previousExecution: previous.name,

@@ -8,6 +8,7 @@
  */
 import { checkEvent, type EntryPolicy } from '../cloudformation/entry';
 import type { StackRef } from '../cloudformation/stack-id';
+import { MAX_UNDO_ITEMS } from '../lifecycle/core/cancellation';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { ProviderError } from '../model/errors';
 import { CLOUD_PROVIDERS } from '../model/provider';
@@ -78,7 +79,7 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   const tasks = [task];
   if (state.undo !== undefined) {
     // At most what one abandoned request can leave: one item (a few, to spare a later change).
-    if (!Array.isArray(state.undo) || state.undo.length > 4) return fail('undo malformed');
+    if (!Array.isArray(state.undo) || state.undo.length > MAX_UNDO_ITEMS) return fail('undo malformed');
     for (const item of state.undo as unknown[]) {
       if (!isObject(item) || typeof item.resourceType !== 'string' || !isObject(item.task) || typeof item.task.kind !== 'string')
         return fail('undo malformed');

@@ -35,6 +35,9 @@ export interface UndoItem {
   task: Task;
 }
 
+/** Most undo items an execution state carries (what one abandoned request leaves, and what an earlier undo could not finish). */
+export const MAX_UNDO_ITEMS = 4;
+
 /** What a resource can undo of an execution CloudFormation gave up on. */
 export type UndoPlanner = (last: ExecutionState, stepInFlight: boolean, now: number) => Task | undefined;
 
