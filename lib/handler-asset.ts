@@ -62,7 +62,10 @@ export function bundleProviderHandler(outdir: string, entry: string = SOURCE_ENT
   }
 }
 
-/** How the provider's handler is bundled (the benchmark measures bundles built the same way). */
+/**
+ * How the provider's handler is bundled (the benchmark measures bundles built the same way).
+ * @internal
+ */
 export const PROVIDER_BUNDLE_OPTIONS = {
   bundle: true,
   platform: 'node',
