@@ -185,10 +185,16 @@ export class ProviderRuntime {
     const { starter } = this.deps;
     if (!starter.findPrevious) return [];
     let previous = await starter.findPrevious(request, name);
-    if (!previous || !sameResource(request, previous) || !isAbandoned(request, previous)) return [];
+    if (!previous || !sameResource(request, previous)) return [];
+    const abandoned = isAbandoned(request, previous);
+    // What the previous request had still to undo (it failed to, or was stopped while at it) is taken over.
+    if (!abandoned && !previous.last.undo?.length) return [];
     const status = previous.status;
     if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);
-    const undo = undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now());
+    const undo = [
+      ...(previous.last.undo ?? []),
+      ...(abandoned ? undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now()) : []),
+    ];
     this.deps.logger.warn('CloudFormation gave up on the previous request for this resource; undoing what it made first', {
       ...requestLogKeys(request),
       previousExecution: previous.name,
