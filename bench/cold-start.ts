@@ -12,26 +12,15 @@ import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import type { BuildOptions, Metafile, Plugin } from 'esbuild';
 import { zipSync } from 'fflate';
-import { providerHandlerDirectory } from '../lib/handler-asset';
+import { PROVIDER_BUNDLE_OPTIONS, providerHandlerDirectory } from '../lib/handler-asset';
 import { median } from './stats';
 
 const ROOT = join(__dirname, '..');
 const ENTRY = join(ROOT, 'lambda', 'handler.ts');
 const WORK = join(ROOT, '.build', 'bench');
 
-/** The options the provider's bundle is built with (lib/handler-asset.ts), for builds that need a metafile. */
-const BUNDLE_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  target: 'node24',
-  format: 'cjs',
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  external: ['@aws-sdk/*'],
-  logLevel: 'silent',
-  write: false,
-};
+/** The options the provider's bundle is built with, for builds that need a metafile. */
+const BUNDLE_OPTIONS: BuildOptions = { ...PROVIDER_BUNDLE_OPTIONS, logLevel: 'silent' };
 
 /** The runtime's dependencies, imported whole at the top of one file. */
 const NAIVE_BASELINE = `import * as undici from 'undici';

@@ -198,8 +198,8 @@ export class ProviderRuntime {
     if (!previous || !sameResource(request, previous)) return [];
     // CloudFormation sent the previous request after this one: this is a late delivery of one it gave up on.
     if (previous.last.receivedAt > requestSentAt(request, this.deps.now())) return 'superseded';
-    // What the previous request could not undo itself (it failed, or CloudFormation gave up on it while it was undoing).
     const abandoned = isAbandoned(request, previous);
+    // What the previous request had still to undo (it failed to, or was stopped while at it) is taken over.
     if (!abandoned && !previous.last.undo?.length) return [];
     const status = previous.status;
     if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);

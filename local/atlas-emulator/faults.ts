@@ -13,6 +13,11 @@ export type Fault =
    * `nonJsonBody`: an HTML page instead, as a 503 was recorded live.
    */
   | { kind: 'status'; status: 429 | 500 | 502 | 503 | 504; retryAfterSeconds?: number; nonJsonBody?: boolean }
+  /**
+   * Refuse the request as Atlas refuses a write by a key without the role for it (the recorded 401
+   * `USER_UNAUTHORIZED`), as after the key's project role was lowered: nothing is processed.
+   */
+  | { kind: 'refuse' }
   /** Destroy the socket before reading the request: nothing happens. */
   | { kind: 'drop' }
   /** Process the request (state changes) and destroy the socket instead of answering: the ambiguous case. */

@@ -273,6 +273,10 @@ class Emulator implements AtlasEmulator {
       record.status = this.send(res, { status: fault.status, body: NON_JSON_503_BODY, headers, contentType: 'text/html' });
       return;
     }
+    if (fault?.kind === 'refuse') {
+      record.status = this.send(res, errorAnswer(errors.userUnauthorized()));
+      return;
+    }
     if (fault?.kind === 'status') {
       const error =
         fault.status === 429

@@ -55,6 +55,15 @@ describe('status faults', () => {
     expect(() => env.emulator.faults.inject({ after: -1 }, { kind: 'status', status: 500 })).toThrow(RangeError);
   });
 
+  it('refuse: the recorded 401 for a write the key may not make; nothing is processed', async () => {
+    env.emulator.faults.inject({ operation: 'createService' }, { kind: 'refuse' });
+    const r = await atlas.post(P.create, CREATE);
+    expect(r.status).toBe(401);
+    expect(r.json).toMatchObject({ error: 401, errorCode: 'USER_UNAUTHORIZED' });
+    expect(env.emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
+    expect((await atlas.post(P.create, CREATE)).status).toBe(201); // once only
+  });
+
   it('429 with another Retry-After', async () => {
     env.emulator.faults.inject({ operation: 'listServices' }, { kind: 'status', status: 429, retryAfterSeconds: 3 });
     const r = await atlas.get(LIST);

@@ -632,6 +632,20 @@ const defectRows: MatrixRow[] = [
     },
   },
   {
+    name: "AWS: Atlas refuses to delete what a cancelled Create made: the Delete fails saying so, and the stack's retried Delete removes it",
+    defect: 1,
+    async run(ctx) {
+      // The key may not delete for a while (its role was lowered, then restored).
+      ctx.emulator.faults.inject({ operation: 'deleteService' }, { kind: 'refuse' });
+      const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 60);
+      ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up');
+      ctx.check(rollback.status === 'FAILED' && /gave up on/.test(rollback.reason ?? ''), `Delete ${rollback.status}: ${rollback.reason}`);
+      // DELETE_FAILED: the stack still holds the made-up id; deleting the stack again retries.
+      const again = await ctx.delete();
+      ctx.check(again.status === 'SUCCESS', `retried Delete ${again.status}: ${again.reason}`);
+    },
+  },
+  {
     name: 'AWS: a cancelled Create answers late, before the Delete of the made-up id arrives: its service is still removed',
     defect: 1,
     async run(ctx) {

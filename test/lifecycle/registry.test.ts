@@ -1,18 +1,10 @@
 /** The registry: which resource serves a request's ResourceType, and the answer for a type nobody serves. */
 import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
 import { planRequest, resourceFor } from '../../lambda/lifecycle/registry';
+import { cfnRequest } from '../support/requests';
 
-function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Create',
-    ResponseURL: 'https://s3.example/response',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
-    ResourceType: 'Custom::Other',
-    LogicalResourceId: 'Other',
-    ResourceProperties: {},
-    ...fields,
-  };
+function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
+  return cfnRequest({ ResponseURL: 'https://s3.example/response', ResourceType: 'Custom::Other', LogicalResourceId: 'Other', ...fields });
 }
 
 describe('the registry', () => {

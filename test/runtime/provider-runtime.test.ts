@@ -421,6 +421,38 @@ describe('onEvent: the previous request for the resource', () => {
     expect(inputs[0].task).toMatchObject({ kind: 'delete' });
   });
 
+  it('takes over what the previous request could not undo (its Delete failed), even though that request was answered', async () => {
+    const inputs: ExecutionState[] = [];
+    const left = [
+      {
+        resourceType: 'Custom::AtlasPrivateEndpointService',
+        task: { kind: 'delete' as const, ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, region: 'EU_WEST_1' } },
+      },
+    ];
+    const failedDelete: ExecutionState = {
+      ...stepState({ request: { ...stepState().request, PhysicalResourceId: 'app-dev-Service-1A2B3C' } }),
+      undo: left,
+      answer: { status: 'FAILED', physicalResourceId: 'app-dev-Service-1A2B3C', reason: 'could not undo' },
+    };
+    const { runtime } = harness({
+      starter: {
+        start: async (_name, input) => {
+          inputs.push(input);
+          return 'started';
+        },
+        findPrevious: async () => ({
+          name: 'Service-x-Delete-y',
+          status: 'SUCCEEDED',
+          startedAt: 1,
+          last: failedDelete,
+          stepInFlight: false,
+        }),
+      },
+    });
+    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C', RequestId: 'req-2' }), context);
+    expect(inputs[0]).toMatchObject({ undo: left, answerAfterUndo: { status: 'SUCCESS' } });
+  });
+
   it('lets Lambda retry when Step Functions throttles the look, and goes on without it when not allowed to look', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
     const a = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(throttled) } });

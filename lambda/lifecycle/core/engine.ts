@@ -181,8 +181,16 @@ async function undoStep(step: typeof STEP.act | typeof STEP.poll, state: Executi
       reason: `An earlier request for this resource, which CloudFormation gave up on, left something in Atlas that could not be removed; the next request for this resource (continuing the rollback, or deleting again) tries again. The removal failed: ${after.answer.reason ?? 'no reason given'}`,
     };
     ports.logger.error('Could not undo what an abandoned request made', { task: item.task.kind, reason: answer.reason });
-    // What is left to undo stays in the state: the next request for this resource takes it over (`undoFirst`).
-    return { ...base, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' }, undo: state.undo ?? [] };
+    // What is left to undo stays in the state: the next request for the resource takes it over (`undoFirst`).
+    return {
+      ...base,
+      undo: [{ resourceType: item.resourceType, task: after.task.kind === 'done' ? item.task : after.task }, ...rest],
+      answer,
+      outcome: OUTCOME.failed,
+      next: STEP.answer,
+      waitSeconds: 0,
+      task: { kind: 'done' },
+    };
   }
   ports.logger.info('Undone what an abandoned request made', { task: item.task.kind });
   if (rest.length) return { ...base, undo: rest, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };

@@ -9,6 +9,7 @@ import { type EarlierExecution, isAbandoned, undoOf } from '../../../lambda/life
 import type { ExecutionState } from '../../../lambda/lifecycle/core/execution-state';
 import { executionName, initialState } from '../../../lambda/lifecycle/core/start';
 import { resourceFor } from '../../../lambda/lifecycle/registry';
+import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const A = `${PROJECT}-6b0c872b7f6b6644e9a590d7-AWS-US_EAST_1`;
@@ -17,17 +18,12 @@ const MADE_UP = 'stack-Service-1A2B3C4D5E6F';
 const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
 const moved = { ...props, Region: 'eu-west-1' };
 
-function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Create',
+function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
+  return cfnRequest({
     ResponseURL: `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x?X-Amz-Signature=${Math.random()}`,
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
-    ResourceType: 'Custom::AtlasPrivateEndpointService',
-    LogicalResourceId: 'Service',
     ResourceProperties: props,
     ...fields,
-  };
+  });
 }
 
 function earlier(request: CloudFormationRequest, status: EarlierExecution['status'], last: Partial<ExecutionState> = {}): EarlierExecution {

@@ -3,21 +3,13 @@ import type { CloudFormationRequest } from '../../../lambda/cloudformation/reque
 import { deadlineFor } from '../../../lambda/lifecycle/core/deadline';
 import { executionName, initialState } from '../../../lambda/lifecycle/core/start';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
+import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
 
-function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Create',
-    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
-    ResourceType: 'Custom::AtlasPrivateEndpointService',
-    LogicalResourceId: 'Service',
-    ResourceProperties: props,
-    ...fields,
-  };
+function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
+  return cfnRequest({ ResourceProperties: props, ...fields });
 }
 
 describe('the poll schedule and the deadline', () => {

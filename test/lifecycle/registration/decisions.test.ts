@@ -12,6 +12,7 @@ import {
 import { connectionOf } from '../../../lambda/lifecycle/registration/status';
 import { InvalidPropertiesError } from '../../../lambda/model/errors';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
+import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -22,17 +23,13 @@ const IDS = { ready: ID, failed: ID };
 const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, endpointId: VPCE };
 const props = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
 
-function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Create',
-    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
+function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
+  return cfnRequest({
     ResourceType: 'Custom::AtlasPrivateEndpoint',
     LogicalResourceId: 'Registration',
     ResourceProperties: props,
     ...fields,
-  };
+  });
 }
 
 const aws = (fields: Partial<AwsInterfaceEndpoint> = {}): InterfaceEndpoint => ({

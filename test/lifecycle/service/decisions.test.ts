@@ -5,6 +5,7 @@ import { planRequest } from '../../../lambda/lifecycle/registry';
 import { inspect, isReady, judgeGone, judgeReadiness, ownerOfConflict } from '../../../lambda/lifecycle/service/decisions';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
 import { parseServiceProperties } from '../../../lambda/model/service-properties';
+import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -14,17 +15,8 @@ const IDS = { ready: ID, failed: ID };
 const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, region: 'US_EAST_1' };
 const props = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
 
-function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Create',
-    ResponseURL: 'https://s3.example/response?X-Amz-Signature=abc',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
-    ResourceType: 'Custom::AtlasPrivateEndpointService',
-    LogicalResourceId: 'Service',
-    ResourceProperties: props,
-    ...fields,
-  };
+function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
+  return cfnRequest({ ResourceProperties: props, ...fields });
 }
 
 const aws = (fields: Partial<AwsEndpointService>): EndpointService => ({

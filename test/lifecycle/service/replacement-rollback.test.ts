@@ -13,6 +13,7 @@ import { mayRestore } from '../../../lambda/lifecycle/service/decisions';
 import { formatServicePhysicalId, type ServiceRef } from '../../../lambda/lifecycle/service/physical-id';
 import { silentLogger } from '../../../lambda/logging';
 import { parseServiceProperties, type ServiceProperties } from '../../../lambda/model/service-properties';
+import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const a: ServiceRef = { projectId: PROJECT, serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS', region: 'US_EAST_1' };
@@ -23,18 +24,7 @@ const propsA = { ProjectId: PROJECT, ProviderName: 'AWS', Region: 'us-east-1' };
 const propsB = { ...propsA, Region: 'eu-west-1' };
 
 function req(fields: Partial<CloudFormationRequest>): CloudFormationRequest {
-  return {
-    RequestType: 'Update',
-    ResponseURL: 'https://example.invalid/r',
-    StackId: 'arn:aws:cloudformation:us-east-1:123456789012:stack/s/1',
-    RequestId: 'r-1',
-    ResourceType: 'Custom::AtlasPrivateEndpointService',
-    LogicalResourceId: 'Service',
-    PhysicalResourceId: B,
-    ResourceProperties: propsA,
-    OldResourceProperties: propsB,
-    ...fields,
-  };
+  return cfnRequest({ RequestType: 'Update', PhysicalResourceId: B, ResourceProperties: propsA, OldResourceProperties: propsB, ...fields });
 }
 
 function props(raw: Record<string, unknown>): ServiceProperties {
