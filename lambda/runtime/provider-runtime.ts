@@ -89,13 +89,9 @@ export class ProviderRuntime {
       undo = [];
     }
     if (undo === 'superseded') {
-      // A late delivery (Lambda's asynchronous retry) of a request CloudFormation has since given up on: acting
-      // now would make what nobody undoes. Its answer is ignored by CloudFormation; it is sent all the same.
+      // A late delivery (Lambda's asynchronous retry or a duplicate) of a request CloudFormation is done with:
+      // acting now would make what nobody undoes, and an answer could be its second.
       this.deps.logger.warn('CloudFormation sent a later request for this resource: this one is stale and is not acted on', keys);
-      await this.answerDirectly(
-        request,
-        'CloudFormation sent a later request for this resource before this one could start, so it had given up on this one; nothing was done. Deploying again retries.',
-      );
       return { executionName: name, started: false };
     }
     // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.

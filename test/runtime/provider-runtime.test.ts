@@ -453,6 +453,30 @@ describe('onEvent: the previous request for the resource', () => {
     expect(inputs[0]).toMatchObject({ undo: left, answerAfterUndo: { status: 'SUCCESS' } });
   });
 
+  it('does not act on a Create delivered late, after CloudFormation sent a later request for the resource (the Delete of a made-up id)', async () => {
+    const { runtime, calls } = harness({
+      starter: {
+        start: async (name) => {
+          calls.started.push(name);
+          return 'started';
+        },
+        // The made-up id's Delete, sent 900 s after the Create (its URL signed at 100 s on the same clock).
+        findPrevious: async () => ({
+          name: 'Service-x-Delete-y',
+          status: 'SUCCEEDED',
+          startedAt: 1_000_000,
+          last: stepState({ request: { ...stepState().request, PhysicalResourceId: 'app-dev-Service-1A2B3C' } }),
+          stepInFlight: false,
+        }),
+      },
+    });
+    const lateCreate = event({ ResponseURL: `${URL_OK}&X-Amz-Date=19700101T000140Z` });
+    await expect(runtime.onEvent(lateCreate, context)).resolves.toMatchObject({ started: false });
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered).toEqual([]);
+    expect(calls.logs.join('\n')).toContain('stale');
+  });
+
   it('lets Lambda retry when Step Functions throttles the look, and goes on without it when not allowed to look', async () => {
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
     const a = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(throttled) } });
