@@ -85,4 +85,26 @@ export const attackRows: MatrixRow[] = [
       ctx.check(cleanup?.status === 'SUCCESS', `cleanup Delete ${cleanup?.status}: ${cleanup?.reason}`);
     },
   },
+  {
+    name: "AWS: the Delete that undoes a cancelled Create keeps crashing: its reason names the undo, not 'answering', and the Delete sent again removes the service",
+    defect: 1,
+    open: true,
+    runner: {
+      faults: [
+        { step: 'act', when: 'timeout', match: (s) => s.task.kind === 'create' },
+        { step: 'act', when: 'before', times: 3, match: (s) => s.undo?.[0]?.task.kind === 'find-created' },
+      ],
+    },
+    async run(ctx) {
+      const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 20);
+      ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up');
+      ctx.check(rollback.status === 'FAILED', `Delete ${rollback.status}: the undo's step was meant to keep failing`);
+      ctx.check(
+        !/while answering/.test(rollback.reason ?? '') && /abandoned request|gave up on/.test(rollback.reason ?? ''),
+        `the reason does not say what failed: ${rollback.reason}`,
+      );
+      const again = await ctx.delete();
+      ctx.check(again.status === 'SUCCESS', `Delete sent again ${again.status}: ${again.reason}`);
+    },
+  },
 ];
