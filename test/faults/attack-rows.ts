@@ -88,7 +88,6 @@ export const attackRows: MatrixRow[] = [
   {
     name: "AWS: the Delete that undoes a cancelled Create keeps crashing: its reason names the undo, not 'answering', and the Delete sent again removes the service",
     defect: 1,
-    open: true,
     runner: {
       faults: [
         { step: 'act', when: 'timeout', match: (s) => s.task.kind === 'create' },

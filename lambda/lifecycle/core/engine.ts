@@ -5,7 +5,7 @@
  * polling.
  */
 import { AtlasApiError } from '../../atlas/errors';
-import { renderAnswer } from '../../cloudformation/answer';
+import { type AnswerInput, renderAnswer } from '../../cloudformation/answer';
 import { requestLogKeys } from '../../cloudformation/request';
 import { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields, withFields } from '../../logging';
@@ -39,7 +39,9 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
       return namingUnseen(state, await actAndPoll(step, state, resource, ports), ports);
     }
     case STEP.giveUp: {
-      const answer = giveUpAnswer(state);
+      // While undoing what an abandoned request made, the step that kept failing was the undo's: say so.
+      const undoing = state.undo?.[0];
+      const answer = undoing ? undoFailed(state, giveUpAnswer({ ...state, task: undoing.task }).reason) : giveUpAnswer(state);
       ports.logger.error('Giving up after repeated step failures', { ...log, failures: state.stepFailures.count, reason: answer.reason });
       const next: ExecutionState = { ...state, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
       return state.undo?.length ? next : namingUnseen(state, next, ports);
@@ -175,11 +177,7 @@ async function undoStep(step: typeof STEP.act | typeof STEP.poll, state: Executi
   delete base.answer;
   if (!after.answer) return { ...base, undo: [{ resourceType: item.resourceType, task: after.task }, ...rest] };
   if (after.answer.status === 'FAILED') {
-    const answer = {
-      status: 'FAILED' as const,
-      physicalResourceId: physicalIdOfNothingMade(state.request),
-      reason: `An earlier request for this resource, which CloudFormation gave up on, left something in Atlas that could not be removed; the next request for this resource (continuing the rollback, or deleting again) tries again. The removal failed: ${after.answer.reason ?? 'no reason given'}`,
-    };
+    const answer = undoFailed(state, after.answer.reason);
     ports.logger.error('Could not undo what an abandoned request made', { task: item.task.kind, reason: answer.reason });
     // What is left to undo stays in the state: the next request for the resource takes it over (`undoFirst`).
     return {
@@ -208,6 +206,15 @@ async function undoStep(step: typeof STEP.act | typeof STEP.poll, state: Executi
     };
   }
   return own;
+}
+
+/** The FAILED answer of a request that could not undo what an abandoned request made. */
+function undoFailed(state: ExecutionState, why: string | undefined): AnswerInput {
+  return {
+    status: 'FAILED',
+    physicalResourceId: physicalIdOfNothingMade(state.request),
+    reason: `An earlier request for this resource, which CloudFormation gave up on, left something in Atlas that could not be removed; the next request for this resource (continuing the rollback, or deleting again) tries again. The removal failed: ${why ?? 'no reason given'}`,
+  };
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {
