@@ -2,7 +2,8 @@
  * Rows from an attack on the handling of requests CloudFormation gave up on (cancellation, undo, the
  * unseen create): sequences of requests for one stack and logical id that a stack in trouble sends.
  */
-import { REGIONS } from './harness';
+import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
+import { PROJECT, REGIONS } from './harness';
 import type { MatrixRow } from './scenarios';
 
 const throttled = () =>
@@ -11,6 +12,9 @@ const throttled = () =>
     $retryable: { throttling: true },
     $metadata: { httpStatusCode: 400 },
   });
+
+const VPCE = 'vpce-0a1b2c3d4e5f60718';
+const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
 
 export const attackRows: MatrixRow[] = [
   {
@@ -104,6 +108,27 @@ export const attackRows: MatrixRow[] = [
       );
       const again = await ctx.delete();
       ctx.check(again.status === 'SUCCESS', `Delete sent again ${again.status}: ${again.reason}`);
+    },
+  },
+  {
+    name: 'AWS: a registration Create cancelled while its register step is in flight leaves alone the registration that was there before it',
+    defect: 1,
+    open: true,
+    // The register step POSTs (Atlas answers 409: registered already), then hangs until its Lambda timeout.
+    runner: { faults: [{ step: 'act', when: 'timeout', match: (s) => s.task.kind === 'register' }] },
+    async run(ctx) {
+      const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });
+      ctx.check(svc.status === 'SUCCESS', 'service');
+      // Registered before the stack asked (in the Atlas UI, by another team): not the stack's.
+      await ctx.outsider.createInterfaceEndpoint(PROJECT, svc.data!.Id, { cloudProvider: 'AWS', id: VPCE });
+      ctx.foreign(`${svc.data!.Id}/${VPCE}`);
+      const { create, rollback } = await ctx.cancelledCreate(
+        { ProjectId: PROJECT, EndpointServiceId: svc.data!.Id, EndpointId: VPCE },
+        20,
+        registration,
+      );
+      ctx.check(create.abandoned, 'the registration answered before CloudFormation gave up');
+      ctx.check(rollback.status === 'SUCCESS', `registration Delete ${rollback.status}: ${rollback.reason}`);
     },
   },
 ];
