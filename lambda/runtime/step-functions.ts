@@ -105,20 +105,22 @@ export class StepFunctionsStarter implements ExecutionStarter {
 
 /**
  * The latest execution state in a history read newest first: the output of a step that finished, or the
- * input of the state entered last; entered into a Task state whose invocation has not finished, a step is
- * still in flight on it (and may act after a stop).
+ * input of the state entered last; entered into a Task state whose invocation has not finished (or failed
+ * without the state showing it yet), a step is in flight on it: it may act after a stop, or may have acted.
  */
 export function latestState(newestFirst: readonly HistoryEvent[]): { state: ExecutionState; stepInFlight: boolean } | undefined {
-  // The newest invocation event decides: the Task's own Retry invokes again within the same Task state, so an
-  // earlier attempt's failure can be older than the attempt now running.
-  let invocation: 'running' | 'ended' | undefined;
+  // The Task's own Retry invokes again within the same Task state, so every invocation event since the state was
+  // entered counts: one that started may have acted (its failure is not in the state until a Catch counts it),
+  // and one that is about to start or still runs may act after a stop. Only one that never ran cannot have.
+  let ran = false;
+  let neverRan = false;
   for (const e of newestFirst) {
     const succeeded = e.lambdaFunctionSucceededEventDetails?.output ?? e.taskSucceededEventDetails?.output;
     const state = parseState(succeeded ?? e.stateExitedEventDetails?.output ?? e.stateEnteredEventDetails?.input);
-    if (state) return { state, stepInFlight: e.type === 'TaskStateEntered' && invocation !== 'ended' };
-    if (invocation) continue;
-    if (/^(LambdaFunction|Task)(Failed|TimedOut|StartFailed|ScheduleFailed|SubmitFailed)$/.test(e.type ?? '')) invocation = 'ended';
-    else if (/^(LambdaFunction|Task)(Scheduled|Started|Submitted)$/.test(e.type ?? '')) invocation = 'running';
+    if (state) return { state, stepInFlight: e.type === 'TaskStateEntered' && (ran || !neverRan) };
+    const type = e.type ?? '';
+    if (/^(LambdaFunction|Task)(StartFailed|ScheduleFailed|SubmitFailed)$/.test(type)) neverRan = true;
+    else if (/^(LambdaFunction|Task)(Started|Failed|TimedOut)$/.test(type)) ran = true;
   }
   return undefined;
 }

@@ -213,10 +213,19 @@ describe('the latest state in a history read newest first', () => {
       ]),
     ).toMatchObject({ state: { task: { kind: 'await-ready' } }, stepInFlight: false });
   });
-  it('a step whose Lambda failed: the state it was given, nothing in flight', () => {
+  it('a step whose Lambda failed (stopped before its Retry or Catch): the state it was given, and the step may have acted', () => {
     expect(
       latestState([
         { type: 'TaskFailed', id: 4, timestamp: new Date() },
+        { type: 'TaskStateEntered', id: 2, timestamp: new Date(), stateEnteredEventDetails: { name: 'Act', input: s('create') } },
+      ]),
+    ).toMatchObject({ state: { task: { kind: 'create' } }, stepInFlight: true });
+  });
+  it('a step whose Lambda could not be started: the state it was given, nothing acted', () => {
+    expect(
+      latestState([
+        { type: 'LambdaFunctionStartFailed', id: 4, timestamp: new Date() },
+        { type: 'LambdaFunctionScheduled', id: 3, timestamp: new Date() },
         { type: 'TaskStateEntered', id: 2, timestamp: new Date(), stateEnteredEventDetails: { name: 'Act', input: s('create') } },
       ]),
     ).toMatchObject({ state: { task: { kind: 'create' } }, stepInFlight: false });
