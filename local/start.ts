@@ -12,7 +12,10 @@ import type { AtlasCredentials } from '../lambda/atlas/client';
 import { resolveAtlasBaseUrl } from '../lambda/model/base-url';
 import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
+import { createdSince } from '../lambda/lifecycle/service/unseen';
 import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
+import { guessAtlasRegionName } from '../lambda/model/regions';
+import { parseServiceProperties } from '../lambda/model/service-properties';
 import { DEFAULT_PROJECT_ID } from './atlas-emulator';
 import { LocalRunner, type Properties, type RequestResult } from './runner/runner';
 
@@ -33,6 +36,10 @@ Your own resources:
                              e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId and EndpointServiceId
                              default to the service's. Alone, it registers with an existing service.
   --keep                     do not send the final Deletes
+  --cancel-after SECONDS     CloudFormation gives up on the service's Create after SECONDS (a sibling resource
+                             failed, the stack was cancelled) and sends the Delete of a physical id it made up,
+                             while the Create may still be running; then lists what the run left in the region
+                             (nothing, if the provider cleaned up). Not with --update or --register
 
 Real Atlas (real services are created and, without --keep, deleted):
   --atlas                    use Atlas at MONGODB_ATLAS_BASE_URL, the credentials file's BaseUrl, or
@@ -65,6 +72,8 @@ interface Cli {
   updates: Properties[];
   register?: Properties;
   keep: boolean;
+  /** Seconds after which CloudFormation gives up on the service's Create. */
+  cancelAfter?: number;
   waitScale?: number;
   json: boolean;
   verbose: boolean;
@@ -89,6 +98,7 @@ export function parseCli(
       update: { type: 'string', multiple: true },
       register: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      'cancel-after': { type: 'string' },
       'wait-scale': { type: 'string' },
       json: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -169,6 +179,14 @@ export function parseCli(
   const projectId = nonEmpty(env.MONGODB_ATLAS_PROJECT_ID);
   if (properties && properties.ProjectId === undefined && projectId) properties = { ProjectId: projectId, ...properties };
   if (updates.length > 0 && !properties) throw new UsageError('--update needs --properties (the Create it updates)');
+  let cancelAfter: number | undefined;
+  if (values['cancel-after'] !== undefined) {
+    cancelAfter = Number(values['cancel-after']);
+    if (!Number.isFinite(cancelAfter) || cancelAfter <= 0) throw new UsageError('--cancel-after must be a number of seconds > 0');
+    if (!properties) throw new UsageError('--cancel-after needs --properties (the Create CloudFormation gives up on)');
+    if (updates.length > 0 || register)
+      throw new UsageError('--cancel-after runs the Create and its Delete only: not with --update or --register');
+  }
   if (atlasBaseUrl && !properties && !register)
     throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
   return {
@@ -179,6 +197,7 @@ export function parseCli(
     updates,
     register,
     keep: values.keep ?? false,
+    ...(cancelAfter !== undefined ? { cancelAfter } : {}),
     waitScale,
     json: values.json ?? false,
     verbose: values.verbose ?? false,
@@ -264,6 +283,8 @@ interface Plan {
   register?: true | Properties;
   /** Logical ids of the two resources. */
   names: { service: string; registration: string };
+  /** CloudFormation gives up on the service's Create after this many seconds. */
+  cancelAfter?: number;
 }
 
 export async function run(
@@ -286,6 +307,7 @@ export async function run(
             updates: cli.updates,
             ...(cli.register ? { register: cli.register } : {}),
             names: { service: 'Service', registration: 'Registration' },
+            ...(cli.cancelAfter !== undefined ? { cancelAfter: cli.cancelAfter } : {}),
           },
         ]
       : tour(runner.emulator ? defaultProject() : '').map((t) => ({
@@ -297,10 +319,15 @@ export async function run(
           },
         }));
   let ok = true;
+  const startedAt = runner.now();
   try {
     for (const plan of plans) if (!(await runPlan(runner, plan, cli.keep))) ok = false;
     if (runner.executionErrors.length > 0) ok = false;
-    if (runner.results.some((r) => r.answers !== 1 || r.responseBytes > 4096)) ok = false;
+    // A request CloudFormation gave up on gets no answer it waits for; every other exactly one.
+    if (runner.results.some((r) => (r.answers !== 1 && !r.abandoned) || r.responseBytes > 4096)) ok = false;
+    // After a cancellation: what the run made in the region and left there (nothing, when the provider cleaned up).
+    const left = cli.cancelAfter !== undefined && cli.properties ? await leftBehind(runner, cli.properties, startedAt) : undefined;
+    if (left?.length) ok = false;
     const atlasCalls = runner.results.reduce((n, r) => n + r.atlasCalls, 0);
     if (cli.json) {
       io.stdout(
@@ -315,10 +342,12 @@ export async function run(
             simulatedSeconds: r.simulatedSeconds,
           })),
           atlasCalls,
+          ...(left ? { leftInAtlas: left } : {}),
         })}\n`,
       );
     } else {
       io.stdout(summaryTable(runner.results));
+      if (left) io.stdout(`Left in Atlas by this run: ${left.length ? left.join(', ') : 'nothing'}\n`);
     }
     return { results: runner.results, atlasCalls, ok };
   } finally {
@@ -330,6 +359,10 @@ export async function run(
 async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<boolean> {
   const serviceResource = { logicalResourceId: plan.names.service };
   let service: { physicalResourceId: string; properties: Properties; id?: string } | undefined;
+  if (plan.properties && plan.cancelAfter !== undefined) {
+    const { rollback } = await runner.cancelledCreate(plan.properties, plan.cancelAfter, serviceResource);
+    return rollback.status === 'SUCCESS';
+  }
   if (plan.properties) {
     const { create } = await runner.create(plan.properties, serviceResource);
     if (create.status !== 'SUCCESS') return false;
@@ -366,6 +399,16 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<
   }
 }
 
+/** Ids of the services in the properties' region made since the run started (ObjectIds carry their creation time). */
+async function leftBehind(runner: LocalRunner, properties: Properties, since: number): Promise<string[]> {
+  const parsed = parseServiceProperties(properties);
+  if (!parsed.ok) return [];
+  const { projectId, provider, region } = parsed.value;
+  const atlasName = guessAtlasRegionName(provider, region.atlasName ?? region.input);
+  const services = await runner.servicesIn(projectId, provider);
+  return services.filter((s) => s.regionName === atlasName && createdSince(s, since)).map((s) => `${s.id} (${s.status})`);
+}
+
 function defaultProject(): string {
   return DEFAULT_PROJECT_ID;
 }
@@ -375,7 +418,7 @@ export const SUMMARY_COLUMNS = 100;
 
 const LEGEND =
   "Columns: # numbers the request for the details below the table; request is the resource's logical id and " +
-  "CloudFormation's request type; status is the provider's answer (SUCCESS or FAILED); sim s is how long " +
+  "CloudFormation's request type; status is the provider's answer (SUCCESS or FAILED; NO_ANSWER when CloudFormation gave up first); sim s is how long " +
   'the request took on the clock the provider and Atlas share (simulated on the embedded emulator); ' +
   'Atlas calls counts the HTTP calls to Atlas; bytes is the size of the answer (CloudFormation accepts ' +
   'at most 4096).';

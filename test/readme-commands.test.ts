@@ -133,8 +133,8 @@ describe('README commands, pasted as written', () => {
     }
   });
 
-  it('"Try it against real Atlas": both npm start commands run, here against the standalone emulator', async () => {
-    const [block] = shBlocks(readmeSection('## Try it against real Atlas'));
+  it('"Try it against real Atlas": its npm start commands run, here against the standalone emulator', async () => {
+    const [block, cancelBlock] = shBlocks(readmeSection('## Try it against real Atlas'));
     const emulator = spawn(
       process.execPath,
       [
@@ -181,6 +181,20 @@ describe('README commands, pasted as written', () => {
       expect(r.stdout.match(/^\s*\d+\s+Service (Create|Delete)\s+SUCCESS/gm)).toHaveLength(4);
       expect(r.stderr).toContain('credentials from MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET');
       expect(r.stderr).toContain('credentials from --credentials-file atlas-credentials.json');
+      // The cancellation: whatever the timing against this Atlas, the run leaves nothing in the region.
+      const c = runBlock(cancelBlock, {
+        cwd: ROOT,
+        env: {
+          MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme',
+          MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme',
+          MONGODB_ATLAS_BASE_URL: url,
+          MONGODB_ATLAS_PROJECT_ID: PROJECT,
+        },
+        timeoutMs: 280_000,
+      });
+      expect(c.stderr).not.toMatch(/Error|Usage/);
+      expect(c.status).toBe(0);
+      expect(c.stdout).toContain('Left in Atlas by this run: nothing');
     } finally {
       emulator.kill('SIGTERM');
       rmSync(file, { force: true });

@@ -9,6 +9,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AtlasCredentials } from '../../lambda/atlas/client';
+import type { EndpointService } from '../../lambda/atlas/models';
+import type { CloudProvider } from '../../lambda/model/provider';
 import type { TransportTimeouts } from '../../lambda/http/transport';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
@@ -533,6 +535,12 @@ export class LocalRunner {
 
   async delete(current: { physicalResourceId: string; properties: Properties }, resource: RequestOptions = {}): Promise<RequestResult> {
     return this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
+  }
+
+  /** The project's services of one provider, as the provider's default credentials see them (what a run left behind). */
+  async servicesIn(projectId: string, provider: CloudProvider): Promise<EndpointService[]> {
+    const api = await this.access.forCredentials({});
+    return api.listEndpointServices(projectId, provider);
   }
 
   /** Adds a step fault (e.g. one that arms an Atlas fault when it fires). */

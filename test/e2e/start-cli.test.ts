@@ -159,8 +159,25 @@ describe('npm start', () => {
     expect(report.requests[0].reason).toMatch(/is a region of AZURE, not of AWS/);
   });
 
+  it('cancels the Create as CloudFormation does (--cancel-after) and shows that the run left nothing in Atlas', () => {
+    const r = start([
+      '--json',
+      '--properties',
+      '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}',
+      '--cancel-after',
+      '30',
+    ]);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as Report & { leftInAtlas: string[] };
+    expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual(['Create NO_ANSWER', 'Delete SUCCESS']);
+    expect(report.leftInAtlas).toEqual([]);
+  });
+
   it('refuses bad options with a usage message (exit 2)', () => {
     for (const args of [
+      ['--cancel-after', '30'],
+      ['--properties', '{}', '--cancel-after', '0'],
+      ['--properties', '{}', '--cancel-after', '30', '--update', '{}'],
       ['--bogus'],
       ['--update', '{}'],
       ['--atlas-base-url', 'http://10.1.2.3'],

@@ -86,6 +86,21 @@ export function retryLater(
   return apply(state, waitWithin(clockOf(state, ports), wait, onDeadline(state), task), ports, log, task);
 }
 
+/**
+ * Waits until `notBefore` (epoch ms; a step that may still act elsewhere has run out of time by then),
+ * within the deadline; undefined once that time has come.
+ */
+export function waitUntil(
+  state: ExecutionState,
+  ports: StepPorts,
+  log: LogFields,
+  notBefore: number | undefined,
+): ExecutionState | undefined {
+  const seconds = Math.ceil(((notBefore ?? 0) - ports.now()) / 1000);
+  if (seconds <= 0) return undefined;
+  return apply(state, waitWithin(clockOf(state, ports), seconds, onDeadline(state)), ports, log);
+}
+
 function onDeadline(state: ExecutionState) {
   return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
 }

@@ -11,9 +11,8 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
-import { waitWithin } from '../core/wait';
-import { describeTask, type Task } from '../tasks';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, waitUntil } from '../core/transitions';
+import type { Task } from '../tasks';
 import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 import { getOrGone } from './unseen';
@@ -105,11 +104,9 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       );
     }
     case 'find-registered': {
-      const wait = Math.ceil(((task.notBefore ?? 0) - ports.now()) / 1000);
-      if (wait > 0) {
-        // The step that may still be registering it has not run out of time yet.
-        return apply(state, waitWithin(clockOf(state, ports), wait, onDeadlineOf(state)), ports, log);
-      }
+      // Not before the step that may still be registering it has run out of time.
+      const waiting = waitUntil(state, ports, log, task.notBefore);
+      if (waiting) return waiting;
       const api = await ports.atlasFor(credentialsOf(state));
       if (!(await getOrGone(api, task.ref))) {
         ports.logger.info('The abandoned request registered nothing', log);
@@ -183,8 +180,4 @@ function awaitConnection(
     failed: answerIdOnFailure({ ...state, task }),
   };
   return apply({ ...state, task }, judgeConnection(endpoint, ref, ids, clockOf(state, ports), enforce), ports, log, task);
-}
-
-function onDeadlineOf(state: ExecutionState) {
-  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
 }

@@ -12,7 +12,7 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater } from '../core/transitions';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, waitUntil } from '../core/transitions';
 import { othersDeletionWaitSeconds, waitOrDeadline, waitWithin } from '../core/wait';
 import { findRegion } from '../../model/regions';
 import { describeTask, type Task } from '../tasks';
@@ -209,11 +209,9 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
       });
     }
     case 'find-created': {
-      const wait = Math.ceil(((task.notBefore ?? 0) - ports.now()) / 1000);
-      if (wait > 0) {
-        // The step that may still be creating it has not run out of time yet.
-        return apply(state, waitWithin(clockOf(state, ports), wait, onDeadlineOf(state)), ports, log);
-      }
+      // Not before the step that may still be creating it has run out of time.
+      const waiting = waitUntil(state, ports, log, task.notBefore);
+      if (waiting) return waiting;
       const api = await ports.atlasFor(credentialsOf(state));
       const found = await findCreatedSince(api, task);
       if (!found) {
@@ -275,10 +273,6 @@ function awaitReady(
   const verdict = judgeReadiness(service, ref, ids, clockOf(state, ports), remoteRegions);
   if (verdict.outcome === OUTCOME.ready) ports.logger.info('Service is ready', { ...log, serviceId: ref.serviceId });
   return apply({ ...state, task }, verdict, ports, log, task);
-}
-
-function onDeadlineOf(state: ExecutionState) {
-  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
 }
 
 function vanished(state: ExecutionState, ref: ServiceRef, ports: StepPorts, log: LogFields): ExecutionState {
