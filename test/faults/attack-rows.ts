@@ -13,6 +13,7 @@ const throttled = () =>
     $metadata: { httpStatusCode: 400 },
   });
 
+const OTHER_PROJECT = '5e1f0a1b2c3d4e5f6a7b8c9e';
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
 const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
 
@@ -129,6 +130,30 @@ export const attackRows: MatrixRow[] = [
       );
       ctx.check(create.abandoned, 'the registration answered before CloudFormation gave up');
       ctx.check(rollback.status === 'SUCCESS', `registration Delete ${rollback.status}: ${rollback.reason}`);
+    },
+  },
+  {
+    name: 'AWS: a cancelled replacing Update into another project whose rollback fails to undo, then the stack is deleted: the Delete is answered',
+    defect: 1,
+    open: true,
+    emulator: { projectIds: [PROJECT, OTHER_PROJECT] },
+    async run(ctx) {
+      const { create } = await ctx.create(ctx.props());
+      ctx.check(create.status === 'SUCCESS', `Create ${create.status}`);
+      // The new project's create step POSTs, then hangs until its Lambda timeout; CloudFormation gives up meanwhile,
+      // and Atlas then throttles every list for longer than the rollback's ServiceTimeout: UPDATE_ROLLBACK_FAILED.
+      ctx.runner.addFault({
+        step: 'act',
+        when: 'timeout',
+        match: (s) => s.task.kind === 'create' && s.request.ResourceProperties?.ProjectId === OTHER_PROJECT,
+        onFire: () =>
+          ctx.emulator.faults.inject({ operation: 'listServices', times: 30 }, { kind: 'status', status: 429, retryAfterSeconds: 120 }),
+      });
+      const { rollback } = await ctx.cancelledUpdate(ctx.props({ ProjectId: OTHER_PROJECT }), 20);
+      ctx.check(rollback[0]?.status === 'FAILED', `rollback Update ${rollback[0]?.status}: the undo was meant to fail`);
+      // The stack is deleted (allowed in UPDATE_ROLLBACK_FAILED): its Delete names the original service in the first project.
+      const d = await ctx.delete();
+      ctx.check(d.status === 'SUCCESS', `Delete ${d.status}: ${d.reason}`);
     },
   },
 ];
