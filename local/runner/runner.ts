@@ -60,6 +60,8 @@ export interface RequestResult {
   lateAnswers: number;
   /** True when CloudFormation gave up on the request (cancelled it, or its ServiceTimeout passed). */
   abandoned: boolean;
+  /** True when the ServiceTimeout passed without an answer (the provider left the request unanswered). */
+  timedOut: boolean;
   simulatedSeconds: number;
   atlasCalls: number;
 }
@@ -115,6 +117,8 @@ export interface PendingRequest {
   atlasCallsBefore: number;
   /** When CloudFormation stopped waiting without an answer (cancelled, or its ServiceTimeout passed). */
   abandonedAt?: number;
+  /** CloudFormation stopped waiting because the ServiceTimeout passed (not a cancellation): the request went unanswered. */
+  timedOut?: boolean;
 }
 
 const ACCOUNT = '000000000000';
@@ -320,8 +324,9 @@ export class LocalRunner {
     const answered = await this.withinRealTime(this.scheduler.runUntil(() => this.answersInTime(pending).length > 0, limit));
     if (!answered && pending.abandonedAt === undefined) {
       pending.abandonedAt = this.now();
+      pending.timedOut = !(limitSeconds !== undefined && limitSeconds < timeout);
       this.progress(
-        `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${limitSeconds !== undefined && limitSeconds < timeout ? ' (cancelled)' : ' (ServiceTimeout)'}`,
+        `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${pending.timedOut ? ' (ServiceTimeout)' : ' (cancelled)'}`,
       );
     }
     return answered;
@@ -352,6 +357,7 @@ export class LocalRunner {
       puts: inTime.length,
       lateAnswers: all.length - inTime.length,
       abandoned: pending.abandonedAt !== undefined,
+      timedOut: pending.timedOut === true,
       simulatedSeconds: Math.round(((first?.at ?? this.now()) - pending.sentAt) / 1000),
       atlasCalls: this.atlasCalls() - pending.atlasCallsBefore,
     };

@@ -111,6 +111,8 @@ export interface Scenario {
   runner?: Omit<LocalRunnerOptions, 'emulator' | 'logger'>;
   /** Executions expected to end in a Fail state (their error matches). */
   executionErrors?: RegExp;
+  /** The row expects a request whose ServiceTimeout passes without an answer (e.g. the answer PUT fails for good). */
+  unansweredExpected?: boolean;
   run(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -300,7 +302,8 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     // CloudFormation's side: one answer per request it waited for, small, with a reason a person can act on.
     for (const p of runner.requests) {
       const r = runner.resultOf(p);
-      if (r.abandoned) continue;
+      // A cancellation needs no answer; a ServiceTimeout that passed without one is a request left unanswered.
+      if (r.abandoned && !(r.timedOut && !scenario.unansweredExpected)) continue;
       if (r.answers !== 1) {
         unanswered += r.answers === 0 ? 1 : 0;
         problems.push(`${r.stackName}/${r.logicalResourceId} ${r.requestType} got ${r.answers} answers`);
