@@ -63,6 +63,15 @@ describe('whether CloudFormation gave up on the previous request', () => {
     expect(isAbandoned(deleteMadeUp, earlier(create, 'SUCCEEDED', { ...answered(A), made: A }))).toBe(true);
   });
 
+  it("a replacing Update whose execution failed after its answer landed, then the Delete of the old id: the replacement's cleanup", () => {
+    const update = req({ RequestType: 'Update', PhysicalResourceId: A, ResourceProperties: moved, OldResourceProperties: props });
+    const cleanup = req({ RequestType: 'Delete', PhysicalResourceId: A, RequestId: 'r-2' });
+    const failedAfterPut = earlier(update, 'FAILED', { ...answered(`${B}~${A}`), made: `${B}~${A}` });
+    expect(isAbandoned(cleanup, failedAfterPut)).toBe(false);
+    // Still running: its answer cannot have gone out, so the Delete is not that cleanup.
+    expect(isAbandoned(cleanup, { ...failedAfterPut, status: 'RUNNING' })).toBe(true);
+  });
+
   it('a Create that answered FAILED with the not-created marker, then the Delete of that marker: nothing to undo', () => {
     const marker = 'not-created-r-1';
     const failed = earlier(create, 'SUCCEEDED', { answer: { status: 'FAILED', physicalResourceId: marker, reason: 'x' } });
