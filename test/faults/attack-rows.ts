@@ -156,4 +156,18 @@ export const attackRows: MatrixRow[] = [
       ctx.check(d.status === 'SUCCESS', `Delete ${d.status}: ${d.reason}`);
     },
   },
+  {
+    name: "AWS: a service's logical id renamed, the new one with AdoptExisting: the old id's cleanup Delete must not delete what the new one holds",
+    defect: 4,
+    open: true,
+    async run(ctx) {
+      const { create: old } = await ctx.create(ctx.props(), { logicalResourceId: 'Old' });
+      ctx.check(old.status === 'SUCCESS', `Create of the old logical id ${old.status}`);
+      // CloudFormation creates the renamed resource first (it takes the region's service over), then deletes the old one in cleanup.
+      const { create: renamed } = await ctx.create(ctx.props({ AdoptExisting: true }), { logicalResourceId: 'Renamed' });
+      ctx.check(renamed.status === 'SUCCESS', `Create of the renamed logical id ${renamed.status}: ${renamed.reason}`);
+      const cleanup = await ctx.delete({ logicalResourceId: 'Old' });
+      ctx.check(cleanup.status === 'SUCCESS', `cleanup Delete ${cleanup.status}: ${cleanup.reason}`);
+    },
+  },
 ];
