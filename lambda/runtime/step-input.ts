@@ -77,26 +77,32 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   const task = state.task;
   if (!isObject(task) || typeof task.kind !== 'string') return fail('task malformed');
   const tasks = [task];
+  // What an earlier request of this resource left to undo may be in another project (an Update that moved the
+  // service, cancelled): such a task is checked for form only. It can do no more than a Delete event naming
+  // that project's service, which passes the same gate.
+  const undoTasks: Record<string, unknown>[] = [];
   if (state.undo !== undefined) {
     // At most what one abandoned request can leave: one item (a few, to spare a later change).
     if (!Array.isArray(state.undo) || state.undo.length > MAX_UNDO_ITEMS) return fail('undo malformed');
     for (const item of state.undo as unknown[]) {
       if (!isObject(item) || typeof item.resourceType !== 'string' || !isObject(item.task) || typeof item.task.kind !== 'string')
         return fail('undo malformed');
-      tasks.push(item.task);
+      undoTasks.push(item.task);
     }
   }
 
   const projects = projectsOf(request.PhysicalResourceId, request.ResourceProperties, request.OldResourceProperties);
-  for (const t of tasks) {
+  for (const t of [...tasks, ...undoTasks]) {
+    const own = tasks.includes(t);
     for (const ref of refsIn(t)) {
       const problem = refProblem(ref);
       if (problem) return fail(`task ${problem}`);
-      if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
+      if (own && !projects.has(ref.projectId as string)) return fail('task names a project its request does not');
     }
     // A task that searches a project (rather than naming one of its objects) names it at its top level.
-    if (t.projectId !== undefined && (typeof t.projectId !== 'string' || !projects.has(t.projectId)))
-      return fail('task names a project its request does not');
+    if (t.projectId !== undefined && (typeof t.projectId !== 'string' || !ATLAS_ID.test(t.projectId)))
+      return fail('task project id malformed');
+    if (own && t.projectId !== undefined && !projects.has(t.projectId as string)) return fail('task names a project its request does not');
   }
   return {
     step,

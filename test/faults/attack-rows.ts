@@ -135,7 +135,6 @@ export const attackRows: MatrixRow[] = [
   {
     name: 'AWS: a cancelled replacing Update into another project whose rollback fails to undo, then the stack is deleted: the Delete is answered',
     defect: 1,
-    open: true,
     emulator: { projectIds: [PROJECT, OTHER_PROJECT] },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());

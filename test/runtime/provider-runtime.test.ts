@@ -277,28 +277,28 @@ describe('onStep: only what the state machine gives it', () => {
       },
     ],
     [
-      'an undo task on another project',
+      'an undo task with a malformed project id',
       {
         step: 'act',
         state: stepState({
           undo: [
             {
               resourceType: 'Custom::AtlasPrivateEndpointService',
-              task: { kind: 'delete', ref: { projectId: OTHER_PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
+              task: { kind: 'delete', ref: { projectId: '../groups', serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
             },
           ],
         }),
       },
     ],
     [
-      'a search of another project',
+      'a search with a malformed project id',
       {
         step: 'act',
         state: stepState({
           undo: [
             {
               resourceType: 'Custom::AtlasPrivateEndpointService',
-              task: { kind: 'find-created', projectId: OTHER_PROJECT, provider: 'AWS', region: 'EU_WEST_1', since: 0 },
+              task: { kind: 'find-created', projectId: 'x/../../groups', provider: 'AWS', region: 'EU_WEST_1', since: 0 },
             },
           ],
         }),
