@@ -34,6 +34,19 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         provider: props.provider,
         endpointId: props.endpointId,
       };
+      if (!task.checked && !task.uncertain) {
+        // Look before registering: a registration there now is someone else's (or one to take over), and once
+        // the state says none was, one found after an attempt whose outcome is unknown is this request's.
+        const existing = await getOrGone(api, ref);
+        if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
+        const owner = ownerOfRegistration(false, props.adoptExisting, state.request.RequestType);
+        ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
+        if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
+        return awaitConnection(
+          { state, ports, log },
+          { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
+        );
+      }
       try {
         const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.provider, ref.endpointId));
         ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });

@@ -3,8 +3,12 @@ import type { TaskCatalogue } from '../core/task';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 
 export type RegistrationTask =
-  /** Add the interface endpoint to the service (again, after a retryable failure; `uncertain`: an earlier attempt may have). */
-  | { kind: 'register'; uncertain?: boolean }
+  /**
+   * Add the interface endpoint to the service: first look (`checked` once Atlas said it is not registered,
+   * so that what is there later can only be this request's), then POST (again, after a retryable failure;
+   * `uncertain`: an earlier attempt may have registered it).
+   */
+  | { kind: 'register'; checked?: boolean; uncertain?: boolean }
   /**
    * Wait until Atlas has settled the connection: of a registration this request made (`registered`), one
    * that was there before and AdoptExisting took over (`adopted`), or, in an Update, the one it holds (`existing`).

@@ -1,9 +1,9 @@
 /**
  * A registration a request may have made without seeing it: a POST whose answer was lost, or a step
  * CloudFormation's cancellation stopped while it was registering. A registration's id is the interface
- * endpoint's, so where to look is known; what tells it apart from one made before is the register step's
- * own rule: after an attempt whose outcome is unknown, a registration that is there is this request's
- * (`ownerOfRegistration`), since one made before would have answered the first attempt with a clear 409.
+ * endpoint's, so where to look is known; what tells it apart from one made before is the register task's
+ * look before its POST (`checked`): once Atlas said none was there, one that is there after an attempt whose
+ * outcome is unknown is this request's.
  */
 import { AtlasApiError } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
@@ -18,9 +18,10 @@ import { type EndpointRef, formatEndpointPhysicalId, parseEndpointPhysicalId } f
 /** True when the state's register attempt may have registered the endpoint without the state showing it. */
 export function mayHaveRegisteredUnseen(state: ExecutionState, stepInFlight = false): boolean {
   const t = state.task;
-  return (
-    t.kind === 'register' && (stepInFlight || t.uncertain === true || state.stepFailures.count > 0 || state.invocationRetried === true)
-  );
+  if (t.kind !== 'register') return false;
+  if (t.uncertain === true) return true;
+  // Only a step past the look POSTs: before it, a registration that is there was there before.
+  return t.checked === true && (stepInFlight || state.stepFailures.count > 0 || state.invocationRetried === true);
 }
 
 function refOf(state: ExecutionState): EndpointRef | undefined {

@@ -146,7 +146,7 @@ describe('what is undone', () => {
       LogicalResourceId: 'Registration',
       ResourceProperties: { ProjectId: PROJECT, EndpointServiceId: '6b0c872b7f6b6644e9a590d7', EndpointId: 'vpce-0a1b2c3d4e5f60718' },
     });
-    const prev = { ...earlier(reg, 'ABORTED', { task: { kind: 'register' } }), stepInFlight: true };
+    const prev = { ...earlier(reg, 'ABORTED', { task: { kind: 'register', checked: true } }), stepInFlight: true };
     expect(undoOf({ ...reg, RequestType: 'Delete', PhysicalResourceId: MADE_UP }, prev, planner, 5_000)).toEqual([
       {
         resourceType: 'Custom::AtlasPrivateEndpoint',
@@ -157,6 +157,9 @@ describe('what is undone', () => {
         },
       },
     ]);
+    // The step in flight was the look before the POST: a registration there now was there before.
+    const looking = { ...earlier(reg, 'ABORTED', { task: { kind: 'register' } }), stepInFlight: true };
+    expect(undoOf({ ...reg, RequestType: 'Delete', PhysicalResourceId: MADE_UP }, looking, planner, 5_000)).toEqual([]);
     // Not yet attempted: nothing to look for.
     expect(undoOf({ ...reg, RequestType: 'Delete', PhysicalResourceId: MADE_UP }, earlier(reg, 'RUNNING'), planner, 5_000)).toEqual([]);
   });

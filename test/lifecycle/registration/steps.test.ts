@@ -16,7 +16,7 @@ const SERVICE = '6b0afe2c5721d53048387adc';
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
 const ID = `${PROJECT}--${SERVICE}--${VPCE}`;
 
-function state(extra: Record<string, unknown> = {}, task: Task = { kind: 'register' }): ExecutionState {
+function state(extra: Record<string, unknown> = {}, task: Task = { kind: 'register', checked: true }): ExecutionState {
   return {
     request: {
       RequestType: 'Create',
@@ -72,6 +72,36 @@ function ports(post: AtlasApiError, get: InterfaceEndpoint | AtlasApiError = exi
   return { now: () => 1_000_000, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
 }
 
+describe('the look before the POST', () => {
+  it('finds no registration: the POST comes next, and the task says none was there', async () => {
+    const next = await runStep(
+      'act',
+      state({}, { kind: 'register' }),
+      ports(error('createInterfaceEndpoint', 409), error('getInterfaceEndpoint', 404)),
+    );
+    expect(next).toMatchObject({ outcome: 'WAIT', next: 'act', waitSeconds: 0, task: { kind: 'register', checked: true } });
+  });
+
+  it('finds one registered before the request: refused without the opt-in (no POST), taken over with it', async () => {
+    const refused = await runStep('act', state({}, { kind: 'register' }), ports(error('createInterfaceEndpoint', 500)));
+    expect(refused.answer).toMatchObject({ status: 'FAILED', physicalResourceId: 'not-created-r-1' });
+    expect(refused.answer?.reason).toMatch(/already registered/);
+    // Even after a failed step: the look made nothing, so what is there was there before.
+    const afterFailure = await runStep(
+      'act',
+      { ...state({}, { kind: 'register' }), stepFailures: { count: 1, backoffSeconds: 10 } },
+      ports(error('createInterfaceEndpoint', 500)),
+    );
+    expect(afterFailure.answer).toMatchObject({ status: 'FAILED', physicalResourceId: 'not-created-r-1' });
+    const adopted = await runStep(
+      'act',
+      state({ AdoptExisting: 'true' }, { kind: 'register' }),
+      ports(error('createInterfaceEndpoint', 500)),
+    );
+    expect(adopted.answer).toMatchObject({ status: 'SUCCESS', physicalResourceId: ID });
+  });
+});
+
 describe('a register answered 409 for a registration that is there', () => {
   it('without AdoptExisting and without an earlier attempt: FAILED, the not-created marker, a reason that says what to do', async () => {
     const next = await runStep('act', state(), ports(error('createInterfaceEndpoint', 409)));
@@ -118,7 +148,7 @@ describe('a register answered 409 for a registration that is there', () => {
   it.each<[string, ExecutionState, AtlasApiError]>([
     [
       'the task says an earlier attempt may have registered',
-      state({}, { kind: 'register', uncertain: true }),
+      state({}, { kind: 'register', checked: true, uncertain: true }),
       error('createInterfaceEndpoint', 409),
     ],
     ["the client's own earlier attempt may have been processed", state(), error('createInterfaceEndpoint', 409, true)],
