@@ -45,38 +45,6 @@ export const attackRows: MatrixRow[] = [
     },
   },
   {
-    name: 'AWS: a cancelled Create whose POST was dropped unprocessed: its undo must not delete the service another stack made in the region since',
-    defect: 1,
-    open: true,
-    async run(ctx) {
-      // Stack one's POST is dropped before Atlas sees it (its outcome unknown to the provider); stack two then creates in the region.
-      ctx.emulator.faults.inject({ operation: 'createService' }, { kind: 'drop' });
-      const one = ctx.runner.dispatch('Create', ctx.props(), { stackName: 'one' });
-      const two = ctx.runner.dispatch('Create', ctx.props(), { stackName: 'two' });
-      // A sibling of stack one fails 5 s in: CloudFormation gives up on its Create and deletes a made-up id.
-      ctx.check(!(await ctx.runner.waitFor(one, 5)), 'stack one answered before CloudFormation gave up');
-      const rollback = ctx.runner.dispatch('Delete', ctx.props(), {
-        stackName: 'one',
-        physicalResourceId: ctx.runner.madeUpPhysicalId('AtlasPrivateEndpointService', 'one'),
-        deliveries: 1,
-      });
-      await ctx.runner.waitFor(rollback);
-      await ctx.runner.waitFor(two);
-      await ctx.runner.drain();
-      ctx.runner.record(one);
-      const rb = ctx.runner.record(rollback);
-      const created = ctx.runner.record(two);
-      ctx.check(rb.status === 'SUCCESS', `stack one's Delete ${rb.status}: ${rb.reason}`);
-      ctx.check(created.status === 'SUCCESS', `stack two's Create ${created.status}: ${created.reason}`);
-      const kept = ctx.emulator.services(ctx.props().ProjectId as string).find((s) => created.data?.Id === s.id);
-      ctx.check(kept && kept.status !== 'DELETING', "stack two's service was deleted by stack one's rollback");
-      if (created.status === 'SUCCESS') {
-        const d = await ctx.runner.send('Delete', ctx.props(), { stackName: 'two', physicalResourceId: created.physicalResourceId });
-        ctx.check(d.status === 'SUCCESS', `stack two's Delete ${d.status}`);
-      }
-    },
-  },
-  {
     name: "AWS: a replacing Update's answer lands but its answer step then fails for good: the cleanup Delete of the old id leaves the replacement alone",
     defect: 1,
     executionErrors: /could not be delivered/,
@@ -152,20 +120,6 @@ export const attackRows: MatrixRow[] = [
       // The stack is deleted (allowed in UPDATE_ROLLBACK_FAILED): its Delete names the original service in the first project.
       const d = await ctx.delete();
       ctx.check(d.status === 'SUCCESS', `Delete ${d.status}: ${d.reason}`);
-    },
-  },
-  {
-    name: "AWS: a service's logical id renamed, the new one with AdoptExisting: the old id's cleanup Delete must not delete what the new one holds",
-    defect: 4,
-    open: true,
-    async run(ctx) {
-      const { create: old } = await ctx.create(ctx.props(), { logicalResourceId: 'Old' });
-      ctx.check(old.status === 'SUCCESS', `Create of the old logical id ${old.status}`);
-      // CloudFormation creates the renamed resource first (it takes the region's service over), then deletes the old one in cleanup.
-      const { create: renamed } = await ctx.create(ctx.props({ AdoptExisting: true }), { logicalResourceId: 'Renamed' });
-      ctx.check(renamed.status === 'SUCCESS', `Create of the renamed logical id ${renamed.status}: ${renamed.reason}`);
-      const cleanup = await ctx.delete({ logicalResourceId: 'Old' });
-      ctx.check(cleanup.status === 'SUCCESS', `cleanup Delete ${cleanup.status}: ${cleanup.reason}`);
     },
   },
 ];

@@ -36,7 +36,7 @@ export type ServiceTask =
    * Undo (`unseen.ts`): find the service an abandoned request may have created unseen, and delete it;
    * `notBefore` (epoch ms): not before the step that may still be creating it has run out of time.
    */
-  | { kind: 'find-created'; projectId: string; provider: CloudProvider; region: string; since: number; notBefore?: number };
+  | { kind: 'find-created'; projectId: string; provider: CloudProvider; region: string; since: number; until?: number; notBefore?: number };
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },

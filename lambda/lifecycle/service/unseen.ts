@@ -26,6 +26,8 @@ export interface UnseenSearch {
   region: string;
   /** Epoch ms when the request was received: a service made before cannot be its. */
   since: number;
+  /** Epoch ms after which the request's attempts could no longer land: a service made later is not its. */
+  until?: number;
 }
 
 /** True when the state's create attempt may have created a service the state does not show. */
@@ -46,7 +48,13 @@ export function createdSince(service: EndpointService, since: number): boolean {
 export async function findCreatedSince(api: AtlasApi, search: UnseenSearch): Promise<EndpointService | undefined> {
   const region = guessAtlasRegionName(search.provider, search.region);
   const services = await api.listEndpointServices(search.projectId, search.provider);
-  return services.find((s) => s.regionName === region && createdSince(s, search.since) && !isDeleting(s));
+  return services.find(
+    (s) =>
+      s.regionName === region &&
+      createdSince(s, search.since) &&
+      (search.until === undefined || !createdSince(s, search.until + 2000)) &&
+      !isDeleting(s),
+  );
 }
 
 function searchOf(state: ExecutionState): UnseenSearch | undefined {
@@ -78,5 +86,7 @@ export function undoService(last: ExecutionState, stepInFlight: boolean, now: nu
   if (!mayHaveCreatedUnseen(last, stepInFlight)) return undefined;
   const search = searchOf(last);
   if (!search) return undefined;
-  return { kind: 'find-created', ...search, ...(stepInFlight ? { notBefore: now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 } : {}) };
+  // Its last attempt lands by the stop (now), or, with a step in flight, by the end of that step's timeout.
+  const until = stepInFlight ? now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 : now;
+  return { kind: 'find-created', ...search, until, ...(stepInFlight ? { notBefore: until } : {}) };
 }

@@ -125,7 +125,25 @@ describe('what is undone', () => {
     expect(undoOf(deleteMadeUp, prev, planner, 5_000)).toEqual([
       {
         resourceType: 'Custom::AtlasPrivateEndpointService',
-        task: { kind: 'find-created', projectId: PROJECT, provider: 'AWS', region: 'US_EAST_1', since: 1_000, notBefore: 95_000 },
+        task: {
+          kind: 'find-created',
+          projectId: PROJECT,
+          provider: 'AWS',
+          region: 'US_EAST_1',
+          since: 1_000,
+          until: 95_000,
+          notBefore: 95_000,
+        },
+      },
+    ]);
+  });
+
+  it('a create whose POST had an unknown outcome, stopped while waiting: only a service made before the stop can be its', () => {
+    const prev = earlier(create, 'ABORTED', { task: { kind: 'create', maybeProcessed: true } });
+    expect(undoOf(deleteMadeUp, prev, planner, 5_000)).toEqual([
+      {
+        resourceType: 'Custom::AtlasPrivateEndpointService',
+        task: { kind: 'find-created', projectId: PROJECT, provider: 'AWS', region: 'US_EAST_1', since: 1_000, until: 5_000 },
       },
     ]);
   });
