@@ -77,8 +77,11 @@ export class StepFunctionsStarter implements ExecutionStarter {
         }),
       );
     } catch (err) {
-      // It ended on its own meanwhile: what it left is read below all the same.
-      if ((err as { name?: string }).name !== 'ExecutionDoesNotExist') throw err;
+      // It ended on its own meanwhile (or a duplicate delivery stopped it first): what it left is read below
+      // all the same. Anything else that leaves it running is an error.
+      const after = await this.read(executionArn, execution.name);
+      if ((err as { name?: string }).name === 'ExecutionDoesNotExist' || (after && after.status !== 'RUNNING')) return after ?? execution;
+      throw err;
     }
     return (await this.read(executionArn, execution.name)) ?? execution;
   }
