@@ -1,6 +1,6 @@
 /** What a decision returns: wait and come back, or the answer the request ends with. */
 import type { AnswerInput } from '../../cloudformation/answer';
-import type { OUTCOME } from '../../model/wait-loop';
+import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
 
 export type Verdict =
@@ -25,4 +25,9 @@ export type Plan = { task: Task } | { answer: AnswerInput };
 export interface AnswerIds {
   readonly ready: string;
   readonly failed: string;
+}
+
+/** The request ends FAILED: `reason` says why, `physicalResourceId` names what the rollback may delete. */
+export function failedVerdict(physicalResourceId: string, reason: string, data?: AnswerInput['data']): Verdict {
+  return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason, ...(data ? { data } : {}) } };
 }

@@ -11,7 +11,7 @@ import type { CloudProvider } from '../../model/provider';
 import { describeProblems } from '../../model/property-reader';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
-import type { AnswerIds, Clocked, Plan, Verdict } from '../core/verdict';
+import { type AnswerIds, type Clocked, failedVerdict, type Plan, type Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
 import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
@@ -70,14 +70,10 @@ export function judgeConnection(
   });
   const what = `interface endpoint ${ref.endpointId} on private endpoint service ${ref.serviceId}`;
   if (!endpoint) {
-    return {
-      outcome: OUTCOME.failed,
-      answer: {
-        status: 'FAILED',
-        physicalResourceId,
-        reason: `The registration of ${what} disappeared from Atlas (404) while waiting for its connection. Deploy again to register it anew.`,
-      },
-    };
+    return failedVerdict(
+      physicalResourceId,
+      `The registration of ${what} disappeared from Atlas (404) while waiting for its connection. Deploy again to register it anew.`,
+    );
   }
   const conn = connectionOf(endpoint);
   const data = endpointAttributes(ref, endpoint);
@@ -98,14 +94,10 @@ export function judgeConnection(
         },
       };
     case 'deleting':
-      return {
-        outcome: OUTCOME.failed,
-        answer: {
-          status: 'FAILED',
-          physicalResourceId,
-          reason: `The registration of ${what} is being deleted in Atlas (status ${conn.status}); deploy again once it is gone.`,
-        },
-      };
+      return failedVerdict(
+        physicalResourceId,
+        `The registration of ${what} is being deleted in Atlas (status ${conn.status}); deploy again once it is gone.`,
+      );
     case 'pending':
       return waitOrDeadline(c, conn.status, physicalResourceId, `waiting for Atlas to accept ${what}`);
   }

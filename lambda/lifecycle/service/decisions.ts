@@ -10,7 +10,7 @@ import { parseServiceProperties, type ServiceProperties } from '../../model/serv
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { classify } from '../core/status-table';
-import type { AnswerIds, Clocked, Plan, Verdict } from '../core/verdict';
+import { type AnswerIds, type Clocked, failedVerdict, type Plan, type Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
 import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
@@ -44,38 +44,25 @@ export function judgeReadiness(
 ): Verdict {
   const physicalResourceId = ids.failed;
   if (!service) {
-    return {
-      outcome: 'FAILED',
-      answer: {
-        status: 'FAILED',
-        physicalResourceId,
-        reason: `The ${ref.provider} private endpoint service ${ref.serviceId} in ${ref.region} of Atlas project ${ref.projectId} disappeared (404) while waiting for it to become ready; something deleted it. Deploy again to create a new one.`,
-      },
-    };
+    return failedVerdict(
+      physicalResourceId,
+      `The ${ref.provider} private endpoint service ${ref.serviceId} in ${ref.region} of Atlas project ${ref.projectId} disappeared (404) while waiting for it to become ready; something deleted it. Deploy again to create a new one.`,
+    );
   }
   const status = classify(SERVICE_STATUS, service.status);
   if (status === 'failed') {
-    return {
-      outcome: OUTCOME.failed,
-      answer: {
-        status: 'FAILED',
-        physicalResourceId,
-        reason:
-          `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}.` +
-          (ids.failed === ids.ready ? ' It stays in Atlas until deleted; a rollback deletes it.' : ''),
-        data: serviceAttributes(ref.projectId, service),
-      },
-    };
+    return failedVerdict(
+      physicalResourceId,
+      `Atlas reports the ${ref.provider} private endpoint service ${service.id} in ${service.regionName} as FAILED: ${service.errorMessage ?? 'no error message given'}.` +
+        (ids.failed === ids.ready ? ' It stays in Atlas until deleted; a rollback deletes it.' : ''),
+      serviceAttributes(ref.projectId, service),
+    );
   }
   if (status === 'deleting') {
-    return {
-      outcome: OUTCOME.failed,
-      answer: {
-        status: 'FAILED',
-        physicalResourceId,
-        reason: `The ${ref.provider} private endpoint service ${service.id} in ${service.regionName} is being deleted in Atlas (status DELETING), so it cannot become ready. Deploy again once it is gone.`,
-      },
-    };
+    return failedVerdict(
+      physicalResourceId,
+      `The ${ref.provider} private endpoint service ${service.id} in ${service.regionName} is being deleted in Atlas (status DELETING), so it cannot become ready. Deploy again once it is gone.`,
+    );
   }
   if (isReady(service, remoteRegions)) {
     return {
