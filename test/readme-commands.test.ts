@@ -166,14 +166,15 @@ describe('README commands, pasted as written', () => {
       });
       // The file step 1 writes, in the checkout where the reader runs npm start.
       writeFileSync(file, JSON.stringify({ ClientId: 'mdb_sa_id_readme', ClientSecret: 'mdb_sa_sk_readme' }));
+      const env = {
+        MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme',
+        MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme',
+        MONGODB_ATLAS_BASE_URL: url,
+        MONGODB_ATLAS_PROJECT_ID: PROJECT,
+      };
       const r = runBlock(block, {
         cwd: ROOT,
-        env: {
-          MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme',
-          MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme',
-          MONGODB_ATLAS_BASE_URL: url,
-          MONGODB_ATLAS_PROJECT_ID: PROJECT,
-        },
+        env,
         timeoutMs: 280_000,
       });
       expect(r.stderr).not.toMatch(/Error|Usage/);
@@ -184,12 +185,7 @@ describe('README commands, pasted as written', () => {
       // The cancellation: whatever the timing against this Atlas, the run leaves nothing in the region.
       const c = runBlock(cancelBlock, {
         cwd: ROOT,
-        env: {
-          MONGODB_ATLAS_CLIENT_ID: 'mdb_sa_id_readme',
-          MONGODB_ATLAS_CLIENT_SECRET: 'mdb_sa_sk_readme',
-          MONGODB_ATLAS_BASE_URL: url,
-          MONGODB_ATLAS_PROJECT_ID: PROJECT,
-        },
+        env,
         timeoutMs: 280_000,
       });
       expect(c.stderr).not.toMatch(/Error|Usage/);

@@ -4,6 +4,7 @@
  * what it was asked, so each test can tell that nothing acted: no execution, no Atlas call, no PUT.
  */
 import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
+import type { EarlierExecution } from '../../lambda/lifecycle/core/cancellation';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 import type { LoggerLike } from '../../lambda/logging';
 import { parseProfileBindings } from '../../lambda/model/profile-bindings';
@@ -354,6 +355,26 @@ describe('endpoint physical ids', () => {
 });
 
 describe('onEvent: the previous request for the resource', () => {
+  /** A runtime whose Step Functions holds `last` as the previous execution, recording what it starts and stops. */
+  function withPrevious(name: string, status: EarlierExecution['status'], last: ExecutionState) {
+    const stopped: string[] = [];
+    const inputs: ExecutionState[] = [];
+    const { runtime } = harness({
+      starter: {
+        start: async (_name, input) => {
+          inputs.push(input);
+          return 'started';
+        },
+        findPrevious: async () => ({ name, status, startedAt: 1, last, stepInFlight: false }),
+        stopPrevious: async (e) => {
+          stopped.push(e.name);
+          return { ...e, status: 'ABORTED' };
+        },
+      },
+    });
+    return { runtime, stopped, inputs };
+  }
+
   const createState = (): ExecutionState => ({
     ...stepState({
       task: {
@@ -367,27 +388,7 @@ describe('onEvent: the previous request for the resource', () => {
   });
 
   it('stops a Create CloudFormation gave up on, and deletes what it made before answering the Delete of a made-up id', async () => {
-    const stopped: string[] = [];
-    const inputs: ExecutionState[] = [];
-    const { runtime } = harness({
-      starter: {
-        start: async (_name, input) => {
-          inputs.push(input);
-          return 'started';
-        },
-        findPrevious: async () => ({
-          name: 'Service-x-Create-y',
-          status: 'RUNNING',
-          startedAt: 1,
-          last: createState(),
-          stepInFlight: false,
-        }),
-        stopPrevious: async (e) => {
-          stopped.push(e.name);
-          return { ...e, status: 'ABORTED' };
-        },
-      },
-    });
+    const { runtime, stopped, inputs } = withPrevious('Service-x-Create-y', 'RUNNING', createState());
     await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C' }), context);
     expect(stopped).toEqual(['Service-x-Create-y']);
     expect(inputs[0]).toMatchObject({
@@ -399,22 +400,8 @@ describe('onEvent: the previous request for the resource', () => {
   });
 
   it('leaves alone a previous request CloudFormation took the answer of', async () => {
-    const stopped: string[] = [];
-    const inputs: ExecutionState[] = [];
     const done = { ...createState(), answer: { status: 'SUCCESS' as const, physicalResourceId: SERVICE_ID } };
-    const { runtime } = harness({
-      starter: {
-        start: async (_name, input) => {
-          inputs.push(input);
-          return 'started';
-        },
-        findPrevious: async () => ({ name: 'Service-x-Create-y', status: 'SUCCEEDED', startedAt: 1, last: done, stepInFlight: false }),
-        stopPrevious: async (e) => {
-          stopped.push(e.name);
-          return e;
-        },
-      },
-    });
+    const { runtime, stopped, inputs } = withPrevious('Service-x-Create-y', 'SUCCEEDED', done);
     await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context);
     expect(stopped).toEqual([]);
     expect(inputs[0].undo).toBeUndefined();
@@ -422,7 +409,6 @@ describe('onEvent: the previous request for the resource', () => {
   });
 
   it('takes over what the previous request could not undo (its Delete failed), even though that request was answered', async () => {
-    const inputs: ExecutionState[] = [];
     const left = [
       {
         resourceType: 'Custom::AtlasPrivateEndpointService',
@@ -434,21 +420,7 @@ describe('onEvent: the previous request for the resource', () => {
       undo: left,
       answer: { status: 'FAILED', physicalResourceId: 'app-dev-Service-1A2B3C', reason: 'could not undo' },
     };
-    const { runtime } = harness({
-      starter: {
-        start: async (_name, input) => {
-          inputs.push(input);
-          return 'started';
-        },
-        findPrevious: async () => ({
-          name: 'Service-x-Delete-y',
-          status: 'SUCCEEDED',
-          startedAt: 1,
-          last: failedDelete,
-          stepInFlight: false,
-        }),
-      },
-    });
+    const { runtime, inputs } = withPrevious('Service-x-Delete-y', 'SUCCEEDED', failedDelete);
     await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C', RequestId: 'req-2' }), context);
     expect(inputs[0]).toMatchObject({ undo: left, answerAfterUndo: { status: 'SUCCESS' } });
   });
