@@ -79,9 +79,11 @@ export class ProviderRuntime {
       return { executionName: '', started: false };
     }
     const name = executionName(request);
+    // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
+    const sentAt = requestSentAt(request, this.deps.now());
     let undo: UndoItem[] | 'superseded';
     try {
-      undo = await this.undoFirst(request, name);
+      undo = await this.undoFirst(request, name, sentAt);
     } catch (err) {
       if (isRetryableStartError(err)) throw err; // Lambda's asynchronous retry delivers the event again
       // Without the permission to look (a provider stack not yet updated), go on as before this check existed.
@@ -94,8 +96,7 @@ export class ProviderRuntime {
       this.deps.logger.warn('CloudFormation sent a later request for this resource: this one is stale and is not acted on', keys);
       return { executionName: name, started: false };
     }
-    // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
-    const state = initialState(request, requestSentAt(request, this.deps.now()), undo);
+    const state = initialState(request, sentAt, undo);
     if (!state.answer) {
       // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
       const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
@@ -187,13 +188,13 @@ export class ProviderRuntime {
    * gave up on it. It is stopped, and what it made is undone before this request's own work
    * (`lifecycle/core/cancellation.ts`).
    */
-  private async undoFirst(request: CloudFormationRequest, name: string): Promise<UndoItem[] | 'superseded'> {
+  private async undoFirst(request: CloudFormationRequest, name: string, sentAt: number): Promise<UndoItem[] | 'superseded'> {
     const { starter } = this.deps;
     if (!starter.findPrevious) return [];
     let previous = await starter.findPrevious(request, name);
     if (!previous || !sameResource(request, previous)) return [];
     // CloudFormation sent the previous request after this one: this is a late delivery of one it gave up on.
-    if (previous.last.receivedAt > requestSentAt(request, this.deps.now())) return 'superseded';
+    if (previous.last.receivedAt > sentAt) return 'superseded';
     const abandoned = isAbandoned(request, previous);
     // What the previous request had still to undo (it failed to, or was stopped while at it) is taken over.
     if (!abandoned && !previous.last.undo?.length) return [];

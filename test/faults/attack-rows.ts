@@ -82,7 +82,7 @@ export const attackRows: MatrixRow[] = [
   {
     name: 'AWS: a registration Create cancelled while its register step is in flight leaves alone the registration that was there before it',
     defect: 1,
-    // The register step POSTs (Atlas answers 409: registered already), then hangs until its Lambda timeout.
+    // The register step (its look finds the registration there already) hangs until its Lambda timeout.
     runner: { faults: [{ step: 'act', when: 'timeout', match: (s) => s.task.kind === 'register' }] },
     async run(ctx) {
       const { create: svc } = await ctx.create(ctx.props(), { logicalResourceId: 'Service' });

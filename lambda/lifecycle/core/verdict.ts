@@ -1,7 +1,10 @@
 /** What a decision returns: wait and come back, or the answer the request ends with. */
 import type { AnswerInput } from '../../cloudformation/answer';
+import type { CloudFormationRequest } from '../../cloudformation/request';
+import { describeProblems, type PropertyProblem } from '../../model/property-reader';
 import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
+import { physicalIdOfNothingMade } from './physical-id';
 
 export type Verdict =
   | { outcome: typeof OUTCOME.wait; waitSeconds: number; lastStatus?: string; task?: Task }
@@ -30,4 +33,15 @@ export interface AnswerIds {
 /** The request ends FAILED: `reason` says why, `physicalResourceId` names what the rollback may delete. */
 export function failedVerdict(physicalResourceId: string, reason: string, data?: AnswerInput['data']): Verdict {
   return { outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId, reason, ...(data ? { data } : {}) } };
+}
+
+/** A request whose properties cannot be used ends at once, naming each problem; it made nothing. */
+export function invalidPropertiesPlan(request: CloudFormationRequest, problems: readonly PropertyProblem[]): Plan {
+  return {
+    answer: {
+      status: 'FAILED',
+      physicalResourceId: physicalIdOfNothingMade(request),
+      reason: `Invalid properties: ${describeProblems(problems)}`,
+    },
+  };
 }

@@ -8,10 +8,9 @@ import type { CloudFormationRequest } from '../../cloudformation/request';
 import { parseEndpointProperties } from '../../model/endpoint-properties';
 import { InvalidPropertiesError } from '../../model/errors';
 import type { CloudProvider } from '../../model/provider';
-import { describeProblems } from '../../model/property-reader';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
-import { type AnswerIds, type Clocked, failedVerdict, type Plan, type Verdict } from '../core/verdict';
+import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
 import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
@@ -117,19 +116,16 @@ function providerOf(request: CloudFormationRequest): CloudProvider {
 /** The first step for a registration request. */
 export function planEndpointRequest(request: CloudFormationRequest): Plan {
   const parsed = parseEndpointProperties(request.ResourceProperties);
-  const invalid = (physicalResourceId: string): Plan => ({
-    answer: { status: 'FAILED', physicalResourceId, reason: `Invalid properties: ${parsed.ok ? '' : describeProblems(parsed.problems)}` },
-  });
   switch (request.RequestType) {
     case 'Create':
-      return parsed.ok ? { task: { kind: 'register' } } : invalid(physicalIdOfNothingMade(request));
+      return parsed.ok ? { task: { kind: 'register' } } : invalidPropertiesPlan(request, parsed.problems);
     case 'Delete': {
       const ref = parseEndpointPhysicalId(request.PhysicalResourceId, providerOf(request));
       if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: physicalIdOfNothingMade(request) } };
       return { task: { kind: 'deregister', ref } };
     }
     case 'Update': {
-      if (!parsed.ok) return invalid(physicalIdOfNothingMade(request));
+      if (!parsed.ok) return invalidPropertiesPlan(request, parsed.problems);
       const next = parsed.value;
       const ref = parseEndpointPhysicalId(request.PhysicalResourceId, next.provider);
       const same =

@@ -4,13 +4,12 @@
  */
 import type { EndpointService } from '../../atlas/models';
 import type { CloudFormationRequest } from '../../cloudformation/request';
-import { describeProblems } from '../../model/property-reader';
 import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { classify } from '../core/status-table';
-import { type AnswerIds, type Clocked, failedVerdict, type Plan, type Verdict } from '../core/verdict';
+import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
 import { waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
 import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
@@ -133,15 +132,7 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
   const parsed = parseServiceProperties(request.ResourceProperties);
   switch (request.RequestType) {
     case 'Create':
-      if (!parsed.ok) {
-        return {
-          answer: {
-            status: 'FAILED',
-            physicalResourceId: physicalIdOfNothingMade(request),
-            reason: `Invalid properties: ${describeProblems(parsed.problems)}`,
-          },
-        };
-      }
+      if (!parsed.ok) return invalidPropertiesPlan(request, parsed.problems);
       return { task: { kind: 'inspect' } };
     case 'Delete': {
       const ref = parseServicePhysicalId(request.PhysicalResourceId);
@@ -155,15 +146,7 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
 }
 
 function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
-  if (!parsed.ok) {
-    return {
-      answer: {
-        status: 'FAILED',
-        physicalResourceId: physicalIdOfNothingMade(request),
-        reason: `Invalid properties: ${describeProblems(parsed.problems)}`,
-      },
-    };
-  }
+  if (!parsed.ok) return invalidPropertiesPlan(request, parsed.problems);
   const next = parsed.value;
   const ref = parseServicePhysicalId(request.PhysicalResourceId);
   if (!ref) return { task: { kind: 'inspect' } }; // nothing of ours to update: create it

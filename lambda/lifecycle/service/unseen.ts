@@ -38,10 +38,19 @@ export function mayHaveCreatedUnseen(state: ExecutionState, stepInFlight = false
   return t.kind === 'inspect' && t.maybeProcessed === true;
 }
 
-/** The service's ObjectId time is not before `since` (with a second's slack: ObjectIds count whole seconds). */
+/** When the service was made (epoch ms): its id, an ObjectId, starts with the second; NaN for another id. */
+function createdAt(service: EndpointService): number {
+  return Number.parseInt(service.id.slice(0, 8), 16) * 1000;
+}
+
+/** The service was made at `since` or after (with a second's slack: ObjectIds count whole seconds). */
 export function createdSince(service: EndpointService, since: number): boolean {
-  const seconds = Number.parseInt(service.id.slice(0, 8), 16);
-  return Number.isFinite(seconds) && seconds * 1000 >= since - 1000;
+  return createdAt(service) >= since - 1000;
+}
+
+/** The service was made at `until` or before (the same slack). */
+function createdBy(service: EndpointService, until: number): boolean {
+  return createdAt(service) <= until + 1000;
 }
 
 /** The service in the searched region made since the request was received, if any (one per provider and region). */
@@ -52,7 +61,7 @@ export async function findCreatedSince(api: AtlasApi, search: UnseenSearch): Pro
     (s) =>
       s.regionName === region &&
       createdSince(s, search.since) &&
-      (search.until === undefined || !createdSince(s, search.until + 2000)) &&
+      (search.until === undefined || createdBy(s, search.until)) &&
       !isDeleting(s),
   );
 }
