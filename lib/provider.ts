@@ -258,6 +258,17 @@ export class AtlasPrivateEndpointProvider extends Construct {
     );
     this.serviceToken = onEventFunction.functionArn;
 
+    // Both functions ask CloudFormation whether a request is still the one it waits for (at the door, before
+    // every act in Atlas and after answering). The provider serves any stack of its account and region, whose
+    // names it cannot know at synth: every stack there, and only the two read actions. In each function's
+    // default policy, which the function waits for, so that no first request meets a role without it.
+    const stackRead = new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*/*' })],
+    });
+    onEventFunction.addToRolePolicy(stackRead);
+    stepFunction.addToRolePolicy(stackRead);
+
     // An event whose invocations all fail (Lambda's two asynchronous retries included) goes here and is
     // answered FAILED, instead of leaving CloudFormation waiting for its whole ServiceTimeout.
     const onEventFailedFunction = fn(

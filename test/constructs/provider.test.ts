@@ -127,6 +127,13 @@ describe('AtlasPrivateEndpointProvider template', () => {
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [group, 'Arn'] },
     });
+    // Asking CloudFormation about a request's stack and logical id: read only, stacks of the provider's own
+    // account and region only (any stack there may use the provider).
+    const stackRead = {
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      Effect: 'Allow',
+      Resource: arn('cloudformation', 'stack/*/*'),
+    };
     expect(policiesByRole(t)).toEqual({
       // The failure destination only writes its own logs and answers CloudFormation's pre-signed URL.
       ProviderOnEventFailedFunctionRole: [logWrite('ProviderOnEventFailedFunctionLogs')],
@@ -141,6 +148,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
           Resource: arn('states', `execution:${smName}:*`),
         },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+        stackRead,
         // Lambda hands an event it gave up on to the failure destination with the function's own role.
         {
           Action: 'lambda:InvokeFunction',
@@ -150,6 +158,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
+        stackRead,
         {
           Action: 'secretsmanager:GetSecretValue',
           Effect: 'Allow',
