@@ -14,7 +14,7 @@
 import { resolveAtlasBaseUrl } from './model/base-url';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import type { AtlasAccess } from './runtime/atlas-access';
-import type { CloudFormationStacks } from './runtime/cloudformation';
+import type { AwsCloudFormationReader } from './runtime/cloudformation';
 import type { StepFunctionsStarter } from './runtime/step-functions';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
@@ -50,9 +50,9 @@ function stepFunctions(): Promise<StepFunctionsStarter> {
 }
 
 // Both functions ask CloudFormation: before anything acts, before every act and after answering.
-let cfn: Promise<CloudFormationStacks> | undefined;
-function cloudFormation(): Promise<CloudFormationStacks> {
-  cfn ??= import('./runtime/cloudformation').then(({ CloudFormationStacks }) => new CloudFormationStacks());
+let cfn: Promise<AwsCloudFormationReader> | undefined;
+function cloudFormation(): Promise<AwsCloudFormationReader> {
+  cfn ??= import('./runtime/cloudformation').then(({ AwsCloudFormationReader }) => new AwsCloudFormationReader());
   return cfn;
 }
 
@@ -82,8 +82,6 @@ function build(): ProviderRuntime {
     cloudFormation: { describe: async (stackId, logicalResourceId) => (await cloudFormation()).describe(stackId, logicalResourceId) },
     starter: {
       start: async (name, input) => (await stepFunctions()).start(name, input),
-      findPrevious: async (request, ownName) => (await stepFunctions()).findPrevious(request, ownName),
-      stopPrevious: async (execution) => (await stepFunctions()).stopPrevious(execution),
     },
   });
 }

@@ -34,7 +34,7 @@ export class CloudFormationLookError extends ProviderError {
 // The codes AWS services use for "slow down"; CloudFormation's own is `Throttling` (HTTP 400).
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
-export interface CloudFormationStacksOptions {
+export interface AwsCloudFormationReaderOptions {
   client?: CloudFormationApi;
   retry?: CloudFormationRetry;
   sleep?: (ms: number) => Promise<void>;
@@ -42,14 +42,14 @@ export interface CloudFormationStacksOptions {
   random?: () => number;
 }
 
-export class CloudFormationStacks implements CloudFormationReader {
+export class AwsCloudFormationReader implements CloudFormationReader {
   private readonly client: CloudFormationApi;
   private readonly retry: CloudFormationRetry;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
   private readonly random: () => number;
 
-  constructor(options: CloudFormationStacksOptions = {}) {
+  constructor(options: AwsCloudFormationReaderOptions = {}) {
     // The retries are this adapter's own (throttling, 5xx, a dropped connection), so the SDK makes one attempt
     // each: two stacked retry policies would multiply. Timeouts keep a hung call from eating the function's time.
     this.client =

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { CloudFormationLookError, CloudFormationStacks } from '../../lambda/runtime/cloudformation';
+import { CloudFormationLookError, AwsCloudFormationReader } from '../../lambda/runtime/cloudformation';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:123456789012:stack/app/0d5e1f20-b1a3-11ef-9c1a-0a1b2c3d4e5f';
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
@@ -72,8 +72,8 @@ beforeEach(() => {
   replies = {};
 });
 
-function stacks(): CloudFormationStacks {
-  return new CloudFormationStacks({
+function stacks(): AwsCloudFormationReader {
+  return new AwsCloudFormationReader({
     client,
     sleep: async (ms) => {
       slept.push(ms);
@@ -83,7 +83,7 @@ function stacks(): CloudFormationStacks {
   });
 }
 
-describe('CloudFormationStacks.describe', () => {
+describe('AwsCloudFormationReader.describe', () => {
   it("reads the stack's status and the resource's detail, the timestamp in epoch ms", async () => {
     replies.DescribeStacks = [stackReply('UPDATE_IN_PROGRESS')];
     replies.DescribeStackResource = [
@@ -175,7 +175,7 @@ describe('CloudFormationStacks.describe', () => {
     replies.DescribeStacks = [error(400, 'Throttling', 'Rate exceeded')];
     replies.DescribeStackResource = [error(400, 'ValidationError', 'Resource Service does not exist for stack app')];
     let t = 0;
-    const adapter = new CloudFormationStacks({ client, sleep: async () => undefined, random: () => 1, now: () => (t += 1500) });
+    const adapter = new AwsCloudFormationReader({ client, sleep: async () => undefined, random: () => 1, now: () => (t += 1500) });
     await expect(adapter.describe(STACK_ID, 'Service')).rejects.toBeInstanceOf(CloudFormationLookError);
     expect(calls.filter((c) => c.Action === 'DescribeStacks').length).toBeLessThan(5);
   });

@@ -3,6 +3,7 @@
  * often the step runs), wait for Atlas to settle its connection, remove it and wait until it is gone.
  * What follows from what Atlas said is decided in `decisions.ts`.
  */
+import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { AtlasApiError } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
@@ -11,7 +12,7 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, waitUntil } from '../core/transitions';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, lookAgainIfUnsure } from '../core/transitions';
 import type { Task } from '../tasks';
 import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
@@ -117,12 +118,11 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       );
     }
     case 'find-registered': {
-      // Not before the step that may still be registering it has run out of time.
-      const waiting = waitUntil(state, ports, log, task.notBefore);
-      if (waiting) return waiting;
       const api = await ports.atlasFor(credentialsOf(state));
       if (!(await getOrGone(api, task.ref))) {
-        ports.logger.info('The abandoned request registered nothing', log);
+        const again = lookAgainIfUnsure(state, ports, log, task);
+        if (again) return again;
+        ports.logger.info('The register of unknown outcome registered nothing', { ...log, looks: UNSEEN_EMPTY_LOOKS });
         return apply(
           state,
           { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
@@ -130,7 +130,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           log,
         );
       }
-      ports.logger.warn('The abandoned request registered the interface endpoint; removing it', {
+      ports.logger.warn('The register of unknown outcome registered the interface endpoint; removing it', {
         ...log,
         endpointId: task.ref.endpointId,
       });
