@@ -231,22 +231,6 @@ export class AtlasPrivateEndpointProvider extends Construct {
     );
     this.onEventFunction = onEventFunction;
     this.stateMachine.grantStartExecution(onEventFunction);
-    // A request finds the execution of the previous request for its resource, and stops it when
-    // CloudFormation gave up on it (see lambda/lifecycle/core/cancellation.ts).
-    onEventFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachineArn] }));
-    onEventFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
     // Starting an execution of a state machine encrypted with a customer managed key encrypts its input
     // with that key on the caller's behalf, with the state machine's ARN as encryption context.
     onEventFunction.addToRolePolicy(

@@ -140,13 +140,6 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
-        // Finding and stopping the execution of a request CloudFormation gave up on: this state machine's only.
-        { Action: 'states:ListExecutions', Effect: 'Allow', Resource: arn('states', `stateMachine:${smName}`) },
-        {
-          Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-          Effect: 'Allow',
-          Resource: arn('states', `execution:${smName}:*`),
-        },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
         stackRead,
         // Lambda hands an event it gave up on to the failure destination with the function's own role.
@@ -275,8 +268,11 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Act',
         'Answer',
         'Answered',
+        'AwaitVerdict',
+        'Confirm',
         'CountFailure',
         'GiveUp',
+        'MadeSomething',
         'Poll',
         'RetryStep',
         'Route',
@@ -284,6 +280,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Unanswerable',
         'WaitAfterFailure',
         'WaitToAct',
+        'WaitToConfirm',
         'WaitToPoll',
       ].sort(),
     );
