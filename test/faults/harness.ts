@@ -249,7 +249,10 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
             a.create.status === 'FAILED'
               ? a.create.physicalResourceId
               : runner.madeUpPhysicalId(a.create.logicalResourceId, a.options.stackName);
-          return { a, pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1 }) };
+          return {
+            a,
+            pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1, phase: 'rollback' }),
+          };
         });
       await waitForAll(
         runner,
