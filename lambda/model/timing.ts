@@ -65,6 +65,8 @@ export const CONFIRM_WINDOW_SECONDS = 300;
 export const CONFIRM_GRACE_SECONDS = 120;
 /** Time a removal of what CloudFormation did not take gets, from when CloudFormation moved on (the request's own deadline may have passed). */
 export const CLEANUP_SECONDS = 1800;
+/** A removal Atlas refused (or that failed) is tried again after 30 s, doubling to 5 minutes, within CLEANUP_SECONDS. */
+export const CLEANUP_RETRY = { firstSeconds: 30, capSeconds: 300 } as const;
 /** Empty looks, a poll interval apart, before "an unclear create or register made nothing" is concluded (Atlas's lists lag). */
 export const UNSEEN_EMPTY_LOOKS = 3;
 

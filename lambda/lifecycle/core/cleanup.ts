@@ -11,7 +11,10 @@ import type { ExecutionState } from './execution-state';
 /** Something this execution made, to remove: a task of its resource. */
 export interface UndoItem {
   resourceType: string;
+  /** The task as it was when the removal started, or where it got to. */
   task: Task;
+  /** Attempts that failed so far. */
+  attempts?: number;
 }
 
 /** At most what one execution can leave: one item (a few, to spare a later change). */

@@ -14,6 +14,7 @@ import { InvalidPropertiesError } from '../../model/errors';
 import {
   BEHIND_LOOKS_MAX,
   BEHIND_WAIT_SECONDS,
+  CLEANUP_RETRY,
   CLEANUP_SECONDS,
   CLOUDFORMATION_LOOK_INTERVAL_SECONDS,
   CONFIRM_GRACE_SECONDS,
@@ -28,7 +29,7 @@ import type { ExecutionState } from './execution-state';
 import { giveUpAnswer } from './give-up';
 import type { StepPorts } from './ports';
 import type { LifecycleResource } from './resource';
-import { cleanupOf } from './cleanup';
+import { cleanupOf, type UndoItem } from './cleanup';
 import { judgeAnswer, judgeSince } from './standing';
 import { serviceTimeoutOf } from './start';
 import { apply, deadlineReached, fail, retryLater } from './transitions';
@@ -327,18 +328,27 @@ async function cleanupStep(step: typeof STEP.act | typeof STEP.poll, state: Exec
   const after = resource
     ? await actAndPoll(step, view, resource, ports)
     : { ...view, answer: { status: 'SUCCESS' as const, physicalResourceId: '' } };
-  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined({ made: state.made, answer: state.answer }) };
-  if (!after.answer) {
-    delete base.answer;
-    if (state.answer) base.answer = state.answer;
-    return { ...base, undo: [{ resourceType: item.resourceType, task: after.task }, ...rest] };
+  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined({ made: state.made }) };
+  delete base.answer;
+  if (state.answer) base.answer = state.answer;
+  if (!after.answer) return { ...base, undo: [{ ...item, task: after.task }, ...rest] };
+  if (after.answer.status === 'FAILED') {
+    // Atlas refused or the removal failed: it is tried again (a key's role lowered for a while, an outage)
+    // until the time the removal has runs out; then the execution says what stays.
+    const attempts = (item.attempts ?? 0) + 1;
+    const waitSeconds = Math.min(CLEANUP_RETRY.capSeconds, CLEANUP_RETRY.firstSeconds * 2 ** (attempts - 1));
+    const retry: UndoItem = { ...item, attempts };
+    if (ports.now() + waitSeconds * 1000 < state.deadlineAt) {
+      ports.logger.warn('Could not remove what this request made; trying again', {
+        task: item.task.kind,
+        attempts,
+        waitSeconds,
+        reason: after.answer.reason,
+      });
+      return { ...base, undo: [retry, ...rest], outcome: OUTCOME.wait, next: STEP.act, waitSeconds };
+    }
+    return cleanupFailed({ ...state, undo: [retry, ...rest] }, after.answer.reason ?? '', ports);
   }
-  if (after.answer.status === 'FAILED')
-    return cleanupFailed(
-      { ...state, undo: [{ resourceType: item.resourceType, task: after.task.kind === 'done' ? item.task : after.task }, ...rest] },
-      after.answer.reason ?? '',
-      ports,
-    );
   ports.logger.info('Removed what this request made', { task: item.task.kind });
   if (rest.length) return { ...base, undo: rest, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };
   const done: ExecutionState = { ...base };
