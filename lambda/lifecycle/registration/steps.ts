@@ -40,7 +40,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
         const existing = await getOrGone(api, ref);
         if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
-        const owner = ownerOfRegistration(false, props.adoptExisting, state.request.RequestType);
+        const owner = ownerOfRegistration(false, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
         ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
         if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
         return awaitConnection(
@@ -69,7 +69,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           }
           if (existing) {
             // Registered already: by an earlier attempt of this request, or before it (taken over only when asked).
-            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.request.RequestType);
+            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
             ports.logger.warn('Register answered 409: the interface endpoint is registered with this service already', {
               ...log,
               endpointId: ref.endpointId,

@@ -128,11 +128,12 @@ describe('a register answered 409 for a registration that is there', () => {
     expect(pending.task).toEqual({ kind: 'await-connection', ref: expect.objectContaining({ endpointId: VPCE }), origin: 'adopted' });
   });
 
-  it("an Update back to a registration the stack still holds (a replacement's rollback) takes it over without the opt-in", async () => {
+  it("an Update back to a registration the stack still holds (a replacement's rollback, as CloudFormation's stack status says) takes it over without the opt-in", async () => {
     const held = `${PROJECT}--${SERVICE}--vpce-11111111111111111`;
     const s = state();
     const update: ExecutionState = {
       ...s,
+      stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
       request: {
         ...s.request,
         RequestType: 'Update',
