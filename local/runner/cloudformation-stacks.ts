@@ -89,6 +89,8 @@ export class CloudFormationStacks implements CloudFormationReader {
   private readonly sent = new Map<string, SentRequest>();
   private readonly lagMs: number;
   readonly cleanupShows: CleanupShows;
+  /** Errors the next `describe` calls throw, one each (what the AWS adapter throws once its retries are spent). */
+  readonly faults: Error[] = [];
   /** `describe` calls (each is one DescribeStacks and one DescribeStackResource on AWS). */
   describeCalls = 0;
   /** `describe` calls by StackId. */
@@ -106,6 +108,8 @@ export class CloudFormationStacks implements CloudFormationReader {
   /** The port: one look, as CloudFormation's eventually consistent reads may return it (lagging when asked to). */
   async describe(stackId: string, logicalResourceId: string): Promise<StackResourceView> {
     this.describeCalls++;
+    const fault = this.faults.shift();
+    if (fault) throw fault;
     this.describeCallsByStack.set(stackId, (this.describeCallsByStack.get(stackId) ?? 0) + 1);
     const stack = this.stacks.get(stackId);
     if (!stack) return {};

@@ -80,6 +80,8 @@ export interface LocalRunnerOptions {
   faults?: StepFault[];
   /** Errors StartExecution throws, one per call, before it works. */
   startErrors?: Error[];
+  /** Simulated seconds each StartExecution call takes (default 0). */
+  startLatencySeconds?: number;
   /** Stands in for Secrets Manager (default: every secret holds the runner's credentials). */
   secretReader?: SecretReader;
   /** Settings of the provider's Atlas client (transport timeouts), e.g. to time out on slow answers quickly. */
@@ -234,7 +236,12 @@ export class LocalRunner {
       sleep: (ms) => this.scheduler.sleep(ms / 1000),
       cloudFormation: this.stacks,
       starter: {
-        start: (name, input) => this.machine.start(name, input),
+        // A slow StartExecution leaves a gap between the ServiceToken function's look at CloudFormation and
+        // the execution's start, in which CloudFormation may give up on the request.
+        start: async (name, input) => {
+          if (this.options.startLatencySeconds) await this.scheduler.sleep(this.options.startLatencySeconds);
+          return this.machine.start(name, input);
+        },
       },
       // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
       entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },

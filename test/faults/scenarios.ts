@@ -7,6 +7,7 @@ import type { CloudProvider } from '../../lambda/model/provider';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { DEFAULT_SERVICE_ACCOUNT, type Operation } from '../../local/atlas-emulator';
 import { attackRows } from './attack-rows';
+import { cloudFormationRows } from './cloudformation-rows';
 import { PROJECT, REGIONS, type Scenario, type ScenarioContext } from './harness';
 
 export interface MatrixRow extends Scenario {
@@ -1035,5 +1036,6 @@ export const MATRIX: MatrixRow[] = [
   ...siblingRows,
   ...defectRows,
   ...attackRows,
+  ...cloudFormationRows,
   bulkRow(),
 ];
