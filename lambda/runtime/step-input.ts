@@ -10,6 +10,8 @@ import { checkEvent, type EntryPolicy } from '../cloudformation/entry';
 import type { StackRef } from '../cloudformation/stack-id';
 import { MAX_UNDO_ITEMS } from '../lifecycle/core/cleanup';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
+import { type Stamp, stampFits } from '../lifecycle/core/standing';
+import { isReplacementPair } from '../lifecycle/registry';
 import { ProviderError } from '../model/errors';
 import { CLOUD_PROVIDERS } from '../model/provider';
 import { FINAL_OUTCOMES, isStepName, OUTCOME, STEP, type StepName } from '../model/wait-loop';
@@ -75,9 +77,12 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
     const v = state[key];
     if (v !== undefined && (typeof v !== 'string' || v.length > 600)) return fail(`${key} malformed`);
   }
+  // CloudFormation's word at the door: every execution the ServiceToken function starts carries it.
   const stamp = state.stamp;
-  if (stamp !== undefined && (!isObject(stamp) || typeof stamp.status !== 'string' || !num(stamp.lastUpdated)))
-    return fail('stamp malformed');
+  if (!isObject(stamp) || typeof stamp.status !== 'string' || !num(stamp.lastUpdated)) return fail('no stamp of CloudFormation');
+  if (stamp.physicalResourceId !== undefined && typeof stamp.physicalResourceId !== 'string') return fail('stamp malformed');
+  if (!stampFits(gate.request, stamp as unknown as Stamp, state.stackStatus as string | undefined, isReplacementPair))
+    return fail('its stamp is not one CloudFormation shows for such a request');
   if (state.leftInAtlas !== undefined && !isObject(state.leftInAtlas)) return fail('leftInAtlas malformed');
   for (const key of ['answer'] as const) {
     const a = state[key];

@@ -97,6 +97,11 @@ function harness(over: Partial<ProviderRuntimeDeps> = {}) {
     cfn.request = e as Record<string, unknown>;
     return onEvent(e, c);
   };
+  const onStep = runtime.onStep.bind(runtime);
+  runtime.onStep = (e, c) => {
+    cfn.request = (e as { state?: { request?: Record<string, unknown> } } | null)?.state?.request;
+    return onStep(e, c);
+  };
   return { runtime, calls };
 }
 
@@ -273,6 +278,8 @@ function stepState(over: Partial<ExecutionState> = {}): ExecutionState {
     waitSeconds: 0,
     polls: 0,
     stepFailures: { count: 0, backoffSeconds: 5 },
+    stamp: { status: 'DELETE_IN_PROGRESS', physicalResourceId: SERVICE_ID, lastUpdated: 999_000 },
+    stackStatus: 'DELETE_IN_PROGRESS',
     ...over,
   };
 }
@@ -344,6 +351,11 @@ describe('onStep: only what the state machine gives it', () => {
     ],
     ['a malformed undo list', { step: 'act', state: stepState({ undo: 'everything' as unknown as ExecutionState['undo'] }) }],
     ['a task without a kind', { step: 'act', state: stepState({ task: {} as ExecutionState['task'] }) }],
+    ["a state without CloudFormation's stamp", { step: 'act', state: stepState({ stamp: undefined }) }],
+    [
+      'a stamp CloudFormation never shows for such a request (the service held, not being deleted)',
+      { step: 'act', state: stepState({ stamp: { status: 'CREATE_COMPLETE', physicalResourceId: SERVICE_ID, lastUpdated: 999_000 } }) },
+    ],
     ['a deadline beyond any ServiceTimeout', { step: 'act', state: stepState({ deadlineAt: 1e15 }) }],
   ])('refuses %s, doing nothing', async (_what, invocation) => {
     const { runtime, calls } = harness();

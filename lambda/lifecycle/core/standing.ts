@@ -136,3 +136,12 @@ export function judgeAnswer(request: CloudFormationRequest, stamp: Stamp, answer
     };
   return { kind: 'pending' };
 }
+
+/**
+ * Whether a stamp is one the door could have accepted for this request: a step state is checked against it,
+ * so a hand-made one cannot claim CloudFormation's word for a request CloudFormation never waited for.
+ */
+export function stampFits(request: CloudFormationRequest, stamp: Stamp, stackStatus: string | undefined, pair: ReplacementPair): boolean {
+  const view: StackResourceView = { stackStatus: stackStatus ?? '', resource: { resourceType: request.ResourceType, ...stamp } };
+  return judgeAtDoor(request, stamp.lastUpdated, view, pair).kind === 'current';
+}
