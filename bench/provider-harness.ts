@@ -130,7 +130,12 @@ export class ProviderHarness {
   }
 
   /** Sends one request as CloudFormation would and resolves with its outcome once the execution has ended. */
-  async send(requestType: RequestType, properties: Record<string, unknown>, physicalResourceId?: string): Promise<RequestOutcome> {
+  async send(
+    requestType: RequestType,
+    properties: Record<string, unknown>,
+    physicalResourceId?: string,
+    logicalResourceId = 'EndpointService',
+  ): Promise<RequestOutcome> {
     const key = randomUUID();
     const { executionName } = await this.time.actor(async () => {
       const url = `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/bench/${key}`;
@@ -141,7 +146,7 @@ export class ProviderHarness {
         StackId: STACK_ID,
         RequestId: key,
         ResourceType: RESOURCE_TYPE_SERVICE,
-        LogicalResourceId: 'EndpointService',
+        LogicalResourceId: logicalResourceId,
         ...(physicalResourceId ? { PhysicalResourceId: physicalResourceId } : {}),
         ResourceProperties: asCloudFormationSends({ ServiceToken: serviceToken, ...properties }) as Record<string, unknown>,
         ServiceToken: serviceToken,
