@@ -1,6 +1,7 @@
 /**
  * The deletion protocol every resource follows: ask Atlas to delete, take 404 as done, take a refusal as the
- * end of the request unless the deletion is under way already, and otherwise wait until it is gone.
+ * end of the request unless the deletion is under way already, and otherwise wait until it is gone while the
+ * deadline allows. Once Atlas has accepted the deletion the deadline answers SUCCESS: Atlas finishes it alone.
  */
 import { AtlasApiError } from '../../atlas/errors';
 import { describeError, type LogFields } from '../../logging';
@@ -8,8 +9,9 @@ import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import type { StepPorts } from './ports';
-import { apply, fail, physicalIdFor } from './transitions';
-import { pollWaitSeconds } from './wait';
+import { describeTask } from '../tasks';
+import { apply, clockOf, fail, physicalIdFor } from './transitions';
+import { waitForDeletion } from './wait';
 
 export interface Deletion {
   state: ExecutionState;
@@ -40,5 +42,12 @@ export async function requestDeletion(d: Deletion): Promise<ExecutionState> {
     } else throw err;
   }
   ports.logger.info('Deletion requested', log);
-  return apply(state, { outcome: OUTCOME.wait, waitSeconds: pollWaitSeconds() }, ports, log, d.then);
+  // Accepted: wait for it to be gone while the deadline allows; past it, the deletion is Atlas's to finish.
+  return apply(
+    state,
+    waitForDeletion(clockOf(state, ports), state.lastStatus, physicalIdFor(state), describeTask(d.then)),
+    ports,
+    log,
+    d.then,
+  );
 }

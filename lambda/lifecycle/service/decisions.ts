@@ -10,7 +10,7 @@ import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { classify } from '../core/status-table';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
-import { waitOrDeadline } from '../core/wait';
+import { waitForDeletion, waitOrDeadline } from '../core/wait';
 import { serviceAttributes } from './attributes';
 import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
 import { SERVICE_STATUS } from './status';
@@ -82,10 +82,13 @@ export function isDeleting(service: EndpointService | undefined): boolean {
   return service !== undefined && classify(SERVICE_STATUS, service.status) === 'deleting';
 }
 
-/** Judges one poll while waiting for a deleted service to be gone. */
+/**
+ * Judges one poll while waiting for a service whose deletion Atlas accepted to be gone: SUCCESS at 404, or at
+ * the deadline while Atlas still deletes it (whatever its status: a read that lags may still show AVAILABLE).
+ */
 export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!service) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(
+  return waitForDeletion(
     c,
     service.status,
     physicalResourceId,
