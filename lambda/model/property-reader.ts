@@ -6,7 +6,12 @@
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
 import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from './provider';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS, MIN_SERVICE_TIMEOUT_SECONDS, MIN_WAIT_BEFORE_DEADLINE_SECONDS } from './timing';
+import {
+  DEFAULT_SERVICE_TIMEOUT_SECONDS,
+  MAX_SERVICE_TIMEOUT_SECONDS,
+  MIN_SERVICE_TIMEOUT_SECONDS,
+  MIN_WAIT_BEFORE_DEADLINE_SECONDS,
+} from './timing';
 
 export interface PropertyProblem {
   readonly property: string;

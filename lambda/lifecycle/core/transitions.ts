@@ -54,11 +54,14 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
     };
   }
   if (isDeletionUnderway(verdict)) {
-    ports.logger.info('Deadline reached while Atlas deletes; the deletion is underway in Atlas and finishes on its own: answering SUCCESS', {
-      ...log,
-      status: state.lastStatus,
-      activity: describeTask(next.task),
-    });
+    ports.logger.info(
+      'Deadline reached while Atlas deletes; the deletion is underway in Atlas and finishes on its own: answering SUCCESS',
+      {
+        ...log,
+        status: state.lastStatus,
+        activity: describeTask(next.task),
+      },
+    );
   }
   const answer = sayWhatStays(verdict.answer, next.task, state.request);
   return { ...next, outcome: verdict.outcome, next: STEP.answer, waitSeconds: 0, answer, task: { kind: 'done' } };

@@ -20,12 +20,7 @@ export function othersDeletionWaitSeconds(looks: number): number {
  * Wait `seconds` (cut to what is left before the deadline) and come back, or, once the deadline has
  * passed, the deadline verdict.
  */
-export function waitWithin(
-  c: Clocked,
-  seconds: number,
-  onDeadline: AtDeadline,
-  task?: Task,
-): Verdict {
+export function waitWithin(c: Clocked, seconds: number, onDeadline: AtDeadline, task?: Task): Verdict {
   const remaining = remainingSeconds(c);
   if (remaining < MIN_WAIT_SECONDS) return deadlineVerdict(onDeadline);
   return {
