@@ -10,8 +10,8 @@ import type { Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import type { StepPorts } from './ports';
 import { describeTask } from '../tasks';
-import { apply, clockOf, fail, physicalIdFor } from './transitions';
-import { waitForDeletion } from './wait';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor } from './transitions';
+import { waitForDeletion, waitOrDeadline } from './wait';
 
 export interface Deletion {
   state: ExecutionState;
@@ -25,6 +25,11 @@ export interface Deletion {
   then: Task;
   /** True when Atlas is deleting it already (on its own, or after an earlier attempt's request). */
   alreadyGoing: () => Promise<boolean>;
+  /**
+   * True when the refusal lasts only until Atlas finishes removals it has accepted (a service whose
+   * registrations are being removed): the delete is asked again after the poll interval, while the deadline allows.
+   */
+  refusedUntilRemovalsEnd?: () => Promise<boolean>;
 }
 
 export async function requestDeletion(d: Deletion): Promise<ExecutionState> {
@@ -37,7 +42,15 @@ export async function requestDeletion(d: Deletion): Promise<ExecutionState> {
       return apply(state, { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } }, ports, log);
     }
     if (err instanceof AtlasApiError && !err.retryable) {
-      if (!(await d.alreadyGoing())) return fail(state, d.refusal(err), ports, log);
+      if (!(await d.alreadyGoing())) {
+        if (!(await d.refusedUntilRemovalsEnd?.())) return fail(state, d.refusal(err), ports, log);
+        ports.logger.info('Atlas refuses the delete until the removals it accepted are done; asking again', {
+          ...log,
+          error: describeError(err),
+        });
+        const activity = `${describeTask(state.task)} (${d.refusal(err)}; the removals Atlas accepted had not finished)`;
+        return apply(state, waitOrDeadline(clockOf(state, ports), state.lastStatus, answerIdOnFailure(state), activity), ports, log);
+      }
       ports.logger.info('Atlas refused the delete, but the deletion is under way already', { ...log, error: describeError(err) });
     } else throw err;
   }
