@@ -7,6 +7,7 @@ import type { CloudProvider } from '../../lambda/model/provider';
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { DEFAULT_SERVICE_ACCOUNT, type Operation } from '../../local/atlas-emulator';
 import { attackRows } from './attack-rows';
+import { deadlineRows } from './deadline-rows';
 import { PROJECT, REGIONS, type Scenario, type ScenarioContext } from './harness';
 
 export interface MatrixRow extends Scenario {
@@ -1034,5 +1035,6 @@ export const MATRIX: MatrixRow[] = [
   ...siblingRows,
   ...defectRows,
   ...attackRows,
+  ...deadlineRows,
   bulkRow(),
 ];
