@@ -191,10 +191,7 @@ const providerRows = perProvider((provider) => [
       const { create } = await ctx.create(ctx.props({ ServiceTimeout: 600 }));
       ctx.check(create.status === 'SUCCESS', `Create ${create.status}: ${create.reason}`);
       const d = await ctx.delete({});
-      ctx.check(
-        d.status === 'SUCCESS' && d.simulatedSeconds < 600,
-        `Delete ${d.status} after ${d.simulatedSeconds} s: ${d.reason}`,
-      );
+      ctx.check(d.status === 'SUCCESS' && d.simulatedSeconds < 600, `Delete ${d.status} after ${d.simulatedSeconds} s: ${d.reason}`);
       // An hour later Atlas has done what the stack's Delete asked.
       ctx.emulator.advance(3600);
       ctx.check(ctx.held() === undefined, 'the stack still holds the service after the SUCCESS');
