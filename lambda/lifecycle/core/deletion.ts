@@ -6,10 +6,9 @@
 import { AtlasApiError } from '../../atlas/errors';
 import { describeError, type LogFields } from '../../logging';
 import { OUTCOME } from '../../model/wait-loop';
-import type { Task } from '../tasks';
+import { describeTask, type Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import type { StepPorts } from './ports';
-import { describeTask } from '../tasks';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor } from './transitions';
 import { waitForDeletion, waitOrDeadline } from './wait';
 

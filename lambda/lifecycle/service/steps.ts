@@ -24,9 +24,9 @@ import {
   judgeGone,
   judgeReadiness,
   mayRestore,
+  onlyRemovalsInTheWay,
   ownerOfConflict,
   portMappingChangeReason,
-  onlyRemovalsInTheWay,
   refOf,
   registrationIdsOf,
 } from './decisions';
