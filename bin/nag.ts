@@ -5,7 +5,6 @@
  * data, rotation, flow logs, literal CIDRs in the example).
  */
 import { type App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AppStacks } from './stacks';
@@ -26,11 +25,13 @@ export function acknowledgeNagFindings(stacks: AppStacks): void {
       'Only the log-delivery actions Step Functions needs to log to CloudWatch Logs and the X-Ray trace actions, which AWS offers on "*" alone.',
   });
 
-  const executions = `execution:${(provider.stateMachine.node.defaultChild as CfnStateMachine).stateMachineName}:*`;
-  acknowledge(provider.onEventFunction.role!.node.findChild('DefaultPolicy'), {
-    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.provider, 'states', executions)}]`]:
-      "Execution names are made per request; the ServiceToken function may describe, read the history of and stop only the provider's own state machine's executions, to stop the one of a request CloudFormation gave up on.",
-  });
+  // Both functions ask CloudFormation about the stack and logical id of each request they serve.
+  const stackRead = `AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.provider, 'cloudformation', 'stack/*/*')}]`;
+  const stackReadReason =
+    'The provider serves any stack of its account and region, whose names are not known when it is deployed; it may only read (DescribeStackResource, DescribeStacks) stacks of its own account and region, to check each request with CloudFormation before acting.';
+  for (const fn of [provider.onEventFunction, provider.stepFunction]) {
+    acknowledge(fn.role!.node.findChild('DefaultPolicy'), { [stackRead]: stackReadReason });
+  }
 
   const catalog = stacks.catalog.node.findChild('Catalog');
   const launchPolicy = catalog.node.findChild('LaunchRole').node.findChild('DefaultPolicy');

@@ -231,22 +231,6 @@ export class AtlasPrivateEndpointProvider extends Construct {
     );
     this.onEventFunction = onEventFunction;
     this.stateMachine.grantStartExecution(onEventFunction);
-    // A request finds the execution of the previous request for its resource, and stops it when
-    // CloudFormation gave up on it (see lambda/lifecycle/core/cancellation.ts).
-    onEventFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachineArn] }));
-    onEventFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
     // Starting an execution of a state machine encrypted with a customer managed key encrypts its input
     // with that key on the caller's behalf, with the state machine's ARN as encryption context.
     onEventFunction.addToRolePolicy(
@@ -257,6 +241,17 @@ export class AtlasPrivateEndpointProvider extends Construct {
       }),
     );
     this.serviceToken = onEventFunction.functionArn;
+
+    // Both functions ask CloudFormation whether a request is still the one it waits for (at the door, before
+    // every act in Atlas and after answering). The provider serves any stack of its account and region, whose
+    // names it cannot know at synth: every stack there, and only the two read actions. In each function's
+    // default policy, which the function waits for, so that no first request meets a role without it.
+    const stackRead = new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*/*' })],
+    });
+    onEventFunction.addToRolePolicy(stackRead);
+    stepFunction.addToRolePolicy(stackRead);
 
     // An event whose invocations all fail (Lambda's two asynchronous retries included) goes here and is
     // answered FAILED, instead of leaving CloudFormation waiting for its whole ServiceTimeout.

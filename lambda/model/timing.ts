@@ -22,6 +22,34 @@ export const OTHERS_DELETION_WAIT = { firstSeconds: 5, factor: 1.5, capSeconds: 
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 
+// --- Asking CloudFormation -------------------------------------------------------------------------------------
+
+/**
+ * The looks at the door before a request whose resource is not (yet) in the status it implies is dropped:
+ * CloudFormation's describe calls may show a status one step behind for a few seconds. Waits between looks
+ * (0, 1, 3, 7 and 15 s): within the ServiceToken function's 30 s.
+ */
+export const DOOR_LOOK_WAITS_SECONDS: readonly number[] = [1, 2, 4, 8];
+/** While waiting for Atlas, CloudFormation is looked at this often (and before every act), so a request it gave up on stops within a minute. */
+export const CLOUDFORMATION_LOOK_INTERVAL_SECONDS = 60;
+/** A look before an act that shows an older status (a lagging read) is made again after this wait, at most this many times; then the request fails without acting. */
+export const BEHIND_WAIT_SECONDS = 5;
+export const BEHIND_LOOKS_MAX = 12;
+/**
+ * After the answer: the waits between looks for CloudFormation's verdict on it (2 s, doubling to a minute), for
+ * at least CONFIRM_WINDOW_SECONDS after the answer, and until the request's ServiceTimeout and this grace have
+ * passed (an answer that could not be delivered is settled by CloudFormation giving up at its ServiceTimeout).
+ */
+export const CONFIRM_WAIT = { firstSeconds: 2, factor: 2, capSeconds: 60 } as const;
+export const CONFIRM_WINDOW_SECONDS = 300;
+export const CONFIRM_GRACE_SECONDS = 120;
+/** Time a removal of what CloudFormation did not take gets, from when CloudFormation moved on (the request's own deadline may have passed). */
+export const CLEANUP_SECONDS = 1800;
+/** A removal Atlas refused (or that failed) is tried again after 30 s, doubling to 5 minutes, within CLEANUP_SECONDS. */
+export const CLEANUP_RETRY = { firstSeconds: 30, capSeconds: 300 } as const;
+/** Empty looks, a poll interval apart, before "an unclear create or register made nothing" is concluded (Atlas's lists lag). */
+export const UNSEEN_EMPTY_LOOKS = 3;
+
 // --- Failed steps: counted and retried by the state machine --------------------------------------------------
 
 /** The backoff a failure count starts from; the state machine doubles it before each retry: 10 s, then 20 s. */

@@ -127,20 +127,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [group, 'Arn'] },
     });
+    // Asking CloudFormation about a request's stack and logical id: read only, stacks of the provider's own
+    // account and region only (any stack there may use the provider).
+    const stackRead = {
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      Effect: 'Allow',
+      Resource: arn('cloudformation', 'stack/*/*'),
+    };
     expect(policiesByRole(t)).toEqual({
       // The failure destination only writes its own logs and answers CloudFormation's pre-signed URL.
       ProviderOnEventFailedFunctionRole: [logWrite('ProviderOnEventFailedFunctionLogs')],
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
-        // Finding and stopping the execution of a request CloudFormation gave up on: this state machine's only.
-        { Action: 'states:ListExecutions', Effect: 'Allow', Resource: arn('states', `stateMachine:${smName}`) },
-        {
-          Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-          Effect: 'Allow',
-          Resource: arn('states', `execution:${smName}:*`),
-        },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+        stackRead,
         // Lambda hands an event it gave up on to the failure destination with the function's own role.
         {
           Action: 'lambda:InvokeFunction',
@@ -150,6 +151,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
+        stackRead,
         {
           Action: 'secretsmanager:GetSecretValue',
           Effect: 'Allow',
@@ -266,8 +268,11 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Act',
         'Answer',
         'Answered',
+        'AwaitVerdict',
+        'Confirm',
         'CountFailure',
         'GiveUp',
+        'MadeSomething',
         'Poll',
         'RetryStep',
         'Route',
@@ -275,6 +280,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Unanswerable',
         'WaitAfterFailure',
         'WaitToAct',
+        'WaitToConfirm',
         'WaitToPoll',
       ].sort(),
     );

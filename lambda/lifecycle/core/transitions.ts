@@ -6,6 +6,7 @@
 import type { AtlasApiError } from '../../atlas/errors';
 import type { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields } from '../../logging';
+import { POLL_INTERVAL_SECONDS, UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
 import { describeTask, isDeletionAccepted, isWaiting, managedIdOf, type Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
@@ -96,18 +97,21 @@ export function retryLater(
 }
 
 /**
- * Waits until `notBefore` (epoch ms; a step that may still act elsewhere has run out of time by then),
- * within the deadline; undefined once that time has come.
+ * After a look that found nothing an attempt of unknown outcome made: look again a poll interval later,
+ * until UNSEEN_EMPTY_LOOKS looks found nothing (Atlas's lists lag); undefined once they have.
  */
-export function waitUntil(
+export function lookAgainIfUnsure(
   state: ExecutionState,
   ports: StepPorts,
   log: LogFields,
-  notBefore: number | undefined,
+  task: Task & { emptyLooks?: number },
 ): ExecutionState | undefined {
-  const seconds = Math.ceil(((notBefore ?? 0) - ports.now()) / 1000);
-  if (seconds <= 0) return undefined;
-  return apply(state, waitWithin(clockOf(state, ports), seconds, onDeadline(state)), ports, log);
+  const looks = (task.emptyLooks ?? 0) + 1;
+  if (looks >= UNSEEN_EMPTY_LOOKS) return undefined;
+  return apply(state, waitWithin(clockOf(state, ports), POLL_INTERVAL_SECONDS, onDeadline(state)), ports, log, {
+    ...task,
+    emptyLooks: looks,
+  } as Task);
 }
 
 function onDeadline(state: ExecutionState): AtDeadline {

@@ -21,10 +21,10 @@ export type RegistrationTask =
   /** Delete: wait for 404. */
   | { kind: 'await-removal'; ref: EndpointRef }
   /**
-   * Undo (`unseen.ts`): remove the registration an abandoned request may have made unseen, if it is there;
-   * `notBefore` (epoch ms): not before the step that may still be making it has run out of time.
+   * Clean-up (`unseen.ts`): remove the registration a register of unknown outcome may have made unseen, if it
+   * is there; `emptyLooks`: looks so far that found none.
    */
-  | { kind: 'find-registered'; ref: EndpointRef; notBefore?: number };
+  | { kind: 'find-registered'; ref: EndpointRef; emptyLooks?: number };
 
 export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   register: {

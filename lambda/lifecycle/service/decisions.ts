@@ -8,6 +8,7 @@ import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
+import type { StackContext } from '../core/resource';
 import { classify } from '../core/status-table';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
 import { waitForDeletion, waitOrDeadline } from '../core/wait';
@@ -147,7 +148,7 @@ export function conflictReason(projectId: string, service: EndpointService): str
 }
 
 /** The first step for a service request. Pure: validation, physical id parsing, what changed. */
-export function planServiceRequest(request: CloudFormationRequest): Plan {
+export function planServiceRequest(request: CloudFormationRequest, stack: StackContext = {}): Plan {
   const parsed = parseServiceProperties(request.ResourceProperties);
   switch (request.RequestType) {
     case 'Create':
@@ -160,11 +161,11 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
       return { task: { kind: 'delete', ref } };
     }
     case 'Update':
-      return planUpdate(request, parsed);
+      return planUpdate(request, parsed, stack);
   }
 }
 
-function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
+function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>, stack: StackContext): Plan {
   if (!parsed.ok) return invalidPropertiesPlan(request, parsed.problems);
   const next = parsed.value;
   const ref = parseServicePhysicalId(request.PhysicalResourceId);
@@ -179,8 +180,11 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
 
   // Another project, provider or region is another service: create it; CloudFormation deletes the old one.
-  // Unless it is the service this one replaced (a rollback of the replacement): take that back if it is there.
-  if (replaced) return { task: restoreTarget(request.PhysicalResourceId, next) ?? { kind: 'inspect' } };
+  // Unless the stack is rolling back and it is the service this one replaced: take that back if it is there.
+  // Outside a rollback the replaced service may have been released (UpdateReplacePolicy: Retain), so it is
+  // taken over only as any service would be, with AdoptExisting.
+  const rollingBack = stack.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  if (replaced) return { task: (rollingBack ? restoreTarget(request.PhysicalResourceId, next) : undefined) ?? { kind: 'inspect' } };
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
   if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };

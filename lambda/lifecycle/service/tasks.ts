@@ -33,10 +33,18 @@ export type ServiceTask =
   /** Delete: wait for 404. */
   | { kind: 'await-gone'; ref: ServiceRef }
   /**
-   * Undo (`unseen.ts`): find the service an abandoned request may have created unseen, and delete it;
-   * `notBefore` (epoch ms): not before the step that may still be creating it has run out of time.
+   * Clean-up (`unseen.ts`): find the service a create of unknown outcome may have created unseen, and delete
+   * it; `emptyLooks`: looks so far that found none (Atlas's list may lag).
    */
-  | { kind: 'find-created'; projectId: string; provider: CloudProvider; region: string; since: number; until?: number; notBefore?: number };
+  | {
+      kind: 'find-created';
+      projectId: string;
+      provider: CloudProvider;
+      region: string;
+      since: number;
+      until?: number;
+      emptyLooks?: number;
+    };
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },

@@ -8,6 +8,7 @@ import { runStep } from '../../../lambda/lifecycle/core/engine';
 import type { ExecutionState } from '../../../lambda/lifecycle/core/execution-state';
 import type { AtlasApi, StepPorts } from '../../../lambda/lifecycle/core/ports';
 import { silentLogger } from '../../../lambda/logging';
+import { notAsked } from '../../support/cloudformation';
 
 const ref = { projectId: '5f1e0a1b2c3d4e5f6a7b8c9d', serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS' as const, region: 'US_EAST_1' };
 const ID = `${ref.projectId}-${ref.serviceId}-AWS-US_EAST_1`;
@@ -69,7 +70,7 @@ function ports(live: Partial<EndpointService> | undefined): StepPorts {
       } as EndpointService;
     },
   } as unknown as AtlasApi;
-  return { now: () => 0, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
+  return { now: () => 0, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined, cloudFormation: notAsked };
 }
 
 describe('deleting', () => {
@@ -126,6 +127,7 @@ describe('deleting against the deadline', () => {
       logger: { debug: log, info: log, warn: log, error: log },
       atlasFor: async () => api,
       deliver: async () => undefined,
+      cloudFormation: notAsked,
     };
     return { ports: p, lines };
   }
