@@ -39,8 +39,10 @@ export interface AtlasResourceProps {
    */
   readonly credentialsSecretArn?: string;
   /**
-   * How long CloudFormation waits for the provider's answer (1 second to 1 hour). The provider answers before
-   * then, failing with the last status Atlas reported if Atlas has not finished.
+   * How long CloudFormation waits for the provider's answer: from 109 seconds (a
+   * shorter one leaves the provider no time to see Atlas change once its margin is kept, and fails the synth) to
+   * 1 hour. The provider answers before then: a Create or Update fails with the last status Atlas reported if
+   * Atlas has not finished; a Delete whose deletion Atlas has accepted succeeds, and Atlas finishes it.
    * @default Duration.hours(1)
    */
   readonly serviceTimeout?: Duration;

@@ -22,26 +22,6 @@ export const OTHERS_DELETION_WAIT = { firstSeconds: 5, factor: 1.5, capSeconds: 
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 
-// --- The deadline: the answer must reach CloudFormation before its ServiceTimeout --------------------------
-
-/** CloudFormation's ServiceTimeout when the template gives none, and the most it accepts (one hour). */
-export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
-export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
-/**
- * The margin kept before ServiceTimeout, for the time between CloudFormation sending the request and the
- * provider seeing it (asynchronous invoke and its retries) and for the answer step itself: a tenth of the
- * timeout, at least 5 s, at most 3 minutes.
- */
-export const DEADLINE_MARGIN_FRACTION = 0.1;
-export const DEADLINE_MARGIN_MIN_SECONDS = 5;
-export const DEADLINE_MARGIN_MAX_SECONDS = 180;
-/**
- * The margin never falls below what one step and the answer can take once started: a step that begins just
- * before the deadline may make two Atlas calls of up to ATLAS_CALL_MAX_MS each, then the answer step PUTs.
- * With a ServiceTimeout shorter than this the whole wait is cut to a second: the answer still comes first.
- */
-export const DEADLINE_MARGIN_STEP_SECONDS = 100;
-
 // --- Asking CloudFormation -------------------------------------------------------------------------------------
 
 /**
@@ -100,6 +80,48 @@ export const ATLAS_RETRY_BUDGET_MS = 10_000;
 export const STEP_ATLAS_RETRY_BUDGET_MS = 5_000;
 /** No attempt starts after this, so that a call (each attempt bounded below) ends well inside the step's 90 s. */
 export const ATLAS_CALL_MAX_MS = 45_000;
+
+// --- The deadline: the answer must reach CloudFormation before its ServiceTimeout --------------------------
+
+/** CloudFormation's ServiceTimeout when the template gives none, and the most it accepts (one hour). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * The margin kept before ServiceTimeout: after the deadline no step starts a look at Atlas, so the margin
+ * holds the last look (one Atlas call, up to ATLAS_CALL_MAX_MS, started just before the deadline) and the
+ * answer step (ANSWER_STEP_SECONDS), and, for long timeouts, a tenth of the timeout more for the time between
+ * CloudFormation sending the request and the provider seeing it (asynchronous invoke and its retries), at
+ * most 3 minutes. Proportionate: a 2-minute timeout keeps 50 s, not most of its time.
+ */
+export const DEADLINE_MARGIN_FRACTION = 0.1;
+export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+/** The answer step: one PUT to the ResponseURL, a few seconds even when the first attempt is reset. */
+export const ANSWER_STEP_SECONDS = 5;
+export const DEADLINE_MARGIN_MIN_SECONDS = ATLAS_CALL_MAX_MS / 1000 + ANSWER_STEP_SECONDS;
+
+/** The margin kept before a `ServiceTimeout` of `serviceTimeoutSeconds`. */
+export function deadlineMarginSeconds(serviceTimeoutSeconds: number): number {
+  return Math.min(
+    DEADLINE_MARGIN_MAX_SECONDS,
+    Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.ceil(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)),
+  );
+}
+
+/**
+ * The least time the wait needs before the deadline: one wait of the poll schedule and one Atlas call, so a
+ * request can see Atlas change at least once. A ServiceTimeout whose margin leaves less is refused (at synth
+ * time by the constructs, in the property check for plain templates) rather than run to an early deadline.
+ */
+export const MIN_WAIT_BEFORE_DEADLINE_SECONDS = POLL_INTERVAL_SECONDS + ATLAS_CALL_MAX_MS / 1000;
+
+/** The smallest ServiceTimeout whose margin leaves MIN_WAIT_BEFORE_DEADLINE_SECONDS (109 s). */
+export const MIN_SERVICE_TIMEOUT_SECONDS = smallestServiceTimeout();
+
+function smallestServiceTimeout(): number {
+  let t = MIN_WAIT_BEFORE_DEADLINE_SECONDS;
+  while (t - deadlineMarginSeconds(t) < MIN_WAIT_BEFORE_DEADLINE_SECONDS) t++;
+  return t;
+}
 
 // --- Looks within one step ---------------------------------------------------------------------------------------
 

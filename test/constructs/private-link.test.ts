@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AtlasPrivateEndpoint, AtlasPrivateEndpointProvider, AtlasPrivateLink } from '../../lib';
@@ -129,6 +129,16 @@ describe('AtlasPrivateEndpoint', () => {
           endpointId: 'eni-1',
         }),
     ).toThrow(/EndpointId "eni-1" is not an AWS VPC endpoint id/);
+    expect(
+      () =>
+        new AtlasPrivateEndpoint(stack, 'Short', {
+          serviceToken: token,
+          projectId: PROJECT,
+          endpointServiceId: '6b0afe2c5721d53048387adc',
+          endpointId: 'vpce-0123456789abcdef0',
+          serviceTimeout: Duration.seconds(100),
+        }),
+    ).toThrow(/ServiceTimeout 100 is too short.*smallest ServiceTimeout that works is 109 seconds/);
     const ok = new AtlasPrivateEndpoint(stack, 'B', {
       serviceToken: token,
       projectId: PROJECT,

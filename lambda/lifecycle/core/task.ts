@@ -26,6 +26,11 @@ export interface TaskTraits<T extends { kind: string }> {
    * created it", which must survive every later retry.
    */
   afterUnclearAttempt?(task: T): T;
+  /**
+   * True for tasks that wait for a deletion Atlas has accepted (its DELETE answered 202/204, or it was
+   * deleting already): the deadline answers SUCCESS, since Atlas finishes the deletion on its own.
+   */
+  readonly deletionAccepted?: boolean;
 }
 
 /** Something a request took over but did not make: a failure of the request leaves it where it was. */

@@ -11,7 +11,7 @@ import type { CloudProvider } from '../../model/provider';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
-import { waitOrDeadline } from '../core/wait';
+import { waitForDeletion, waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
 import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
 import { connectionOf } from './status';
@@ -101,10 +101,13 @@ export function judgeConnection(
   }
 }
 
-/** Judges one poll while waiting for a deregistration to finish. */
+/**
+ * Judges one poll while waiting for a deregistration Atlas accepted to finish: SUCCESS at 404, or at the
+ * deadline while Atlas still removes it.
+ */
 export function judgeRemoval(endpoint: InterfaceEndpoint | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!endpoint) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
+  return waitForDeletion(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
 }
 
 function providerOf(request: CloudFormationRequest): CloudProvider {

@@ -47,7 +47,12 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   },
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
   deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
-  'await-removal': { waiting: true, describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}` },
+  'await-removal': {
+    waiting: true,
+    // Atlas has accepted the removal by then: the deadline answers SUCCESS, and Atlas finishes it on its own.
+    deletionAccepted: true,
+    describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}`,
+  },
   'find-registered': {
     waiting: false,
     describe: (t) => `looking for interface endpoint ${t.ref.endpointId}, which an abandoned request may have registered`,

@@ -2,7 +2,7 @@
  * Decisions for `Custom::AtlasPrivateEndpointService`: what the region holds, whether a service is ready,
  * what an Update changes. Plain functions of data; Atlas's statuses are read through `status.ts`.
  */
-import type { EndpointService } from '../../atlas/models';
+import type { EndpointService, InterfaceEndpoint } from '../../atlas/models';
 import type { CloudFormationRequest } from '../../cloudformation/request';
 import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
@@ -11,7 +11,8 @@ import { physicalIdOfNothingMade } from '../core/physical-id';
 import type { StackContext } from '../core/resource';
 import { classify } from '../core/status-table';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
-import { waitOrDeadline } from '../core/wait';
+import { waitForDeletion, waitOrDeadline } from '../core/wait';
+import { connectionOf } from '../registration/status';
 import { serviceAttributes } from './attributes';
 import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
 import { SERVICE_STATUS } from './status';
@@ -83,15 +84,33 @@ export function isDeleting(service: EndpointService | undefined): boolean {
   return service !== undefined && classify(SERVICE_STATUS, service.status) === 'deleting';
 }
 
-/** Judges one poll while waiting for a deleted service to be gone. */
+/**
+ * Judges one poll while waiting for a service whose deletion Atlas accepted to be gone: SUCCESS at 404, or at
+ * the deadline while Atlas still deletes it (whatever its status: a read that lags may still show AVAILABLE).
+ */
 export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!service) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(
+  return waitForDeletion(
     c,
     service.status,
     physicalResourceId,
     `waiting for Atlas to finish deleting private endpoint service ${service.id}`,
   );
+}
+
+/** The interface endpoints an AWS service lists as registered (the registrations this version makes). */
+export function registrationIdsOf(service: EndpointService | undefined): string[] {
+  return service?.cloudProvider === 'AWS' ? [...service.interfaceEndpoints] : [];
+}
+
+/**
+ * Atlas refused to delete a service that still lists registrations: is that only until Atlas has removed
+ * them? True when there is at least one and Atlas is removing each (a Delete of it was accepted, which the
+ * registration's own Delete answers SUCCESS for at its deadline); then the delete is asked again while the
+ * deadline allows. False when one stays: only its owner can remove it, and the refusal's reason says so.
+ */
+export function onlyRemovalsInTheWay(registrations: readonly (InterfaceEndpoint | undefined)[]): boolean {
+  return registrations.length > 0 && registrations.every((e) => e === undefined || connectionOf(e).state === 'deleting');
 }
 
 export type Inspection =

@@ -25,10 +25,13 @@ import {
   judgeGone,
   judgeReadiness,
   mayRestore,
+  onlyRemovalsInTheWay,
   ownerOfConflict,
   portMappingChangeReason,
   refOf,
+  registrationIdsOf,
 } from './decisions';
+import { getOrGone as getRegistrationOrGone } from '../registration/unseen';
 import { formatServicePhysicalId, replacedIdFor, type ServiceRef } from './physical-id';
 import { createdSince, findCreatedSince } from './unseen';
 
@@ -207,6 +210,17 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           `: ${err.message}`,
         then: { kind: 'await-gone', ref },
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
+        // A stack deletes the registrations first; their Deletes succeed once Atlas accepted the removal.
+        refusedUntilRemovalsEnd: async () => {
+          const ids = registrationIdsOf(await getOrGone(api, ref));
+          if (ids.length === 0) return false;
+          const registrations = await Promise.all(
+            ids.map((endpointId) =>
+              getRegistrationOrGone(api, { projectId: ref.projectId, serviceId: ref.serviceId, provider: ref.provider, endpointId }),
+            ),
+          );
+          return onlyRemovalsInTheWay(registrations);
+        },
       });
     }
     case 'find-created': {

@@ -72,9 +72,9 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },
   'await-gone': {
     waiting: true,
-    // Atlas has accepted the delete by then: a deadline here is not a refusal, and the next Delete finds it gone.
-    describe: (t) =>
-      `waiting for service ${t.ref.serviceId} to be deleted (Atlas accepted the delete and finishes it on its own; deleting again then succeeds)`,
+    // Atlas has accepted the delete by then: the deadline answers SUCCESS, and Atlas finishes the deletion on its own.
+    deletionAccepted: true,
+    describe: (t) => `waiting for service ${t.ref.serviceId} to be deleted (Atlas accepted the delete and finishes it on its own)`,
   },
   'find-created': {
     waiting: false,

@@ -162,6 +162,11 @@ describe('judging a registration', () => {
       waitSeconds: pollWaitSeconds(),
       lastStatus: 'DELETING',
     });
+    // Atlas accepted the removal: at the deadline the Delete succeeds, Atlas finishes on its own.
+    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, { ...clock, deadlineAt: clock.now })).toEqual({
+      outcome: 'DEADLINE',
+      answer: { status: 'SUCCESS', physicalResourceId: ID },
+    });
   });
 });
 
