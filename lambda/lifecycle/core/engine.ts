@@ -74,7 +74,7 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
     }
     case STEP.answer: {
       if (!state.answer) throw new Error('answer step reached without an answer');
-      if (state.answeredAt !== undefined) return state; // a retried step: the answer went out already
+      if (state.answeredAt !== undefined) return afterAnswer(state); // the answer went out already
       const body = renderAnswer(state.request, state.answer);
       await ports.deliver(state.request.ResponseURL, body);
       ports.logger.info('Answered CloudFormation', {
@@ -84,9 +84,7 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
         Reason: state.answer.reason,
         bytes: Buffer.byteLength(body),
       });
-      const answered: ExecutionState = { ...state, answeredAt: ports.now() };
-      if (!awaitsVerdict(answered)) return finished(answered);
-      return { ...answered, outcome: OUTCOME.wait, next: STEP.confirm, waitSeconds: CONFIRM_WAIT.firstSeconds };
+      return afterAnswer({ ...state, answeredAt: ports.now() });
     }
     case STEP.confirm:
       return confirmStep(state, ports);
@@ -96,6 +94,12 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
 /** The execution is over: the state machine ends it. */
 function finished(state: ExecutionState): ExecutionState {
   return { ...state, outcome: OUTCOME.done, waitSeconds: 0 };
+}
+
+/** Once the answer is out: the execution ends, or waits for CloudFormation's verdict on what it made. */
+function afterAnswer(state: ExecutionState): ExecutionState {
+  if (!awaitsVerdict(state)) return finished(state);
+  return { ...state, outcome: OUTCOME.wait, next: STEP.confirm, waitSeconds: CONFIRM_WAIT.firstSeconds };
 }
 
 /** Whether what the request made waits on CloudFormation taking the answer that names it. */
