@@ -31,6 +31,7 @@ export interface AtlasPrivateEndpointProviderStackProps extends StackProps, Atla
  * `AtlasPrivateEndpointServiceToken` and the SSM String parameter `/atlas/private-endpoint/service-token`.
  * It needs no lookup: it synthesizes without credentials and deploys to any account, region and partition.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const app = new App();
  * new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
@@ -40,6 +41,11 @@ export interface AtlasPrivateEndpointProviderStackProps extends StackProps, Atla
  * });
  */
 export class AtlasPrivateEndpointProviderStack extends Stack {
+  /** The default name of the export holding the ServiceToken: `AtlasPrivateEndpointServiceToken`. */
+  static readonly SERVICE_TOKEN_EXPORT_NAME: string = SERVICE_TOKEN_EXPORT_NAME;
+  /** The default name of the SSM String parameter holding the ServiceToken: `/atlas/private-endpoint/service-token`. */
+  static readonly SERVICE_TOKEN_PARAMETER_NAME: string = SERVICE_TOKEN_PARAMETER_NAME;
+
   /** The provider. */
   readonly provider: AtlasPrivateEndpointProvider;
   /** The parameter holding the ServiceToken. */

@@ -47,7 +47,8 @@ export interface AtlasPrivateEndpointProviderProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * How much the provider's functions log. `DEBUG` adds every Atlas call (never a secret or the ResponseURL).
+   * How much the provider's functions log: `DEBUG`, `INFO`, `WARN` or `ERROR`. `DEBUG` adds every Atlas call
+   * (never a secret or the ResponseURL).
    * @default 'INFO'
    */
   readonly logLevel?: ProviderLogLevel;
@@ -93,6 +94,7 @@ export interface AtlasPrivateEndpointProviderProps {
  * Deploy one per account and region (see `AtlasPrivateEndpointProviderStack`) and share its
  * `serviceToken`, or create one in the stack that uses it.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const provider = new AtlasPrivateEndpointProvider(this, 'AtlasProvider', {
  *   profiles: ['default', 'prod'],
@@ -107,6 +109,9 @@ export interface AtlasPrivateEndpointProviderProps {
  * });
  */
 export class AtlasPrivateEndpointProvider extends Construct {
+  /** The Lambda runtime the provider's functions run on (`PROVIDER_RUNTIME` in TypeScript). */
+  static readonly RUNTIME: lambda.Runtime = PROVIDER_RUNTIME;
+
   /**
    * The ServiceToken of the custom resources: the ServiceToken function's ARN.
    * @attribute

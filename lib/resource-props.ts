@@ -16,8 +16,9 @@ export type CloudProvider = ModelCloudProvider;
 export interface AtlasResourceProps {
   /**
    * A provider deployed in this app; the resource adds the permission to read its credentials secret to it.
-   * Give this or `serviceToken`.
-   * @default none: `serviceToken` is required
+   * Give this or `serviceToken` (`AtlasPrivateLink` takes at most one of them).
+   * @default none: `serviceToken` is required, except by `AtlasPrivateLink`, which then creates a provider
+   * inside itself unless `serviceToken` is given
    */
   readonly provider?: AtlasPrivateEndpointProvider;
   /**

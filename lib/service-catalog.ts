@@ -99,7 +99,7 @@ export interface AtlasPrivateEndpointCatalogProps {
    * Roles, users and groups that may launch the products; more with `grantLaunch`.
    * @default none
    */
-  readonly principals?: ReadonlyArray<iam.IRole | iam.IUser | iam.IGroup>;
+  readonly principals?: Array<iam.IRole | iam.IUser | iam.IGroup>;
 }
 
 /**
@@ -118,11 +118,17 @@ export interface AtlasPrivateEndpointCatalogProps {
  * ServiceToken function and manage the interface endpoint and its security group. End users need only
  * Service Catalog access (for example the `AWSServiceCatalogEndUserFullAccess` managed policy) and a grant.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const catalog = new AtlasPrivateEndpointCatalog(this, 'Catalog', { providerName: 'Platform team' });
  * catalog.grantLaunch(iam.Role.fromRoleName(this, 'Developers', 'developers'));
  */
 export class AtlasPrivateEndpointCatalog extends Construct {
+  /** The name end users see of the product that launches one endpoint service. */
+  static readonly ENDPOINT_SERVICE_PRODUCT_NAME: string = CATALOG_PRODUCT_NAMES.endpointService;
+  /** The name end users see of the product that launches the AWS chain. */
+  static readonly PRIVATE_LINK_PRODUCT_NAME: string = CATALOG_PRODUCT_NAMES.privateLink;
+
   /** The portfolio holding both products. */
   readonly portfolio: servicecatalog.Portfolio;
   /** "Atlas private endpoint service". */
@@ -204,12 +210,40 @@ export class AtlasPrivateEndpointCatalog extends Construct {
     (props.principals ?? []).forEach((p) => this.grantLaunch(p));
   }
 
-  /** Lets a role, user or group see and launch the portfolio's products. */
+  /**
+   * Lets a role, user or group see and launch the portfolio's products. In languages without union types
+   * `grantLaunchToRole`, `grantLaunchToUser` and `grantLaunchToGroup` say the same with a typed parameter.
+   * @param principal the role, user or group
+   */
   grantLaunch(principal: iam.IRole | iam.IUser | iam.IGroup): void {
     if ('roleArn' in principal) this.portfolio.giveAccessToRole(principal);
     else if ('userArn' in principal) this.portfolio.giveAccessToUser(principal);
     else if ('groupArn' in principal) this.portfolio.giveAccessToGroup(principal);
     else throw new AtlasValidationError('grantLaunch takes an IAM role, user or group.', this);
+  }
+
+  /**
+   * Lets a role see and launch the portfolio's products.
+   * @param role the role
+   */
+  grantLaunchToRole(role: iam.IRole): void {
+    this.portfolio.giveAccessToRole(role);
+  }
+
+  /**
+   * Lets a user see and launch the portfolio's products.
+   * @param user the user
+   */
+  grantLaunchToUser(user: iam.IUser): void {
+    this.portfolio.giveAccessToUser(user);
+  }
+
+  /**
+   * Lets a group see and launch the portfolio's products.
+   * @param group the group
+   */
+  grantLaunchToGroup(group: iam.IGroup): void {
+    this.portfolio.giveAccessToGroup(group);
   }
 }
 
@@ -347,7 +381,7 @@ class PrivateLinkProductStack extends ProductTemplateStack {
 
     // An interface endpoint connects to an endpoint service in its own region: the launch region.
     const service = new AtlasPrivateEndpointService(this, 'EndpointService', { ...credentials, providerName: 'AWS', region: Aws.REGION });
-    const { from, to } = ATLAS_PRIVATE_ENDPOINT_PORTS;
+    const { fromPort: from, toPort: to } = ATLAS_PRIVATE_ENDPOINT_PORTS;
     const securityGroup = new ec2.CfnSecurityGroup(this, 'SecurityGroup', {
       vpcId: vpcId.valueAsString,
       groupDescription: `Atlas private endpoint: TCP ${from}-${to} to MongoDB Atlas`,

@@ -47,11 +47,15 @@ export interface WaitLoopProps {
  * become a state machine's definition. `AtlasPrivateEndpointProvider` uses it; it is exported for tests and
  * for those who build their own provider around the same step function.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const loop = new WaitLoop(this, 'WaitLoop', { stepFunction });
  * new sfn.StateMachine(this, 'StateMachine', { definitionBody: sfn.DefinitionBody.fromChainable(loop.startState) });
  */
 export class WaitLoop extends Construct {
+  /** How many times in a row a step may fail before the loop gives up and answers FAILED. */
+  static readonly MAX_STEP_FAILURES: number = MAX_STEP_FAILURES;
+
   /** The first state: the route that picks the next step from the execution state. */
   readonly startState: sfn.IChainable;
 

@@ -88,7 +88,7 @@ describe('AtlasPrivateLink', () => {
       projectId: PROJECT,
       provider,
       allowFrom: [ec2.Peer.ipv4('10.9.0.0/16')],
-      portRange: { from: 27015, to: 27017 },
+      portRange: { fromPort: 27015, toPort: 27017 },
       privateDnsEnabled: true,
     });
     const t = Template.fromStack(stack2);
@@ -110,7 +110,7 @@ describe('AtlasPrivateLink', () => {
       /region eu-west-1 is not the VPC's region us-east-1/,
     );
     expect(() => new AtlasPrivateLink(stack3, 'Same', { vpc, projectId: PROJECT, region: 'US_EAST_1' })).not.toThrow();
-    expect(() => new AtlasPrivateLink(stack3, 'Ports', { vpc, projectId: PROJECT, portRange: { from: 70000, to: 1 } })).toThrow(
+    expect(() => new AtlasPrivateLink(stack3, 'Ports', { vpc, projectId: PROJECT, portRange: { fromPort: 70000, toPort: 1 } })).toThrow(
       /not a TCP port range/,
     );
   });
