@@ -50,3 +50,8 @@ export function isDeletionAccepted(task: Task): boolean {
 export function keptOnFailureOf(task: Task): KeptOnFailure | undefined {
   return traitsOf(task).keptOnFailure?.(task);
 }
+
+/** The task asks Atlas to delete (see `TaskTraits.deletes`). */
+export function isDeletion(task: Task): boolean {
+  return traitsOf(task).deletes === true;
+}

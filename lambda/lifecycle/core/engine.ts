@@ -24,7 +24,7 @@ import {
 } from '../../model/timing';
 import { NO_STEP_FAILURES, OUTCOME, STEP, type StepName } from '../../model/wait-loop';
 import { resourceFor } from '../registry';
-import { afterUnclearAttempt, describeTask, isWaiting } from '../tasks';
+import { afterUnclearAttempt, describeTask, isDeletion, isWaiting } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { giveUpAnswer } from './give-up';
 import type { StepPorts } from './ports';
@@ -265,7 +265,10 @@ async function guarded(
   log: LogFields,
   body: () => Promise<ExecutionState>,
 ): Promise<ExecutionState> {
-  if (ports.now() >= state.deadlineAt) return apply(state, deadlineReached(state), ports, log);
+  // At the deadline a deletion whose last attempt had an unclear outcome is sent once more (a DELETE is safe
+  // to repeat): if Atlas has accepted it, the Delete answers SUCCESS rather than FAILED (`deletionAccepted`).
+  const unclear = state.stepFailures.count > 0 || state.invocationRetried === true;
+  if (ports.now() >= state.deadlineAt && !(unclear && isDeletion(state.task))) return apply(state, deadlineReached(state), ports, log);
   try {
     return await body();
   } catch (err) {

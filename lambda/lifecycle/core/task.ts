@@ -31,6 +31,8 @@ export interface TaskTraits<T extends { kind: string }> {
    * deleting already): the deadline answers SUCCESS, since Atlas finishes the deletion on its own.
    */
   readonly deletionAccepted?: boolean;
+  /** True for tasks that ask Atlas to delete: safe to repeat, so sent once more at the deadline after an unclear attempt. */
+  readonly deletes?: boolean;
 }
 
 /** Something a request took over but did not make: a failure of the request leaves it where it was. */

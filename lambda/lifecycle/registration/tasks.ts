@@ -46,7 +46,7 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
         : undefined,
   },
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
-  deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
+  deregister: { waiting: false, deletes: true, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
   'await-removal': {
     waiting: true,
     // Atlas has accepted the removal by then: the deadline answers SUCCESS, and Atlas finishes it on its own.

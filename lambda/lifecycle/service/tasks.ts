@@ -69,7 +69,7 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   restore: { waiting: false, describe: (t) => `looking for service ${t.ref.serviceId}, which the stack had before the replacement` },
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },
-  delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },
+  delete: { waiting: false, deletes: true, describe: (t) => `deleting service ${t.ref.serviceId}` },
   'await-gone': {
     waiting: true,
     // Atlas has accepted the delete by then: the deadline answers SUCCESS, and Atlas finishes the deletion on its own.

@@ -157,6 +157,15 @@ describe('deleting against the deadline', () => {
     expect(next.answer?.reason).toMatch(/Timed out while deleting service 6b0afe2c5721d53048387adc.*raise ServiceTimeout/);
   });
 
+  it('a delete whose last attempt had an unclear outcome is sent once more at the deadline: accepted, it answers SUCCESS', async () => {
+    const { ports: p } = atlas({ service: { status: 'DELETING' }, now: 10_000_000 });
+    const unclear = { ...state(), stepFailures: { count: 1, backoffSeconds: 10 } };
+    const next = await runStep('act', unclear, p);
+    expect(next).toMatchObject({ outcome: 'DEADLINE', answer: { status: 'SUCCESS', physicalResourceId: ID } });
+    // Without an unclear attempt the deadline is as before: nothing is sent after it.
+    expect(await runStep('act', state(), atlas({ service: {}, now: 10_000_000 }).ports)).toMatchObject({ answer: { status: 'FAILED' } });
+  });
+
   it('refused while Atlas removes every registration of the service: asks again after the poll interval', async () => {
     const { ports: p } = atlas({ refuse: true, service: { interfaceEndpoints: ['vpce-1', 'vpce-2'] }, removing: { 'vpce-1': true } });
     expect(await runStep('act', state(), p)).toMatchObject({ outcome: 'WAIT', next: 'act', waitSeconds: 14, task: { kind: 'delete' } });
