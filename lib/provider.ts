@@ -190,7 +190,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     this.encryptionKey =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', {
+      new ProviderKey(this, 'Key', {
         enableKeyRotation: true,
         removalPolicy,
         description: 'Atlas private endpoint provider: wait-loop execution data',
@@ -409,5 +409,24 @@ export class AtlasPrivateEndpointProvider extends Construct {
     if (this.readableSecrets.has(resource)) return;
     this.readableSecrets.add(resource);
     this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));
+  }
+}
+
+/**
+ * The provider's own key. The state machine's log delivery (`delivery.logs.amazonaws.com`) is let decrypt
+ * with it only on behalf of this account's log deliveries in this region (aws:SourceAccount,
+ * aws:SourceArn): a service principal without them could be used by any account's delivery (a confused
+ * deputy).
+ */
+class ProviderKey extends kms.Key {
+  override addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    if (JSON.stringify(statement.toStatementJson()).includes('delivery.logs.amazonaws.com')) {
+      const stack = Stack.of(this);
+      statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
+      statement.addCondition('ArnLike', {
+        'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      });
+    }
+    return super.addToResourcePolicy(statement, allowNoOp);
   }
 }
