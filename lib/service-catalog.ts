@@ -272,6 +272,17 @@ export class AtlasPrivateEndpointCatalog extends Construct {
       this.portfolio.setLaunchRole(p, this.launchRole);
     }
     (props.principals ?? []).forEach((p) => this.grantLaunch(p));
+
+    // What an administrator needs to grant access and an end user to launch (`aws servicecatalog …`).
+    new CfnOutput(this, 'PortfolioId', { value: this.portfolio.portfolioId, description: `${this.portfolio.node.path}: the portfolio id` });
+    new CfnOutput(this, 'EndpointServiceProductId', {
+      value: this.endpointServiceProduct.productId,
+      description: `"${CATALOG_PRODUCT_NAMES.endpointService}": the product id`,
+    });
+    new CfnOutput(this, 'PrivateLinkProductId', {
+      value: this.privateLinkProduct.productId,
+      description: `"${CATALOG_PRODUCT_NAMES.privateLink}": the product id`,
+    });
   }
 
   /** Lets a role, user or group see and launch the portfolio's products. */

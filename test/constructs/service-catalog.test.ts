@@ -210,6 +210,18 @@ describe('AtlasPrivateEndpointCatalog', () => {
     expect(catalog.launchRole).toBeDefined();
   });
 
+  it("outputs the portfolio's and both products' ids, one set per catalog", () => {
+    const outputs = json.Outputs ?? {};
+    const refs = Object.values(outputs).map((o) => JSON.stringify(o.Value));
+    const [portfolio] = ids(json, 'AWS::ServiceCatalog::Portfolio');
+    const products = ids(json, 'AWS::ServiceCatalog::CloudFormationProduct');
+    expect(refs.sort()).toEqual([portfolio, ...products].map((id) => JSON.stringify({ Ref: id })).sort());
+    const two = new Stack(new App(), 'TwoTeams');
+    new AtlasPrivateEndpointCatalog(two, 'TeamA', { profiles: ['team-a'] });
+    new AtlasPrivateEndpointCatalog(two, 'TeamB', { profiles: ['team-b'] });
+    expect(Object.keys(Template.fromStack(two).toJSON().Outputs)).toHaveLength(6);
+  });
+
   it('tags the interface endpoint and its security group, the tag the launch role requires for later writes', () => {
     for (const type of ['AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup']) {
       const [id] = ids(privateLink, type);
