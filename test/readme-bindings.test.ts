@@ -5,7 +5,7 @@
  * and one request from each example's stack goes through the local runner with those bindings.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -99,5 +99,28 @@ describe('README examples deploy a provider that serves the stacks they create',
     const { provider } = addStacks(app);
     const template = app.synth().getStackByName(provider.stackName).template as Template;
     expect(await createFrom(bindingsOf(template), 'SC-123456789012-pp-abcdefghijklm', 'default')).toEqual({ status: 'SUCCESS' });
+  });
+});
+
+describe('README "Who can do what"', () => {
+  it('has a line for the deployer, the stack author, the Service Catalog end user and anyone who may invoke the functions, each naming tests that exist', () => {
+    const rows = readmeSection('### Who can do what')
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| who') && !l.startsWith('| ---'));
+    const who = rows.map((r) => r.split(' | ')[0].slice(2));
+    for (const role of ['Deployer', 'Stack author', 'Service Catalog end user', 'lambda:InvokeFunction'])
+      expect(who.some((w) => w.includes(role))).toBe(true);
+    for (const row of rows) {
+      const cells = row.split(' | ');
+      const tests = cells[cells.length - 1];
+      const files = [...tests.matchAll(/`(test\/[^`]+\.test\.ts)`(?: \(([^)]*)\))?/g)];
+      expect({ row: cells[0], files: files.length > 0 }).toEqual({ row: cells[0], files: true });
+      for (const [, file, names] of files) {
+        expect(existsSync(join(ROOT, file))).toBe(true);
+        const text = readFileSync(join(ROOT, file), 'utf8');
+        for (const [, name] of [...(names ?? '').matchAll(/"([^"]+)"/g)])
+          expect({ file, name, found: text.includes(name) }).toEqual({ file, name, found: true });
+      }
+    }
   });
 });
