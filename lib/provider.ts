@@ -87,6 +87,12 @@ export interface AtlasPrivateEndpointProviderProps {
    * @default 10
    */
   readonly serviceTokenConcurrency?: number;
+  /**
+   * Name of the wait loop's state machine, unique in the account and region (a deploy-time value is
+   * accepted: the packaged template takes a prefix as a parameter so that two providers deploy side by side).
+   * @default a name made from the construct's path
+   */
+  readonly stateMachineName?: string;
 }
 
 /**
@@ -204,7 +210,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
     // A name known at synth: the key grants are conditioned on the state machine's ARN in the encryption
     // context, which CDK builds from the name (an unnamed state machine would give a condition that never matches).
     // Unique by construct path (stack id included), as a stack's resource names are.
-    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    const stateMachineName = props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     const loop = new WaitLoop(this, 'WaitLoop', { stepFunction });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,

@@ -13,16 +13,28 @@ import { addStacks, EXAMPLE_STACK } from '../bin/stacks';
 import { parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from '../lambda/model/profile-bindings';
 import { DEFAULT_PROJECT_ID } from '../local/atlas-emulator';
 import { LocalRunner } from '../local/runner/runner';
-import { parseTemplate } from './support/cfn-template';
+import { evaluate, evaluateConditions, parseTemplate } from './support/cfn-template';
 import { readmeSection, ROOT, shBlocks } from './support/readme';
 
-type Template = { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+type Template = {
+  Parameters?: Record<string, { Type: string; Default?: string | number }>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+};
 
-/** The bindings the deployed functions get; all three functions must carry the same. */
+/** The bindings the deployed functions get (with the template's parameters at their defaults); all three functions must carry the same. */
 function bindingsOf(template: Template): ProfileBindings | undefined {
+  const parameters = Object.fromEntries(
+    Object.entries(template.Parameters ?? {}).map(([k, p]) => [
+      k,
+      p.Type === 'CommaDelimitedList' ? String(p.Default ?? '').split(',') : String(p.Default ?? ''),
+    ]),
+  );
+  const base = { parameters, pseudo: {}, ref: (id: string) => id, attribute: (id: string) => id };
+  const ctx = { ...base, conditions: evaluateConditions(template.Conditions ?? {}, base) };
   const values = Object.values(template.Resources)
     .filter((r) => r.Type === 'AWS::Lambda::Function')
-    .map((r) => (r.Properties.Environment as { Variables: Record<string, unknown> }).Variables[PROFILE_BINDINGS_ENV]);
+    .map((r) => evaluate((r.Properties.Environment as { Variables: Record<string, unknown> }).Variables[PROFILE_BINDINGS_ENV], ctx));
   expect(values).toHaveLength(3);
   for (const v of values) expect(v).toEqual(values[0]);
   expect(typeof values[0]).toBe('string');
