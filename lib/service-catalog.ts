@@ -48,7 +48,12 @@ export const PRIVATE_LINK_EC2_CREATE_ACTIONS = ['ec2:CreateVpcEndpoint', 'ec2:Cr
  * The tag the PrivateLink product puts on its interface endpoint and security group. The launch role may
  * change or delete only resources that carry it, so that a launch cannot touch another endpoint or group.
  */
-export const PRIVATE_LINK_PRODUCT_TAG = { key: 'AtlasPrivateEndpointProduct', value: 'PrivateLink' } as const;
+export const PRIVATE_LINK_PRODUCT_TAG = {
+  /** The tag's key. */
+  key: 'AtlasPrivateEndpointProduct',
+  /** The tag's value. */
+  value: 'PrivateLink',
+} as const;
 
 /** EC2 reads, which AWS offers on `*` only. */
 export const PRIVATE_LINK_EC2_READ_ACTIONS = [

@@ -77,7 +77,7 @@ describe('README examples deploy a provider that serves the stacks they create',
       const stacks = shBlocks(readmeSection('### Plain CloudFormation'))
         .join('\n')
         .split('\n')
-        .map((l) => /aws cloudformation deploy --stack-name (\S+) --template-file (\S+)/.exec(l))
+        .map((l) => /aws cloudformation deploy --stack-name (\S+) --template-file (examples\/\S+)/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null);
       expect(stacks.length).toBe(2);
       for (const [, stackName, file] of stacks) {
