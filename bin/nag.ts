@@ -41,7 +41,15 @@ export function acknowledgeNagFindings(stacks: AppStacks): void {
     [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'cloudformation', 'stack/SC-*')}]`]:
       'Service Catalog names the stacks it launches SC-<account>-pp-<id>, unknown before launch; the role may manage only those.',
     [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', '*')}]`]:
-      'The interface endpoint and security group a launch creates have ids unknown before launch; the actions are only the endpoint, security group and tag ones.',
+      'Only CreateVpcEndpoint and CreateSecurityGroup, only through CloudFormation (aws:CalledVia): a launch creates them with ids unknown before, in a VPC and subnets the launch parameters name.',
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'vpc-endpoint/*')}]`]:
+      "Interface endpoint ids are unknown before launch: later writes only on those carrying the product's tag (aws:ResourceTag), tagging only at creation (ec2:CreateAction), through CloudFormation only.",
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'security-group/*')}]`]:
+      "Security group ids are unknown before launch: writes only on those carrying the product's tag, tagging only at creation; ModifyVpcEndpoint may name a group only together with a tagged endpoint; through CloudFormation only.",
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'subnet/*')}]`]:
+      'ModifyVpcEndpoint names the subnets an interface endpoint moves to (a launch parameter); it also needs the tagged endpoint; through CloudFormation only.',
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'security-group-rule/*')}]`]:
+      'The rules of the tagged security group get ids when made; the ingress and egress writes also need the tagged group; through CloudFormation only.',
   });
   acknowledge(catalog.node.findChild('PrivateLinkTemplate').node.findChild('SecurityGroup'), {
     'AwsSolutions-EC23':

@@ -11,7 +11,7 @@ import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
-import { credentialsOf } from '../lifecycle/core/properties';
+import { unboundCredentials } from '../lifecycle/core/properties';
 import { judgeAtDoor, type Standing } from '../lifecycle/core/standing';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
 import { isReplacementPair } from '../lifecycle/registry';
@@ -20,7 +20,7 @@ import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
 import { ConfigurationError } from '../model/errors';
 import { DOOR_LOOK_WAITS_SECONDS } from '../model/timing';
-import { bindingProblem, type ProfileBindings } from '../model/profile-bindings';
+import { howToLetDeleteFinish, type ProfileBindings } from '../model/profile-bindings';
 import { isStepName, type StepInvocation as WaitLoopStepInvocation } from '../model/wait-loop';
 import { checkStepInvocation, StepInputError } from './step-input';
 
@@ -98,10 +98,16 @@ export class ProviderRuntime {
     });
     if (!state.answer) {
       // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
-      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
+      const unbound = unboundCredentials(state, this.deps.bindings, verdict.stack.stackName);
       if (unbound) {
         this.deps.logger.error('Request refused: credentials not bound to the stack', { ...keys, problem: unbound });
-        await this.answerRefusal(request, unbound);
+        const deleting = request.RequestType === 'Delete';
+        await this.answerRefusal(
+          request,
+          deleting
+            ? unbound + howToLetDeleteFinish(verdict.stack.stackName, request.LogicalResourceId, request.PhysicalResourceId)
+            : unbound,
+        );
         return { executionName: '', started: false };
       }
     }
@@ -174,11 +180,11 @@ export class ProviderRuntime {
     const { step, state: checked, stack, retryCount } = checkStepInvocation(event, this.policy(context));
     // The Task's own Retry invoked the step again: an earlier invocation may have acted.
     const state = typeof retryCount === 'number' && retryCount > 0 ? { ...checked, invocationRetried: true } : checked;
-    if (step === 'act' || step === 'poll') {
-      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), stack.stackName);
-      if (unbound) throw new StepInputError(unbound);
-    }
-    return runStep(step, state, this.deps);
+    // Every step that reaches credentials is judged (give-up may look in Atlas for what an attempt made).
+    const unbound = step === 'answer' ? undefined : unboundCredentials(state, this.deps.bindings, stack.stackName);
+    if (unbound && (step === 'act' || step === 'poll')) throw new StepInputError(unbound);
+    const ports = unbound ? { ...this.deps, atlasFor: () => Promise.reject(new StepInputError(unbound)) } : this.deps;
+    return runStep(step, state, ports);
   }
 
   /**

@@ -20,6 +20,7 @@ import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import { type LogFields, type LoggerLike, silentLogger } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
 import { STEP_ATLAS_RETRY_BUDGET_MS } from '../../lambda/model/timing';
+import type { ProfileBindings } from '../../lambda/model/profile-bindings';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
 import { CloudFormationPeer, type ReceivedAnswer } from './cloudformation-peer';
@@ -108,6 +109,8 @@ export interface LocalRunnerOptions {
    * documented): that old id in DELETE_IN_PROGRESS (`old`, the default) or the current resource (`current`).
    */
   cleanupShows?: CleanupShows;
+  /** The profile bindings a deployed provider was given (its functions' environment); default none (every stack may use every secret). */
+  bindings?: ProfileBindings;
 }
 
 /** Which request, to whom, as CloudFormation addresses it. */
@@ -245,6 +248,7 @@ export class LocalRunner {
       },
       // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
       entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
+      ...(this.options.bindings ? { bindings: this.options.bindings } : {}),
     });
     this.machine = new LocalStateMachine({
       definition: this.provider.definition,

@@ -206,7 +206,8 @@ describe('AtlasPrivateEndpointProvider template', () => {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
       expect(r.Properties.Policies).toBeUndefined();
     }
-    // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly.
+    // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly,
+    // the latter only for this account's deliveries in this region (no confused deputy).
     expect(normalise(Object.values(t.Resources).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy)).toEqual({
       Statement: [
         {
@@ -215,7 +216,23 @@ describe('AtlasPrivateEndpointProvider template', () => {
           Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
           Resource: '*',
         },
-        { Action: 'kms:Decrypt*', Effect: 'Allow', Principal: { Service: 'delivery.logs.amazonaws.com' }, Resource: '*' },
+        {
+          Action: 'kms:Decrypt*',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*'],
+                ],
+              },
+            },
+          },
+        },
       ],
       Version: '2012-10-17',
     });

@@ -248,6 +248,141 @@ describe('profile bindings', () => {
     expect(calls.started).toHaveLength(1); // the execution only answers SUCCESS
   });
 
+  it.each([
+    ['a trailing space', 'prod '],
+    ['a trailing newline', 'prod\n'],
+    ['a no-break space', '\u00a0prod'],
+    ['a byte-order mark', '\ufeffprod'],
+  ])('judges the profile the steps would read: "prod" with %s is refused for a dev stack', async (_what, Profile) => {
+    const { runtime, calls } = harness({ bindings });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, Profile } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.atlas).toBe(0);
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/Profile prod .* may not be used by stack app-dev/),
+    });
+  });
+
+  it('judges a padded CredentialsSecretArn as the ARN the steps would read', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-a-AbCdEf';
+    const b = parseProfileBindings(JSON.stringify([{ secret: arn, stacks: ['team-a-*'] }]));
+    const { runtime, calls } = harness({ bindings: b });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, CredentialsSecretArn: ` ${arn}\n` } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered[0].body).toMatchObject({
+      Reason: expect.stringMatching(`CredentialsSecretArn ${arn} may not be used by stack app-dev`),
+    });
+    const teamA = harness({ bindings: b });
+    await teamA.runtime.onEvent(
+      event({ StackId: STACK('team-a-app'), ResourceProperties: { ...event().ResourceProperties, CredentialsSecretArn: ` ${arn}\n` } }),
+      context,
+    );
+    expect(teamA.calls.started).toHaveLength(1);
+  });
+
+  it('hands the steps the same credentials the check judged', async () => {
+    const seen: unknown[] = [];
+    const { runtime } = harness({
+      bindings,
+      atlasFor: async (source) => {
+        seen.push(source);
+        return Promise.reject(new Error('no Atlas in this test'));
+      },
+    });
+    const state = stepState({
+      request: {
+        ...stepState().request,
+        StackId: STACK('sandbox-bob'),
+        ResourceProperties: { ...stepState().request.ResourceProperties, Profile: ' dev\t' },
+      },
+    });
+    await runtime.onStep({ step: 'act', state }, context).catch(() => undefined);
+    expect(seen).toEqual([{ profile: 'dev' }]);
+  });
+
+  it('refuses, with or without bindings, a step whose credentials cannot name a secret', async () => {
+    for (const b of [bindings, undefined]) {
+      for (const Profile of [['prod'], 'pr od']) {
+        const { runtime, calls } = harness({ bindings: b });
+        const state = stepState({
+          request: { ...stepState().request, ResourceProperties: { ...stepState().request.ResourceProperties, Profile } },
+        });
+        await expect(runtime.onStep({ step: 'act', state }, context)).rejects.toThrow(
+          /Profile .*(must be a string|cannot be part of a secret name)/,
+        );
+        expect(calls.atlas).toBe(0);
+      }
+    }
+  });
+
+  it('answers a refused Delete with how to let it finish', async () => {
+    const { runtime, calls } = harness({ bindings });
+    await runtime.onEvent(
+      event({
+        RequestType: 'Delete',
+        PhysicalResourceId: SERVICE_ID,
+        ResourceProperties: { ...event().ResourceProperties, Profile: 'prod' },
+      }),
+      context,
+    );
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(
+        new RegExp(
+          `To let this Delete finish: bind stack app-dev .* or delete the stack again with --retain-resources Service .* delete ${SERVICE_ID} in Atlas`,
+        ),
+      ),
+    });
+    expect(JSON.stringify(calls.delivered[0].body).length).toBeLessThanOrEqual(4096);
+  });
+
+  it('refuses a request for an Atlas project its credentials are not bound to, and a step whose task names one', async () => {
+    const OTHER = '0123456789abcdef01234567';
+    const b = parseProfileBindings(JSON.stringify([{ secret: 'team-a', stacks: ['*'], projects: [PROJECT] }]));
+    const { runtime, calls } = harness({ bindings: b });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, Profile: 'team-a', ProjectId: OTHER } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered[0].body).toMatchObject({ Reason: expect.stringMatching(`may not be used for Atlas project ${OTHER}`) });
+    await runtime.onEvent(
+      event({ ResourceProperties: { ...event().ResourceProperties, Profile: 'team-a', ProjectId: ` ${PROJECT.toUpperCase()}` } }),
+      context,
+    );
+    expect(calls.started).toHaveLength(1);
+    const other = stepState({
+      request: {
+        ...stepState().request,
+        ResourceProperties: { ...stepState().request.ResourceProperties, Profile: 'team-a', ProjectId: OTHER },
+      },
+      task: { kind: 'delete', ref: { projectId: OTHER, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
+    });
+    await expect(runtime.onStep({ step: 'poll', state: other }, context)).rejects.toThrow(/may not be used for Atlas project/);
+    expect(calls.atlas).toBe(0);
+  });
+
+  it('checks the give-up step too: it answers FAILED without reading the credentials', async () => {
+    // A create that failed three times may have been carried out: give-up looks in Atlas for what it made.
+    const gaveUp = (Profile: string) =>
+      stepState({
+        request: {
+          ...stepState().request,
+          RequestType: 'Create',
+          PhysicalResourceId: undefined,
+          ResourceProperties: { ...stepState().request.ResourceProperties, Profile },
+        },
+        task: { kind: 'create', maybeProcessed: true },
+        stepFailures: { count: 3, backoffSeconds: 40 },
+        stepError: { Error: 'Error', Cause: '{}' },
+      });
+    const { runtime, calls } = harness({ bindings });
+    const after = await runtime.onStep({ step: 'give-up', state: gaveUp('prod') }, context);
+    expect(calls.atlas).toBe(0);
+    expect(after.answer).toMatchObject({ status: 'FAILED' });
+    const allowed = harness({ bindings: parseProfileBindings(JSON.stringify([{ secret: 'prod', stacks: ['app-dev'] }])) });
+    await allowed.runtime.onStep({ step: 'give-up', state: gaveUp('prod') }, context);
+    expect(allowed.calls.atlas).toBe(1); // the same give-up with bound credentials does look
+  });
+
   it('refuses a step for a stack the credentials are not bound to', async () => {
     const { runtime, calls } = harness({ bindings });
     const state = stepState({
