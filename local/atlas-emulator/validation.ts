@@ -4,7 +4,7 @@
  * no region the table lacks.
  */
 import type { CloudProvider } from '../../lambda/model/provider';
-import { ATLAS_ID_PATTERN, isCloudProvider } from '../../lambda/model/provider';
+import { ATLAS_ID_PATTERN, AZURE_PRIVATE_ENDPOINT_ID, GCP_PROJECT_ID, isCloudProvider } from '../../lambda/model/provider';
 import type { Region } from '../../lambda/model/regions';
 import { findRegion } from '../../lambda/model/regions';
 import { errors } from './errors';
@@ -12,12 +12,10 @@ import type { CreateEndpointInput, CreateServiceInput } from './state';
 
 // The specification's patterns.
 const VPCE_ID = /^vpce-[0-9a-f]{17}$/;
-const AZURE_PRIVATE_ENDPOINT =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resource[gG]roups\/([-\w._()]+)\/providers\/Microsoft\.Network\/privateEndpoints\/([-\w._()]+)$/;
+const AZURE_PRIVATE_ENDPOINT = AZURE_PRIVATE_ENDPOINT_ID;
 const IP_ADDRESS = /^((25[0-5]|(2[0-4]|1\d|[1-9]|)\d)(\.(?!$)|$)){4}$|^([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$/;
-// The specification says `^p-[0-9a-z]{24}$`, which is the shape of Atlas's own GCP projects, not of the
-// customer's project this field names; Google's rule for project ids is used instead (it admits both).
-const GCP_PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+// GCP_PROJECT_ID: the specification says `^p-[0-9a-z]{24}$`, which is the shape of Atlas's own GCP projects,
+// not of the customer's project this field names; Google's rule for project ids is used instead (it admits both).
 const MAX_REMOTE_REGIONS = 35;
 
 export function checkId(value: string | undefined, name: 'groupId' | 'endpointServiceId'): string {

@@ -20,6 +20,7 @@ describe('endpoint registration properties', () => {
         provider: 'AWS',
         endpointServiceId: '6b0afe2c5721d53048387adc',
         endpointId: 'vpce-0123456789abcdef0',
+        details: { provider: 'AWS' },
         credentials: {},
         enforceConnectionSuccess: true,
         adoptExisting: false,
@@ -46,10 +47,85 @@ describe('endpoint registration properties', () => {
     expect(problems({ ...reg, EndpointId: 'eni-1' })).toMatch(
       /EndpointId "eni-1" is not an AWS VPC endpoint id: expected vpce- and 17 hexadecimal digits/,
     );
-    expect(problems({ ...reg, ProviderName: 'AZURE' })).toMatch(
-      /ProviderName "AZURE" is not supported by Custom::AtlasPrivateEndpoint yet: accepted AWS/,
+    expect(problems({ ...reg, ProviderName: 'ORACLE' })).toMatch(/ProviderName "ORACLE" is not a provider .* accepted AWS, AZURE, GCP/);
+    expect(problems({ ...reg, ProviderName: 'AZURE' })).toMatch(/EndpointId "vpce-0123456789abcdef0" is not an Azure private endpoint resource id/);
+    expect(problems({ ...reg, PrivateEndpointIpAddress: '10.0.0.4' })).toMatch(
+      /PrivateEndpointIpAddress belongs to AZURE registrations; this one is AWS/,
     );
     expect(problems({ ...reg, EndpointServiceId: 'x' })).toMatch(/EndpointServiceId "x" is not an Atlas private endpoint service id/);
     expect(problems({ ...reg, Region: 'us-east-1' })).toMatch(/Unknown property Region/);
+  });
+
+  const AZURE_ID =
+    '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
+  const azure = { ...reg, ProviderName: 'azure', EndpointId: AZURE_ID, PrivateEndpointIpAddress: '10.0.1.4' };
+  const gcp = {
+    ...reg,
+    ProviderName: 'GCP',
+    EndpointId: 'atlas-group',
+    GcpProjectId: 'my-gcp-project',
+    Endpoints: [
+      { EndpointName: 'atlas-group-0', IpAddress: '10.128.0.10' },
+      { EndpointName: 'atlas-group-1', IpAddress: '10.128.0.11' },
+    ],
+  };
+
+  it('reads an Azure registration: the private endpoint resource id and its private IP address', () => {
+    const r = parseEndpointProperties(azure);
+    expect(r.ok && r.value).toMatchObject({
+      provider: 'AZURE',
+      endpointId: AZURE_ID,
+      details: { provider: 'AZURE', privateEndpointIpAddress: '10.0.1.4' },
+    });
+    expect(problems({ ...azure, PrivateEndpointIpAddress: undefined })).toMatch(/PrivateEndpointIpAddress is required/);
+    expect(problems({ ...azure, PrivateEndpointIpAddress: '10.0.1.256' })).toMatch(/"10.0.1.256" is not an IPv4 address/);
+    expect(problems({ ...azure, PrivateEndpointIpAddress: '127.0.0.1' })).toMatch(/"127.0.0.1" is not an address an endpoint can hold/);
+    expect(problems({ ...azure, PrivateEndpointIpAddress: '010.0.1.4' })).toMatch(/is not an IPv4 address/);
+    expect(problems({ ...azure, EndpointId: '/subscriptions/x/../y' })).toMatch(/is not an Azure private endpoint resource id/);
+    expect(problems({ ...azure, GcpProjectId: 'my-gcp-project' })).toMatch(/GcpProjectId belongs to GCP registrations; this one is AZURE/);
+  });
+
+  it('reads a GCP registration: the project, the endpoint group and its forwarding rules with their addresses', () => {
+    const r = parseEndpointProperties(gcp);
+    expect(r.ok && r.value.details).toEqual({
+      provider: 'GCP',
+      gcpProjectId: 'my-gcp-project',
+      endpoints: [
+        { endpointName: 'atlas-group-0', ipAddress: '10.128.0.10' },
+        { endpointName: 'atlas-group-1', ipAddress: '10.128.0.11' },
+      ],
+    });
+    expect(problems({ ...gcp, GcpProjectId: undefined })).toMatch(/GcpProjectId is required/);
+    expect(problems({ ...gcp, GcpProjectId: 'My_Project' })).toMatch(/"My_Project" is not a Google Cloud project id/);
+    expect(problems({ ...gcp, Endpoints: [] })).toMatch(/Endpoints is required for GCP/);
+    expect(problems({ ...gcp, Endpoints: [{ EndpointName: 'a', IpAddress: '10.0.0.1', Port: 27017 }] })).toMatch(
+      /Endpoints\[0\] has unknown keys Port/,
+    );
+    expect(problems({ ...gcp, Endpoints: [{ EndpointName: 'Rule_0', IpAddress: '10.0.0.1' }] })).toMatch(
+      /Endpoints\[0\].EndpointName "Rule_0" must be the name of a GCP forwarding rule/,
+    );
+    expect(problems({ ...gcp, Endpoints: [{ EndpointName: 'a' }] })).toMatch(/Endpoints\[0\].IpAddress is required/);
+    expect(
+      problems({
+        ...gcp,
+        Endpoints: [
+          { EndpointName: 'a', IpAddress: '10.0.0.1' },
+          { EndpointName: 'b', IpAddress: '10.0.0.1' },
+        ],
+      }),
+    ).toMatch(/gives IP address 10.0.0.1 to two forwarding rules/);
+    expect(problems({ ...gcp, Endpoints: Array.from({ length: 51 }, (_, i) => ({ EndpointName: `r${i}`, IpAddress: `10.0.0.${i + 1}` })) })).toMatch(
+      /at most 50/,
+    );
+    expect(problems({ ...gcp, EndpointId: 'Group 1' })).toMatch(/"Group 1" is not a GCP endpoint group name/);
+  });
+
+  it('leaves tokens unchecked at synth time', () => {
+    const isUnresolved = (v: unknown) => typeof v === 'string' && v.startsWith('${Token');
+    const r = parseEndpointProperties(
+      { ...gcp, GcpProjectId: '${Token[1]}', Endpoints: [{ EndpointName: 'a', IpAddress: '${Token[2]}' }] },
+      { isUnresolved },
+    );
+    expect(r.ok).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The attributes of `Custom::AtlasPrivateEndpoint` that `Fn::GetAtt` reads: flat strings, every key present.
+ * The attributes of `Custom::AtlasPrivateEndpoint` that `Fn::GetAtt` reads: flat strings, every key present
+ * (empty where the provider has no such value).
  */
 import type { InterfaceEndpoint } from '../../atlas/models';
 import type { EndpointRef } from './physical-id';
@@ -13,6 +14,10 @@ export const ENDPOINT_ATTRIBUTE_NAMES = [
   'EndpointServiceId',
   'ProjectId',
   'ProviderName',
+  'PrivateEndpointConnectionName',
+  'PrivateEndpointIpAddress',
+  'GcpProjectId',
+  'EndpointGroupName',
 ] as const;
 export type EndpointAttributes = Record<(typeof ENDPOINT_ATTRIBUTE_NAMES)[number], string>;
 
@@ -26,5 +31,9 @@ export function endpointAttributes(ref: EndpointRef, endpoint: InterfaceEndpoint
     EndpointServiceId: ref.serviceId,
     ProjectId: ref.projectId,
     ProviderName: ref.provider,
+    PrivateEndpointConnectionName: (endpoint.cloudProvider === 'AZURE' && endpoint.privateEndpointConnectionName) || '',
+    PrivateEndpointIpAddress: (endpoint.cloudProvider === 'AZURE' && endpoint.privateEndpointIPAddress) || '',
+    GcpProjectId: (endpoint.cloudProvider === 'GCP' && endpoint.gcpProjectId) || '',
+    EndpointGroupName: (endpoint.cloudProvider === 'GCP' && endpoint.endpointGroupName) || '',
   };
 }

@@ -3,10 +3,9 @@
  * endpoint service: what a request does, and what Atlas's connection status means for it. Plain
  * functions of data.
  */
-import type { InterfaceEndpoint } from '../../atlas/models';
+import type { CreateInterfaceEndpointRequest, EndpointService, InterfaceEndpoint } from '../../atlas/models';
 import type { CloudFormationRequest } from '../../cloudformation/request';
-import { parseEndpointProperties } from '../../model/endpoint-properties';
-import { InvalidPropertiesError } from '../../model/errors';
+import { type EndpointProperties, parseEndpointProperties, type RegistrationDetails } from '../../model/endpoint-properties';
 import type { CloudProvider } from '../../model/provider';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
@@ -17,9 +16,57 @@ import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
 import { connectionOf } from './status';
 
 /** The body Atlas wants to register an endpoint of this provider. */
-export function registrationBody(provider: CloudProvider, endpointId: string) {
-  if (provider !== 'AWS') throw new InvalidPropertiesError(`Registering ${provider} endpoints is not supported yet.`);
-  return { cloudProvider: 'AWS' as const, id: endpointId };
+export function registrationBody(endpointId: string, details: RegistrationDetails): CreateInterfaceEndpointRequest {
+  switch (details.provider) {
+    case 'AWS':
+      return { cloudProvider: 'AWS', id: endpointId };
+    case 'AZURE':
+      return { cloudProvider: 'AZURE', id: endpointId, privateEndpointIPAddress: details.privateEndpointIpAddress };
+    case 'GCP':
+      return {
+        cloudProvider: 'GCP',
+        endpointGroupName: endpointId,
+        gcpProjectId: details.gcpProjectId,
+        endpoints: details.endpoints.map((e) => ({ endpointName: e.endpointName, ipAddress: e.ipAddress })),
+      };
+  }
+}
+
+/**
+ * Atlas's rule for the forwarding rules of a GCP endpoint group, judged against the service before the register:
+ * a service with port mapping takes exactly one (and reads the registration back under that rule's name, so
+ * EndpointId must be it); one without takes one per service attachment. Undefined when the group fits (or the
+ * service does not say yet how many attachments it has), else why not and what to do.
+ */
+export function gcpEndpointsProblem(props: EndpointProperties, service: EndpointService): string | undefined {
+  if (props.details.provider !== 'GCP' || service.cloudProvider !== 'GCP') return undefined;
+  const rules = props.details.endpoints;
+  if (service.portMappingEnabled === true) {
+    if (rules.length !== 1) {
+      return `Private endpoint service ${service.id} uses port mapping: its endpoint group takes exactly one forwarding rule, and Endpoints gives ${rules.length}. Give the one forwarding rule; nothing was registered.`;
+    }
+    if (rules[0].endpointName !== props.endpointId) {
+      return `Private endpoint service ${service.id} uses port mapping: Atlas knows the registration by its forwarding rule's name, so EndpointId must be "${rules[0].endpointName}" (it is "${props.endpointId}"). Nothing was registered.`;
+    }
+    return undefined;
+  }
+  const attachments = service.serviceAttachmentNames?.length ?? 0;
+  if (attachments > 0 && rules.length !== attachments) {
+    return `Private endpoint service ${service.id} has no port mapping and ${attachments} service attachments: its endpoint group takes one forwarding rule per attachment (${attachments}), and Endpoints gives ${rules.length}. Nothing was registered.`;
+  }
+  return undefined;
+}
+
+/** The registration details that cannot change in place, as Atlas knows no update of a registration. */
+function detailsKey(details: RegistrationDetails): string {
+  switch (details.provider) {
+    case 'AWS':
+      return '';
+    case 'AZURE':
+      return details.privateEndpointIpAddress;
+    case 'GCP':
+      return JSON.stringify([details.gcpProjectId, details.endpoints.map((e) => [e.endpointName, e.ipAddress])]);
+  }
 }
 
 /**
@@ -47,6 +94,13 @@ export function registeredAlreadyReason(ref: EndpointRef, endpoint: InterfaceEnd
     'To manage that registration with this resource, set AdoptExisting to true; otherwise remove the registration in Atlas, then deploy again. Nothing was changed.'
   );
 }
+
+const CONNECTION_ADVICE: Record<CloudProvider, string> = {
+  AWS: "Check that the VPC endpoint points at the service's EndpointServiceName in the same region and account",
+  AZURE:
+    "Check that the Azure private endpoint connects to the service's PrivateLinkServiceResourceId and that PrivateEndpointIpAddress is the address Azure gave it",
+  GCP: "Check that each forwarding rule targets one of the service's ServiceAttachmentNames in GcpProjectId, with the IP address it was given",
+};
 
 /**
  * Judges one poll of a registration. With enforcement on (the default) only AVAILABLE succeeds and a
@@ -88,7 +142,7 @@ export function judgeConnection(
           data,
           reason:
             `Atlas reports the connection of ${what} as ${conn.status}: ${conn.errorMessage || 'no error message given'}. ` +
-            "Check that the VPC endpoint points at the service's EndpointServiceName in the same region and account; set EnforceConnectionSuccess to false to accept a refused connection.",
+            `${CONNECTION_ADVICE[ref.provider]}; set EnforceConnectionSuccess to false to accept a refused connection.`,
         },
       };
     case 'deleting':
@@ -109,6 +163,12 @@ export function judgeRemoval(endpoint: InterfaceEndpoint | undefined, physicalRe
   if (!endpoint) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
   return waitForDeletion(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
 }
+
+const IMMUTABLE: Record<CloudProvider, string> = {
+  AWS: 'nothing but EndpointId names it',
+  AZURE: 'PrivateEndpointIpAddress is fixed with the private endpoint',
+  GCP: 'GcpProjectId and Endpoints are fixed with the endpoint group',
+};
 
 function providerOf(request: CloudFormationRequest): CloudProvider {
   const p = String(request.ResourceProperties?.ProviderName ?? 'AWS').toUpperCase();
@@ -133,7 +193,18 @@ export function planEndpointRequest(request: CloudFormationRequest): Plan {
       const same =
         ref && ref.projectId === next.projectId && ref.serviceId === next.endpointServiceId && ref.endpointId === next.endpointId;
       // A different project, service or endpoint is another registration: register it, CloudFormation removes the old.
-      return same ? { task: { kind: 'refresh-endpoint', ref } } : { task: { kind: 'register' } };
+      if (!same) return { task: { kind: 'register' } };
+      const before = parseEndpointProperties(request.OldResourceProperties);
+      if (before.ok && before.value.provider === next.provider && detailsKey(before.value.details) !== detailsKey(next.details)) {
+        return {
+          answer: {
+            status: 'FAILED',
+            physicalResourceId: physicalIdOfNothingMade(request),
+            reason: `Atlas cannot change registration ${next.endpointId} in place (${IMMUTABLE[next.provider]}), and registering it anew under the same EndpointId would collide with the one the stack holds. Give a new EndpointId (a new private endpoint or endpoint group) to replace the registration, or put the old values back. Nothing was changed.`,
+          },
+        };
+      }
+      return { task: { kind: 'refresh-endpoint', ref } };
     }
   }
 }

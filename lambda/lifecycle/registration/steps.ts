@@ -10,13 +10,26 @@ import { type EndpointProperties, parseEndpointProperties } from '../../model/en
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
-import type { StepContext, StepPorts } from '../core/ports';
+import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, lookAgainIfUnsure } from '../core/transitions';
 import type { Task } from '../tasks';
-import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
+import { gcpEndpointsProblem, judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 import { getOrGone } from './unseen';
+
+/**
+ * Whether a GCP endpoint group fits its service (the number of forwarding rules for its mode), read from the
+ * service before the register; a service Atlas does not show is left to the register's own 404.
+ */
+async function gcpMisfit(api: AtlasApi, props: EndpointProperties): Promise<string | undefined> {
+  try {
+    return gcpEndpointsProblem(props, await api.getEndpointService(props.projectId, 'GCP', props.endpointServiceId));
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
+    throw err;
+  }
+}
 
 function propsOf(state: ExecutionState): EndpointProperties {
   return propertiesOf(state, parseEndpointProperties);
@@ -39,7 +52,11 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         // Look before registering: a registration there now is someone else's (or one to take over), and once
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
         const existing = await getOrGone(api, ref);
-        if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
+        if (!existing) {
+          const misfit = props.provider === 'GCP' ? await gcpMisfit(api, props) : undefined;
+          if (misfit) return fail(state, misfit, ports, log);
+          return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
+        }
         const owner = ownerOfRegistration(false, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
         ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
         if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
@@ -49,7 +66,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         );
       }
       try {
-        const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.provider, ref.endpointId));
+        const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.endpointId, props.details));
         ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
         return awaitConnection({ state, ports, log }, { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess });
       } catch (err) {

@@ -1,16 +1,16 @@
 /** The registration's decisions (`Custom::AtlasPrivateEndpoint`) as plain functions of data: no I/O. */
-import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, GcpEndpointGroup, InterfaceEndpoint } from '../../../lambda/atlas/models';
+import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, EndpointService, GcpEndpointGroup, InterfaceEndpoint } from '../../../lambda/atlas/models';
 import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
 import {
   judgeConnection,
   judgeRemoval,
   ownerOfRegistration,
   planEndpointRequest,
+  gcpEndpointsProblem,
   registeredAlreadyReason,
   registrationBody,
 } from '../../../lambda/lifecycle/registration/decisions';
 import { connectionOf } from '../../../lambda/lifecycle/registration/status';
-import { InvalidPropertiesError } from '../../../lambda/model/errors';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
 import { cfnRequest } from '../../support/requests';
 
@@ -21,6 +21,8 @@ const ID = `${PROJECT}--${SERVICE}--${VPCE}`;
 /** A registration the request made: it answers the registration's id whatever the outcome. */
 const IDS = { ready: ID, failed: ID };
 const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, endpointId: VPCE };
+const AZURE_ID =
+  '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
 const props = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
 
 function req(fields: Partial<CloudFormationRequest> = {}): CloudFormationRequest {
@@ -67,6 +69,31 @@ describe('planning a registration request', () => {
     expect(update({ EndpointServiceId: 'aaaaaaaaaaaaaaaaaaaaaaaa' })).toEqual({ task: { kind: 'register' } });
     expect(update({ EndpointId: '' })).toMatchObject({ answer: { status: 'FAILED', physicalResourceId: ID } });
   });
+
+  it("an Update that changes what Atlas cannot change in place (Azure's IP, GCP's rules) fails before any call, keeping the id", () => {
+    const azure = { ...props, ProviderName: 'AZURE', EndpointId: AZURE_ID, PrivateEndpointIpAddress: '10.0.1.4' };
+    const azureId = `${PROJECT}--${SERVICE}--${AZURE_ID}`;
+    const update = (before: Record<string, unknown>, after: Record<string, unknown>, id: string) =>
+      planEndpointRequest(req({ RequestType: 'Update', PhysicalResourceId: id, ResourceProperties: after, OldResourceProperties: before }));
+    expect(update(azure, { ...azure, Profile: 'other' }, azureId)).toEqual({
+      task: { kind: 'refresh-endpoint', ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AZURE', endpointId: AZURE_ID } },
+    });
+    const changed = update(azure, { ...azure, PrivateEndpointIpAddress: '10.0.1.5' }, azureId);
+    expect(changed).toMatchObject({ answer: { status: 'FAILED', physicalResourceId: azureId } });
+    expect('answer' in changed && changed.answer.reason).toMatch(/cannot change registration .* in place .*Give a new EndpointId/);
+    const gcp = {
+      ...props,
+      ProviderName: 'GCP',
+      EndpointId: 'atlas-group',
+      GcpProjectId: 'my-gcp-project',
+      Endpoints: [{ EndpointName: 'atlas-group-0', IpAddress: '10.128.0.10' }],
+    };
+    const gcpId = `${PROJECT}--${SERVICE}--atlas-group`;
+    expect(update(gcp, { ...gcp, Endpoints: [{ EndpointName: 'atlas-group-0', IpAddress: '10.128.0.11' }] }, gcpId)).toMatchObject({
+      answer: { status: 'FAILED', physicalResourceId: gcpId },
+    });
+    expect(update(gcp, { ...gcp, EndpointId: 'atlas-group-2' }, gcpId)).toEqual({ task: { kind: 'register' } });
+  });
 });
 
 describe('judging a registration', () => {
@@ -87,9 +114,37 @@ describe('judging a registration', () => {
           EndpointServiceId: SERVICE,
           ProjectId: PROJECT,
           ProviderName: 'AWS',
+          PrivateEndpointConnectionName: '',
+          PrivateEndpointIpAddress: '',
+          GcpProjectId: '',
+          EndpointGroupName: '',
         },
       },
     });
+  });
+
+  it("an Azure or GCP registration's attributes carry what Atlas reports for it", () => {
+    const azureRef = { ...ref, provider: 'AZURE' as const, endpointId: AZURE_ID };
+    const az: AzurePrivateEndpoint = {
+      cloudProvider: 'AZURE',
+      status: 'AVAILABLE',
+      privateEndpointIPAddress: '10.0.1.4',
+      privateEndpointResourceId: AZURE_ID,
+      privateEndpointConnectionName: '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9%2Fapp-rg%2Fatlas-pe',
+      errorMessage: null,
+    };
+    const v = judgeConnection(az, azureRef, IDS, clock, true);
+    expect('answer' in v && v.answer.data).toMatchObject({
+      InterfaceEndpointId: AZURE_ID,
+      ProviderName: 'AZURE',
+      PrivateEndpointIpAddress: '10.0.1.4',
+      PrivateEndpointConnectionName: '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9%2Fapp-rg%2Fatlas-pe',
+      GcpProjectId: '',
+    });
+    const g: GcpEndpointGroup = { cloudProvider: 'GCP', status: 'FAILED', endpointGroupName: 'atlas-group', gcpProjectId: 'my-gcp-project', errorMessage: 'forwarding rule not found' };
+    const failed = judgeConnection(g, { ...ref, provider: 'GCP', endpointId: 'atlas-group' }, IDS, clock, true);
+    expect(failed).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', data: { GcpProjectId: 'my-gcp-project', EndpointGroupName: 'atlas-group' } } });
+    expect('answer' in failed && failed.answer.reason).toMatch(/FAILED: forwarding rule not found\. Check that each forwarding rule targets/);
   });
 
   it("a REJECTED connection fails with Atlas's message unless enforcement is off", () => {
@@ -212,9 +267,63 @@ describe('the status table per provider', () => {
 });
 
 describe('the registration body', () => {
-  it('is the vpce id for AWS; other providers are refused as properties this version cannot use', () => {
-    expect(registrationBody('AWS', VPCE)).toEqual({ cloudProvider: 'AWS', id: VPCE });
-    expect(() => registrationBody('AZURE', '/subscriptions/x')).toThrow(InvalidPropertiesError);
+  it("is each provider's shape in the contract: AWS the vpce id, AZURE the resource id and IP, GCP the group, project and rules", () => {
+    expect(registrationBody(VPCE, { provider: 'AWS' })).toEqual({ cloudProvider: 'AWS', id: VPCE });
+    expect(registrationBody(AZURE_ID, { provider: 'AZURE', privateEndpointIpAddress: '10.0.1.4' })).toEqual({
+      cloudProvider: 'AZURE',
+      id: AZURE_ID,
+      privateEndpointIPAddress: '10.0.1.4',
+    });
+    expect(
+      registrationBody('atlas-group', {
+        provider: 'GCP',
+        gcpProjectId: 'my-gcp-project',
+        endpoints: [{ endpointName: 'atlas-group-0', ipAddress: '10.128.0.10' }],
+      }),
+    ).toEqual({
+      cloudProvider: 'GCP',
+      endpointGroupName: 'atlas-group',
+      gcpProjectId: 'my-gcp-project',
+      endpoints: [{ endpointName: 'atlas-group-0', ipAddress: '10.128.0.10' }],
+    });
+  });
+});
+
+describe("a GCP endpoint group against its service's mode", () => {
+  const rules = (n: number) => Array.from({ length: n }, (_, i) => ({ endpointName: `atlas-group-${i}`, ipAddress: `10.128.0.${i + 10}` }));
+  const group = (n: number, endpointId = 'atlas-group') =>
+    ({
+      projectId: PROJECT,
+      provider: 'GCP',
+      endpointServiceId: SERVICE,
+      endpointId,
+      details: { provider: 'GCP', gcpProjectId: 'my-gcp-project', endpoints: rules(n) },
+      credentials: {},
+      enforceConnectionSuccess: true,
+      adoptExisting: false,
+      serviceTimeoutSeconds: 3600,
+    }) as const;
+  const service = (portMappingEnabled: boolean, attachments: number): EndpointService => ({
+    cloudProvider: 'GCP',
+    id: SERVICE,
+    regionName: 'CENTRAL_US',
+    status: 'AVAILABLE',
+    errorMessage: null,
+    portMappingEnabled,
+    serviceAttachmentNames: Array.from({ length: attachments }, (_, i) => `projects/p-x/regions/us-central1/serviceAttachments/sa-${i}`),
+  });
+
+  it('with port mapping takes exactly one forwarding rule, named as the EndpointId', () => {
+    expect(gcpEndpointsProblem(group(1, 'atlas-group-0'), service(true, 1))).toBeUndefined();
+    expect(gcpEndpointsProblem(group(2, 'atlas-group-0'), service(true, 1))).toMatch(/exactly one forwarding rule, and Endpoints gives 2/);
+    expect(gcpEndpointsProblem(group(1, 'atlas-group'), service(true, 1))).toMatch(/EndpointId must be "atlas-group-0"/);
+  });
+
+  it('without port mapping takes one forwarding rule per service attachment', () => {
+    expect(gcpEndpointsProblem(group(6), service(false, 6))).toBeUndefined();
+    expect(gcpEndpointsProblem(group(1), service(false, 6))).toMatch(/6 service attachments: .* Endpoints gives 1/);
+    // While Atlas has not listed the attachments yet, the register itself is left to judge.
+    expect(gcpEndpointsProblem(group(1), service(false, 0))).toBeUndefined();
   });
 });
 
