@@ -1,6 +1,7 @@
 /**
- * `Custom::AtlasPrivateEndpoint`: registers one interface endpoint (an AWS VPC endpoint) with an Atlas
- * private endpoint service and waits until Atlas has accepted the connection.
+ * `Custom::AtlasPrivateEndpoint`: registers one interface endpoint (an AWS VPC endpoint, an Azure private
+ * endpoint or a GCP endpoint group) with an Atlas private endpoint service and waits until Atlas has accepted
+ * the connection.
  */
 import type { CustomResource } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -9,17 +10,45 @@ import type { CloudProvider } from '../lambda/model/provider';
 import { atlasCustomResource } from './atlas-resource';
 import type { AtlasResourceProps } from './resource-props';
 
+/** A GCP forwarding rule of an endpoint group registered with {@link AtlasPrivateEndpoint}. */
+export interface AtlasGcpForwardingRule {
+  /** The forwarding rule's name in the GCP project. */
+  readonly endpointName: string;
+  /** The internal IPv4 address the forwarding rule resolves to. */
+  readonly ipAddress: string;
+}
+
 /** Properties of {@link AtlasPrivateEndpoint}. */
 export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
   /**
-   * The cloud provider of the endpoint service (`AWS`, `AZURE` or `GCP`). Only `AWS` is supported so far.
+   * The cloud provider of the endpoint service: `AWS`, `AZURE` or `GCP`.
    * @default 'AWS'
    */
   readonly providerName?: CloudProvider;
   /** The Atlas endpoint service id (`AtlasPrivateEndpointService.privateLinkId`). */
   readonly endpointServiceId: string;
-  /** The interface endpoint to register: for AWS the VPC endpoint id (`vpce-…`). */
+  /**
+   * What to register: for AWS the VPC endpoint id (`vpce-…`); for AZURE the private endpoint's resource id
+   * (`/subscriptions/…/providers/Microsoft.Network/privateEndpoints/…`); for GCP the endpoint group name (for a
+   * service with port mapping, the name of its one forwarding rule).
+   */
   readonly endpointId: string;
+  /**
+   * AZURE only, and required there: the private IP address Azure gave the private endpoint.
+   * @default - none (AWS and GCP)
+   */
+  readonly privateEndpointIpAddress?: string;
+  /**
+   * GCP only, and required there: the id of the Google Cloud project that holds the forwarding rules.
+   * @default - none (AWS and AZURE)
+   */
+  readonly gcpProjectId?: string;
+  /**
+   * GCP only, and required there: the forwarding rules of the endpoint group, one per service attachment of a
+   * service without port mapping, exactly one for a service with port mapping.
+   * @default - none (AWS and AZURE)
+   */
+  readonly endpoints?: AtlasGcpForwardingRule[];
   /**
    * Fail unless Atlas reports the connection AVAILABLE; when false, succeed once Atlas has settled it
    * either way (the `connectionStatus` attribute says which).
@@ -38,7 +67,8 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
 
 /**
  * The registration of an interface endpoint with an Atlas private endpoint service
- * (`Custom::AtlasPrivateEndpoint`): for AWS, a VPC interface endpoint you manage yourself. Create waits until
+ * (`Custom::AtlasPrivateEndpoint`): for AWS a VPC interface endpoint you manage yourself, for AZURE a private
+ * endpoint (its resource id and private IP address), for GCP an endpoint group (its project and forwarding rules). Create waits until
  * Atlas reports the connection `AVAILABLE` (or, without enforcement, settled either way); delete removes the
  * registration and waits until it is gone. `AtlasPrivateLink` makes the service, the interface endpoint and
  * this registration in one.
@@ -73,6 +103,11 @@ export class AtlasPrivateEndpoint extends Construct {
         ProviderName: props.providerName ?? 'AWS',
         EndpointServiceId: props.endpointServiceId,
         EndpointId: props.endpointId,
+        ...(props.privateEndpointIpAddress !== undefined ? { PrivateEndpointIpAddress: props.privateEndpointIpAddress } : {}),
+        ...(props.gcpProjectId !== undefined ? { GcpProjectId: props.gcpProjectId } : {}),
+        ...(props.endpoints !== undefined
+          ? { Endpoints: props.endpoints.map((e) => ({ EndpointName: e.endpointName, IpAddress: e.ipAddress })) }
+          : {}),
         ...(props.enforceConnectionSuccess !== undefined ? { EnforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
         ...(props.adoptExisting !== undefined ? { AdoptExisting: props.adoptExisting } : {}),
       },
@@ -87,7 +122,8 @@ export class AtlasPrivateEndpoint extends Construct {
     return this.resource.ref;
   }
   /**
-   * The registered interface endpoint's id (`vpce-…`).
+   * The registered interface endpoint's id: `vpce-…` (AWS), the private endpoint's resource id (AZURE), the
+   * endpoint group name (GCP).
    * @attribute
    */
   get interfaceEndpointId(): string {
@@ -113,5 +149,33 @@ export class AtlasPrivateEndpoint extends Construct {
    */
   get errorMessage(): string {
     return this.resource.getAttString('ErrorMessage');
+  }
+  /**
+   * AZURE: the name Atlas gives the private endpoint connection; empty elsewhere.
+   * @attribute
+   */
+  get privateEndpointConnectionName(): string {
+    return this.resource.getAttString('PrivateEndpointConnectionName');
+  }
+  /**
+   * AZURE: the private endpoint's IP address as Atlas has it; empty elsewhere.
+   * @attribute
+   */
+  get privateEndpointIpAddress(): string {
+    return this.resource.getAttString('PrivateEndpointIpAddress');
+  }
+  /**
+   * GCP: the Google Cloud project of the endpoint group as Atlas has it; empty elsewhere.
+   * @attribute
+   */
+  get gcpProjectId(): string {
+    return this.resource.getAttString('GcpProjectId');
+  }
+  /**
+   * GCP: the endpoint group name Atlas reports (with port mapping, the forwarding rule's name); empty elsewhere.
+   * @attribute
+   */
+  get endpointGroupName(): string {
+    return this.resource.getAttString('EndpointGroupName');
   }
 }

@@ -87,7 +87,11 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
   for (const [name, owner] of Object.entries(PROVIDER_ONLY)) {
     const v = r.raw(name);
     if (provider && provider !== owner && v !== undefined && v !== null && v !== '') {
-      r.problem(name, v, `Property ${name} belongs to ${owner} registrations; this one is ${provider}: remove it or set ProviderName to ${owner}.`);
+      r.problem(
+        name,
+        v,
+        `Property ${name} belongs to ${owner} registrations; this one is ${provider}: remove it or set ProviderName to ${owner}.`,
+      );
     }
   }
   const details = provider ? readDetails(r, provider) : undefined;
@@ -180,7 +184,11 @@ function readForwardingRules(r: PropertyReader): ForwardingRule[] | undefined {
     return undefined;
   }
   if (v.length > MAX_GCP_ENDPOINTS) {
-    r.problem('Endpoints', undefined, `Property Endpoints has ${v.length} forwarding rules; a GCP endpoint group holds at most ${MAX_GCP_ENDPOINTS}.`);
+    r.problem(
+      'Endpoints',
+      undefined,
+      `Property Endpoints has ${v.length} forwarding rules; a GCP endpoint group holds at most ${MAX_GCP_ENDPOINTS}.`,
+    );
     return undefined;
   }
   const rules: ForwardingRule[] = [];
@@ -194,7 +202,12 @@ function readForwardingRules(r: PropertyReader): ForwardingRule[] | undefined {
     }
     const rule = item as Record<string, unknown>;
     const unknown = Object.keys(rule).filter((k) => k !== 'EndpointName' && k !== 'IpAddress');
-    if (unknown.length > 0) r.problem('Endpoints', item, `Property ${where} has unknown keys ${unknown.map((k) => clip(k)).join(', ')}; accepted: EndpointName, IpAddress.`);
+    if (unknown.length > 0)
+      r.problem(
+        'Endpoints',
+        item,
+        `Property ${where} has unknown keys ${unknown.map((k) => clip(k)).join(', ')}; accepted: EndpointName, IpAddress.`,
+      );
     const name = rule.EndpointName;
     const ip = rule.IpAddress;
     const nameOk = r.unresolved(name) || (typeof name === 'string' && GCP_NAME.test(name));
@@ -205,15 +218,30 @@ function readForwardingRules(r: PropertyReader): ForwardingRule[] | undefined {
         `Property ${where}.EndpointName ${typeof name === 'string' ? `"${clip(name)}" ` : ''}must be the name of a GCP forwarding rule: 1-63 lowercase letters, digits or hyphens, starting with a letter.`,
       );
     }
-    const ipWhy = r.unresolved(ip) ? undefined : typeof ip === 'string' ? ipv4Problem(ip) : 'is required: the internal IP address the forwarding rule resolves to.';
+    const ipWhy = r.unresolved(ip)
+      ? undefined
+      : typeof ip === 'string'
+        ? ipv4Problem(ip)
+        : 'is required: the internal IP address the forwarding rule resolves to.';
     if (ipWhy) r.problem('Endpoints', ip, `Property ${where}.IpAddress ${typeof ip === 'string' ? `"${clip(ip)}" ` : ''}${ipWhy}`);
-    if (nameOk && !ipWhy) rules.push({ endpointName: r.unresolved(name) ? UNRESOLVED : String(name), ipAddress: r.unresolved(ip) ? UNRESOLVED : String(ip) });
+    if (nameOk && !ipWhy)
+      rules.push({ endpointName: r.unresolved(name) ? UNRESOLVED : String(name), ipAddress: r.unresolved(ip) ? UNRESOLVED : String(ip) });
   });
   if (r.problems.length > before) return undefined;
   const names = rules.map((x) => x.endpointName).filter((x) => x !== UNRESOLVED);
   const ips = rules.map((x) => x.ipAddress).filter((x) => x !== UNRESOLVED);
   const twice = (xs: string[]) => xs.find((x, i) => xs.indexOf(x) !== i);
-  if (twice(names)) r.problem('Endpoints', twice(names), `Property Endpoints names forwarding rule "${clip(twice(names)!)}" twice; each rule is one endpoint.`);
-  if (twice(ips)) r.problem('Endpoints', twice(ips), `Property Endpoints gives IP address ${twice(ips)} to two forwarding rules; each rule has its own address.`);
+  if (twice(names))
+    r.problem(
+      'Endpoints',
+      twice(names),
+      `Property Endpoints names forwarding rule "${clip(twice(names)!)}" twice; each rule is one endpoint.`,
+    );
+  if (twice(ips))
+    r.problem(
+      'Endpoints',
+      twice(ips),
+      `Property Endpoints gives IP address ${twice(ips)} to two forwarding rules; each rule has its own address.`,
+    );
   return r.problems.length > before ? undefined : rules;
 }

@@ -148,11 +148,13 @@ export function parseCreateEndpoint(
       const gcpProjectId = requiredString(body, 'gcpProjectId');
       if (!GCP_PROJECT_ID.test(gcpProjectId)) throw errors.invalidAttribute('gcpProjectId');
       const forwardingRules = gcpForwardingRules(body.endpoints);
-      if (servicePortMapping && forwardingRules.length > 1) {
+      if (servicePortMapping && forwardingRules.length !== 1) {
         throw errors.validation('A port-mapped endpoint service takes one endpoint.', ['endpoints']);
       }
+      // The contract: with port mapping endpointGroupName "is still required but ignored", and reads name the
+      // registration by its one forwarding rule ("this field is the private endpoint name").
       return {
-        key: endpointGroupName,
+        key: servicePortMapping ? forwardingRules[0].endpointName : endpointGroupName,
         details: { provider: 'GCP', gcpProjectId, forwardingRules, portMappingEnabled: servicePortMapping },
       };
     }

@@ -170,6 +170,68 @@ describe('AtlasPrivateEndpoint', () => {
   });
 });
 
+describe('AtlasPrivateEndpoint on Azure and GCP', () => {
+  const base = {
+    serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+    projectId: PROJECT,
+    endpointServiceId: '6b0afe2c5721d53048387adc',
+  };
+  const AZURE_ID =
+    '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
+
+  it('writes the provider properties into the template and reads their attributes', () => {
+    const stack = new Stack();
+    const az = new AtlasPrivateEndpoint(stack, 'Azure', {
+      ...base,
+      providerName: 'AZURE',
+      endpointId: AZURE_ID,
+      privateEndpointIpAddress: '10.0.1.4',
+    });
+    new AtlasPrivateEndpoint(stack, 'Gcp', {
+      ...base,
+      providerName: 'GCP',
+      endpointId: 'atlas-group',
+      gcpProjectId: 'my-gcp-project',
+      endpoints: [{ endpointName: 'atlas-group-0', ipAddress: '10.128.0.10' }],
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('Custom::AtlasPrivateEndpoint', {
+      ProviderName: 'AZURE',
+      EndpointId: AZURE_ID,
+      PrivateEndpointIpAddress: '10.0.1.4',
+    });
+    template.hasResourceProperties('Custom::AtlasPrivateEndpoint', {
+      ProviderName: 'GCP',
+      EndpointId: 'atlas-group',
+      GcpProjectId: 'my-gcp-project',
+      Endpoints: [{ EndpointName: 'atlas-group-0', IpAddress: '10.128.0.10' }],
+    });
+    expect(stack.resolve(az.privateEndpointIpAddress)).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/^Azure/), 'PrivateEndpointIpAddress'],
+    });
+  });
+
+  it('refuses at synth what the provider would refuse, naming the construct', () => {
+    const stack = new Stack();
+    expect(() => new AtlasPrivateEndpoint(stack, 'NoIp', { ...base, providerName: 'AZURE', endpointId: AZURE_ID })).toThrow(
+      /NoIp.*PrivateEndpointIpAddress is required|PrivateEndpointIpAddress is required[\s\S]*NoIp/,
+    );
+    expect(
+      () =>
+        new AtlasPrivateEndpoint(stack, 'BadRule', {
+          ...base,
+          providerName: 'GCP',
+          endpointId: 'atlas-group',
+          gcpProjectId: 'my-gcp-project',
+          endpoints: [{ endpointName: 'atlas-group-0', ipAddress: '10.128.0.300' }],
+        }),
+    ).toThrow(/Endpoints\[0\].IpAddress "10.128.0.300" is not an IPv4 address/);
+    expect(
+      () => new AtlasPrivateEndpoint(stack, 'Mixed', { ...base, endpointId: 'vpce-0123456789abcdef0', gcpProjectId: 'my-gcp-project' }),
+    ).toThrow(/GcpProjectId belongs to GCP registrations; this one is AWS/);
+  });
+});
+
 describe('AtlasPrivateLink with adoptExisting', () => {
   it('adopts the endpoint service only: the registration is of the interface endpoint it creates', () => {
     const { template } = build({ adoptExisting: true });

@@ -242,5 +242,12 @@ describe('GCP', () => {
     });
     expect(one.status).toBe(201);
     expect(one.json.portMappingEnabled).toBe(true);
+    // The contract: the group name is required but ignored; the registration is known by its forwarding rule's name.
+    expect(one.json.endpointGroupName).toBe('a');
+    expect((await atlas.get(P.endpoint('GCP', id, 'a'))).status).toBe(200);
+    expect((await atlas.get(P.service('GCP', id))).json.endpointGroupNames).toEqual(['a']);
+    expect((await atlas.post(P.endpoints('GCP', id), { endpointGroupName: 'h', gcpProjectId: 'proj-123456', endpoints: [] })).status).toBe(
+      400,
+    );
   });
 });

@@ -48,7 +48,9 @@ describe('endpoint registration properties', () => {
       /EndpointId "eni-1" is not an AWS VPC endpoint id: expected vpce- and 17 hexadecimal digits/,
     );
     expect(problems({ ...reg, ProviderName: 'ORACLE' })).toMatch(/ProviderName "ORACLE" is not a provider .* accepted AWS, AZURE, GCP/);
-    expect(problems({ ...reg, ProviderName: 'AZURE' })).toMatch(/EndpointId "vpce-0123456789abcdef0" is not an Azure private endpoint resource id/);
+    expect(problems({ ...reg, ProviderName: 'AZURE' })).toMatch(
+      /EndpointId "vpce-0123456789abcdef0" is not an Azure private endpoint resource id/,
+    );
     expect(problems({ ...reg, PrivateEndpointIpAddress: '10.0.0.4' })).toMatch(
       /PrivateEndpointIpAddress belongs to AZURE registrations; this one is AWS/,
     );
@@ -114,9 +116,9 @@ describe('endpoint registration properties', () => {
         ],
       }),
     ).toMatch(/gives IP address 10.0.0.1 to two forwarding rules/);
-    expect(problems({ ...gcp, Endpoints: Array.from({ length: 51 }, (_, i) => ({ EndpointName: `r${i}`, IpAddress: `10.0.0.${i + 1}` })) })).toMatch(
-      /at most 50/,
-    );
+    expect(
+      problems({ ...gcp, Endpoints: Array.from({ length: 51 }, (_, i) => ({ EndpointName: `r${i}`, IpAddress: `10.0.0.${i + 1}` })) }),
+    ).toMatch(/at most 50/);
     expect(problems({ ...gcp, EndpointId: 'Group 1' })).toMatch(/"Group 1" is not a GCP endpoint group name/);
   });
 

@@ -14,7 +14,14 @@ import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
 import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, lookAgainIfUnsure } from '../core/transitions';
 import type { Task } from '../tasks';
-import { gcpEndpointsProblem, judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
+import {
+  gcpEndpointsProblem,
+  judgeConnection,
+  judgeRemoval,
+  ownerOfRegistration,
+  registeredAlreadyReason,
+  registrationBody,
+} from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 import { getOrGone } from './unseen';
 

@@ -1,5 +1,11 @@
 /** The registration's decisions (`Custom::AtlasPrivateEndpoint`) as plain functions of data: no I/O. */
-import type { AwsInterfaceEndpoint, AzurePrivateEndpoint, EndpointService, GcpEndpointGroup, InterfaceEndpoint } from '../../../lambda/atlas/models';
+import type {
+  AwsInterfaceEndpoint,
+  AzurePrivateEndpoint,
+  EndpointService,
+  GcpEndpointGroup,
+  InterfaceEndpoint,
+} from '../../../lambda/atlas/models';
 import type { CloudFormationRequest } from '../../../lambda/cloudformation/request';
 import {
   judgeConnection,
@@ -141,10 +147,21 @@ describe('judging a registration', () => {
       PrivateEndpointConnectionName: '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9%2Fapp-rg%2Fatlas-pe',
       GcpProjectId: '',
     });
-    const g: GcpEndpointGroup = { cloudProvider: 'GCP', status: 'FAILED', endpointGroupName: 'atlas-group', gcpProjectId: 'my-gcp-project', errorMessage: 'forwarding rule not found' };
+    const g: GcpEndpointGroup = {
+      cloudProvider: 'GCP',
+      status: 'FAILED',
+      endpointGroupName: 'atlas-group',
+      gcpProjectId: 'my-gcp-project',
+      errorMessage: 'forwarding rule not found',
+    };
     const failed = judgeConnection(g, { ...ref, provider: 'GCP', endpointId: 'atlas-group' }, IDS, clock, true);
-    expect(failed).toMatchObject({ outcome: 'FAILED', answer: { status: 'FAILED', data: { GcpProjectId: 'my-gcp-project', EndpointGroupName: 'atlas-group' } } });
-    expect('answer' in failed && failed.answer.reason).toMatch(/FAILED: forwarding rule not found\. Check that each forwarding rule targets/);
+    expect(failed).toMatchObject({
+      outcome: 'FAILED',
+      answer: { status: 'FAILED', data: { GcpProjectId: 'my-gcp-project', EndpointGroupName: 'atlas-group' } },
+    });
+    expect('answer' in failed && failed.answer.reason).toMatch(
+      /FAILED: forwarding rule not found\. Check that each forwarding rule targets/,
+    );
   });
 
   it("a REJECTED connection fails with Atlas's message unless enforcement is off", () => {
