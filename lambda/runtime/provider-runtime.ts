@@ -15,7 +15,7 @@ import { unboundCredentials } from '../lifecycle/core/properties';
 import { judgeAtDoor, type Standing } from '../lifecycle/core/standing';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
 import { isReplacementPair } from '../lifecycle/registry';
-import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
+import { isEndpointPhysicalId } from '../lifecycle/registration/physical-id';
 import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
 import { ConfigurationError } from '../model/errors';
@@ -211,7 +211,7 @@ export class ProviderRuntime {
   /** A refused request: SUCCESS for a Delete that names nothing of ours (nothing to keep), FAILED otherwise. */
   private async answerRefusal(request: AnswerableRequest, reason: string): Promise<void> {
     const id = request.PhysicalResourceId;
-    const oursNamed = id !== undefined && (parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined);
+    const oursNamed = id !== undefined && (parseServicePhysicalId(id) !== undefined || isEndpointPhysicalId(id));
     const physicalResourceId = physicalIdOfNothingMade({ PhysicalResourceId: id, RequestId: request.RequestId || 'unknown' });
     const body =
       request.RequestType === 'Delete' && !oursNamed

@@ -9,6 +9,7 @@ import { DEFAULT_SERVICE_ACCOUNT, type Operation } from '../../local/atlas-emula
 import { attackRows } from './attack-rows';
 import { deadlineRows } from './deadline-rows';
 import { cloudFormationRows } from './cloudformation-rows';
+import { registrationRows } from './registration-rows';
 import { PROJECT, REGIONS, type Scenario, type ScenarioContext } from './harness';
 
 export interface MatrixRow extends Scenario {
@@ -1037,5 +1038,6 @@ export const MATRIX: MatrixRow[] = [
   ...attackRows,
   ...deadlineRows,
   ...cloudFormationRows,
+  ...registrationRows,
   bulkRow(),
 ];

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { AtlasApiError } from '../../lambda/atlas/errors';
 import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
-import { parseEndpointPhysicalId } from '../../lambda/lifecycle/registration/physical-id';
+import { isEndpointPhysicalId, parseEndpointPhysicalId } from '../../lambda/lifecycle/registration/physical-id';
 import { parseServicePhysicalId } from '../../lambda/lifecycle/service/physical-id';
 import type { LoggerLike } from '../../lambda/logging';
 import { ENDPOINT_PROPERTY_NAMES, parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
@@ -226,7 +226,7 @@ function namesOurs(event: Record<string, unknown>): boolean {
   const type = event.ResourceType;
   // A type that is not a type name (not a string, over 200 characters) is refused at the gate, which keeps whatever our id shape names.
   if (type !== undefined && (typeof type !== 'string' || type.length > 200))
-    return parseServicePhysicalId(id) !== undefined || parseEndpointPhysicalId(id) !== undefined;
+    return parseServicePhysicalId(id) !== undefined || isEndpointPhysicalId(id);
   if (type === RESOURCE_TYPE_ENDPOINT) {
     const p = String((event.ResourceProperties as Record<string, unknown> | undefined)?.ProviderName ?? 'AWS').toUpperCase();
     return parseEndpointPhysicalId(id, p === 'AZURE' || p === 'GCP' ? p : 'AWS') !== undefined;

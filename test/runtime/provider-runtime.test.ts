@@ -337,6 +337,35 @@ describe('profile bindings', () => {
     expect(JSON.stringify(calls.delivered[0].body).length).toBeLessThanOrEqual(4096);
   });
 
+  it.each([
+    [
+      'AZURE',
+      '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe',
+    ],
+    ['GCP', 'atlas-group'],
+  ])('keeps a %s registration whose Delete it refuses: FAILED, so the stack still holds it', async (ProviderName, endpointId) => {
+    const { runtime, calls } = harness({ bindings });
+    await runtime.onEvent(
+      event({
+        RequestType: 'Delete',
+        ResourceType: 'Custom::AtlasPrivateEndpoint',
+        LogicalResourceId: 'Registration',
+        PhysicalResourceId: `${PROJECT}--${SERVICE}--${endpointId}`,
+        ResourceProperties: {
+          ServiceToken: FUNCTION_ARN,
+          ProjectId: PROJECT,
+          ProviderName,
+          EndpointServiceId: SERVICE,
+          EndpointId: endpointId,
+          Profile: 'prod',
+        },
+      }),
+      context,
+    );
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered[0].body).toMatchObject({ Status: 'FAILED' });
+  });
+
   it('refuses a request for an Atlas project its credentials are not bound to, and a step whose task names one', async () => {
     const OTHER = '0123456789abcdef01234567';
     const b = parseProfileBindings(JSON.stringify([{ secret: 'team-a', stacks: ['*'], projects: [PROJECT] }]));

@@ -12,7 +12,7 @@ import { physicalIdOfNothingMade } from '../core/physical-id';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
 import { waitForDeletion, waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
-import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
+import { type EndpointRef, parseEndpointPhysicalId, providerNamed } from './physical-id';
 import { connectionOf } from './status';
 
 /** The body Atlas wants to register an endpoint of this provider. */
@@ -170,11 +170,6 @@ const IMMUTABLE: Record<CloudProvider, string> = {
   GCP: 'GcpProjectId and Endpoints are fixed with the endpoint group',
 };
 
-function providerOf(request: CloudFormationRequest): CloudProvider {
-  const p = String(request.ResourceProperties?.ProviderName ?? 'AWS').toUpperCase();
-  return p === 'AZURE' || p === 'GCP' ? p : 'AWS';
-}
-
 /** The first step for a registration request. */
 export function planEndpointRequest(request: CloudFormationRequest): Plan {
   const parsed = parseEndpointProperties(request.ResourceProperties);
@@ -182,7 +177,7 @@ export function planEndpointRequest(request: CloudFormationRequest): Plan {
     case 'Create':
       return parsed.ok ? { task: { kind: 'register' } } : invalidPropertiesPlan(request, parsed.problems);
     case 'Delete': {
-      const ref = parseEndpointPhysicalId(request.PhysicalResourceId, providerOf(request));
+      const ref = parseEndpointPhysicalId(request.PhysicalResourceId, providerNamed(request.ResourceProperties));
       if (!ref) return { answer: { status: 'SUCCESS', physicalResourceId: physicalIdOfNothingMade(request) } };
       return { task: { kind: 'deregister', ref } };
     }

@@ -34,3 +34,17 @@ export function parseEndpointPhysicalId(id: string | undefined, provider: CloudP
   const m = id ? PATTERN.exec(id) : null;
   return m && ENDPOINT_ID_PATTERNS[provider]?.test(m[3]) ? { projectId: m[1], serviceId: m[2], provider, endpointId: m[3] } : undefined;
 }
+
+/**
+ * The provider a registration's properties name (AWS when they do not say): what tells how to read its physical
+ * id. Read leniently, for requests whose other properties may be wrong (a Delete must still find what it made).
+ */
+export function providerNamed(properties: Record<string, unknown> | undefined): CloudProvider {
+  const p = String(properties?.ProviderName ?? 'AWS').toUpperCase();
+  return p === 'AZURE' || p === 'GCP' ? p : 'AWS';
+}
+
+/** True when `id` is a registration's physical id on any provider (the provider read from elsewhere). */
+export function isEndpointPhysicalId(id: string | undefined): boolean {
+  return (['AWS', 'AZURE', 'GCP'] as const).some((p) => parseEndpointPhysicalId(id, p) !== undefined);
+}

@@ -12,7 +12,7 @@ import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepPorts } from '../core/ports';
 import { credentialsOf } from '../core/properties';
 import type { Task } from '../tasks';
-import { type EndpointRef, formatEndpointPhysicalId, parseEndpointPhysicalId } from './physical-id';
+import { type EndpointRef, formatEndpointPhysicalId, isEndpointPhysicalId, parseEndpointPhysicalId, providerNamed } from './physical-id';
 
 /** True when the state's register attempt may have registered the endpoint without the state showing it. */
 export function mayHaveRegisteredUnseen(state: ExecutionState): boolean {
@@ -54,7 +54,7 @@ export async function findUnseenRegistration(state: ExecutionState, ports: StepP
  * of unknown outcome may have made it unseen, look for it.
  */
 export function cleanupRegistration(state: ExecutionState): Task | undefined {
-  const made = parseEndpointPhysicalId(state.made);
+  const made = parseEndpointPhysicalId(state.made, providerNamed(state.request.ResourceProperties));
   if (made) return { kind: 'deregister', ref: made };
   if (!mayHaveRegisteredUnseen(state)) return undefined;
   const ref = refOf(state);
@@ -66,7 +66,6 @@ export function cleanupRegistration(state: ExecutionState): Task | undefined {
  * id records no predecessor, so a cleanup Delete is told apart by the project alone; README "Limits").
  */
 export function isRegistrationReplacementPair(a: string, b: string): boolean {
-  const ra = parseEndpointPhysicalId(a) ?? parseEndpointPhysicalId(a, 'AZURE');
-  const rb = parseEndpointPhysicalId(b) ?? parseEndpointPhysicalId(b, 'AZURE');
-  return ra !== undefined && rb !== undefined && ra.projectId === rb.projectId && a !== b;
+  const project = (id: string) => (isEndpointPhysicalId(id) ? id.slice(0, id.indexOf('--')) : undefined);
+  return project(a) !== undefined && project(a) === project(b) && a !== b;
 }
