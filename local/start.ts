@@ -5,7 +5,7 @@
  * region) → Delete, against the embedded Atlas emulator on virtual time. Progress goes to stderr, a summary
  * table (or with --json one JSON document) to stdout. Run with --help for the options.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AtlasCredentials } from '../lambda/atlas/client';
@@ -25,16 +25,18 @@ Runs CloudFormation's requests for Custom::AtlasPrivateEndpointService (and Cust
 through the provider's real handler and its real Step Functions definition, on this machine.
 
 Without --properties or --register: the built-in tour (AWS, AZURE, GCP: Create, Update in place, Update that
-replaces, Delete; for AWS also a Custom::AtlasPrivateEndpoint registration, then the Deletes in reverse)
-against the embedded Atlas emulator.
+replaces, Delete; for each also a Custom::AtlasPrivateEndpoint registration of a made-up endpoint: a VPC
+endpoint, an Azure private endpoint, a GCP forwarding rule of a port-mapped service; then the Deletes in
+reverse) against the embedded Atlas emulator.
 
 Your own resources:
   --properties JSON          the endpoint service's properties for the Create (ProjectId, ProviderName,
                              Region, ...); ProjectId defaults to MONGODB_ATLAS_PROJECT_ID
   --update JSON              properties merged over the previous ones, sent as an Update (repeatable)
   --register JSON            then register an interface endpoint (Custom::AtlasPrivateEndpoint properties,
-                             e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId and EndpointServiceId
-                             default to the service's. Alone, it registers with an existing service.
+                             e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId, ProviderName and
+                             EndpointServiceId default to the service's. Alone, it registers with an
+                             existing service.
   --keep                     do not send the final Deletes
   --cancel-after SECONDS     CloudFormation gives up on the service's Create after SECONDS (a sibling resource
                              failed, the stack was cancelled) and sends the Delete of a physical id it made up,
@@ -253,9 +255,30 @@ function madeUpVpcEndpointId(): string {
   return `vpce-${randomBytes(9).toString('hex').slice(0, 17)}`;
 }
 
+/** A made-up endpoint of this provider for the tour's registration (the emulator accepts any well-formed one). */
+function madeUpRegistration(provider: string): Properties {
+  const suffix = randomBytes(3).toString('hex');
+  switch (provider) {
+    case 'AZURE':
+      return {
+        EndpointId: `/subscriptions/${randomUUID()}/resourceGroups/tour-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe-${suffix}`,
+        PrivateEndpointIpAddress: '10.0.1.4',
+      };
+    case 'GCP':
+      // The tour's GCP service has port mapping: one forwarding rule, which names the registration.
+      return {
+        EndpointId: `atlas-psc-${suffix}`,
+        GcpProjectId: 'tour-gcp-project',
+        Endpoints: [{ EndpointName: `atlas-psc-${suffix}`, IpAddress: '10.128.0.20' }],
+      };
+    default:
+      return { EndpointId: madeUpVpcEndpointId() };
+  }
+}
+
 /**
- * The built-in tour: per provider, Create → Update in place → Update that replaces → Delete; for AWS an
- * interface endpoint registration between the last Update and the Deletes.
+ * The built-in tour: per provider, Create → Update in place → Update that replaces → Delete, with a
+ * registration of a made-up endpoint between the last Update and the Deletes.
  */
 export function tour(projectId: string): { properties: Properties; updates: Properties[]; register?: boolean }[] {
   return [
@@ -267,10 +290,12 @@ export function tour(projectId: string): { properties: Properties; updates: Prop
     {
       properties: { ProjectId: projectId, ProviderName: 'AZURE', Region: 'eastus2' },
       updates: [{ AdoptExisting: true }, { Region: 'westeurope' }],
+      register: true,
     },
     {
       properties: { ProjectId: projectId, ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: true },
       updates: [{ AdoptExisting: true }, { Region: 'europe-west1' }],
+      register: true,
     },
   ];
 }
@@ -377,11 +402,13 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<
   let ok = true;
   if (plan.register) {
     const registration = { logicalResourceId: plan.names.registration, resourceType: RESOURCE_TYPE_ENDPOINT };
-    // The tour's interface endpoint is made up (the emulator accepts any vpce- id); yours is given.
-    const given = plan.register === true ? { EndpointId: madeUpVpcEndpointId() } : plan.register;
+    // The tour's endpoint is made up; yours is given.
+    const named = plan.register === true ? undefined : plan.register.ProviderName;
+    const provider = String(named ?? service?.properties.ProviderName ?? 'AWS').toUpperCase();
+    const given = plan.register === true ? madeUpRegistration(provider) : plan.register;
     const properties: Properties = {
       ...(service ? { ProjectId: service.properties.ProjectId, EndpointServiceId: service.id } : {}),
-      ProviderName: 'AWS',
+      ProviderName: provider,
       ...given,
     };
     const { create } = await runner.create(properties, registration);
@@ -483,6 +510,10 @@ export function wrap(text: string, columns: number, first: string, rest = first)
 function keyAttribute(r: RequestResult): string {
   const d = r.data;
   if (!d) return '';
+  if (d.ConnectionStatus && d.ProviderName === 'AZURE')
+    return `private endpoint ${d.InterfaceEndpointId} at ${d.PrivateEndpointIpAddress}: ${d.ConnectionStatus}`;
+  if (d.ConnectionStatus && d.ProviderName === 'GCP')
+    return `endpoint group ${d.EndpointGroupName} of GCP project ${d.GcpProjectId}: ${d.ConnectionStatus}`;
   if (d.ConnectionStatus) return `interface endpoint ${d.InterfaceEndpointId}: ${d.ConnectionStatus}`;
   if (d.EndpointServiceName) return `endpoint service name ${d.EndpointServiceName} (${d.Status})`;
   if (d.PrivateLinkServiceName) return `Private Link service ${d.PrivateLinkServiceName} (${d.Status})`;

@@ -38,21 +38,18 @@ interface Report {
 }
 
 describe('npm start', () => {
-  it("tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one's Delete); for AWS the registration chain", () => {
+  it("tours AWS, AZURE and GCP: Create, Update in place, Update that replaces, Delete (and the replaced one's Delete), and a registration on each", () => {
     const r = start(['--json']);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     const service = ['Create SUCCESS', 'Update SUCCESS', 'Update SUCCESS', 'Delete SUCCESS'];
-    expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual([
+    const chain = [
       ...service,
       'Create SUCCESS', // the registration
       'Delete SUCCESS', // the registration
-      'Delete SUCCESS', // the service, which Atlas was already deleting
-      ...service,
-      'Delete SUCCESS',
-      ...service,
-      'Delete SUCCESS',
-    ]);
+      'Delete SUCCESS', // the service (on AWS Atlas was already deleting it with its last interface endpoint)
+    ];
+    expect(report.requests.map((q) => `${q.requestType} ${q.status}`)).toEqual([...chain, ...chain, ...chain]);
     // On the recorded timings and statuses: each new service answers AVAILABLE, no sooner than the time a new
     // service of its provider was recorded spending INITIATING (about 2.5 min AWS, 1 min Azure, 4.3 min GCP).
     const creates = [
@@ -60,15 +57,30 @@ describe('npm start', () => {
       [2, 'AWS', 150],
       [7, 'AZURE', 60],
       [9, 'AZURE', 60],
-      [12, 'GCP', 260],
       [14, 'GCP', 260],
+      [16, 'GCP', 260],
     ] as const;
     for (const [i, provider, seconds] of creates) {
       expect([i, report.requests[i].data.ProviderName, report.requests[i].data.Status]).toEqual([i, provider, 'AVAILABLE']);
       expect(report.requests[i].simulatedSeconds).toBeGreaterThanOrEqual(seconds);
     }
-    expect(report.requests[4].data.ConnectionStatus).toBe('AVAILABLE');
-    expect(report.requests[4].physicalResourceId).toMatch(/^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/);
+    // Each registration waits for AVAILABLE on the replacing service, and its physical id names the endpoint.
+    const registrations = [
+      [4, 'AWS', /^[0-9a-f]{24}--[0-9a-f]{24}--vpce-[0-9a-f]{17}$/],
+      [
+        11,
+        'AZURE',
+        /^[0-9a-f]{24}--[0-9a-f]{24}--\/subscriptions\/[-0-9a-f]{36}\/resourceGroups\/.+\/privateEndpoints\/atlas-pe-[0-9a-f]{6}$/,
+      ],
+      [18, 'GCP', /^[0-9a-f]{24}--[0-9a-f]{24}--atlas-psc-[0-9a-f]{6}$/],
+    ] as const;
+    for (const [i, provider, id] of registrations) {
+      expect([i, report.requests[i].data.ProviderName, report.requests[i].data.ConnectionStatus]).toEqual([i, provider, 'AVAILABLE']);
+      expect(report.requests[i].physicalResourceId).toMatch(id);
+      expect(report.requests[i].physicalResourceId).toContain(report.requests[i - 2].data.Id);
+    }
+    expect(report.requests[11].data.PrivateEndpointIpAddress).toBe('10.0.1.4');
+    expect(report.requests[18].data.GcpProjectId).toBe('tour-gcp-project');
     for (const q of report.requests) {
       expect(q.responseBytes).toBeLessThanOrEqual(4096);
       expect(Object.keys(q)).toEqual([
@@ -92,7 +104,7 @@ describe('npm start', () => {
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^ #\s+request\s+status\s+sim s\s+Atlas calls\s+bytes$/);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
-    expect(lines.filter((l) => /^\s*\d+\s+\S+ (Create|Update|Delete)\s+(SUCCESS|FAILED)/.test(l))).toHaveLength(17);
+    expect(lines.filter((l) => /^\s*\d+\s+\S+ (Create|Update|Delete)\s+(SUCCESS|FAILED)/.test(l))).toHaveLength(21);
     expect(r.stdout).toMatch(/ 5 {2}RegistrationAWS Create\s+SUCCESS/);
     const legend = r.stdout.replace(/\n/g, ' ');
     for (const column of [
