@@ -32,6 +32,9 @@ const AWS_STAND_INS: Record<string, { ref: string; attributes: Record<string, st
   },
 };
 
+const AZURE_PRIVATE_ENDPOINT =
+  '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
+
 const exportName = () => {
   const outputs = synthesizeProvider().template.Outputs as Record<string, { Export?: { Name: string } }>;
   return Object.values(outputs)
@@ -92,6 +95,8 @@ async function destroy(runner: LocalRunner, deployed: Map<string, Deployed>) {
 describe.each([
   ['private-endpoint-service.yaml', ['ProjectId', 'ProviderName', 'Region', 'Profile']],
   ['private-link.yaml', ['ProjectId', 'VpcId', 'SubnetIds', 'ClientCidr', 'Profile']],
+  ['azure-private-endpoint.yaml', ['ProjectId', 'EndpointServiceId', 'PrivateEndpointResourceId', 'PrivateEndpointIpAddress', 'Profile']],
+  ['gcp-endpoint-group.yaml', ['ProjectId', 'EndpointServiceId', 'GcpProjectId', 'ForwardingRuleName', 'IpAddress', 'Profile']],
 ])('examples/cloudformation/%s', (file, parameterNames) => {
   const template = load(file);
 
@@ -112,6 +117,12 @@ describe.each([
       VpcId: 'vpc-1',
       SubnetIds: ['subnet-1'],
       ClientCidr: '10.0.0.0/16',
+      EndpointServiceId: '64a1b2c3d4e5f6a7b8c9d0e1',
+      PrivateEndpointResourceId: AZURE_PRIVATE_ENDPOINT,
+      PrivateEndpointIpAddress: '10.0.1.4',
+      GcpProjectId: 'my-gcp-project',
+      ForwardingRuleName: 'atlas-psc',
+      IpAddress: '10.128.0.20',
     };
     let checked = 0;
     for (const [id, r] of Object.entries(template.Resources)) {
@@ -139,7 +150,14 @@ describe.each([
   });
 
   it('fails the parser on a typo in a property, so the check above can tell', () => {
-    const [id] = Object.entries(template.Resources).find(([, r]) => r.Type === RESOURCE_TYPE_SERVICE)!;
+    const service = Object.entries(template.Resources).find(([, r]) => r.Type === RESOURCE_TYPE_SERVICE);
+    if (!service) {
+      // A registration-only template: a typo in its properties fails the registration's parser.
+      const [, r] = Object.entries(template.Resources).find(([, x]) => x.Type === RESOURCE_TYPE_ENDPOINT)!;
+      expect(parseEndpointProperties({ ...(r.Properties as object), ServiceToken: TOKEN, EndpointIdd: 'x' }).ok).toBe(false);
+      return;
+    }
+    const [id] = service;
     const parsed = parseServiceProperties({
       ...(template.Resources[id].Properties as object),
       ProjectId: DEFAULT_PROJECT_ID,
@@ -229,4 +247,52 @@ describe('the examples against the emulator', () => {
     expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
     expectWellAnswered(runner);
   });
+
+  it.each([
+    [
+      'azure-private-endpoint.yaml',
+      { ProviderName: 'AZURE', Region: 'eastus2' },
+      { PrivateEndpointResourceId: AZURE_PRIVATE_ENDPOINT, PrivateEndpointIpAddress: '10.0.1.4' },
+      AZURE_PRIVATE_ENDPOINT,
+    ],
+    [
+      'gcp-endpoint-group.yaml',
+      { ProviderName: 'GCP', Region: 'us-central1', PortMappingEnabled: 'true' },
+      { GcpProjectId: 'my-gcp-project', ForwardingRuleName: 'atlas-psc', IpAddress: '10.128.0.20' },
+      'atlas-psc',
+    ],
+  ])(
+    '%s: registers with the service a stack made before, AVAILABLE, outputs from what it returned; deleted, the service stays',
+    async (file, serviceProps, parameters, key) => {
+      const { create: svc } = await runner.create({ ProjectId: DEFAULT_PROJECT_ID, ...serviceProps }, { logicalResourceId: 'Service' });
+      expect(svc.status).toBe('SUCCESS');
+      const template = load(file);
+      const { deployed, outputs } = await deploy(runner, template, {
+        ProjectId: DEFAULT_PROJECT_ID,
+        EndpointServiceId: svc.data!.Id,
+        Profile: 'default',
+        ...parameters,
+      });
+      expect(outputs.ConnectionStatus).toBe('AVAILABLE');
+      const [service] = emulator.services(DEFAULT_PROJECT_ID);
+      const held =
+        service.cloudProvider === 'AZURE' ? service.privateEndpoints : service.cloudProvider === 'GCP' ? service.endpointGroupNames : [];
+      expect(held).toEqual([key]);
+      for (const [id, name] of getAtts({ ...template.Resources, ...template.Outputs })) {
+        const d = deployed.get(id);
+        if (d) expect(Object.keys(d.data)).toContain(name);
+      }
+      await destroy(runner, deployed);
+      const [after] = emulator.services(DEFAULT_PROJECT_ID);
+      expect(
+        after.cloudProvider === 'AZURE' ? after.privateEndpoints : after.cloudProvider === 'GCP' ? after.endpointGroupNames : [],
+      ).toEqual([]);
+      const d = await runner.delete(
+        { physicalResourceId: svc.physicalResourceId, properties: { ProjectId: DEFAULT_PROJECT_ID, ...serviceProps } },
+        { logicalResourceId: 'Service' },
+      );
+      expect(d.status).toBe('SUCCESS');
+      expectWellAnswered(runner);
+    },
+  );
 });
