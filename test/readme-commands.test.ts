@@ -82,6 +82,37 @@ describe('README commands, pasted as written', () => {
     expect(overridesOf(option(calls[1], '--parameter-overrides')).SubnetIds).toBe(env.SUBNET_IDS);
   });
 
+  it('"Plain CloudFormation": the Azure and GCP registrations give every parameter their templates need, by its name', () => {
+    const blocks = shBlocks(readmeSection('### Plain CloudFormation'));
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    const aws = awsStub();
+    const env = {
+      ...aws.env,
+      MONGODB_ATLAS_PROJECT_ID: PROJECT,
+      ENDPOINT_SERVICE_ID: '64a1b2c3d4e5f6a7b8c9d0e1',
+      AZURE_PRIVATE_ENDPOINT_ID:
+        '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe',
+      AZURE_PRIVATE_ENDPOINT_IP: '10.0.1.4',
+      GCP_PROJECT_ID: 'my-gcp-project',
+      FORWARDING_RULE: 'atlas-psc',
+      FORWARDING_RULE_IP: '10.128.0.20',
+    };
+    expect(runBlock(blocks[1], { cwd: ROOT, env }).status).toBe(0);
+    const calls = aws.calls();
+    expect(calls.map((c) => option(c, '--template-file')[0])).toEqual([
+      'examples/cloudformation/azure-private-endpoint.yaml',
+      'examples/cloudformation/gcp-endpoint-group.yaml',
+    ]);
+    for (const call of calls) {
+      const template = parseTemplate(readFileSync(join(ROOT, option(call, '--template-file')[0]), 'utf8'));
+      const given = overridesOf(option(call, '--parameter-overrides'));
+      for (const name of Object.keys(given)) expect(Object.keys(template.Parameters ?? {})).toContain(name);
+      for (const [name, p] of Object.entries(template.Parameters ?? {})) if (p.Default === undefined) expect(given[name]).toBeTruthy();
+      expect(given.EndpointServiceId).toBe(env.ENDPOINT_SERVICE_ID);
+    }
+    expect(overridesOf(option(calls[0], '--parameter-overrides')).PrivateEndpointResourceId).toBe(env.AZURE_PRIVATE_ENDPOINT_ID);
+  });
+
   it('"Service Catalog": the grant names the portfolio and principal; each launch names a product, its version and its parameters', () => {
     const blocks = shBlocks(readmeSection('### Service Catalog'));
     const aws = awsStub();
