@@ -62,7 +62,8 @@ async function walkProvider(client: AtlasClient, provider: CloudProvider, region
       : provider === 'AZURE'
         ? { cloudProvider: 'AZURE' as const, id: AZURE_ENDPOINT, privateEndpointIPAddress: '10.0.0.4' }
         : { cloudProvider: 'GCP' as const, endpointGroupName: 'atlas-group', gcpProjectId: 'p-fdeeb3e43b8e733e5ab627b1', endpoints: [{ endpointName: 'atlas-ep-0', ipAddress: '10.0.0.5' }] };
-  const endpointId = provider === 'AWS' ? 'vpce-0a1b2c3d4e5f67890' : provider === 'AZURE' ? AZURE_ENDPOINT : 'atlas-group';
+  // A port-mapped registration is known by its one forwarding rule's name (the contract's endpointGroupName).
+  const endpointId = provider === 'AWS' ? 'vpce-0a1b2c3d4e5f67890' : provider === 'AZURE' ? AZURE_ENDPOINT : portMapping ? 'atlas-ep-0' : 'atlas-group';
   await client.createInterfaceEndpoint(PROJECT, s.id, endpoint);
   for (const seconds of [0, 40, 60, 60]) {
     emulator.advance(seconds);

@@ -41,6 +41,10 @@ describe('Custom::AtlasPrivateEndpoint', () => {
       EndpointServiceId: svc.id,
       ProjectId: PROJECT,
       ProviderName: 'AWS',
+      PrivateEndpointConnectionName: '',
+      PrivateEndpointIpAddress: '',
+      GcpProjectId: '',
+      EndpointGroupName: '',
     });
     expect(Object.keys(create.data!).sort()).toEqual([...ENDPOINT_ATTRIBUTE_NAMES].sort());
     expect(create.simulatedSeconds).toBeGreaterThanOrEqual(90); // PENDING_ACCEPTANCE, then PENDING
