@@ -79,7 +79,7 @@ describe('README examples deploy a provider that serves the stacks they create',
         .split('\n')
         .map((l) => /aws cloudformation deploy --stack-name (\S+) --template-file (examples\/\S+)/.exec(l))
         .filter((m): m is RegExpExecArray => m !== null);
-      expect(stacks.length).toBe(2);
+      expect(stacks.length).toBe(4);
       for (const [, stackName, file] of stacks) {
         const template = parseTemplate(readFileSync(join(ROOT, file), 'utf8')) as unknown as {
           Parameters: Record<string, { Default?: string }>;
