@@ -65,6 +65,8 @@ describe('README figures match the code', () => {
     for (const n of figures(/step's (\d+) s timeout/)) expect(n).toBe(STEP_LAMBDA_TIMEOUT_SECONDS);
     for (const n of figures(/the (\d+) s one Atlas call may take/)) expect(n * 1000).toBe(ATLAS_CALL_MAX_MS);
     for (const n of figures(/\((\d+) s in a Lambda step/)) expect(n * 1000).toBe(STEP_ATLAS_RETRY_BUDGET_MS);
+    // Troubleshooting: the cleanup after a cancellation waits out a step still running, at most its timeout.
+    for (const n of figures(/a step that was still running, (\d+) s at most/)) expect(n).toBe(STEP_LAMBDA_TIMEOUT_SECONDS);
   });
 
   it("counts cdk-nag's acknowledgements as bin/nag.ts makes them", () => {

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { parseCli } from '../../local/start';
+import { parseCli, transportWatch } from '../../local/start';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID } from '../../local/atlas-emulator';
 
 const ROOT = join(__dirname, '..', '..');
@@ -227,5 +227,25 @@ describe('npm start on the embedded emulator', () => {
     expect(
       parseCli(['--atlas', '--properties', '{"ProviderName":"AWS","Region":"us-east-1"}'], { ...CREDENTIALS }).properties,
     ).not.toHaveProperty('ProjectId');
+  });
+});
+
+describe('transport errors in the progress', () => {
+  it('names each kind once, with what to check: DNS, refused, timeout, cut, TLS', () => {
+    const lines: string[] = [];
+    const watch = transportWatch('https://cloud.example', (l) => lines.push(l));
+    const failure = (code: string) => ({ error: { message: `no answer from Atlas (NETWORK_ERROR: ${code}: getaddrinfo)` } });
+    for (const code of ['ENOTFOUND', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ECONNRESET', 'CERT_HAS_EXPIRED'])
+      watch(failure(code));
+    watch({ message: 'Waiting', status: 'INITIATING' });
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^ {2}cannot reach Atlas at https:\/\/cloud\.example \(ENOTFOUND\): the host name does not resolve: check the network \(DNS\)/,
+      ),
+      expect.stringMatching(/\(ECONNREFUSED\): nothing listens there/),
+      expect.stringMatching(/\(UND_ERR_CONNECT_TIMEOUT\): no route or no answer/),
+      expect.stringMatching(/\(ECONNRESET\): the connection was cut/),
+      expect.stringMatching(/\(CERT_HAS_EXPIRED\): the TLS handshake failed/),
+    ]);
   });
 });
