@@ -35,7 +35,8 @@ Options (all optional):
   --rate-limit C/R/S   per-project token bucket: capacity C, refill R tokens every S seconds
                        (default ${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.capacity}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillRate}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillDurationSeconds}, Atlas's documented limit; "off" for none)
   --timing [P.]NAME=S  how many emulated seconds a change takes (repeatable), for every provider or for
-                       provider P (AWS, AZURE, GCP); NAME one of ${Object.keys(DEFAULT_TIMINGS.AWS).join(', ')}
+                       provider P (AWS, AZURE, GCP); NAME one of
+                       ${Object.keys(DEFAULT_TIMINGS.AWS).join(', ')}
                        (defaults: the recorded times, e.g. AWS.serviceCreate=${DEFAULT_TIMINGS.AWS.serviceCreate})
   --shape NAME=VALUE   an older answer shape instead of the recorded one (repeatable):
                        readyStatus=WAITING_FOR_USER, gcpServiceAttachments=documented,
