@@ -152,7 +152,7 @@ describe('npm start against an outside Atlas', () => {
         );
         expect(run.stderr()).toMatch(/poll await-ready \[AVAILABLE\] → READY \(\d+ s since the request\)/);
       }),
-    120_000,
+    240_000,
   );
 
   it(
@@ -169,7 +169,7 @@ describe('npm start against an outside Atlas', () => {
         expect(aws.stdout()).toMatch(/^\s*2\s+Service Delete\s+SUCCESS/m);
         expect(aws.stdout()).toContain('Left in Atlas by this run: nothing');
       }),
-    120_000,
+    240_000,
   );
 
   it(
@@ -191,7 +191,7 @@ describe('npm start against an outside Atlas', () => {
           /SIGINT again: exiting at once\. May be left in Atlas: Service \(its unanswered Create: project 5f1e0a1b2c3d4e5f6a7b8c9d, AZURE eastus2\)/,
         );
       }),
-    120_000,
+    240_000,
   );
 
   it('against a stopped server, says at once that nothing listens there and what to check; Ctrl-C ends the run', async () => {
@@ -213,7 +213,7 @@ describe('npm start against an outside Atlas', () => {
     expect(await run.exited).toBe(130);
     expect(run.stderr().match(/cannot reach Atlas/g)).toHaveLength(1);
     expect(run.stdout()).toMatch(/Left in Atlas by this run: unknown: the services could not be listed \(.*ECONNREFUSED/);
-  }, 120_000);
+  }, 240_000);
 });
 
 describe('npm start on the embedded emulator', () => {
