@@ -23,6 +23,7 @@ import { synthesizeProvider } from '../local/runner/definition';
 import { asCloudFormationSends } from '../local/runner/runner';
 import { BILLED_MS_PER_ATLAS_CALL, BILLED_MS_PER_INVOCATION } from './prices';
 import type { VirtualTime } from './virtual-time';
+import { CloudFormationStacks } from '../local/runner/cloudformation-stacks';
 
 export interface RequestOutcome {
   status: Answer['Status'] | 'NO_ANSWER';
@@ -93,6 +94,7 @@ export class ProviderHarness {
     private readonly time: VirtualTime,
     options: { inStepPolling?: boolean } = {},
   ) {
+    this.stacks = new CloudFormationStacks(() => time.now());
     this.machine = interpreterFor(this.definition);
     for (const [name, state] of Object.entries(this.definition.States)) {
       const step = (state.Parameters as { step?: StepName } | undefined)?.step;
@@ -118,6 +120,8 @@ export class ProviderHarness {
       logger: silentLogger,
       atlasFor: async (source) => this.counting(await this.access.forCredentials(source)),
       deliver: async (url, body) => this.answered(url, body),
+      // CloudFormation's side, as the local runner plays it: the resource in the status each request implies.
+      cloudFormation: this.stacks,
       ...(options.inStepPolling === false ? {} : { sleep: (ms: number) => time.sleep(ms / 1000) }),
       starter: { start: (name, input) => this.start(name, input) },
       // The account and region the bench's requests come from, as a deployed function learns them from its ARN.
@@ -126,7 +130,12 @@ export class ProviderHarness {
   }
 
   /** Sends one request as CloudFormation would and resolves with its outcome once the execution has ended. */
-  async send(requestType: RequestType, properties: Record<string, unknown>, physicalResourceId?: string): Promise<RequestOutcome> {
+  async send(
+    requestType: RequestType,
+    properties: Record<string, unknown>,
+    physicalResourceId?: string,
+    logicalResourceId = 'EndpointService',
+  ): Promise<RequestOutcome> {
     const key = randomUUID();
     const { executionName } = await this.time.actor(async () => {
       const url = `https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/bench/${key}`;
@@ -137,7 +146,7 @@ export class ProviderHarness {
         StackId: STACK_ID,
         RequestId: key,
         ResourceType: RESOURCE_TYPE_SERVICE,
-        LogicalResourceId: 'EndpointService',
+        LogicalResourceId: logicalResourceId,
         ...(physicalResourceId ? { PhysicalResourceId: physicalResourceId } : {}),
         ResourceProperties: asCloudFormationSends({ ServiceToken: serviceToken, ...properties }) as Record<string, unknown>,
         ServiceToken: serviceToken,
@@ -153,6 +162,8 @@ export class ProviderHarness {
       };
       this.outcomes.set(key, outcome);
       this.byUrl.set(url, key);
+      this.events.set(url, event);
+      this.stacks.requestSent(event, requestType === 'Delete' ? 'delete' : 'forward');
       return this.runtime.onEvent(event);
     });
     // Not an actor while the execution runs: the execution is.
@@ -165,6 +176,9 @@ export class ProviderHarness {
   }
 
   private readonly running = new Map<string, Promise<void>>();
+  private readonly events = new Map<string, CloudFormationRequest>();
+  /** CloudFormation's view of the bench's stack; its `describeCalls` count the provider's looks. */
+  readonly stacks: CloudFormationStacks;
 
   private async start(name: string, input: ExecutionState): Promise<'started' | 'duplicate'> {
     if (this.running.has(name)) return 'duplicate';
@@ -240,6 +254,7 @@ export class ProviderHarness {
     if (!outcome) throw new Error('answer for an unknown request');
     if (outcome.answeredAt !== undefined) throw new Error('a request was answered twice');
     const answer = JSON.parse(body) as Answer;
+    this.stacks.answered(this.events.get(url)!, answer);
     outcome.answeredAt = this.time.now();
     outcome.status = answer.Status;
     outcome.physicalResourceId = answer.PhysicalResourceId;

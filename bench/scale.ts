@@ -94,8 +94,8 @@ async function runScale(
         failures: outcomes.filter((o) => o.status !== 'SUCCESS' || o.executionError).length,
       };
     };
-    const created = await phase((i) => harness.send('Create', resources[i]));
-    const deleted = await phase((i) => harness.send('Delete', resources[i], created.outcomes[i].physicalResourceId));
+    const created = await phase((i) => harness.send('Create', resources[i], undefined, `Service${i}`));
+    const deleted = await phase((i) => harness.send('Delete', resources[i], created.outcomes[i].physicalResourceId, `Service${i}`));
     const limit = emulator.rateLimit ? { ...emulator.rateLimit } : false;
     return {
       limit,

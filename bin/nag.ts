@@ -5,7 +5,6 @@
  * data, rotation, flow logs, literal CIDRs in the example).
  */
 import { type App, type CfnElement, Stack, Token, Validations } from 'aws-cdk-lib';
-import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { AppStacks } from './stacks';
@@ -26,11 +25,13 @@ export function acknowledgeNagFindings(stacks: AppStacks): void {
       'Only the log-delivery actions Step Functions needs to log to CloudWatch Logs and the X-Ray trace actions, which AWS offers on "*" alone.',
   });
 
-  const executions = `execution:${(provider.stateMachine.node.defaultChild as CfnStateMachine).stateMachineName}:*`;
-  acknowledge(provider.onEventFunction.role!.node.findChild('DefaultPolicy'), {
-    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.provider, 'states', executions)}]`]:
-      "Execution names are made per request; the ServiceToken function may describe, read the history of and stop only the provider's own state machine's executions, to stop the one of a request CloudFormation gave up on.",
-  });
+  // Both functions ask CloudFormation about the stack and logical id of each request they serve.
+  const stackRead = `AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.provider, 'cloudformation', 'stack/*/*')}]`;
+  const stackReadReason =
+    'The provider serves any stack of its account and region, whose names are not known when it is deployed; it may only read (DescribeStackResource, DescribeStacks) stacks of its own account and region, to check each request with CloudFormation before acting.';
+  for (const fn of [provider.onEventFunction, provider.stepFunction]) {
+    acknowledge(fn.role!.node.findChild('DefaultPolicy'), { [stackRead]: stackReadReason });
+  }
 
   const catalog = stacks.catalog.node.findChild('Catalog');
   const launchPolicy = catalog.node.findChild('LaunchRole').node.findChild('DefaultPolicy');
@@ -40,7 +41,15 @@ export function acknowledgeNagFindings(stacks: AppStacks): void {
     [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'cloudformation', 'stack/SC-*')}]`]:
       'Service Catalog names the stacks it launches SC-<account>-pp-<id>, unknown before launch; the role may manage only those.',
     [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', '*')}]`]:
-      'The interface endpoint and security group a launch creates have ids unknown before launch; the actions are only the endpoint, security group and tag ones.',
+      'Only CreateVpcEndpoint and CreateSecurityGroup, only through CloudFormation (aws:CalledVia): a launch creates them with ids unknown before, in a VPC and subnets the launch parameters name.',
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'vpc-endpoint/*')}]`]:
+      "Interface endpoint ids are unknown before launch: later writes only on those carrying the product's tag (aws:ResourceTag), tagging only at creation (ec2:CreateAction), through CloudFormation only.",
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'security-group/*')}]`]:
+      "Security group ids are unknown before launch: writes only on those carrying the product's tag, tagging only at creation; ModifyVpcEndpoint may name a group only together with a tagged endpoint; through CloudFormation only.",
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'subnet/*')}]`]:
+      'ModifyVpcEndpoint names the subnets an interface endpoint moves to (a launch parameter); it also needs the tagged endpoint; through CloudFormation only.',
+    [`AwsSolutions-IAM5[Resource::${arnAsNagShowsIt(stacks.catalog, 'ec2', 'security-group-rule/*')}]`]:
+      'The rules of the tagged security group get ids when made; the ingress and egress writes also need the tagged group; through CloudFormation only.',
   });
   acknowledge(catalog.node.findChild('PrivateLinkTemplate').node.findChild('SecurityGroup'), {
     'AwsSolutions-EC23':

@@ -14,6 +14,7 @@
 import { resolveAtlasBaseUrl } from './model/base-url';
 import { type CloudFormationRequest, isCloudFormationRequest, requestLogKeys } from './cloudformation/request';
 import type { AtlasAccess } from './runtime/atlas-access';
+import type { AwsCloudFormationReader } from './runtime/cloudformation';
 import type { StepFunctionsStarter } from './runtime/step-functions';
 import { createLogger } from './logging';
 import { ConfigurationError } from './model/errors';
@@ -48,6 +49,13 @@ function stepFunctions(): Promise<StepFunctionsStarter> {
   return sfn;
 }
 
+// Both functions ask CloudFormation: before anything acts, before every act and after answering.
+let cfn: Promise<AwsCloudFormationReader> | undefined;
+function cloudFormation(): Promise<AwsCloudFormationReader> {
+  cfn ??= import('./runtime/cloudformation').then(({ AwsCloudFormationReader }) => new AwsCloudFormationReader());
+  return cfn;
+}
+
 function build(): ProviderRuntime {
   // A wrong setting fails every request with a FAILED answer that names it, not three retries of each step.
   const problems: string[] = [];
@@ -71,10 +79,9 @@ function build(): ProviderRuntime {
     atlasFor: async (source) => (await atlasAccess(baseUrl)).forCredentials(source),
     deliver: async (url, body) => (await import('./cloudformation/responder')).deliverAnswer(url, body, { logger }),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    cloudFormation: { describe: async (stackId, logicalResourceId) => (await cloudFormation()).describe(stackId, logicalResourceId) },
     starter: {
       start: async (name, input) => (await stepFunctions()).start(name, input),
-      findPrevious: async (request, ownName) => (await stepFunctions()).findPrevious(request, ownName),
-      stopPrevious: async (execution) => (await stepFunctions()).stopPrevious(execution),
     },
   });
 }

@@ -31,7 +31,13 @@ export function atlasCustomResource(scope: Construct, o: AtlasResourceOptions): 
     ...(o.profile !== undefined ? { Profile: o.profile } : {}),
     ...(o.credentialsSecretArn !== undefined ? { CredentialsSecretArn: o.credentialsSecretArn } : {}),
   };
-  const parsed = o.parse(properties, { isUnresolved: (v) => Token.isUnresolved(v) });
+  // ServiceTimeout is CloudFormation's own property (CustomResource writes it): checked here with the rest, so a
+  // timeout too short for the provider's deadline fails the synth instead of the deployment.
+  const serviceTimeout = o.serviceTimeout?.toSeconds();
+  const parsed = o.parse(
+    { ...properties, ...(serviceTimeout !== undefined ? { ServiceTimeout: serviceTimeout } : {}) },
+    { isUnresolved: (v) => Token.isUnresolved(v) },
+  );
   if (!parsed.ok) throw new AtlasValidationError(describeProblems(parsed.problems), scope);
   for (const w of parsed.warnings ?? []) Annotations.of(scope).addWarningV2(`atlas-private-endpoint:${w.property}`, w.message);
   // A provider in this app must be allowed to read the secret the resource names, for the resource's stack.

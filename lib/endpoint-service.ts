@@ -11,7 +11,7 @@ import type { AtlasResourceProps } from './resource-props';
 
 /** Properties of {@link AtlasPrivateEndpointService}. */
 export interface AtlasPrivateEndpointServiceProps extends AtlasResourceProps {
-  /** The cloud provider of the endpoint service. */
+  /** The cloud provider of the endpoint service: `AWS`, `AZURE` or `GCP`. */
   readonly providerName: CloudProvider;
   /** The provider's region, in the cloud's spelling (`us-east-1`, `eastus2`, `us-central1`) or Atlas's (`US_EAST_1`). */
   readonly region: string;
@@ -41,6 +41,7 @@ export interface AtlasPrivateEndpointServiceProps extends AtlasResourceProps {
  * a change of project, provider or region replaces it. Its properties are checked at synth with the same
  * parser the provider uses.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const service = new AtlasPrivateEndpointService(this, 'AtlasEndpointService', {
  *   serviceToken: Fn.importValue('AtlasPrivateEndpointServiceToken'),

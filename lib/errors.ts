@@ -5,7 +5,14 @@
  */
 import type { IConstruct } from 'constructs';
 
-/** A construct's props fail its checks: the template would not deploy, or would deploy something wrong. */
+/**
+ * A construct's props fail its checks: the template would not deploy, or would deploy something wrong.
+ *
+ * TypeScript and JavaScript only. jsii cannot carry a subclass of `Error` into other languages: there a
+ * synth-time error arrives as the error every jsii library throws (Python `RuntimeError`, Java `JsiiException`,
+ * the jsii runtime's exception in C#, a panic in Go), with the same message ending in `(at Stack/Construct/...)`.
+ * @jsii ignore
+ */
 export class AtlasValidationError extends Error {
   /** The path of the construct whose props failed, as in `cdk synth` output (`Stack/Construct/...`). */
   readonly constructPath: string;

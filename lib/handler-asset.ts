@@ -52,6 +52,34 @@ export function providerHandlerCode(): lambda.Code {
 }
 
 /**
+ * The provider's Lambda code and its handlers, for a provider of one's own around the same functions: what
+ * `providerHandlerCode()` and `PROVIDER_HANDLERS` give in TypeScript, reachable from every language.
+ *
+ * @exampleMetadata fixture=construct
+ * @example
+ * const stepFunction = new lambda.Function(this, 'StepFunction', {
+ *   runtime: AtlasPrivateEndpointProvider.RUNTIME,
+ *   code: ProviderHandler.code(),
+ *   handler: ProviderHandler.ON_STEP,
+ * });
+ */
+export class ProviderHandler {
+  /** The ServiceToken function's handler: `index.onEvent`. */
+  static readonly ON_EVENT: string = PROVIDER_HANDLERS.onEvent;
+  /** The wait loop's step function's handler: `index.onStep`. */
+  static readonly ON_STEP: string = PROVIDER_HANDLERS.onStep;
+  /** The ServiceToken function's failure destination's handler: `index.onEventFailed`. */
+  static readonly ON_EVENT_FAILED: string = PROVIDER_HANDLERS.onEventFailed;
+
+  /** The provider's Lambda code as a CDK asset (one asset however many functions use it). */
+  static code(): lambda.Code {
+    return providerHandlerCode();
+  }
+
+  private constructor() {}
+}
+
+/**
  * Bundles the handler into `outdir` (`index.js`, `index.js.map`). The AWS SDK v3 is left out: the Lambda
  * runtime provides it. Used by the package build and, from source, by {@link providerHandlerDirectory}.
  */

@@ -12,7 +12,7 @@ import type { AtlasResourceProps } from './resource-props';
 /** Properties of {@link AtlasPrivateEndpoint}. */
 export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
   /**
-   * The cloud provider of the endpoint service. Only AWS is supported so far.
+   * The cloud provider of the endpoint service (`AWS`, `AZURE` or `GCP`). Only `AWS` is supported so far.
    * @default 'AWS'
    */
   readonly providerName?: CloudProvider;
@@ -43,6 +43,7 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
  * registration and waits until it is gone. `AtlasPrivateLink` makes the service, the interface endpoint and
  * this registration in one.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * new AtlasPrivateEndpoint(this, 'Registration', {
  *   provider,

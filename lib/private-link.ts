@@ -13,16 +13,16 @@ import { AtlasValidationError } from './errors';
 import { AtlasPrivateEndpointProvider } from './provider';
 import type { AtlasResourceProps } from './resource-props';
 
-/** A range of TCP ports. */
+/** A range of TCP ports, named as in an EC2 security group rule. */
 export interface PortRange {
   /** The first port (1-65535). */
-  readonly from: number;
-  /** The last port (`from` to 65535). */
-  readonly to: number;
+  readonly fromPort: number;
+  /** The last port (`fromPort` to 65535). */
+  readonly toPort: number;
 }
 
 /** The TCP ports Atlas documents for AWS private endpoints. */
-export const ATLAS_PRIVATE_ENDPOINT_PORTS: PortRange = { from: 1024, to: 65535 };
+export const ATLAS_PRIVATE_ENDPOINT_PORTS: PortRange = { fromPort: 1024, toPort: 65535 };
 
 /** Properties of {@link AtlasPrivateLink}. */
 export interface AtlasPrivateLinkProps extends AtlasResourceProps {
@@ -38,11 +38,6 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
    * @default the stack's region
    */
   readonly region?: string;
-  /**
-   * A provider deployed in this app.
-   * @default one is created inside this construct (unless `serviceToken` is given)
-   */
-  readonly provider?: AtlasPrivateEndpointProvider;
   /**
    * Further security groups for the interface endpoint (one is always created for Atlas's ports).
    * @default none
@@ -84,6 +79,7 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
  * interface endpoint and waits until Atlas accepts it. CloudFormation creates them in that order and deletes
  * them in reverse. Creates a provider too, unless given `provider` or `serviceToken`.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const vpc = new ec2.Vpc(this, 'Vpc');
  * const atlas = new AtlasPrivateLink(this, 'Atlas', {
@@ -94,6 +90,9 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
  * atlas.connections.allowDefaultPortFrom(myFunction);
  */
 export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
+  /** The TCP ports Atlas documents for AWS private endpoints: 1024 to 65535 (the default `portRange`). */
+  static readonly ATLAS_PORT_RANGE: PortRange = ATLAS_PRIVATE_ENDPOINT_PORTS;
+
   /** The Atlas endpoint service. */
   readonly endpointService: AtlasPrivateEndpointService;
   /** The interface endpoint connected to the endpoint service. */
@@ -126,8 +125,9 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
       );
     }
     const ports = props.portRange ?? ATLAS_PRIVATE_ENDPOINT_PORTS;
-    if (!(Number.isInteger(ports.from) && Number.isInteger(ports.to) && ports.from >= 1 && ports.from <= ports.to && ports.to <= 65535)) {
-      throw new AtlasValidationError(`portRange ${ports.from}-${ports.to} is not a TCP port range (1-65535, from ≤ to).`, this);
+    const { fromPort, toPort } = ports;
+    if (!(Number.isInteger(fromPort) && Number.isInteger(toPort) && fromPort >= 1 && fromPort <= toPort && toPort <= 65535)) {
+      throw new AtlasValidationError(`portRange ${fromPort}-${toPort} is not a TCP port range (1-65535, fromPort ≤ toPort).`, this);
     }
 
     this.provider = props.provider ?? (props.serviceToken ? undefined : new AtlasPrivateEndpointProvider(this, 'Provider'));
@@ -147,10 +147,10 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
       ...(props.serviceTimeout ? { serviceTimeout: props.serviceTimeout } : {}),
     });
 
-    const port = ec2.Port.tcpRange(ports.from, ports.to);
+    const port = ec2.Port.tcpRange(fromPort, toPort);
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
-      description: `Atlas private endpoint: TCP ${ports.from}-${ports.to} to MongoDB Atlas`,
+      description: `Atlas private endpoint: TCP ${fromPort}-${toPort} to MongoDB Atlas`,
       allowAllOutbound: false,
     });
     for (const peer of props.allowFrom ?? [ec2.Peer.ipv4(props.vpc.vpcCidrBlock)]) {
@@ -160,7 +160,7 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
     this.vpcEndpoint = new ec2.InterfaceVpcEndpoint(this, 'VpcEndpoint', {
       vpc: props.vpc,
       // A token resolved at deploy time: no lookup at synth.
-      service: new ec2.InterfaceVpcEndpointService(this.endpointService.endpointServiceName, ports.from),
+      service: new ec2.InterfaceVpcEndpointService(this.endpointService.endpointServiceName, fromPort),
       subnets: { ...(props.vpcSubnets ?? defaultSubnets(props.vpc)), onePerAz: true },
       securityGroups: [this.securityGroup, ...(props.securityGroups ?? [])],
       privateDnsEnabled: props.privateDnsEnabled ?? false,

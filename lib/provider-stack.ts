@@ -2,7 +2,7 @@
  * The provider as a stack of its own, deployed once per account and region, publishing its ServiceToken for
  * other stacks, plain CloudFormation templates and Service Catalog products.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AtlasPrivateEndpointProvider, type AtlasPrivateEndpointProviderProps } from './provider';
@@ -31,6 +31,7 @@ export interface AtlasPrivateEndpointProviderStackProps extends StackProps, Atla
  * `AtlasPrivateEndpointServiceToken` and the SSM String parameter `/atlas/private-endpoint/service-token`.
  * It needs no lookup: it synthesizes without credentials and deploys to any account, region and partition.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const app = new App();
  * new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
@@ -40,6 +41,11 @@ export interface AtlasPrivateEndpointProviderStackProps extends StackProps, Atla
  * });
  */
 export class AtlasPrivateEndpointProviderStack extends Stack {
+  /** The default name of the export holding the ServiceToken: `AtlasPrivateEndpointServiceToken`. */
+  static readonly SERVICE_TOKEN_EXPORT_NAME: string = SERVICE_TOKEN_EXPORT_NAME;
+  /** The default name of the SSM String parameter holding the ServiceToken: `/atlas/private-endpoint/service-token`. */
+  static readonly SERVICE_TOKEN_PARAMETER_NAME: string = SERVICE_TOKEN_PARAMETER_NAME;
+
   /** The provider. */
   readonly provider: AtlasPrivateEndpointProvider;
   /** The parameter holding the ServiceToken. */
@@ -59,8 +65,11 @@ export class AtlasPrivateEndpointProviderStack extends Stack {
       exportName: props.exportName ?? SERVICE_TOKEN_EXPORT_NAME,
       description: 'ServiceToken of Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint',
     });
+    const parameterName = props.serviceTokenParameterName ?? SERVICE_TOKEN_PARAMETER_NAME;
     this.serviceTokenParameter = new ssm.StringParameter(this, 'ServiceTokenParameter', {
-      parameterName: props.serviceTokenParameterName ?? SERVICE_TOKEN_PARAMETER_NAME,
+      parameterName,
+      // A deploy-time name (the packaged template's parameter) is a path, as the default is.
+      simpleName: Token.isUnresolved(parameterName) ? false : !parameterName.startsWith('/'),
       stringValue: this.provider.serviceToken,
       description: 'ServiceToken of Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint',
     });

@@ -3,7 +3,7 @@
  * ServiceToken function, the step function, the wait-loop state machine, their logs, key and
  * least-privilege permissions. Deploy one per account and region and share its `serviceToken`.
  */
-import { Annotations, ArnFormat, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Aspects, Duration, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULT_PROFILE, isValidProfile, isValidSecretArn, PROFILE_SECRET_PREFIX } from '../lambda/model/credentials-secret';
-import { ANY_STACK, isValidStackPattern, PROFILE_BINDINGS_ENV } from '../lambda/model/profile-bindings';
+import { ANY_STACK, isValidProjectId, isValidStackPattern, PROFILE_BINDINGS_ENV } from '../lambda/model/profile-bindings';
 import { ON_EVENT_LAMBDA_TIMEOUT_SECONDS, STEP_LAMBDA_TIMEOUT_SECONDS } from '../lambda/model/timing';
 import { AtlasValidationError } from './errors';
 import { PROVIDER_HANDLERS, providerHandlerCode } from './handler-asset';
@@ -47,7 +47,8 @@ export interface AtlasPrivateEndpointProviderProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * How much the provider's functions log. `DEBUG` adds every Atlas call (never a secret or the ResponseURL).
+   * How much the provider's functions log: `DEBUG`, `INFO`, `WARN` or `ERROR`. `DEBUG` adds every Atlas call
+   * (never a secret or the ResponseURL).
    * @default 'INFO'
    */
   readonly logLevel?: ProviderLogLevel;
@@ -64,10 +65,17 @@ export interface AtlasPrivateEndpointProviderProps {
    * named here. A request whose stack is not bound to the credentials it names is answered FAILED before
    * the secret is read. Resources built with the `provider` prop bind their own stack to their credentials.
    * Deploy one provider per trust boundary; bindings separate the credentials within one.
-   * @default a provider that reads one secret lets every stack of its account and region use it; one that
-   * reads several binds each only to the stacks named here or added by its resources
+   * @default each secret no binding names (here or by a resource built with the `provider` prop) may be
+   * used by every stack of this account and region; synth says so for each one
    */
   readonly profileBindings?: Record<string, string[]>;
+  /**
+   * Which Atlas projects each profile (or secret ARN) may be used for: a profile name (or a secret ARN) →
+   * Atlas project ids (24 hexadecimal digits). A request that acts on another project with those
+   * credentials is answered FAILED before the secret is read. The provider may read each secret named here.
+   * @default every project the credentials reach
+   */
+  readonly profileProjects?: Record<string, string[]>;
   /**
    * Removal policy of the log groups and the key.
    * @default RemovalPolicy.RETAIN
@@ -80,6 +88,12 @@ export interface AtlasPrivateEndpointProviderProps {
    * @default 10
    */
   readonly serviceTokenConcurrency?: number;
+  /**
+   * Name of the wait loop's state machine, unique in the account and region (a deploy-time value is
+   * accepted: the packaged template takes a prefix as a parameter so that two providers deploy side by side).
+   * @default a name made from the construct's path
+   */
+  readonly stateMachineName?: string;
 }
 
 /**
@@ -93,6 +107,7 @@ export interface AtlasPrivateEndpointProviderProps {
  * Deploy one per account and region (see `AtlasPrivateEndpointProviderStack`) and share its
  * `serviceToken`, or create one in the stack that uses it.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const provider = new AtlasPrivateEndpointProvider(this, 'AtlasProvider', {
  *   profiles: ['default', 'prod'],
@@ -107,6 +122,9 @@ export interface AtlasPrivateEndpointProviderProps {
  * });
  */
 export class AtlasPrivateEndpointProvider extends Construct {
+  /** The Lambda runtime the provider's functions run on (`PROVIDER_RUNTIME` in TypeScript). */
+  static readonly RUNTIME: lambda.Runtime = PROVIDER_RUNTIME;
+
   /**
    * The ServiceToken of the custom resources: the ServiceToken function's ARN.
    * @attribute
@@ -124,6 +142,8 @@ export class AtlasPrivateEndpointProvider extends Construct {
   private readonly secretsPolicy: iam.Policy;
   /** Secret id (profile secret name or ARN) → stack-name prefixes bound to it. */
   private readonly bindings = new Map<string, Set<string>>();
+  /** Secret id → the Atlas projects it may be used for (absent: every project). */
+  private readonly projects = new Map<string, Set<string>>();
 
   /**
    * Creates the provider's functions, state machine, key, log groups and roles.
@@ -181,7 +201,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
 
     this.encryptionKey =
       props.encryptionKey ??
-      new kms.Key(this, 'Key', {
+      new ProviderKey(this, 'Key', {
         enableKeyRotation: true,
         removalPolicy,
         description: 'Atlas private endpoint provider: wait-loop execution data',
@@ -195,7 +215,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
     // A name known at synth: the key grants are conditioned on the state machine's ARN in the encryption
     // context, which CDK builds from the name (an unnamed state machine would give a condition that never matches).
     // Unique by construct path (stack id included), as a stack's resource names are.
-    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
+    const stateMachineName = props.stateMachineName ?? Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     const loop = new WaitLoop(this, 'WaitLoop', { stepFunction });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
@@ -231,22 +251,6 @@ export class AtlasPrivateEndpointProvider extends Construct {
     );
     this.onEventFunction = onEventFunction;
     this.stateMachine.grantStartExecution(onEventFunction);
-    // A request finds the execution of the previous request for its resource, and stops it when
-    // CloudFormation gave up on it (see lambda/lifecycle/core/cancellation.ts).
-    onEventFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:ListExecutions'], resources: [stateMachineArn] }));
-    onEventFunction.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-        resources: [
-          stack.formatArn({
-            service: 'states',
-            resource: 'execution',
-            resourceName: `${stateMachineName}:*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
-        ],
-      }),
-    );
     // Starting an execution of a state machine encrypted with a customer managed key encrypts its input
     // with that key on the caller's behalf, with the state machine's ARN as encryption context.
     onEventFunction.addToRolePolicy(
@@ -257,6 +261,17 @@ export class AtlasPrivateEndpointProvider extends Construct {
       }),
     );
     this.serviceToken = onEventFunction.functionArn;
+
+    // Both functions ask CloudFormation whether a request is still the one it waits for (at the door, before
+    // every act in Atlas and after answering). The provider serves any stack of its account and region, whose
+    // names it cannot know at synth: every stack there, and only the two read actions. In each function's
+    // default policy, which the function waits for, so that no first request meets a role without it.
+    const stackRead = new iam.PolicyStatement({
+      actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: '*/*' })],
+    });
+    onEventFunction.addToRolePolicy(stackRead);
+    stepFunction.addToRolePolicy(stackRead);
 
     // An event whose invocations all fail (Lambda's two asynchronous retries included) goes here and is
     // answered FAILED, instead of leaving CloudFormation waiting for its whole ServiceTimeout.
@@ -288,6 +303,24 @@ export class AtlasPrivateEndpointProvider extends Construct {
       if (source.startsWith('arn:') || Token.isUnresolved(source)) this.allowSecretArn(source, stacks);
       else this.allowProfile(source, stacks);
     }
+    for (const [source, projects] of Object.entries(props.profileProjects ?? {})) {
+      if (source.startsWith('arn:') || Token.isUnresolved(source)) this.allowSecretArn(source, [], projects);
+      else this.allowProfile(source, [], projects);
+    }
+    // A secret nobody bound serves every stack: say so where the deployer looks, at synth.
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node !== this) return;
+        for (const [secretId, stacks] of this.bindings) {
+          if (stacks.size) continue;
+          Annotations.of(this).addInfo(
+            `${secretId} is bound to no stack: every stack of this account and region that reaches the ServiceToken may use it` +
+              `${this.projects.get(secretId)?.size ? ' (for its bound projects)' : ''}. ` +
+              `To narrow, set profileBindings: { '${secretId.startsWith(PROFILE_SECRET_PREFIX) ? secretId.slice(PROFILE_SECRET_PREFIX.length) : secretId}': ['<stack name>', '<prefix>*'] }.`,
+          );
+        }
+      },
+    });
   }
 
   /**
@@ -295,8 +328,9 @@ export class AtlasPrivateEndpointProvider extends Construct {
    * whose names start with one of `stacks` use it (see `profileBindings`).
    * @param profile the profile name: 1-200 letters, digits or `_+=.@-`
    * @param stacks stack names, prefixes ending in `*`, or `*`, that may use it
+   * @param projects Atlas project ids it may be used for (none: every project)
    */
-  allowProfile(profile: string, stacks: string[] = []): void {
+  allowProfile(profile: string, stacks: string[] = [], projects: string[] = []): void {
     if (!isValidProfile(profile))
       throw new AtlasValidationError(`Profile "${profile}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`, this);
     const stack = Stack.of(this);
@@ -310,6 +344,7 @@ export class AtlasPrivateEndpointProvider extends Construct {
       }),
       PROFILE_SECRET_PREFIX + profile,
       stacks,
+      projects,
     );
   }
 
@@ -317,15 +352,16 @@ export class AtlasPrivateEndpointProvider extends Construct {
    * Lets the provider read one more secret by ARN, and the stacks named by `stacks` use it (see `profileBindings`).
    * @param secretArn the secret's full ARN (`arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>`)
    * @param stacks stack names, prefixes ending in `*`, or `*`, that may use it
+   * @param projects Atlas project ids it may be used for (none: every project)
    */
-  allowSecretArn(secretArn: string, stacks: string[] = []): void {
+  allowSecretArn(secretArn: string, stacks: string[] = [], projects: string[] = []): void {
     if (!Token.isUnresolved(secretArn) && !isValidSecretArn(secretArn)) {
       throw new AtlasValidationError(
         `"${secretArn}" is not a Secrets Manager secret ARN (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>).`,
         this,
       );
     }
-    this.allow(secretArn, secretArn, stacks);
+    this.allow(secretArn, secretArn, stacks, projects);
   }
 
   /** Binds one more stack to credentials the provider reads: a resource's own stack, when it names the provider. */
@@ -349,19 +385,54 @@ export class AtlasPrivateEndpointProvider extends Construct {
     }
   }
 
+  private bindProjects(secretId: string, projects: string[]): void {
+    if (!projects.length) return;
+    const bound = this.projects.get(secretId) ?? new Set<string>();
+    this.projects.set(secretId, bound);
+    for (const project of projects) {
+      if (Token.isUnresolved(project)) {
+        throw new AtlasValidationError(`The projects bound to ${secretId} must be known at synth time (Atlas project ids).`, this);
+      }
+      if (!isValidProjectId(project.trim().toLowerCase()))
+        throw new AtlasValidationError(`"${project}" bound to ${secretId} is not an Atlas project id (24 hexadecimal digits).`, this);
+      bound.add(project.trim().toLowerCase());
+    }
+  }
+
   private renderBindings(): string {
-    const single = this.bindings.size === 1;
+    // A secret that no binding names serves every stack of the account and region (the synth says so).
     const entries = [...this.bindings].map(([secret, stacks]) => ({
       secret,
-      stacks: stacks.size ? [...stacks] : single ? [ANY_STACK] : [],
+      stacks: stacks.size ? [...stacks] : [ANY_STACK],
+      ...(this.projects.get(secret)?.size ? { projects: [...this.projects.get(secret)!] } : {}),
     }));
     return Stack.of(this).toJsonString(entries);
   }
 
-  private allow(resource: string, secretId: string, stacks: string[]): void {
+  private allow(resource: string, secretId: string, stacks: string[], projects: string[] = []): void {
     this.bind(secretId, stacks);
+    this.bindProjects(secretId, projects);
     if (this.readableSecrets.has(resource)) return;
     this.readableSecrets.add(resource);
     this.secretsPolicy.addStatements(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));
+  }
+}
+
+/**
+ * The provider's own key. The state machine's log delivery (`delivery.logs.amazonaws.com`) is let decrypt
+ * with it only on behalf of this account's log deliveries in this region (aws:SourceAccount,
+ * aws:SourceArn): a service principal without them could be used by any account's delivery (a confused
+ * deputy).
+ */
+class ProviderKey extends kms.Key {
+  override addToResourcePolicy(statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult {
+    if (JSON.stringify(statement.toStatementJson()).includes('delivery.logs.amazonaws.com')) {
+      const stack = Stack.of(this);
+      statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
+      statement.addCondition('ArnLike', {
+        'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      });
+    }
+    return super.addToResourcePolicy(statement, allowNoOp);
   }
 }

@@ -16,8 +16,9 @@ export type CloudProvider = ModelCloudProvider;
 export interface AtlasResourceProps {
   /**
    * A provider deployed in this app; the resource adds the permission to read its credentials secret to it.
-   * Give this or `serviceToken`.
-   * @default none: `serviceToken` is required
+   * Give this or `serviceToken` (`AtlasPrivateLink` takes at most one of them).
+   * @default none: `serviceToken` is required, except by `AtlasPrivateLink`, which then creates a provider
+   * inside itself unless `serviceToken` is given
    */
   readonly provider?: AtlasPrivateEndpointProvider;
   /**
@@ -39,8 +40,10 @@ export interface AtlasResourceProps {
    */
   readonly credentialsSecretArn?: string;
   /**
-   * How long CloudFormation waits for the provider's answer (1 second to 1 hour). The provider answers before
-   * then, failing with the last status Atlas reported if Atlas has not finished.
+   * How long CloudFormation waits for the provider's answer: from 109 seconds (a
+   * shorter one leaves the provider no time to see Atlas change once its margin is kept, and fails the synth) to
+   * 1 hour. The provider answers before then: a Create or Update fails with the last status Atlas reported if
+   * Atlas has not finished; a Delete whose deletion Atlas has accepted succeeds, and Atlas finishes it.
    * @default Duration.hours(1)
    */
   readonly serviceTimeout?: Duration;

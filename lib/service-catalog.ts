@@ -3,13 +3,14 @@
  * portfolio with "Atlas private endpoint service" and "Atlas PrivateLink (AWS)", and the launch role
  * Service Catalog assumes to create, update and terminate them.
  */
-import { ArnFormat, Aws, CfnDynamicReference, CfnDynamicReferenceService, CfnOutput, CfnParameter, Fn, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnOutput, CfnParameter, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as servicecatalog from 'aws-cdk-lib/aws-servicecatalog';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import { CLOUD_PROVIDERS, type CloudProvider } from '../lambda/model/provider';
+import { isValidProfile } from '../lambda/model/credentials-secret';
+import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from '../lambda/model/provider';
 import { AtlasPrivateEndpointService } from './endpoint-service';
 import { AtlasValidationError } from './errors';
 import { AtlasPrivateEndpoint } from './private-endpoint';
@@ -39,6 +40,20 @@ export const PRIVATE_LINK_EC2_ACTIONS = [
   'ec2:CreateTags',
   'ec2:DeleteTags',
 ] as const;
+
+/** Of those, the ones that make a resource: allowed only through CloudFormation, and only tagged as the product tags. */
+export const PRIVATE_LINK_EC2_CREATE_ACTIONS = ['ec2:CreateVpcEndpoint', 'ec2:CreateSecurityGroup'] as const;
+
+/**
+ * The tag the PrivateLink product puts on its interface endpoint and security group. The launch role may
+ * change or delete only resources that carry it, so that a launch cannot touch another endpoint or group.
+ */
+export const PRIVATE_LINK_PRODUCT_TAG = {
+  /** The tag's key. */
+  key: 'AtlasPrivateEndpointProduct',
+  /** The tag's value. */
+  value: 'PrivateLink',
+} as const;
 
 /** EC2 reads, which AWS offers on `*` only. */
 export const PRIVATE_LINK_EC2_READ_ACTIONS = [
@@ -99,7 +114,39 @@ export interface AtlasPrivateEndpointCatalogProps {
    * Roles, users and groups that may launch the products; more with `grantLaunch`.
    * @default none
    */
-  readonly principals?: ReadonlyArray<iam.IRole | iam.IUser | iam.IGroup>;
+  readonly principals?: Array<iam.IRole | iam.IUser | iam.IGroup>;
+  /**
+   * The profiles the team this portfolio is for may use: the products' `Profile` parameter offers these
+   * and nothing else (its `AllowedValues`). Bind them in the provider to `SC-*` stacks and to the team's
+   * projects (`profileBindings`, `profileProjects`).
+   * @default any profile name (the provider's bindings decide)
+   */
+  readonly profiles?: string[];
+  /**
+   * The Atlas projects the team this portfolio is for may use: the products' `ProjectId` parameter offers
+   * these and nothing else (its `AllowedValues`).
+   * @default any project id (the provider's bindings decide)
+   */
+  readonly projectIds?: string[];
+  /**
+   * The VPCs the PrivateLink product may put an interface endpoint in: its `VpcId` parameter offers these
+   * and nothing else.
+   * @default any VPC of the account in the launch region
+   */
+  readonly vpcIds?: string[];
+  /**
+   * The ServiceToken (the provider's ServiceToken function ARN) written into the products' templates. A
+   * product then never reads the SSM parameter, and nobody who may write parameters can redirect it.
+   * @default the SSM parameter `serviceTokenParameterName`, at version `serviceTokenParameterVersion`
+   */
+  readonly serviceToken?: string;
+  /**
+   * The version of the ServiceToken's SSM parameter the products read. Pinned, so that a later write to the
+   * parameter (a new version) does not redirect launches to another function; raise it when the provider's
+   * function is replaced.
+   * @default 1, the version the provider stack writes when it is first deployed
+   */
+  readonly serviceTokenParameterVersion?: number;
 }
 
 /**
@@ -118,11 +165,17 @@ export interface AtlasPrivateEndpointCatalogProps {
  * ServiceToken function and manage the interface endpoint and its security group. End users need only
  * Service Catalog access (for example the `AWSServiceCatalogEndUserFullAccess` managed policy) and a grant.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const catalog = new AtlasPrivateEndpointCatalog(this, 'Catalog', { providerName: 'Platform team' });
  * catalog.grantLaunch(iam.Role.fromRoleName(this, 'Developers', 'developers'));
  */
 export class AtlasPrivateEndpointCatalog extends Construct {
+  /** The name end users see of the product that launches one endpoint service. */
+  static readonly ENDPOINT_SERVICE_PRODUCT_NAME: string = CATALOG_PRODUCT_NAMES.endpointService;
+  /** The name end users see of the product that launches the AWS chain. */
+  static readonly PRIVATE_LINK_PRODUCT_NAME: string = CATALOG_PRODUCT_NAMES.privateLink;
+
   /** The portfolio holding both products. */
   readonly portfolio: servicecatalog.Portfolio;
   /** "Atlas private endpoint service". */
@@ -155,8 +208,36 @@ export class AtlasPrivateEndpointCatalog extends Construct {
     }
     const providerName = props.providerName ?? 'Cloud platform team';
     const versionName = props.productVersionName ?? 'v1';
-    const defaultProfile = props.defaultProfile ?? 'default';
     const stack = Stack.of(this);
+    const profiles = props.profiles?.length ? props.profiles : undefined;
+    for (const p of profiles ?? []) {
+      if (!isValidProfile(p))
+        throw new AtlasValidationError(`Profile "${p}" cannot name a secret: use 1-200 letters, digits or _+=.@-.`, this);
+    }
+    const defaultProfile = props.defaultProfile ?? profiles?.[0] ?? 'default';
+    if (profiles && !profiles.includes(defaultProfile))
+      throw new AtlasValidationError(`defaultProfile "${defaultProfile}" is not one of profiles (${profiles.join(', ')}).`, this);
+    const projectIds = props.projectIds?.length ? props.projectIds.map((id) => id.trim().toLowerCase()) : undefined;
+    for (const id of projectIds ?? []) {
+      if (!ATLAS_ID_PATTERN.test(id)) throw new AtlasValidationError(`"${id}" is not an Atlas project id (24 hexadecimal digits).`, this);
+    }
+    const vpcIds = props.vpcIds?.length ? props.vpcIds : undefined;
+    for (const id of vpcIds ?? []) {
+      if (!/^vpc-[0-9a-f]{8,17}$/.test(id)) throw new AtlasValidationError(`"${id}" is not a VPC id (vpc-…).`, this);
+    }
+    const version = props.serviceTokenParameterVersion ?? 1;
+    if (!Number.isInteger(version) || version < 1)
+      throw new AtlasValidationError(`serviceTokenParameterVersion must be a whole number of at least 1, got ${version}.`, this);
+    if (
+      props.serviceToken !== undefined &&
+      !Token.isUnresolved(props.serviceToken) &&
+      !/^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}$/.test(props.serviceToken)
+    ) {
+      throw new AtlasValidationError(`serviceToken "${props.serviceToken}" is not a Lambda function ARN.`, this);
+    }
+    // What the products' custom resources name as their ServiceToken, resolved by CloudFormation at launch.
+    const serviceToken = props.serviceToken ?? `{{resolve:ssm:${parameterName}:${version}}}`;
+    const templateProps: ProductTemplateProps = { serviceToken, defaultProfile, profiles, projectIds, vpcIds };
 
     this.portfolio = new servicecatalog.Portfolio(this, 'Portfolio', {
       displayName: props.portfolioName ?? 'Atlas private endpoints',
@@ -173,8 +254,8 @@ export class AtlasPrivateEndpointCatalog extends Construct {
           { productVersionName: versionName, cloudFormationTemplate: servicecatalog.CloudFormationTemplate.fromProductStack(template) },
         ],
       });
-    this.endpointServiceTemplate = new EndpointServiceProductStack(this, 'EndpointServiceTemplate', { parameterName, defaultProfile });
-    this.privateLinkTemplate = new PrivateLinkProductStack(this, 'PrivateLinkTemplate', { parameterName, defaultProfile });
+    this.endpointServiceTemplate = new EndpointServiceProductStack(this, 'EndpointServiceTemplate', templateProps);
+    this.privateLinkTemplate = new PrivateLinkProductStack(this, 'PrivateLinkTemplate', templateProps);
     this.endpointServiceProduct = product(
       'EndpointServiceProduct',
       CATALOG_PRODUCT_NAMES.endpointService,
@@ -188,13 +269,13 @@ export class AtlasPrivateEndpointCatalog extends Construct {
       this.privateLinkTemplate,
     );
 
-    // The function ARN itself, read when this stack deploys, scopes the launch role's invoke permission.
-    this.serviceTokenFunctionArn = ssm.StringParameter.valueForStringParameter(this, parameterName);
+    // The function ARN itself, the same version the products read, scopes the launch role's invoke permission.
+    this.serviceTokenFunctionArn = props.serviceToken ?? ssm.StringParameter.valueForStringParameter(this, parameterName, version);
     this.launchRole = new iam.Role(this, 'LaunchRole', {
       assumedBy: new iam.ServicePrincipal('servicecatalog.amazonaws.com'),
       description: 'Service Catalog launch role of the Atlas private endpoint products',
     });
-    for (const statement of launchRoleStatements(stack, parameterName, this.serviceTokenFunctionArn))
+    for (const statement of launchRoleStatements(stack, props.serviceToken ? undefined : parameterName, this.serviceTokenFunctionArn))
       this.launchRole.addToPrincipalPolicy(statement);
 
     for (const p of [this.endpointServiceProduct, this.privateLinkProduct]) {
@@ -202,14 +283,53 @@ export class AtlasPrivateEndpointCatalog extends Construct {
       this.portfolio.setLaunchRole(p, this.launchRole);
     }
     (props.principals ?? []).forEach((p) => this.grantLaunch(p));
+
+    // What an administrator needs to grant access and an end user to launch (`aws servicecatalog …`).
+    new CfnOutput(this, 'PortfolioId', { value: this.portfolio.portfolioId, description: `${this.portfolio.node.path}: the portfolio id` });
+    new CfnOutput(this, 'EndpointServiceProductId', {
+      value: this.endpointServiceProduct.productId,
+      description: `"${CATALOG_PRODUCT_NAMES.endpointService}": the product id`,
+    });
+    new CfnOutput(this, 'PrivateLinkProductId', {
+      value: this.privateLinkProduct.productId,
+      description: `"${CATALOG_PRODUCT_NAMES.privateLink}": the product id`,
+    });
   }
 
-  /** Lets a role, user or group see and launch the portfolio's products. */
+  /**
+   * Lets a role, user or group see and launch the portfolio's products. In languages without union types
+   * `grantLaunchToRole`, `grantLaunchToUser` and `grantLaunchToGroup` say the same with a typed parameter.
+   * @param principal the role, user or group
+   */
   grantLaunch(principal: iam.IRole | iam.IUser | iam.IGroup): void {
     if ('roleArn' in principal) this.portfolio.giveAccessToRole(principal);
     else if ('userArn' in principal) this.portfolio.giveAccessToUser(principal);
     else if ('groupArn' in principal) this.portfolio.giveAccessToGroup(principal);
     else throw new AtlasValidationError('grantLaunch takes an IAM role, user or group.', this);
+  }
+
+  /**
+   * Lets a role see and launch the portfolio's products.
+   * @param role the role
+   */
+  grantLaunchToRole(role: iam.IRole): void {
+    this.portfolio.giveAccessToRole(role);
+  }
+
+  /**
+   * Lets a user see and launch the portfolio's products.
+   * @param user the user
+   */
+  grantLaunchToUser(user: iam.IUser): void {
+    this.portfolio.giveAccessToUser(user);
+  }
+
+  /**
+   * Lets a group see and launch the portfolio's products.
+   * @param group the group
+   */
+  grantLaunchToGroup(group: iam.IGroup): void {
+    this.portfolio.giveAccessToGroup(group);
   }
 }
 
@@ -218,7 +338,14 @@ export class AtlasPrivateEndpointCatalog extends Construct {
  * a launch with this role's credentials: the stack itself, resolving the token's dynamic reference,
  * invoking the ServiceToken function for each custom resource, and the EC2 resources of the PrivateLink product.
  */
-function launchRoleStatements(stack: Stack, parameterName: string, functionArn: string): iam.PolicyStatement[] {
+function launchRoleStatements(stack: Stack, parameterName: string | undefined, functionArn: string): iam.PolicyStatement[] {
+  const ec2 = (resource: string) =>
+    stack.formatArn({ service: 'ec2', resource, resourceName: '*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+  // Only CloudFormation, running a launch's stack, makes these calls with the role's credentials.
+  const viaCloudFormation = { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+  const tag = PRIVATE_LINK_PRODUCT_TAG;
+  const taggedWrites = PRIVATE_LINK_EC2_ACTIONS.filter((a) => !(PRIVATE_LINK_EC2_CREATE_ACTIONS as readonly string[]).includes(a));
+  const ruleWrites = PRIVATE_LINK_EC2_ACTIONS.filter((a) => /SecurityGroup(Ingress|Egress)$/.test(a));
   return [
     new iam.PolicyStatement({
       actions: [...LAUNCH_STACK_ACTIONS],
@@ -233,30 +360,59 @@ function launchRoleStatements(stack: Stack, parameterName: string, functionArn: 
       resources: ['*'],
       conditions: { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } },
     }),
-    new iam.PolicyStatement({
-      actions: ['ssm:GetParameters'],
-      resources: [
-        stack.formatArn({
-          service: 'ssm',
-          resource: 'parameter',
-          resourceName: parameterName.slice(1),
-          arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-        }),
-      ],
-    }),
+    ...(parameterName
+      ? [
+          new iam.PolicyStatement({
+            actions: ['ssm:GetParameters'],
+            resources: [
+              stack.formatArn({
+                service: 'ssm',
+                resource: 'parameter',
+                resourceName: parameterName.slice(1),
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            ],
+          }),
+        ]
+      : []),
     new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn] }),
+    // Creating the interface endpoint and its security group (with the VPC, subnets and network interfaces
+    // they use): through CloudFormation only.
     new iam.PolicyStatement({
-      actions: [...PRIVATE_LINK_EC2_ACTIONS],
-      // The interface endpoint, its security group and rules, and the VPC, subnets and network interfaces they use.
+      actions: [...PRIVATE_LINK_EC2_CREATE_ACTIONS],
       resources: [stack.formatArn({ service: 'ec2', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME })],
+      conditions: viaCloudFormation,
     }),
+    // Tagging what those two calls create (the product's tag, and the stack's tags CloudFormation passes on).
+    new iam.PolicyStatement({
+      actions: ['ec2:CreateTags'],
+      resources: [ec2('vpc-endpoint'), ec2('security-group')],
+      conditions: { ...viaCloudFormation, StringEquals: { 'ec2:CreateAction': PRIVATE_LINK_EC2_CREATE_ACTIONS.map((a) => a.slice(4)) } },
+    }),
+    // Every later write: only on the interface endpoints and security groups a launch made (they carry the tag).
+    new iam.PolicyStatement({
+      actions: [...taggedWrites],
+      resources: [ec2('vpc-endpoint'), ec2('security-group')],
+      conditions: { ...viaCloudFormation, StringEquals: { [`aws:ResourceTag/${tag.key}`]: tag.value } },
+    }),
+    // What those writes name beside the tagged resource (which they also need): the subnets and groups an
+    // interface endpoint is moved to, the rules of a group.
+    new iam.PolicyStatement({
+      actions: ['ec2:ModifyVpcEndpoint'],
+      resources: [ec2('subnet'), ec2('security-group')],
+      conditions: viaCloudFormation,
+    }),
+    new iam.PolicyStatement({ actions: [...ruleWrites], resources: [ec2('security-group-rule')], conditions: viaCloudFormation }),
     new iam.PolicyStatement({ actions: [...PRIVATE_LINK_EC2_READ_ACTIONS], resources: ['*'] }),
   ];
 }
 
 interface ProductTemplateProps {
-  readonly parameterName: string;
+  readonly serviceToken: string;
   readonly defaultProfile: string;
+  readonly profiles?: string[];
+  readonly projectIds?: string[];
+  readonly vpcIds?: string[];
 }
 
 /** A product's template: the token from SSM and the parameters both products share. */
@@ -267,20 +423,26 @@ abstract class ProductTemplateStack extends servicecatalog.ProductStack {
 
   constructor(scope: Construct, id: string, props: ProductTemplateProps, description: string) {
     super(scope, id, { description });
-    // Resolved by CloudFormation at launch: end users neither see nor choose the provider.
-    this.serviceToken = new CfnDynamicReference(CfnDynamicReferenceService.SSM, props.parameterName).toString();
+    // Resolved by CloudFormation at launch (a pinned parameter version, or the ARN itself): end users neither see nor choose the provider.
+    this.serviceToken = props.serviceToken;
+    // What the admin allowed, and nothing else, when the portfolio is a team's.
     this.projectId = new CfnParameter(this, 'ProjectId', {
       type: 'String',
       description: 'Atlas project (group) id: 24 hexadecimal digits',
-      allowedPattern: '^[0-9a-fA-F]{24}$',
-      constraintDescription: 'an Atlas project id is 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d',
+      ...(props.projectIds
+        ? { allowedValues: props.projectIds, constraintDescription: 'one of the Atlas projects this portfolio is for' }
+        : {
+            allowedPattern: '^[0-9a-fA-F]{24}$',
+            constraintDescription: 'an Atlas project id is 24 hexadecimal digits, like 5f1e0a1b2c3d4e5f6a7b8c9d',
+          }),
     });
     this.profile = new CfnParameter(this, 'Profile', {
       type: 'String',
       default: props.defaultProfile,
       description: 'Profile of the Secrets Manager secret cfn/atlas/profile/<Profile> holding the Atlas credentials',
-      allowedPattern: '^[A-Za-z0-9_+=.@-]{1,200}$',
-      constraintDescription: '1-200 letters, digits or _+=.@-',
+      ...(props.profiles
+        ? { allowedValues: props.profiles, constraintDescription: 'one of the profiles this portfolio is for' }
+        : { allowedPattern: '^[A-Za-z0-9_+=.@-]{1,200}$', constraintDescription: '1-200 letters, digits or _+=.@-' }),
     });
   }
 }
@@ -332,7 +494,9 @@ class PrivateLinkProductStack extends ProductTemplateStack {
     const vpcId = new CfnParameter(this, 'VpcId', {
       type: 'AWS::EC2::VPC::Id',
       description: 'The VPC the interface endpoint goes into (in the launch region)',
+      ...(props.vpcIds ? { allowedValues: props.vpcIds, constraintDescription: 'one of the VPCs this portfolio is for' } : {}),
     });
+    const productTag = [{ key: PRIVATE_LINK_PRODUCT_TAG.key, value: PRIVATE_LINK_PRODUCT_TAG.value }];
     const subnetIds = new CfnParameter(this, 'SubnetIds', {
       type: 'List<AWS::EC2::Subnet::Id>',
       description: "The interface endpoint's subnets: private subnets of that VPC, at most one per availability zone",
@@ -347,7 +511,7 @@ class PrivateLinkProductStack extends ProductTemplateStack {
 
     // An interface endpoint connects to an endpoint service in its own region: the launch region.
     const service = new AtlasPrivateEndpointService(this, 'EndpointService', { ...credentials, providerName: 'AWS', region: Aws.REGION });
-    const { from, to } = ATLAS_PRIVATE_ENDPOINT_PORTS;
+    const { fromPort: from, toPort: to } = ATLAS_PRIVATE_ENDPOINT_PORTS;
     const securityGroup = new ec2.CfnSecurityGroup(this, 'SecurityGroup', {
       vpcId: vpcId.valueAsString,
       groupDescription: `Atlas private endpoint: TCP ${from}-${to} to MongoDB Atlas`,
@@ -364,6 +528,7 @@ class PrivateLinkProductStack extends ProductTemplateStack {
       securityGroupEgress: [
         { ipProtocol: 'icmp', fromPort: 252, toPort: 86, cidrIp: '255.255.255.255/32', description: 'Disallow all traffic' },
       ],
+      tags: productTag,
     });
     const vpcEndpoint = new ec2.CfnVPCEndpoint(this, 'VpcEndpoint', {
       vpcId: vpcId.valueAsString,
@@ -372,6 +537,7 @@ class PrivateLinkProductStack extends ProductTemplateStack {
       subnetIds: subnetIds.valueAsList,
       securityGroupIds: [securityGroup.attrGroupId],
       privateDnsEnabled: false,
+      tags: productTag,
     });
     const registration = new AtlasPrivateEndpoint(this, 'Registration', {
       ...credentials,

@@ -1,11 +1,18 @@
 /**
  * The wait loop, as a Step Functions definition:
  *
- *   Route ─┬─ outcome READY / FAILED / DEADLINE ──────────────▶ Answer ─▶ Answered
- *          ├─ next = act ──▶ WaitToAct ──▶ Act ──▶ Route
- *          └─ otherwise ───▶ WaitToPoll ─▶ Poll ─▶ Route
- *   Act / Poll fail ─▶ CountFailure (count, double the backoff) ─▶ TooManyFailures? ─┬─ no ──▶ WaitAfterFailure ─▶ RetryStep ─▶ Act | Poll
- *                                                       └─ yes ─▶ GiveUp ─▶ Answer
+ *   Route ─┬─ outcome DONE ───────────────────────────────────▶ Answered
+ *          ├─ outcome READY / FAILED / DEADLINE ──────────────▶ Answer ─▶ Route
+ *          ├─ next = act ──────▶ WaitToAct ─────▶ Act ─────▶ Route
+ *          ├─ next = confirm ──▶ WaitToConfirm ─▶ Confirm ─▶ Route
+ *          └─ otherwise ───────▶ WaitToPoll ────▶ Poll ────▶ Route
+ *   Act / Poll / Confirm fail ─▶ CountFailure (count, double the backoff) ─▶ TooManyFailures? ─┬─ no ──▶ WaitAfterFailure ─▶ RetryStep ─▶ Act | Poll | Confirm
+ *                                                                  └─ yes ─▶ GiveUp ─▶ Route
+ *   Answer fails for good ─▶ MadeSomething? ─┬─ yes ─▶ AwaitVerdict ─▶ Confirm (CloudFormation's verdict decides what stays)
+ *                                            └─ no ──▶ Unanswerable
+ *
+ * After the answer, Confirm looks until CloudFormation shows what it did with it; what it did not take,
+ * the same execution removes through Act and Poll before it ends (`lambda/lifecycle/core/engine.ts`).
  *
  * "Not ready yet" is a normal result that carries its own wait (backoff, or Atlas's Retry-After); a step
  * that throws is a real failure, counted in the state so that the next attempt of the step knows an
@@ -40,11 +47,15 @@ export interface WaitLoopProps {
  * become a state machine's definition. `AtlasPrivateEndpointProvider` uses it; it is exported for tests and
  * for those who build their own provider around the same step function.
  *
+ * @exampleMetadata fixture=construct
  * @example
  * const loop = new WaitLoop(this, 'WaitLoop', { stepFunction });
  * new sfn.StateMachine(this, 'StateMachine', { definitionBody: sfn.DefinitionBody.fromChainable(loop.startState) });
  */
 export class WaitLoop extends Construct {
+  /** How many times in a row a step may fail before the loop gives up and answers FAILED. */
+  static readonly MAX_STEP_FAILURES: number = MAX_STEP_FAILURES;
+
   /** The first state: the route that picks the next step from the execution state. */
   readonly startState: sfn.IChainable;
 
@@ -85,7 +96,6 @@ export class WaitLoop extends Construct {
       cause: 'The answer could not be delivered to CloudFormation; see the provider log group.',
     });
     const answer = step('Answer', STEP.answer, 'PUT the answer to the ResponseURL');
-    answer.next(answered);
     answer.addRetry({
       errors: [sfn.Errors.ALL],
       interval: Duration.seconds(ANSWER_STEP_RETRY.intervalSeconds),
@@ -93,23 +103,37 @@ export class WaitLoop extends Construct {
       maxAttempts: ANSWER_STEP_RETRY.maxAttempts,
       jitterStrategy: sfn.JitterType.FULL,
     });
-    answer.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
+    const confirm = step('Confirm', STEP.confirm, 'See what CloudFormation did with the answer; remove what it did not take');
+    // An answer that could not be delivered: CloudFormation will give up on the request at its ServiceTimeout,
+    // and what the request made is then nobody's unless this execution removes it.
+    const awaitVerdict = new sfn.Pass(this, 'AwaitVerdict', { result: sfn.Result.fromString(STEP.confirm), resultPath: STATE_PATH.next });
+    awaitVerdict.next(confirm);
+    answer.addCatch(
+      new sfn.Choice(this, 'MadeSomething').when(sfn.Condition.isPresent(STATE_PATH.made), awaitVerdict).otherwise(unanswerable),
+      { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError },
+    );
 
     const act = step('Act', STEP.act, 'Change the endpoint service in Atlas');
     const poll = step('Poll', STEP.poll, 'Read the endpoint service and judge it');
     const route = new sfn.Choice(this, 'Route', { comment: 'Ready, failed, deadline passed, or keep waiting' });
     const waitToAct = new sfn.Wait(this, 'WaitToAct', { time: sfn.WaitTime.secondsPath(STATE_PATH.waitSeconds) });
     const waitToPoll = new sfn.Wait(this, 'WaitToPoll', { time: sfn.WaitTime.secondsPath(STATE_PATH.waitSeconds) });
+    const waitToConfirm = new sfn.Wait(this, 'WaitToConfirm', { time: sfn.WaitTime.secondsPath(STATE_PATH.waitSeconds) });
     route
+      .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.done), answered)
       .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.ready), answer)
       .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.failed), answer)
       .when(sfn.Condition.stringEquals(STATE_PATH.outcome, OUTCOME.deadline), answer)
       .when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.act), waitToAct)
+      .when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.confirm), waitToConfirm)
       .otherwise(waitToPoll);
     waitToAct.next(act);
     waitToPoll.next(poll);
+    waitToConfirm.next(confirm);
     act.next(route);
     poll.next(route);
+    answer.next(route);
+    confirm.next(route);
 
     // Counts the failure and doubles the wait before the next attempt (10 s, 20 s, ...).
     const countFailure = new sfn.Pass(this, 'CountFailure', {
@@ -124,17 +148,20 @@ export class WaitLoop extends Construct {
     });
     const giveUp = step('GiveUp', STEP.giveUp, 'Turn the last step error into a FAILED answer');
     giveUp.addCatch(unanswerable, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
-    giveUp.next(answer);
+    giveUp.next(route);
     const waitAfterFailure = new sfn.Wait(this, 'WaitAfterFailure', {
       time: sfn.WaitTime.secondsPath(STATE_PATH.stepFailureBackoffSeconds),
     });
-    const retryStep = new sfn.Choice(this, 'RetryStep').when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.poll), poll).otherwise(act);
+    const retryStep = new sfn.Choice(this, 'RetryStep')
+      .when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.poll), poll)
+      .when(sfn.Condition.stringEquals(STATE_PATH.next, STEP.confirm), confirm)
+      .otherwise(act);
     countFailure.next(
       new sfn.Choice(this, 'TooManyFailures')
         .when(sfn.Condition.numberGreaterThanEquals(STATE_PATH.stepFailureCount, MAX_STEP_FAILURES), giveUp)
         .otherwise(waitAfterFailure.next(retryStep)),
     );
-    for (const t of [act, poll]) t.addCatch(countFailure, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
+    for (const t of [act, poll, confirm]) t.addCatch(countFailure, { errors: [sfn.Errors.ALL], resultPath: STATE_PATH.stepError });
 
     this.startState = route;
   }

@@ -56,6 +56,8 @@ describe('Lambda handlers', () => {
       polls: 0,
       stepFailures: { count: 3, backoffSeconds: 40 },
       stepError: { Error: 'Error', Cause: JSON.stringify({ errorType: 'Error', errorMessage: 'socket hang up' }) },
+      stamp: { status: 'DELETE_IN_PROGRESS', physicalResourceId: request(cloudFormationUrl).PhysicalResourceId, lastUpdated: 0 },
+      stackStatus: 'DELETE_IN_PROGRESS',
     };
     const after = (await onStep({ step: 'give-up', state }, context)) as ExecutionState;
     expect(after.answer).toMatchObject({ status: 'FAILED', physicalResourceId: state.request.PhysicalResourceId });

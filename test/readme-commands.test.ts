@@ -83,28 +83,55 @@ describe('README commands, pasted as written', () => {
     expect(overridesOf(option(calls[1], '--parameter-overrides')).SubnetIds).toBe(env.SUBNET_IDS);
   });
 
-  it('"Service Catalog": the launch names a product of the catalog, its version and its parameters', () => {
-    const [block] = shBlocks(readmeSection('### Service Catalog'));
+  it('"Service Catalog": the grant names the portfolio and principal; each launch names a product, its version and its parameters', () => {
+    const blocks = shBlocks(readmeSection('### Service Catalog'));
     const aws = awsStub();
-    expect(runBlock(block, { cwd: ROOT, env: { ...aws.env, MONGODB_ATLAS_PROJECT_ID: PROJECT } }).status).toBe(0);
-    const [call] = aws.calls();
-    expect(call.args.slice(0, 2)).toEqual(['servicecatalog', 'provision-product']);
+    const env = {
+      ...aws.env,
+      MONGODB_ATLAS_PROJECT_ID: PROJECT,
+      PORTFOLIO_ID: 'port-abcdefghijklm',
+      PRINCIPAL_ARN: 'arn:aws:iam::123456789012:role/developers',
+      VPC_ID: 'vpc-0123456789abcdef0',
+      SUBNET_IDS: 'subnet-0123456789abcdef0\\,subnet-0123456789abcdef1',
+      CLIENT_CIDR: '10.0.0.0/16',
+    };
+    for (const block of blocks) expect(runBlock(block, { cwd: ROOT, env }).status).toBe(0);
+    const [grant, ...launches] = aws.calls();
+    expect(grant.args.slice(0, 2)).toEqual(['servicecatalog', 'associate-principal-with-portfolio']);
+    expect(option(grant, '--portfolio-id')).toEqual([env.PORTFOLIO_ID]);
+    expect(option(grant, '--principal-arn')).toEqual([env.PRINCIPAL_ARN]);
+    expect(option(grant, '--principal-type')).toEqual(['IAM']);
     const app = new App();
-    const catalog = new AtlasPrivateEndpointCatalog(new Stack(app, 'Catalog'), 'Catalog');
+    const catalogStack = new Stack(app, 'Catalog');
+    const catalog = new AtlasPrivateEndpointCatalog(catalogStack, 'Catalog');
     const dir = app.synth().directory;
-    const products = [catalog.endpointServiceProduct, catalog.privateLinkProduct].map(
-      (p) => (p.node.defaultChild as unknown as { productName?: string; name: string }).name,
+    // The portfolio id comes from the catalog stack's output.
+    expect(
+      Object.keys((app.synth().getStackByName('Catalog').template as CfnTemplate).Outputs ?? {}).some((k) => k.includes('PortfolioId')),
+    ).toBe(true);
+    const products = new Map(
+      [
+        [catalog.endpointServiceProduct, catalog.endpointServiceTemplate],
+        [catalog.privateLinkProduct, catalog.privateLinkTemplate],
+      ].map(([p, t]) => [(p.node.defaultChild as unknown as { name: string }).name, t as { templateFile: string }]),
     );
-    expect(products).toContain(option(call, '--product-name')[0]);
-    expect(option(call, '--provisioning-artifact-name')).toEqual(['v1']);
-    const template = JSON.parse(readFileSync(join(dir, catalog.endpointServiceTemplate.templateFile), 'utf8')) as CfnTemplate;
-    const given = Object.fromEntries(option(call, '--provisioning-parameters').map((kv) => /^Key=([^,]+),Value=(.*)$/.exec(kv)!.slice(1)));
-    expect(Object.keys(given).sort()).toEqual(
-      Object.keys(template.Parameters!)
-        .filter((k) => template.Parameters![k].Default === undefined || k in given)
-        .sort(),
-    );
-    expect(given.ProjectId).toBe(PROJECT);
+    expect(launches.map((c) => option(c, '--product-name')[0]).sort()).toEqual([...products.keys()].sort());
+    for (const call of launches) {
+      expect(call.args.slice(0, 2)).toEqual(['servicecatalog', 'provision-product']);
+      expect(option(call, '--provisioning-artifact-name')).toEqual(['v1']);
+      const template = JSON.parse(
+        readFileSync(join(dir, products.get(option(call, '--product-name')[0])!.templateFile), 'utf8'),
+      ) as CfnTemplate;
+      const given = Object.fromEntries(
+        option(call, '--provisioning-parameters').map((kv) => /^Key=([^,]+),Value=(.*)$/.exec(kv)!.slice(1)),
+      );
+      expect(Object.keys(given).sort()).toEqual(
+        Object.keys(template.Parameters!)
+          .filter((k) => template.Parameters![k].Default === undefined || k in given)
+          .sort(),
+      );
+      expect(given.ProjectId).toBe(PROJECT);
+    }
   });
 
   it('"Troubleshooting": the look-up names the provider stack and the types of its log groups and state machine', () => {

@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseProfileBindings, PROFILE_BINDINGS_ENV } from '../lambda/model/profile-bindings';
+import { LocalRunner } from '../local/runner/runner';
 
 const ROOT = join(__dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -64,19 +66,40 @@ describe('README examples', () => {
     expect(types(templates['Network.template.json'])).toContain('Custom::AtlasPrivateEndpointService');
   });
 
-  it('"Service Catalog" synthesizes: a portfolio, the two products, the launch role', () => {
+  it('"Service Catalog" synthesizes one portfolio per team; its provider serves each team\'s launches, for that team\'s projects only', async () => {
     const templates = synth(blockAfter('### Service Catalog'));
     const t = templates['AtlasCatalog.template.json'];
     expect(t).toBeDefined();
     const all = types(t);
-    expect(all.filter((x) => x === 'AWS::ServiceCatalog::CloudFormationProduct')).toHaveLength(2);
+    expect(all.filter((x) => x === 'AWS::ServiceCatalog::Portfolio')).toHaveLength(2);
+    expect(all.filter((x) => x === 'AWS::ServiceCatalog::CloudFormationProduct')).toHaveLength(4);
     expect(all).toEqual(
       expect.arrayContaining([
-        'AWS::ServiceCatalog::Portfolio',
         'AWS::ServiceCatalog::LaunchRoleConstraint',
         'AWS::ServiceCatalog::PortfolioPrincipalAssociation',
         'AWS::IAM::Role',
       ]),
     );
-  });
+    // One request from a launch's stack through the runner, with the provider's bindings as deployed.
+    const provider = templates['AtlasPrivateEndpointProvider.template.json'] as unknown as {
+      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables: Record<string, string> } } }>;
+    };
+    const fn = Object.values(provider.Resources).find((r) => r.Type === 'AWS::Lambda::Function')!;
+    const bindings = parseProfileBindings(fn.Properties.Environment!.Variables[PROFILE_BINDINGS_ENV]);
+    const runner = await LocalRunner.start({ ...(bindings ? { bindings } : {}) });
+    try {
+      const create = (ProjectId: string) =>
+        runner.create(
+          { ProjectId, ProviderName: 'AWS', Region: 'us-east-1', Profile: 'team-a' },
+          { stackName: 'SC-000000000000-pp-abcdefghijklm' },
+        );
+      expect((await create('5f1e0a1b2c3d4e5f6a7b8c9d')).create.status).toBe('SUCCESS');
+      expect((await create('6a7b8c9d5f1e0a1b2c3d4e5f')).create).toMatchObject({
+        status: 'FAILED',
+        reason: expect.stringMatching(/may not be used for Atlas project/),
+      });
+    } finally {
+      await runner.stop();
+    }
+  }, 180_000);
 });

@@ -4,7 +4,7 @@
  */
 import type { CloudFormationRequest } from '../cloudformation/request';
 import { physicalIdOfNothingMade } from './core/physical-id';
-import type { LifecycleResource } from './core/resource';
+import type { LifecycleResource, StackContext } from './core/resource';
 import type { Plan } from './core/verdict';
 import { registrationResource } from './registration';
 import { serviceResource } from './service';
@@ -18,9 +18,9 @@ export function resourceFor(resourceType: string | undefined): LifecycleResource
 }
 
 /** The first step for a request, by resource type. */
-export function planRequest(request: CloudFormationRequest): Plan {
+export function planRequest(request: CloudFormationRequest, stack: StackContext = {}): Plan {
   const resource = resourceFor(request.ResourceType);
-  if (resource) return resource.plan(request);
+  if (resource) return resource.plan(request, stack);
   const physicalResourceId = physicalIdOfNothingMade(request);
   if (request.RequestType === 'Delete') return { answer: { status: 'SUCCESS', physicalResourceId } };
   return {
@@ -30,4 +30,9 @@ export function planRequest(request: CloudFormationRequest): Plan {
       reason: `This provider serves ${RESOURCES.map((r) => r.resourceType).join(' and ')}, not ${request.ResourceType}. Check the resource's Type and ServiceToken.`,
     },
   };
+}
+
+/** `ReplacementPair` (`core/standing.ts`) by resource type. */
+export function isReplacementPair(resourceType: string, a: string, b: string): boolean {
+  return resourceFor(resourceType)?.isReplacementPair?.(a, b) ?? false;
 }

@@ -41,7 +41,17 @@ export function managedIdOf(task: Task): string | undefined {
   return traitsOf(task).managedId?.(task);
 }
 
+/** Atlas has accepted the deletion this task waits for: a deadline is no failure (see `TaskTraits.deletionAccepted`). */
+export function isDeletionAccepted(task: Task): boolean {
+  return traitsOf(task).deletionAccepted === true;
+}
+
 /** What the request took over in this task and a failure leaves in Atlas, if anything. */
 export function keptOnFailureOf(task: Task): KeptOnFailure | undefined {
   return traitsOf(task).keptOnFailure?.(task);
+}
+
+/** The task asks Atlas to delete (see `TaskTraits.deletes`). */
+export function isDeletion(task: Task): boolean {
+  return traitsOf(task).deletes === true;
 }

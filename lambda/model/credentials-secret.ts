@@ -24,6 +24,25 @@ export function isValidSecretArn(arn: string): boolean {
   return SECRET_ARN_PATTERN.test(arn);
 }
 
+/**
+ * The credentials a resource's properties name, read as the property parser reads them (a string, trimmed;
+ * empty is absent). This is what the steps use and what the profile bindings judge: one reading, so that a
+ * value padded with spaces, a newline, a no-break space or a byte-order mark is judged as the secret it
+ * will read. A value that is not a string cannot name a secret and is refused.
+ */
+export function credentialsNamedBy(properties: Record<string, unknown> | undefined): CredentialsSource {
+  const p = properties ?? {};
+  const read = (name: 'Profile' | 'CredentialsSecretArn'): string | undefined => {
+    const v = p[name];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== 'string') throw new InvalidPropertiesError(`Property ${name} must be a string.`);
+    return v.trim() || undefined;
+  };
+  const profile = read('Profile');
+  const secretArn = read('CredentialsSecretArn');
+  return { ...(profile !== undefined ? { profile } : {}), ...(secretArn !== undefined ? { secretArn } : {}) };
+}
+
 /** The secret id to read. Throws an InvalidPropertiesError that names the bad value and what is accepted. */
 export function credentialsSecretId(source: CredentialsSource = {}): string {
   if (source.secretArn !== undefined && source.secretArn !== '') {

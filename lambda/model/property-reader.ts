@@ -6,7 +6,12 @@
  */
 import { isValidProfile, isValidSecretArn } from './credentials-secret';
 import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS, type CloudProvider } from './provider';
-import { DEFAULT_SERVICE_TIMEOUT_SECONDS, MAX_SERVICE_TIMEOUT_SECONDS } from './timing';
+import {
+  DEFAULT_SERVICE_TIMEOUT_SECONDS,
+  MAX_SERVICE_TIMEOUT_SECONDS,
+  MIN_SERVICE_TIMEOUT_SECONDS,
+  MIN_WAIT_BEFORE_DEADLINE_SECONDS,
+} from './timing';
 
 export interface PropertyProblem {
   readonly property: string;
@@ -179,7 +184,10 @@ export class PropertyReader {
     return undefined;
   }
 
-  /** CloudFormation's own ServiceTimeout, read for the wait loop's deadline. */
+  /**
+   * CloudFormation's own ServiceTimeout, read for the wait loop's deadline. One shorter than
+   * MIN_SERVICE_TIMEOUT_SECONDS is refused: its deadline would leave no time to see Atlas change.
+   */
   serviceTimeout(): number {
     const v = this.props.ServiceTimeout;
     if (v === undefined || v === '' || this.unresolved(v)) return DEFAULT_SERVICE_TIMEOUT_SECONDS;
@@ -188,9 +196,18 @@ export class PropertyReader {
       this.problem(
         'ServiceTimeout',
         v,
-        `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from 1 to ${MAX_SERVICE_TIMEOUT_SECONDS}.`,
+        `Property ServiceTimeout "${clip(String(v))}" must be a whole number of seconds from ${MIN_SERVICE_TIMEOUT_SECONDS} to ${MAX_SERVICE_TIMEOUT_SECONDS}.`,
       );
       return DEFAULT_SERVICE_TIMEOUT_SECONDS;
+    }
+    if (n < MIN_SERVICE_TIMEOUT_SECONDS) {
+      this.problem(
+        'ServiceTimeout',
+        v,
+        `Property ServiceTimeout ${n} is too short: the provider answers before it with a margin for its last look at Atlas and the answer, ` +
+          `and what is left must hold one poll and one Atlas call (${MIN_WAIT_BEFORE_DEADLINE_SECONDS} s). The smallest ServiceTimeout that works is ${MIN_SERVICE_TIMEOUT_SECONDS} seconds.`,
+      );
+      return n;
     }
     return n;
   }

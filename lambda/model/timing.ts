@@ -22,25 +22,33 @@ export const OTHERS_DELETION_WAIT = { firstSeconds: 5, factor: 1.5, capSeconds: 
 /** Shortest wait Step Functions is asked for: a Wait state of 0 s would spin. */
 export const MIN_WAIT_SECONDS = 1;
 
-// --- The deadline: the answer must reach CloudFormation before its ServiceTimeout --------------------------
+// --- Asking CloudFormation -------------------------------------------------------------------------------------
 
-/** CloudFormation's ServiceTimeout when the template gives none, and the most it accepts (one hour). */
-export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
-export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
 /**
- * The margin kept before ServiceTimeout, for the time between CloudFormation sending the request and the
- * provider seeing it (asynchronous invoke and its retries) and for the answer step itself: a tenth of the
- * timeout, at least 5 s, at most 3 minutes.
+ * The looks at the door before a request whose resource is not (yet) in the status it implies is dropped:
+ * CloudFormation's describe calls may show a status one step behind for a few seconds. Waits between looks
+ * (0, 1, 3, 7 and 15 s): within the ServiceToken function's 30 s.
  */
-export const DEADLINE_MARGIN_FRACTION = 0.1;
-export const DEADLINE_MARGIN_MIN_SECONDS = 5;
-export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+export const DOOR_LOOK_WAITS_SECONDS: readonly number[] = [1, 2, 4, 8];
+/** While waiting for Atlas, CloudFormation is looked at this often (and before every act), so a request it gave up on stops within a minute. */
+export const CLOUDFORMATION_LOOK_INTERVAL_SECONDS = 60;
+/** A look before an act that shows an older status (a lagging read) is made again after this wait, at most this many times; then the request fails without acting. */
+export const BEHIND_WAIT_SECONDS = 5;
+export const BEHIND_LOOKS_MAX = 12;
 /**
- * The margin never falls below what one step and the answer can take once started: a step that begins just
- * before the deadline may make two Atlas calls of up to ATLAS_CALL_MAX_MS each, then the answer step PUTs.
- * With a ServiceTimeout shorter than this the whole wait is cut to a second: the answer still comes first.
+ * After the answer: the waits between looks for CloudFormation's verdict on it (2 s, doubling to a minute), for
+ * at least CONFIRM_WINDOW_SECONDS after the answer, and until the request's ServiceTimeout and this grace have
+ * passed (an answer that could not be delivered is settled by CloudFormation giving up at its ServiceTimeout).
  */
-export const DEADLINE_MARGIN_STEP_SECONDS = 100;
+export const CONFIRM_WAIT = { firstSeconds: 2, factor: 2, capSeconds: 60 } as const;
+export const CONFIRM_WINDOW_SECONDS = 300;
+export const CONFIRM_GRACE_SECONDS = 120;
+/** Time a removal of what CloudFormation did not take gets, from when CloudFormation moved on (the request's own deadline may have passed). */
+export const CLEANUP_SECONDS = 1800;
+/** A removal Atlas refused (or that failed) is tried again after 30 s, doubling to 5 minutes, within CLEANUP_SECONDS. */
+export const CLEANUP_RETRY = { firstSeconds: 30, capSeconds: 300 } as const;
+/** Empty looks, a poll interval apart, before "an unclear create or register made nothing" is concluded (Atlas's lists lag). */
+export const UNSEEN_EMPTY_LOOKS = 3;
 
 // --- Failed steps: counted and retried by the state machine --------------------------------------------------
 
@@ -72,6 +80,48 @@ export const ATLAS_RETRY_BUDGET_MS = 10_000;
 export const STEP_ATLAS_RETRY_BUDGET_MS = 5_000;
 /** No attempt starts after this, so that a call (each attempt bounded below) ends well inside the step's 90 s. */
 export const ATLAS_CALL_MAX_MS = 45_000;
+
+// --- The deadline: the answer must reach CloudFormation before its ServiceTimeout --------------------------
+
+/** CloudFormation's ServiceTimeout when the template gives none, and the most it accepts (one hour). */
+export const DEFAULT_SERVICE_TIMEOUT_SECONDS = 3600;
+export const MAX_SERVICE_TIMEOUT_SECONDS = 3600;
+/**
+ * The margin kept before ServiceTimeout: after the deadline no step starts a look at Atlas, so the margin
+ * holds the last look (one Atlas call, up to ATLAS_CALL_MAX_MS, started just before the deadline) and the
+ * answer step (ANSWER_STEP_SECONDS), and, for long timeouts, a tenth of the timeout more for the time between
+ * CloudFormation sending the request and the provider seeing it (asynchronous invoke and its retries), at
+ * most 3 minutes. Proportionate: a 2-minute timeout keeps 50 s, not most of its time.
+ */
+export const DEADLINE_MARGIN_FRACTION = 0.1;
+export const DEADLINE_MARGIN_MAX_SECONDS = 180;
+/** The answer step: one PUT to the ResponseURL, a few seconds even when the first attempt is reset. */
+export const ANSWER_STEP_SECONDS = 5;
+export const DEADLINE_MARGIN_MIN_SECONDS = ATLAS_CALL_MAX_MS / 1000 + ANSWER_STEP_SECONDS;
+
+/** The margin kept before a `ServiceTimeout` of `serviceTimeoutSeconds`. */
+export function deadlineMarginSeconds(serviceTimeoutSeconds: number): number {
+  return Math.min(
+    DEADLINE_MARGIN_MAX_SECONDS,
+    Math.max(DEADLINE_MARGIN_MIN_SECONDS, Math.ceil(serviceTimeoutSeconds * DEADLINE_MARGIN_FRACTION)),
+  );
+}
+
+/**
+ * The least time the wait needs before the deadline: one wait of the poll schedule and one Atlas call, so a
+ * request can see Atlas change at least once. A ServiceTimeout whose margin leaves less is refused (at synth
+ * time by the constructs, in the property check for plain templates) rather than run to an early deadline.
+ */
+export const MIN_WAIT_BEFORE_DEADLINE_SECONDS = POLL_INTERVAL_SECONDS + ATLAS_CALL_MAX_MS / 1000;
+
+/** The smallest ServiceTimeout whose margin leaves MIN_WAIT_BEFORE_DEADLINE_SECONDS (109 s). */
+export const MIN_SERVICE_TIMEOUT_SECONDS = smallestServiceTimeout();
+
+function smallestServiceTimeout(): number {
+  let t = MIN_WAIT_BEFORE_DEADLINE_SECONDS;
+  while (t - deadlineMarginSeconds(t) < MIN_WAIT_BEFORE_DEADLINE_SECONDS) t++;
+  return t;
+}
 
 // --- Looks within one step ---------------------------------------------------------------------------------------
 

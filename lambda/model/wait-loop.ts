@@ -8,7 +8,7 @@
 import { STEP_FAILURE_BACKOFF_SEED_SECONDS } from './timing';
 
 /** The Lambda steps a Task state invokes, by the name the step payload carries. */
-export const STEP = { act: 'act', poll: 'poll', giveUp: 'give-up', answer: 'answer' } as const;
+export const STEP = { act: 'act', poll: 'poll', giveUp: 'give-up', answer: 'answer', confirm: 'confirm' } as const;
 export type StepName = (typeof STEP)[keyof typeof STEP];
 export const STEP_NAMES: readonly StepName[] = Object.values(STEP);
 
@@ -16,14 +16,18 @@ export function isStepName(value: unknown): value is StepName {
   return typeof value === 'string' && (STEP_NAMES as readonly string[]).includes(value);
 }
 
-/** What a step tells the Route state: keep waiting, or one of the three ways a request ends. */
-export const OUTCOME = { wait: 'WAIT', ready: 'READY', failed: 'FAILED', deadline: 'DEADLINE' } as const;
+/**
+ * What a step tells the Route state: keep waiting, one of the three ways a request is answered, or done (the
+ * answer is out and CloudFormation's verdict on it seen, or CloudFormation moved on and what the request
+ * made is removed).
+ */
+export const OUTCOME = { wait: 'WAIT', ready: 'READY', failed: 'FAILED', deadline: 'DEADLINE', done: 'DONE' } as const;
 export type Outcome = (typeof OUTCOME)[keyof typeof OUTCOME];
 /** The outcomes that go to the answer step. */
 export const FINAL_OUTCOMES: readonly Outcome[] = [OUTCOME.ready, OUTCOME.failed, OUTCOME.deadline];
 
-/** The step that runs after the wait: act on Atlas, poll it, or answer. */
-export type NextStep = typeof STEP.act | typeof STEP.poll | typeof STEP.answer;
+/** The step that runs after the wait: act on Atlas, poll it, answer, or look at what CloudFormation did with the answer. */
+export type NextStep = typeof STEP.act | typeof STEP.poll | typeof STEP.answer | typeof STEP.confirm;
 
 /** Failed attempts of one step, counted by the state machine, and the wait before the next attempt. */
 export interface StepFailures {
@@ -54,6 +58,8 @@ export const STATE_PATH = {
   stepFailureBackoffSeconds: '$.stepFailures.backoffSeconds',
   /** Written by every Catch: the failed step's `{Error, Cause}`. */
   stepError: '$.stepError',
+  /** Read by MadeSomething after an answer that could not be delivered. */
+  made: '$.made',
 } as const;
 
 /** What a Task state sends the step function: the step to run and the whole execution state. */

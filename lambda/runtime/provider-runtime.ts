@@ -11,15 +11,16 @@ import { type AwsHome, homeOfFunctionArn } from '../cloudformation/stack-id';
 import { runStep, type StepPorts } from '../lifecycle/core/engine';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
 import { physicalIdOfNothingMade } from '../lifecycle/core/physical-id';
-import { credentialsOf } from '../lifecycle/core/properties';
-import { isAbandoned, MAX_UNDO_ITEMS, sameResource, type UndoItem, undoOf } from '../lifecycle/core/cancellation';
+import { unboundCredentials } from '../lifecycle/core/properties';
+import { judgeAtDoor, type Standing } from '../lifecycle/core/standing';
 import { executionName, type ExecutionStarter, initialState } from '../lifecycle/core/start';
-import { resourceFor } from '../lifecycle/registry';
+import { isReplacementPair } from '../lifecycle/registry';
 import { parseEndpointPhysicalId } from '../lifecycle/registration/physical-id';
 import { parseServicePhysicalId } from '../lifecycle/service/physical-id';
 import type { LoggerLike } from '../logging';
 import { ConfigurationError } from '../model/errors';
-import { bindingProblem, type ProfileBindings } from '../model/profile-bindings';
+import { DOOR_LOOK_WAITS_SECONDS } from '../model/timing';
+import { howToLetDeleteFinish, type ProfileBindings } from '../model/profile-bindings';
 import { isStepName, type StepInvocation as WaitLoopStepInvocation } from '../model/wait-loop';
 import { checkStepInvocation, StepInputError } from './step-input';
 
@@ -81,28 +82,32 @@ export class ProviderRuntime {
     const name = executionName(request);
     // The deadline counts from when CloudFormation sent the request, not from this (possibly redelivered) invocation.
     const sentAt = requestSentAt(request, this.deps.now());
-    let undo: UndoItem[] | 'superseded';
-    try {
-      undo = await this.undoFirst(request, name, sentAt);
-    } catch (err) {
-      if (isRetryableStartError(err)) throw err; // Lambda's asynchronous retry delivers the event again
-      // Without the permission to look (a provider stack not yet updated), go on as before this check existed.
-      this.deps.logger.error('Could not look for an earlier request CloudFormation gave up on', { ...keys, error: (err as Error).name });
-      undo = [];
+    // Throws when CloudFormation cannot be asked: Lambda's asynchronous retry asks again, and its failure
+    // destination answers FAILED once it gives up. Nothing acts without CloudFormation's word.
+    const door = await this.askAtDoor(request, sentAt);
+    if (door.kind !== 'current') {
+      // Forged, or a late delivery of a request CloudFormation is done with: acting would make what nobody
+      // removes, and an answer could be its second. The ResponseURL's query is not logged.
+      this.deps.logger.warn('Request dropped: CloudFormation is not waiting for it', { ...keys, why: door.why });
+      return { executionName: '', started: false };
     }
-    if (undo === 'superseded') {
-      // A late delivery (Lambda's asynchronous retry or a duplicate) of a request CloudFormation is done with:
-      // acting now would make what nobody undoes, and an answer could be its second.
-      this.deps.logger.warn('CloudFormation sent a later request for this resource: this one is stale and is not acted on', keys);
-      return { executionName: name, started: false };
-    }
-    const state = initialState(request, sentAt, undo);
+    const state = initialState(request, sentAt, {
+      stamp: door.stamp,
+      lookedAt: this.deps.now(),
+      ...(door.stackStatus ? { stackStatus: door.stackStatus } : {}),
+    });
     if (!state.answer) {
       // Only a request that will act reads credentials: a Delete naming nothing of ours succeeds whoever sends it.
-      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), verdict.stack.stackName);
+      const unbound = unboundCredentials(state, this.deps.bindings, verdict.stack.stackName);
       if (unbound) {
         this.deps.logger.error('Request refused: credentials not bound to the stack', { ...keys, problem: unbound });
-        await this.answerRefusal(request, unbound);
+        const deleting = request.RequestType === 'Delete';
+        await this.answerRefusal(
+          request,
+          deleting
+            ? unbound + howToLetDeleteFinish(verdict.stack.stackName, request.LogicalResourceId, request.PhysicalResourceId)
+            : unbound,
+        );
         return { executionName: '', started: false };
       }
     }
@@ -175,43 +180,27 @@ export class ProviderRuntime {
     const { step, state: checked, stack, retryCount } = checkStepInvocation(event, this.policy(context));
     // The Task's own Retry invoked the step again: an earlier invocation may have acted.
     const state = typeof retryCount === 'number' && retryCount > 0 ? { ...checked, invocationRetried: true } : checked;
-    if (step === 'act' || step === 'poll') {
-      const unbound = bindingProblem(this.deps.bindings, credentialsOf(state), stack.stackName);
-      if (unbound) throw new StepInputError(unbound);
-    }
-    return runStep(step, state, this.deps);
+    // Every step that reaches credentials is judged (give-up may look in Atlas for what an attempt made).
+    const unbound = step === 'answer' ? undefined : unboundCredentials(state, this.deps.bindings, stack.stackName);
+    if (unbound && (step === 'act' || step === 'poll')) throw new StepInputError(unbound);
+    const ports = unbound ? { ...this.deps, atlasFor: () => Promise.reject(new StepInputError(unbound)) } : this.deps;
+    return runStep(step, state, ports);
   }
 
   /**
-   * CloudFormation sends one request at a time per resource: if the previous request's execution for this
-   * stack and logical id is still running, or ended without its answer getting through, CloudFormation
-   * gave up on it. It is stopped, and what it made is undone before this request's own work
-   * (`lifecycle/core/cancellation.ts`).
+   * Asks CloudFormation whether it is waiting for this request (`lifecycle/core/standing.ts`). A status one
+   * step behind is looked at again a few times (CloudFormation's describe calls may lag) before the request
+   * is taken as not CloudFormation's.
    */
-  private async undoFirst(request: CloudFormationRequest, name: string, sentAt: number): Promise<UndoItem[] | 'superseded'> {
-    const { starter } = this.deps;
-    if (!starter.findPrevious) return [];
-    let previous = await starter.findPrevious(request, name);
-    if (!previous || !sameResource(request, previous)) return [];
-    // CloudFormation sent the previous request after this one: this is a late delivery of one it gave up on.
-    if (previous.last.receivedAt > sentAt) return 'superseded';
-    const abandoned = isAbandoned(request, previous);
-    // What the previous request had still to undo (it failed to, or was stopped while at it) is taken over.
-    if (!abandoned && !previous.last.undo?.length) return [];
-    const status = previous.status;
-    if (status === 'RUNNING' && starter.stopPrevious) previous = await starter.stopPrevious(previous);
-    const undo = [
-      ...(previous.last.undo ?? []),
-      ...(abandoned ? undoOf(request, previous, (type) => resourceFor(type)?.undo, this.deps.now()) : []),
-    ].slice(0, MAX_UNDO_ITEMS);
-    this.deps.logger.warn('CloudFormation gave up on the previous request for this resource; undoing what it made first', {
-      ...requestLogKeys(request),
-      previousExecution: previous.name,
-      previousStatus: status,
-      stepInFlight: previous.stepInFlight,
-      undo: undo.map((u) => u.task.kind),
-    });
-    return undo;
+  private async askAtDoor(request: CloudFormationRequest, sentAt: number): Promise<Standing & { stackStatus?: string }> {
+    let standing: Standing = { kind: 'behind', why: 'not looked' };
+    for (let look = 0; look <= DOOR_LOOK_WAITS_SECONDS.length; look++) {
+      if (look > 0) await this.deps.sleep?.(DOOR_LOOK_WAITS_SECONDS[look - 1] * 1000);
+      const view = await this.deps.cloudFormation.describe(request.StackId, request.LogicalResourceId);
+      standing = judgeAtDoor(request, sentAt, view, isReplacementPair);
+      if (standing.kind !== 'behind') return { ...standing, ...(view.stackStatus ? { stackStatus: view.stackStatus } : {}) };
+    }
+    return standing;
   }
 
   private policy(context: InvocationContext): EntryPolicy {

@@ -8,8 +8,10 @@
  */
 import { checkEvent, type EntryPolicy } from '../cloudformation/entry';
 import type { StackRef } from '../cloudformation/stack-id';
-import { MAX_UNDO_ITEMS } from '../lifecycle/core/cancellation';
+import { MAX_UNDO_ITEMS } from '../lifecycle/core/cleanup';
 import type { ExecutionState } from '../lifecycle/core/execution-state';
+import { type Stamp, stampFits } from '../lifecycle/core/standing';
+import { isReplacementPair } from '../lifecycle/registry';
 import { ProviderError } from '../model/errors';
 import { CLOUD_PROVIDERS } from '../model/provider';
 import { FINAL_OUTCOMES, isStepName, OUTCOME, STEP, type StepName } from '../model/wait-loop';
@@ -26,13 +28,14 @@ export class StepInputError extends ProviderError {
   override readonly name = 'StepInputError';
 }
 
-const OUTCOMES: readonly string[] = [OUTCOME.wait, ...FINAL_OUTCOMES];
-const NEXT: readonly string[] = [STEP.act, STEP.poll, STEP.answer];
+const OUTCOMES: readonly string[] = [OUTCOME.wait, OUTCOME.done, ...FINAL_OUTCOMES];
+const NEXT: readonly string[] = [STEP.act, STEP.poll, STEP.answer, STEP.confirm];
 const ATLAS_ID = /^[a-f0-9]{24}$/;
 const ATLAS_REGION = /^[A-Za-z0-9_-]{1,64}$/;
 const VPC_ENDPOINT_ID = /^vpce-[0-9a-f]{17}$/;
 const OTHER_ENDPOINT_ID = /^[\x21-\x7e]{1,1000}$/;
-const MAX_SERVICE_TIMEOUT_MS = 3600_000;
+/** The request's ServiceTimeout, the look for CloudFormation's verdict after it, and the time to remove what it did not take. */
+const MAX_DEADLINE_SPAN_MS = 7200_000;
 
 /** Checks a step invocation; returns it typed with the request's stack, or throws `StepInputError`. */
 export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepInvocation & { stack: StackRef } {
@@ -58,7 +61,7 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
   if (!num(state.receivedAt) || !num(state.deadlineAt)) return fail('receivedAt/deadlineAt are not times');
   const span = (state.deadlineAt as number) - (state.receivedAt as number);
-  if (span < 0 || span > MAX_SERVICE_TIMEOUT_MS) return fail('deadline outside the ServiceTimeout range');
+  if (span < 0 || span > MAX_DEADLINE_SPAN_MS) return fail('deadline outside the ServiceTimeout range');
   if (!num(state.waitSeconds) || !num(state.polls)) return fail('waitSeconds/polls are not numbers');
   if (typeof state.next !== 'string' || !NEXT.includes(state.next)) return fail('unknown next');
   if (typeof state.outcome !== 'string' || !OUTCOMES.includes(state.outcome)) return fail('unknown outcome');
@@ -67,7 +70,21 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100))
     return fail('lastStatus malformed');
   if (state.stepError !== undefined && !isObject(state.stepError)) return fail('stepError malformed');
-  for (const key of ['answer', 'answerAfterUndo'] as const) {
+  for (const key of ['lookedAt', 'answeredAt', 'behindLooks'] as const) {
+    if (state[key] !== undefined && !num(state[key])) return fail(`${key} is not a number`);
+  }
+  for (const key of ['stackStatus', 'abandoned'] as const) {
+    const v = state[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length > 600)) return fail(`${key} malformed`);
+  }
+  // CloudFormation's word at the door: every execution the ServiceToken function starts carries it.
+  const stamp = state.stamp;
+  if (!isObject(stamp) || typeof stamp.status !== 'string' || !num(stamp.lastUpdated)) return fail('no stamp of CloudFormation');
+  if (stamp.physicalResourceId !== undefined && typeof stamp.physicalResourceId !== 'string') return fail('stamp malformed');
+  if (!stampFits(gate.request, stamp as unknown as Stamp, state.stackStatus as string | undefined, isReplacementPair))
+    return fail('its stamp is not one CloudFormation shows for such a request');
+  if (state.leftInAtlas !== undefined && !isObject(state.leftInAtlas)) return fail('leftInAtlas malformed');
+  for (const key of ['answer'] as const) {
     const a = state[key];
     if (a === undefined) continue;
     if (!isObject(a) || (a.status !== 'SUCCESS' && a.status !== 'FAILED') || typeof a.physicalResourceId !== 'string')
@@ -77,32 +94,27 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   const task = state.task;
   if (!isObject(task) || typeof task.kind !== 'string') return fail('task malformed');
   const tasks = [task];
-  // What an earlier request of this resource left to undo may be in another project (an Update that moved the
-  // service, cancelled): such a task is checked for form only. It can do no more than a Delete event naming
-  // that project's service, which passes the same gate.
-  const undoTasks: Record<string, unknown>[] = [];
+  // What this execution made and now removes: in the project of its request, like its own task.
   if (state.undo !== undefined) {
-    // At most what one abandoned request can leave: one item (a few, to spare a later change).
     if (!Array.isArray(state.undo) || state.undo.length > MAX_UNDO_ITEMS) return fail('undo malformed');
     for (const item of state.undo as unknown[]) {
       if (!isObject(item) || typeof item.resourceType !== 'string' || !isObject(item.task) || typeof item.task.kind !== 'string')
         return fail('undo malformed');
-      undoTasks.push(item.task);
+      tasks.push(item.task);
     }
   }
 
   const projects = projectsOf(request.PhysicalResourceId, request.ResourceProperties, request.OldResourceProperties);
-  for (const t of [...tasks, ...undoTasks]) {
-    const own = tasks.includes(t);
+  for (const t of tasks) {
     for (const ref of refsIn(t)) {
       const problem = refProblem(ref);
       if (problem) return fail(`task ${problem}`);
-      if (own && !projects.has(ref.projectId as string)) return fail('task names a project its request does not');
+      if (!projects.has(ref.projectId as string)) return fail('task names a project its request does not');
     }
     // A task that searches a project (rather than naming one of its objects) names it at its top level.
     if (t.projectId !== undefined && (typeof t.projectId !== 'string' || !ATLAS_ID.test(t.projectId)))
       return fail('task project id malformed');
-    if (own && t.projectId !== undefined && !projects.has(t.projectId as string)) return fail('task names a project its request does not');
+    if (t.projectId !== undefined && !projects.has(t.projectId as string)) return fail('task names a project its request does not');
   }
   return {
     step,

@@ -28,6 +28,8 @@ export class CloudFormationPeer {
   failNext = 0;
   /** Fault injection: refuse every PUT (403, as S3 does once a pre-signed URL has expired). */
   refuseAll = false;
+  /** Called with each answer kept, as it arrives (the runner's CloudFormation takes it, if still waiting). */
+  onAnswer?: (responseUrlPath: string, received: ReceivedAnswer) => void;
 
   /** `now` is the runner's clock (epoch ms): it stamps answers and signs URLs. */
   constructor(private readonly now: () => number = Date.now) {}
@@ -68,6 +70,7 @@ export class CloudFormationPeer {
           at: this.now(),
         };
         this.received.get(key)!.push(got);
+        this.onAnswer?.(key, got);
         res.statusCode = 200;
         res.end();
         this.waiters.get(key)?.(got);

@@ -2,13 +2,11 @@
  * Runs the provider's real wait-loop definition with a local Amazon States Language interpreter
  * (aws-local-stepfunctions). Its Task states call the real step handler in-process; its Wait states take
  * no real time: the wait they stand for is slept on the runner's scheduler, so many executions share one
- * virtual clock with the emulator. Executions can be listed and stopped as on Step Functions.
+ * virtual clock with the emulator. Executions can be listed and stopped (tests do, to play an outage).
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
-import type { CloudFormationRequest } from '../../lambda/cloudformation/request';
-import type { EarlierExecution } from '../../lambda/lifecycle/core/cancellation';
-import { type ExecutionStarter, executionNamePrefix } from '../../lambda/lifecycle/core/start';
+import type { ExecutionStarter } from '../../lambda/lifecycle/core/start';
 import type { StepName } from '../../lambda/model/wait-loop';
 import type { SynthesizedProvider } from './definition';
 import type { VirtualScheduler } from './scheduler';
@@ -148,28 +146,6 @@ export class LocalStateMachine implements ExecutionStarter {
     return [...this.runs.values()].map((r) => r.record);
   }
 
-  /** ListExecutions + DescribeExecution: the newest execution of an earlier request for the same stack and logical id. */
-  async findPrevious(request: CloudFormationRequest, ownName: string): Promise<EarlierExecution | undefined> {
-    const prefix = executionNamePrefix(request);
-    const mine = this.executions().filter(
-      (r) =>
-        r.name !== ownName &&
-        r.name.startsWith(prefix) &&
-        r.input.request.StackId === request.StackId &&
-        r.input.request.LogicalResourceId === request.LogicalResourceId,
-    );
-    // Newest first; executions started in the same (virtual) millisecond keep their start order.
-    const newest = mine.reduce<ExecutionRecord | undefined>((a, r) => (!a || r.startedAt >= a.startedAt ? r : a), undefined);
-    return newest ? earlierOf(newest) : undefined;
-  }
-
-  /** StopExecution, then what Step Functions keeps of it. */
-  async stopPrevious(execution: EarlierExecution): Promise<EarlierExecution> {
-    this.stop(execution.name);
-    const record = this.runs.get(execution.name)?.record;
-    return record ? earlierOf(record) : execution;
-  }
-
   /** StopExecution: the execution ends now; a step in flight runs on, but its result goes nowhere. */
   stop(name: string): boolean {
     const run = this.runs.get(name);
@@ -194,7 +170,12 @@ export class LocalStateMachine implements ExecutionStarter {
     const state = invocation.state;
     // The Wait state just passed: a failed step's retry waits the backoff the state machine doubled,
     // other steps the seconds the previous step computed.
-    const waited = step === 'act' || step === 'poll' ? (state.stepError ? state.stepFailures.backoffSeconds : state.waitSeconds) : 0;
+    const waited =
+      step === 'act' || step === 'poll' || step === 'confirm'
+        ? state.stepError
+          ? state.stepFailures.backoffSeconds
+          : state.waitSeconds
+        : 0;
     await this.options.scheduler.sleep(waited);
     if (record && record.status !== 'RUNNING') throw new Error('The execution was stopped');
     const fault = this.takeFault(step, state);
@@ -238,14 +219,4 @@ export class LocalStateMachine implements ExecutionStarter {
     f.times = (f.times ?? 1) - 1;
     return f;
   }
-}
-
-function earlierOf(r: ExecutionRecord): EarlierExecution {
-  return {
-    name: r.name,
-    status: r.status,
-    startedAt: r.startedAt,
-    last: r.latest,
-    stepInFlight: r.status === 'RUNNING' || r.status === 'ABORTED' ? r.stepInFlight : false,
-  };
 }

@@ -20,9 +20,11 @@ import { deliverAnswer } from '../../lambda/cloudformation/responder';
 import { type LogFields, type LoggerLike, silentLogger } from '../../lambda/logging';
 import { RESOURCE_TYPE_SERVICE } from '../../lambda/model/service-properties';
 import { STEP_ATLAS_RETRY_BUDGET_MS } from '../../lambda/model/timing';
+import type { ProfileBindings } from '../../lambda/model/profile-bindings';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
 import { type AtlasEmulator, DEFAULT_API_KEY, startAtlasEmulator, type VirtualClock } from '../atlas-emulator';
 import { CloudFormationPeer, type ReceivedAnswer } from './cloudformation-peer';
+import { type CleanupShows, CloudFormationStacks, type StackPhase } from './cloudformation-stacks';
 import { synthesizeProvider, type SynthesizedProvider } from './definition';
 import { LocalStateMachine, type StepFault, type StepReport } from './local-state-machine';
 import { VirtualScheduler } from './scheduler';
@@ -79,6 +81,8 @@ export interface LocalRunnerOptions {
   faults?: StepFault[];
   /** Errors StartExecution throws, one per call, before it works. */
   startErrors?: Error[];
+  /** Simulated seconds each StartExecution call takes (default 0). */
+  startLatencySeconds?: number;
   /** Stands in for Secrets Manager (default: every secret holds the runner's credentials). */
   secretReader?: SecretReader;
   /** Settings of the provider's Atlas client (transport timeouts), e.g. to time out on slow answers quickly. */
@@ -98,6 +102,18 @@ export interface LocalRunnerOptions {
    * none: CloudFormation's own wait (the request's ServiceTimeout) is then the only limit, as against real Atlas.
    */
   requestTimeoutMs?: number;
+  /**
+   * Seconds (runner's clock) after each change during which CloudFormation's describe calls still show the
+   * view before it, as its eventually consistent reads may (default 0).
+   */
+  cloudFormationLagSeconds?: number;
+  /**
+   * What CloudFormation shows for the logical id while a cleanup phase deletes a replaced physical id (not
+   * documented): that old id in DELETE_IN_PROGRESS (`old`, the default) or the current resource (`current`).
+   */
+  cleanupShows?: CleanupShows;
+  /** The profile bindings a deployed provider was given (its functions' environment); default none (every stack may use every secret). */
+  bindings?: ProfileBindings;
 }
 
 /** Which request, to whom, as CloudFormation addresses it. */
@@ -110,12 +126,18 @@ export interface RequestOptions extends ResourceOptions {
   deliveries?: number;
   /** A RequestId to use (CloudFormation reuses one when a deployment is retried). */
   requestId?: string;
+  /**
+   * The part of the stack operation the request is sent in, which sets the stack's status: default `forward`
+   * for a Create or Update, `delete` for a Delete.
+   */
+  phase?: StackPhase;
 }
 
 /** A request CloudFormation has sent and may still be waiting on. */
 export interface PendingRequest {
   event: CloudFormationRequest;
   stackName: string;
+  phase: StackPhase;
   sentAt: number;
   atlasCallsBefore: number;
   /** When CloudFormation stopped waiting without an answer (cancelled, or its ServiceTimeout passed). */
@@ -135,6 +157,9 @@ export class LocalRunner {
   readonly results: RequestResult[] = [];
   readonly requests: PendingRequest[] = [];
   private peer!: CloudFormationPeer;
+  private stacks!: CloudFormationStacks;
+  /** Requests by their response URL's path, for the answers the peer receives. */
+  private readonly byResponsePath = new Map<string, PendingRequest>();
   private machine!: LocalStateMachine;
   private runtime!: ProviderRuntime;
   private access!: AtlasAccess;
@@ -182,6 +207,15 @@ export class LocalRunner {
     const waitScale = this.options.waitScale ?? (this.virtual ? 0 : 1);
     this.scheduler = new VirtualScheduler(this.virtual, waitScale * 1000);
     this.peer = await new CloudFormationPeer(() => this.now()).start();
+    this.stacks = new CloudFormationStacks(() => this.now(), {
+      lagSeconds: this.options.cloudFormationLagSeconds ?? 0,
+      cleanupShows: this.options.cleanupShows ?? 'old',
+    });
+    // CloudFormation takes an answer the moment it lands, unless it already stopped waiting for the request.
+    this.peer.onAnswer = (path, received) => {
+      const pending = this.byResponsePath.get(path);
+      if (pending && pending.abandonedAt === undefined) this.stacks.answered(pending.event, received.answer);
+    };
     const credentials: AtlasCredentials = this.options.credentials ?? {
       kind: 'api-key',
       publicKey: DEFAULT_API_KEY.publicKey,
@@ -216,13 +250,18 @@ export class LocalRunner {
       deliver: (url, body) => deliverAnswer(url, body, { logger, sleep: async () => undefined }),
       // A step's sleeps between looks pass on the same clock as the wait loop's waits.
       sleep: (ms) => this.scheduler.sleep(ms / 1000),
+      cloudFormation: this.stacks,
       starter: {
-        start: (name, input) => this.machine.start(name, input),
-        findPrevious: (request, ownName) => this.machine.findPrevious(request, ownName),
-        stopPrevious: (execution) => this.machine.stopPrevious(execution),
+        // A slow StartExecution leaves a gap between the ServiceToken function's look at CloudFormation and
+        // the execution's start, in which CloudFormation may give up on the request.
+        start: async (name, input) => {
+          if (this.options.startLatencySeconds) await this.scheduler.sleep(this.options.startLatencySeconds);
+          return this.machine.start(name, input);
+        },
       },
       // The stand-in for S3 answers on loopback http, which a deployed provider refuses.
       entry: { allowLoopbackHttp: true, home: { partition: 'aws', region: 'us-east-1', account: '000000000000' } },
+      ...(this.options.bindings ? { bindings: this.options.bindings } : {}),
     });
     this.machine = new LocalStateMachine({
       definition: this.provider.definition,
@@ -276,8 +315,11 @@ export class LocalRunner {
         : {}),
       ServiceToken: this.serviceToken(),
     };
-    const pending: PendingRequest = { event, stackName, sentAt: this.now(), atlasCallsBefore: this.atlasCalls() };
+    const phase = extra.phase ?? (requestType === 'Delete' ? 'delete' : 'forward');
+    const pending: PendingRequest = { event, stackName, phase, sentAt: this.now(), atlasCallsBefore: this.atlasCalls() };
     this.requests.push(pending);
+    this.byResponsePath.set(new URL(event.ResponseURL).pathname, pending);
+    this.stacks.requestSent(event, phase);
     this.progress(
       `${requestType} ${stackName === 'local-runner' ? '' : `${stackName}/`}${logicalResourceId}${extra.physicalResourceId ? ` ${extra.physicalResourceId}` : ''}`,
     );
@@ -342,6 +384,7 @@ export class LocalRunner {
       pending.abandonedAt = this.now();
       pending.interrupted = interrupted();
       pending.timedOut = !interrupted() && !(limitSeconds !== undefined && limitSeconds < timeout);
+      this.stacks.abandoned(pending.event, pending.timedOut);
       this.progress(
         `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${pending.timedOut ? ' (ServiceTimeout)' : ' (cancelled)'}`,
       );
@@ -422,11 +465,15 @@ export class LocalRunner {
    * answer in time, the Delete of a physical id CloudFormation made up.
    */
   async create(properties: Properties, resource: RequestOptions = {}): Promise<{ create: RequestResult; rollback?: RequestResult }> {
-    const create = await this.send('Create', properties, resource);
-    if (create.status === 'SUCCESS') return { create };
+    const create = await this.send('Create', properties, { ...resource, phase: 'forward' });
+    if (create.status === 'SUCCESS') {
+      this.endStackOperation(resource.stackName);
+      return { create };
+    }
     const physicalResourceId =
       create.status === 'FAILED' ? create.physicalResourceId : this.madeUpPhysicalId(create.logicalResourceId, resource.stackName);
-    const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId, deliveries: 1 });
+    const rollback = await this.send('Delete', properties, { ...resource, physicalResourceId, deliveries: 1, phase: 'rollback' });
+    this.endStackOperation(resource.stackName);
     return { create, rollback };
   }
 
@@ -440,7 +487,7 @@ export class LocalRunner {
     afterSeconds: number,
     resource: RequestOptions = {},
   ): Promise<{ create: RequestResult; rollback: RequestResult }> {
-    const pending = this.dispatch('Create', properties, resource);
+    const pending = this.dispatch('Create', properties, { ...resource, phase: 'forward' });
     const answered = await this.waitFor(pending, afterSeconds);
     let physicalResourceId: string;
     if (answered) {
@@ -449,9 +496,10 @@ export class LocalRunner {
     } else {
       physicalResourceId = this.madeUpPhysicalId(pending.event.LogicalResourceId, resource.stackName);
     }
-    const del = this.dispatch('Delete', properties, { ...resource, physicalResourceId, deliveries: 1 });
+    const del = this.dispatch('Delete', properties, { ...resource, physicalResourceId, deliveries: 1, phase: 'rollback' });
     await this.waitFor(del);
     await this.drain();
+    this.endStackOperation(resource.stackName);
     return { create: this.record(pending), rollback: this.record(del) };
   }
 
@@ -469,6 +517,7 @@ export class LocalRunner {
       ...resource,
       physicalResourceId: current.physicalResourceId,
       oldProperties: current.properties,
+      phase: 'forward',
     });
     const answered = await this.waitFor(pending, afterSeconds);
     const answeredId = answered ? this.resultOf(pending).physicalResourceId : current.physicalResourceId;
@@ -477,19 +526,29 @@ export class LocalRunner {
       physicalResourceId: answeredId,
       oldProperties: properties,
       deliveries: 1,
+      phase: 'rollback',
     });
     await this.waitFor(back);
     await this.drain();
     const update = this.record(pending);
     const rollback = [this.record(back)];
     const backId = rollback[0].physicalResourceId;
+    // The rollback's cleanup deletes what it replaced.
     if (answered && answeredId !== current.physicalResourceId) {
-      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: answeredId, deliveries: 1 }));
+      rollback.push(
+        await this.send('Delete', properties, { ...resource, physicalResourceId: answeredId, deliveries: 1, phase: 'cleanup' }),
+      );
     } else if (backId && backId !== current.physicalResourceId && rollback[0].status === 'SUCCESS') {
       rollback.push(
-        await this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId, deliveries: 1 }),
+        await this.send('Delete', current.properties, {
+          ...resource,
+          physicalResourceId: current.physicalResourceId,
+          deliveries: 1,
+          phase: 'cleanup',
+        }),
       );
     }
+    this.endStackOperation(resource.stackName);
     return { update, rollback };
   }
 
@@ -507,14 +566,20 @@ export class LocalRunner {
       ...resource,
       physicalResourceId: current.physicalResourceId,
       oldProperties: current.properties,
+      phase: 'forward',
     });
     if (update.status === 'SUCCESS') {
-      if (update.physicalResourceId === current.physicalResourceId) return { update };
+      if (update.physicalResourceId === current.physicalResourceId) {
+        this.endStackOperation(resource.stackName);
+        return { update };
+      }
       const cleanup = await this.send('Delete', current.properties, {
         ...resource,
         physicalResourceId: current.physicalResourceId,
         deliveries: 1,
+        phase: 'cleanup',
       });
+      this.endStackOperation(resource.stackName);
       return { update, cleanup };
     }
     const failedId = update.status === 'FAILED' ? update.physicalResourceId : current.physicalResourceId;
@@ -524,11 +589,13 @@ export class LocalRunner {
         physicalResourceId: failedId,
         oldProperties: properties,
         deliveries: 1,
+        phase: 'rollback',
       }),
     ];
     if (failedId !== current.physicalResourceId) {
-      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: failedId, deliveries: 1 }));
+      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: failedId, deliveries: 1, phase: 'cleanup' }));
     }
+    this.endStackOperation(resource.stackName);
     return { update, rollback };
   }
 
@@ -548,10 +615,17 @@ export class LocalRunner {
       ...resource,
       physicalResourceId: current.physicalResourceId,
       oldProperties: current.properties,
+      phase: 'forward',
     });
     const rollback: RequestResult[] = [];
-    if (update.status !== 'SUCCESS') return { update, rollback };
+    if (update.status !== 'SUCCESS') {
+      this.endStackOperation(resource.stackName);
+      return { update, rollback };
+    }
     const replacementId = update.physicalResourceId;
+    const stackId = this.stackId(resource.stackName);
+    // Another resource failed: the stack rolls back.
+    this.stacks.rollBack(stackId);
     if (variant === 'a') {
       rollback.push(
         await this.send('Update', current.properties, {
@@ -559,17 +633,49 @@ export class LocalRunner {
           physicalResourceId: replacementId,
           oldProperties: properties,
           deliveries: 1,
+          phase: 'rollback',
         }),
       );
+    } else {
+      this.stacks.restore(stackId, update.logicalResourceId, current.physicalResourceId);
     }
     if (replacementId !== current.physicalResourceId) {
-      rollback.push(await this.send('Delete', properties, { ...resource, physicalResourceId: replacementId, deliveries: 1 }));
+      rollback.push(
+        await this.send('Delete', properties, { ...resource, physicalResourceId: replacementId, deliveries: 1, phase: 'cleanup' }),
+      );
     }
+    this.endStackOperation(resource.stackName);
     return { update, rollback };
   }
 
   async delete(current: { physicalResourceId: string; properties: Properties }, resource: RequestOptions = {}): Promise<RequestResult> {
-    return this.send('Delete', current.properties, { ...resource, physicalResourceId: current.physicalResourceId });
+    const result = await this.send('Delete', current.properties, {
+      ...resource,
+      physicalResourceId: current.physicalResourceId,
+      phase: 'delete',
+    });
+    this.endStackOperation(resource.stackName);
+    return result;
+  }
+
+  /**
+   * The stack operation under way ends (the flows above end theirs): the stack takes its `…_COMPLETE` status
+   * (`…_FAILED` when its rollback or delete failed).
+   */
+  endStackOperation(stackName = 'local-runner'): void {
+    this.stacks.operationEnded(this.stackId(stackName));
+  }
+
+  /**
+   * Invokes the ServiceToken function with an event CloudFormation did not send (a forgery, a redelivery of a
+   * request it is done with), as Lambda would, once: CloudFormation's view of the stacks does not change.
+   */
+  async invokeDirectly(event: CloudFormationRequest): Promise<unknown> {
+    let settled = false;
+    const invocation = this.scheduler.run(() => this.runtime.onEvent(JSON.parse(JSON.stringify(event)))).finally(() => (settled = true));
+    // Its sleeps (looking at CloudFormation again) pass on the scheduler's clock, which moves only while waited on.
+    await this.withinRealTime(this.scheduler.runUntil(() => settled));
+    return invocation;
   }
 
   /** The project's services of one provider, as the provider's default credentials see them (what a run left behind). */
@@ -594,6 +700,11 @@ export class LocalRunner {
 
   get responsePeer(): CloudFormationPeer {
     return this.peer;
+  }
+
+  /** CloudFormation's view of the stacks the runner plays (what the provider's describe calls read). */
+  get cloudFormation(): CloudFormationStacks {
+    return this.stacks;
   }
 
   async stop(): Promise<void> {

@@ -3,10 +3,10 @@
  * The Lambda's libraries are dev dependencies (they are bundled into the handler), so `--omit=dev` alone
  * does not see them: a second, full audit is judged for the packages the bundle and the peer dependencies
  * bring (their closure in the lock file). A registry without the audit endpoint (some mirrors and proxies
- * answer 404/405, or nothing at all) is skipped with a message, not failed: the check is only as good as
- * the registry it can ask.
+ * answer 404/405, or nothing at all) is not failed, and nothing is passed either: the output says "Not
+ * audited" and why, and no line of it claims a pass for an audit that was not made.
  *
- *   npm run audit:production        exit 0 (clean, or skipped with a message), 1 (findings)
+ *   npm run audit:production        exit 0 (clean, or not audited with the reason), 1 (findings)
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -29,12 +29,12 @@ export function judgeAudit(stdout: string, only?: ReadonlySet<string>): AuditVer
   try {
     report = JSON.parse(stdout) as AuditReport;
   } catch {
-    return { verdict: 'skipped', message: 'npm audit printed no JSON report (no registry reachable?); audit skipped.', findings: [] };
+    return { verdict: 'skipped', message: 'npm audit printed no JSON report (no registry reachable?).', findings: [] };
   }
   if (!report.metadata?.vulnerabilities) {
     const why =
       report.message ?? (typeof report.error === 'string' ? report.error : report.error?.summary || report.error?.code) ?? 'no report';
-    return { verdict: 'skipped', message: `The registry did not answer the audit (${why}); audit skipped.`, findings: [] };
+    return { verdict: 'skipped', message: `The registry did not answer the audit (${why}).`, findings: [] };
   }
   const findings = Object.entries(report.vulnerabilities ?? {})
     .filter(([name, v]) => BLOCKING.includes(String(v.severity)) && (!only || only.has(name)))
@@ -98,17 +98,34 @@ function npm(cwd: string, args: string[], timeoutMs: number): Promise<{ stdout: 
 export async function runAudit(cwd: string, timeoutMs = 60_000): Promise<AuditVerdict> {
   const production = await npm(cwd, ['audit', '--omit=dev', '--json'], timeoutMs);
   const first = judgeAudit(production.stdout);
-  if (production.killed) first.message = `npm audit did not finish within ${timeoutMs / 1000} s; audit skipped.`;
+  if (production.killed) first.message = `npm audit did not finish within ${timeoutMs / 1000} s.`;
   const pkg = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> };
   const lock = JSON.parse(readFileSync(join(cwd, 'package-lock.json'), 'utf8')) as Parameters<typeof closure>[0];
   const roots = [...bundledPackages(join(cwd, 'lambda')), ...Object.keys(pkg.peerDependencies ?? {})];
   const shipped = closure(lock, roots);
   const full = await npm(cwd, ['audit', '--json'], timeoutMs);
   const second = judgeAudit(full.stdout, shipped);
-  second.message = `${second.message.replace('npm audit --omit=dev', `npm audit of the bundled and peer packages (${roots.join(', ')})`)}`;
+  if (full.killed) second.message = `npm audit did not finish within ${timeoutMs / 1000} s.`;
+  second.message = second.message.replace('npm audit --omit=dev', `npm audit of the bundled and peer packages (${roots.join(', ')})`);
+  return combineAudits(first, second);
+}
+
+/**
+ * One verdict of the two audits: findings of either fail; if either could not be asked, the whole is "Not
+ * audited" and says why, without a word of pass (a half-made audit is no pass).
+ */
+export function combineAudits(first: AuditVerdict, second: AuditVerdict): AuditVerdict {
   const findings = [...first.findings, ...second.findings];
-  const verdict = findings.length ? 'findings' : first.verdict === 'skipped' || second.verdict === 'skipped' ? 'skipped' : 'clean';
-  return { verdict, message: `${first.message} ${second.message}`, findings };
+  if (findings.length) return { verdict: 'findings', message: `${first.message} ${second.message}`, findings };
+  const unasked = [first, second].filter((v) => v.verdict === 'skipped');
+  if (unasked.length) {
+    return {
+      verdict: 'skipped',
+      message: `Not audited: ${unasked.map((v) => v.message).join(' ')} No advisory was checked; run npm run audit:production where the registry answers audits.`,
+      findings: [],
+    };
+  }
+  return { verdict: 'clean', message: `${first.message} ${second.message}`, findings };
 }
 
 if (require.main === module) {

@@ -8,9 +8,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { App } from 'aws-cdk-lib';
+import { App, Aws, CfnCondition, CfnParameter, Fn, Lazy, Names } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { zipSync, type Zippable } from 'fflate';
-import { AtlasPrivateEndpointProviderStack } from '../../lib';
+import { AtlasPrivateEndpointProviderStack, SERVICE_TOKEN_EXPORT_NAME, SERVICE_TOKEN_PARAMETER_NAME } from '../../lib';
+import { PROFILE_BINDINGS_ENV } from '../../lambda/model/profile-bindings';
+import { DEFAULT_PROFILE, PROFILE_SECRET_PREFIX } from '../../lambda/model/credentials-secret';
 import { CodeParameterSynthesizer } from './code-parameter-synthesizer';
 
 export const TEMPLATE_FILE = 'atlas-private-endpoint-provider.template.json';
@@ -44,12 +48,27 @@ export function packageProvider(options: PackageOptions = {}): PackageResult {
     });
     // The key names the package by its content, so that a new package is a new key and CloudFormation updates the code.
     const synthesizer = new CodeParameterSynthesizer((asset) => `${ZIP_PREFIX}${asset.sourceHash.slice(0, 16)}.zip`);
-    const stack = new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
+    // What a second provider in the same account and region must differ in comes from parameters, made
+    // once the stack exists (the props read them lazily, at synth).
+    const deployTime: { parameters?: DeployTimeParameters } = {};
+    const later = (value: (p: DeployTimeParameters) => string) => Lazy.string({ produce: () => value(deployTime.parameters!) });
+    const profiles = options.profiles ?? [DEFAULT_PROFILE];
+    const stack: AtlasPrivateEndpointProviderStack = new AtlasPrivateEndpointProviderStack(app, 'AtlasPrivateEndpointProvider', {
       synthesizer,
-      ...(options.profiles ? { profiles: options.profiles } : {}),
+      profiles,
       description:
         'MongoDB Atlas private endpoint provider: the ServiceToken of Custom::AtlasPrivateEndpointService and Custom::AtlasPrivateEndpoint',
+      exportName: later((p) => p.exportName),
+      serviceTokenParameterName: later((p) => p.parameterName),
+      stateMachineName: later((p) =>
+        Fn.conditionIf(
+          p.hasNamePrefix,
+          Fn.join('', [p.namePrefix, '-wait-loop']),
+          Names.uniqueResourceName(stack.provider, { maxLength: 80, separator: '-' }),
+        ).toString(),
+      ),
     });
+    deployTime.parameters = addDeployTimeParameters(stack, profiles);
     const assembly = app.synth();
     const template = assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
     if (!synthesizer.asset?.fileName) throw new Error('the provider stack has no Lambda code package');
@@ -66,6 +85,103 @@ export function packageProvider(options: PackageOptions = {}): PackageResult {
   } finally {
     rmSync(assemblyDir, { recursive: true, force: true });
   }
+}
+
+interface DeployTimeParameters {
+  readonly namePrefix: string;
+  readonly hasNamePrefix: string;
+  readonly exportName: string;
+  readonly parameterName: string;
+}
+
+/**
+ * The packaged template's parameters beyond the code location: the state machine's name prefix, the
+ * export name, the SSM parameter name, the ServiceToken function's reserved concurrency (0: none),
+ * secret ARNs beside the packaged profiles, and the profile bindings.
+ */
+function addDeployTimeParameters(stack: AtlasPrivateEndpointProviderStack, profiles: string[]): DeployTimeParameters {
+  const namePrefix = new CfnParameter(stack, 'NamePrefix', {
+    type: 'String',
+    default: '',
+    allowedPattern: '^$|^[A-Za-z0-9_-]{1,60}$',
+    description:
+      'A second provider in the same account and region: names its state machine <NamePrefix>-wait-loop (empty: the name of the only one)',
+  });
+  const exportName = new CfnParameter(stack, 'ExportName', {
+    type: 'String',
+    default: SERVICE_TOKEN_EXPORT_NAME,
+    allowedPattern: '^[A-Za-z0-9:-]{1,255}$',
+    description: 'The export holding the ServiceToken (unique in the account and region)',
+  });
+  const parameterName = new CfnParameter(stack, 'ServiceTokenParameterName', {
+    type: 'String',
+    default: SERVICE_TOKEN_PARAMETER_NAME,
+    allowedPattern: '^/[A-Za-z0-9_.\\-/]{1,1010}$',
+    description: 'The SSM String parameter holding the ServiceToken (unique in the account and region)',
+  });
+  const concurrency = new CfnParameter(stack, 'ReservedConcurrency', {
+    type: 'Number',
+    default: 10,
+    minValue: 0,
+    description: 'Concurrent executions reserved for the ServiceToken function; 0: none (for accounts whose concurrency quota is 10)',
+  });
+  const secretArns = new CfnParameter(stack, 'CredentialsSecretArns', {
+    type: 'CommaDelimitedList',
+    default: '',
+    description: `Full ARNs of further secrets holding Atlas credentials, beside the profiles ${profiles.join(', ')}`,
+  });
+  const bindings = new CfnParameter(stack, 'ProfileBindings', {
+    type: 'String',
+    default: '',
+    description:
+      'Which stacks (and Atlas projects) may use which credentials, as JSON: [{"secret":"<profile or secret ARN>","stacks":["<name>","<prefix>*"],"projects":["<project id>"]}]; empty: every stack may use every secret',
+  });
+  const condition = (id: string, expression: ReturnType<typeof Fn.conditionEquals>) => new CfnCondition(stack, id, { expression });
+  const hasNamePrefix = condition('HasNamePrefix', Fn.conditionNot(Fn.conditionEquals(namePrefix.valueAsString, '')));
+  const noReservedConcurrency = condition('NoReservedConcurrency', Fn.conditionEquals(concurrency.valueAsString, '0'));
+  const hasSecretArns = condition('HasCredentialsSecretArns', Fn.conditionNot(Fn.conditionEquals(Fn.join('', secretArns.valueAsList), '')));
+  const hasBindings = condition('HasProfileBindings', Fn.conditionNot(Fn.conditionEquals(bindings.valueAsString, '')));
+
+  const { provider } = stack;
+  (provider.onEventFunction.node.defaultChild as lambda.CfnFunction).addPropertyOverride(
+    'ReservedConcurrentExecutions',
+    Fn.conditionIf(noReservedConcurrency.logicalId, Aws.NO_VALUE, concurrency.valueAsNumber),
+  );
+  // Without bindings, every secret (profiles and ARNs) serves every stack of the account and region.
+  const everyStack = (secret: string) => JSON.stringify({ secret, stacks: ['*'] });
+  const byDefault = Fn.join('', [
+    `[${profiles.map((p) => everyStack(PROFILE_SECRET_PREFIX + p)).join(',')}`,
+    Fn.conditionIf(
+      hasSecretArns.logicalId,
+      Fn.join('', [',{"secret":"', Fn.join('","stacks":["*"]},{"secret":"', secretArns.valueAsList), '","stacks":["*"]}']),
+      '',
+    ).toString(),
+    ']',
+  ]);
+  for (const fn of provider.node
+    .findAll()
+    .filter((c) => (c.node.defaultChild as { cfnResourceType?: string } | undefined)?.cfnResourceType === 'AWS::Lambda::Function')) {
+    (fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride(
+      `Environment.Variables.${PROFILE_BINDINGS_ENV}`,
+      Fn.conditionIf(hasBindings.logicalId, bindings.valueAsString, byDefault),
+    );
+  }
+  // The step function may read the secrets given by ARN, when there are any.
+  const readArns = new iam.CfnPolicy(stack, 'CredentialsSecretArnsPolicy', {
+    policyName: 'credentials-secret-arns',
+    roles: [(provider.stepFunction.role as iam.Role).roleName],
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: secretArns.valueAsList }],
+    },
+  });
+  readArns.cfnOptions.condition = hasSecretArns;
+  return {
+    namePrefix: namePrefix.valueAsString,
+    hasNamePrefix: hasNamePrefix.logicalId,
+    exportName: exportName.valueAsString,
+    parameterName: parameterName.valueAsString,
+  };
 }
 
 /** Refuses a template tied to one region, partition or account, or to a bootstrap stack. */
@@ -108,7 +224,11 @@ if (require.main === module) {
 Writes the provider's CloudFormation template (${TEMPLATE_FILE}) and its Lambda code package
 (${ZIP_PREFIX}<hash>.zip) into DIR (default build/cloudformation). The template needs no CDK bootstrap and
 deploys to any region: upload the zip to an S3 bucket in that region and give the bucket as CodeBucket.
---profiles  profiles whose secrets cfn/atlas/profile/<profile> the provider may read (default: default)`);
+--profiles  profiles whose secrets cfn/atlas/profile/<profile> the provider may read (default: default)
+
+Parameters of the template besides CodeBucket and CodeKey, for a second provider in the same account and
+region: NamePrefix, ExportName, ServiceTokenParameterName, ReservedConcurrency (0: none),
+CredentialsSecretArns, ProfileBindings (JSON).`);
     process.exit(0);
   }
   const profiles = values.profiles
@@ -119,4 +239,8 @@ deploys to any region: upload the zip to an S3 bucket in that region and give th
   const sha = createHash('sha256').update(readFileSync(result.zipFile)).digest('hex');
   const rel = (p: string) => relative(process.cwd(), p) || '.';
   console.log(`${rel(result.templateFile)}\n${rel(result.zipFile)} (sha256 ${sha})`);
+  // Said where the deployer looks: a secret nobody binds serves every stack.
+  console.log(
+    `Profiles ${(profiles ?? [DEFAULT_PROFILE]).join(', ')} (and any CredentialsSecretArns) serve every stack of the account and region the template is deployed to, unless its ProfileBindings parameter narrows them.`,
+  );
 }

@@ -77,5 +77,27 @@ it('acknowledges only findings that really occur: each acknowledgement is needed
     return !bare.some((f) => f === `${id} at ${path}` || f.startsWith(`${id} at ${path}/`));
   });
   expect(unused).toEqual([]);
-  expect(acknowledged).toHaveLength(7);
+  expect(acknowledged).toHaveLength(12);
+  // The README's "Checks" counts them as the code makes them.
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const said = /\b(\w+) findings are acknowledged in `bin\/nag\.ts`/.exec(readme.replace(/\s+/g, ' '))?.[1];
+  const WORDS = [
+    'zero',
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'eleven',
+    'twelve',
+    'thirteen',
+    'fourteen',
+  ];
+  expect(said).toBeDefined();
+  expect(WORDS.indexOf(said!.toLowerCase()) >= 0 ? WORDS.indexOf(said!.toLowerCase()) : Number(said)).toBe(acknowledged.length);
 });

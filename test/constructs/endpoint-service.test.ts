@@ -93,6 +93,24 @@ describe('AtlasPrivateEndpointService', () => {
     );
   });
 
+  it('fails synth for a serviceTimeout too short for the deadline, naming the construct and the smallest that works', () => {
+    const stack = new Stack();
+    const base = {
+      serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+      projectId: PROJECT,
+      providerName: 'AWS' as const,
+      region: 'us-east-1',
+    };
+    expect(() => new AtlasPrivateEndpointService(stack, 'Short', { ...base, serviceTimeout: Duration.seconds(108) })).toThrow(
+      /ServiceTimeout 108 is too short.*The smallest ServiceTimeout that works is 109 seconds\. \(at Default\/Short\)/,
+    );
+    expect(() => new AtlasPrivateEndpointService(stack, 'Two', { ...base, serviceTimeout: Duration.minutes(1) })).toThrow(
+      /smallest ServiceTimeout that works is 109/,
+    );
+    new AtlasPrivateEndpointService(stack, 'Smallest', { ...base, serviceTimeout: Duration.seconds(109) });
+    Template.fromStack(stack).hasResourceProperties('Custom::AtlasPrivateEndpointService', { ServiceTimeout: '109' });
+  });
+
   it('accepts tokens it cannot check at synth time', () => {
     const stack = new Stack();
     expect(

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AtlasPrivateEndpoint, AtlasPrivateEndpointProvider, AtlasPrivateLink } from '../../lib';
@@ -88,7 +88,7 @@ describe('AtlasPrivateLink', () => {
       projectId: PROJECT,
       provider,
       allowFrom: [ec2.Peer.ipv4('10.9.0.0/16')],
-      portRange: { from: 27015, to: 27017 },
+      portRange: { fromPort: 27015, toPort: 27017 },
       privateDnsEnabled: true,
     });
     const t = Template.fromStack(stack2);
@@ -110,7 +110,7 @@ describe('AtlasPrivateLink', () => {
       /region eu-west-1 is not the VPC's region us-east-1/,
     );
     expect(() => new AtlasPrivateLink(stack3, 'Same', { vpc, projectId: PROJECT, region: 'US_EAST_1' })).not.toThrow();
-    expect(() => new AtlasPrivateLink(stack3, 'Ports', { vpc, projectId: PROJECT, portRange: { from: 70000, to: 1 } })).toThrow(
+    expect(() => new AtlasPrivateLink(stack3, 'Ports', { vpc, projectId: PROJECT, portRange: { fromPort: 70000, toPort: 1 } })).toThrow(
       /not a TCP port range/,
     );
   });
@@ -129,6 +129,16 @@ describe('AtlasPrivateEndpoint', () => {
           endpointId: 'eni-1',
         }),
     ).toThrow(/EndpointId "eni-1" is not an AWS VPC endpoint id/);
+    expect(
+      () =>
+        new AtlasPrivateEndpoint(stack, 'Short', {
+          serviceToken: token,
+          projectId: PROJECT,
+          endpointServiceId: '6b0afe2c5721d53048387adc',
+          endpointId: 'vpce-0123456789abcdef0',
+          serviceTimeout: Duration.seconds(100),
+        }),
+    ).toThrow(/ServiceTimeout 100 is too short.*smallest ServiceTimeout that works is 109 seconds/);
     const ok = new AtlasPrivateEndpoint(stack, 'B', {
       serviceToken: token,
       projectId: PROJECT,

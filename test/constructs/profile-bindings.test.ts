@@ -3,7 +3,7 @@
  * functions' environment, read back with the Lambda's own parser and judged for concrete stacks.
  */
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AtlasPrivateEndpointProvider, AtlasPrivateEndpointService } from '../../lib';
 import { bindingProblem, parseProfileBindings, PROFILE_BINDINGS_ENV, type ProfileBindings } from '../../lambda/model/profile-bindings';
 
@@ -34,13 +34,50 @@ describe('profile bindings in the provider construct', () => {
     expect(may(b, 'prod', 'any-stack')).toBe(false);
   });
 
-  it('binds none of several secrets to any stack unless told: a dev stack cannot use prod by default', () => {
+  it('serves every stack with each of several secrets nobody bound, and says so at synth for each', () => {
+    // A provider that serves nobody would lock out every stack that used it once redeployed this way.
     const stack = new Stack(new App(), 'Provider', { env });
     new AtlasPrivateEndpointProvider(stack, 'Provider', { profiles: ['dev', 'prod'] });
     const b = bindingsOf(stack);
+    expect(may(b, 'prod', 'app-dev')).toBe(true);
+    expect(may(b, 'dev', 'anything')).toBe(true);
+    expect(may(b, 'other', 'app-dev')).toBe(false);
+    const infos = Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('bound to no stack'));
+    expect(infos.map((i) => String(i.entry.data))).toEqual([
+      expect.stringMatching(/cfn\/atlas\/profile\/dev is bound to no stack: every stack .* profileBindings: \{ 'dev': \[/),
+      expect.stringMatching(/cfn\/atlas\/profile\/prod is bound to no stack/),
+    ]);
+  });
+
+  it('keeps a secret that is bound narrowed while the unbound ones serve every stack', () => {
+    const stack = new Stack(new App(), 'Provider', { env });
+    new AtlasPrivateEndpointProvider(stack, 'Provider', { profiles: ['dev'], profileBindings: { prod: ['app-prod'] } });
+    const b = bindingsOf(stack);
     expect(may(b, 'prod', 'app-dev')).toBe(false);
-    expect(may(b, 'dev', 'app-dev')).toBe(false);
-    expect(bindingProblem(b, { profile: 'prod' }, 'app-dev')).toMatch(/binds it to no stack/);
+    expect(may(b, 'dev', 'app-dev')).toBe(true);
+    expect(Annotations.fromStack(stack).findInfo('*', Match.stringLikeRegexp('profile/prod is bound to no stack'))).toEqual([]);
+  });
+
+  it('binds credentials to Atlas projects: another project is refused, named, before any secret is read', () => {
+    const stack = new Stack(new App(), 'Provider', { env });
+    const OTHER = '0123456789abcdef01234567';
+    new AtlasPrivateEndpointProvider(stack, 'Provider', {
+      profileBindings: { 'team-a': ['SC-*'] },
+      profileProjects: { 'team-a': [PROJECT.toUpperCase()] },
+    });
+    const b = bindingsOf(stack);
+    expect(bindingProblem(b, { profile: 'team-a' }, 'SC-123', [PROJECT])).toBeUndefined();
+    expect(bindingProblem(b, { profile: 'team-a' }, 'SC-123', [PROJECT, OTHER])).toMatch(
+      new RegExp(`may not be used for Atlas project ${OTHER} by stack SC-123: this provider binds it to project ${PROJECT} only`),
+    );
+    expect(() => new AtlasPrivateEndpointProvider(new Stack(new App()), 'P', { profileProjects: { x: ['not-a-project'] } })).toThrow(
+      /"not-a-project" bound to cfn\/atlas\/profile\/x is not an Atlas project id/,
+    );
+  });
+
+  it('refuses credentials that cannot name a secret, bindings or not', () => {
+    expect(bindingProblem(undefined, { profile: 'pr od' }, 'app')).toMatch(/cannot be part of a secret name.*refused/);
+    expect(bindingProblem(undefined, { secretArn: 'arn:aws:secretsmanager:x' }, 'app')).toMatch(/is not a Secrets Manager secret ARN/);
   });
 
   it('binds what profileBindings says: names exactly, prefixes ending in *, and * for all', () => {

@@ -127,20 +127,21 @@ describe('AtlasPrivateEndpointProvider template', () => {
       Effect: 'Allow',
       Resource: { 'Fn::GetAtt': [group, 'Arn'] },
     });
+    // Asking CloudFormation about a request's stack and logical id: read only, stacks of the provider's own
+    // account and region only (any stack there may use the provider).
+    const stackRead = {
+      Action: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStacks'],
+      Effect: 'Allow',
+      Resource: arn('cloudformation', 'stack/*/*'),
+    };
     expect(policiesByRole(t)).toEqual({
       // The failure destination only writes its own logs and answers CloudFormation's pre-signed URL.
       ProviderOnEventFailedFunctionRole: [logWrite('ProviderOnEventFailedFunctionLogs')],
       ProviderOnEventFunctionRole: [
         logWrite('ProviderOnEventFunctionLogs'),
         { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: 'ProviderStateMachine' } },
-        // Finding and stopping the execution of a request CloudFormation gave up on: this state machine's only.
-        { Action: 'states:ListExecutions', Effect: 'Allow', Resource: arn('states', `stateMachine:${smName}`) },
-        {
-          Action: ['states:DescribeExecution', 'states:GetExecutionHistory', 'states:StopExecution'],
-          Effect: 'Allow',
-          Resource: arn('states', `execution:${smName}:*`),
-        },
         { Action: ['kms:GenerateDataKey', 'kms:Decrypt'], Condition: smContext, Effect: 'Allow', Resource: key },
+        stackRead,
         // Lambda hands an event it gave up on to the failure destination with the function's own role.
         {
           Action: 'lambda:InvokeFunction',
@@ -150,6 +151,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
       ],
       ProviderStepFunctionRole: [
         logWrite('ProviderStepFunctionLogs'),
+        stackRead,
         {
           Action: 'secretsmanager:GetSecretValue',
           Effect: 'Allow',
@@ -204,7 +206,8 @@ describe('AtlasPrivateEndpointProvider template', () => {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
       expect(r.Properties.Policies).toBeUndefined();
     }
-    // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly.
+    // Only the account (the key's default administrator) and CloudWatch Logs' delivery service use the key directly,
+    // the latter only for this account's deliveries in this region (no confused deputy).
     expect(normalise(Object.values(t.Resources).find((r) => r.Type === 'AWS::KMS::Key')!.Properties.KeyPolicy)).toEqual({
       Statement: [
         {
@@ -213,7 +216,23 @@ describe('AtlasPrivateEndpointProvider template', () => {
           Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']] } },
           Resource: '*',
         },
-        { Action: 'kms:Decrypt*', Effect: 'Allow', Principal: { Service: 'delivery.logs.amazonaws.com' }, Resource: '*' },
+        {
+          Action: 'kms:Decrypt*',
+          Effect: 'Allow',
+          Principal: { Service: 'delivery.logs.amazonaws.com' },
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*'],
+                ],
+              },
+            },
+          },
+        },
       ],
       Version: '2012-10-17',
     });
@@ -266,8 +285,11 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Act',
         'Answer',
         'Answered',
+        'AwaitVerdict',
+        'Confirm',
         'CountFailure',
         'GiveUp',
+        'MadeSomething',
         'Poll',
         'RetryStep',
         'Route',
@@ -275,6 +297,7 @@ describe('AtlasPrivateEndpointProvider template', () => {
         'Unanswerable',
         'WaitAfterFailure',
         'WaitToAct',
+        'WaitToConfirm',
         'WaitToPoll',
       ].sort(),
     );

@@ -11,7 +11,8 @@ import { asCloudFormationSends } from '../../local/runner/runner';
 import { AtlasPrivateEndpointCatalog } from '../../lib';
 import { type CfnTemplate, creationOrder, evaluate, getAtts } from '../support/cfn-template';
 
-const TOKEN = '{{resolve:ssm:/atlas/private-endpoint/service-token}}';
+// Pinned: a later write to the parameter (a new version) cannot redirect launches to another function.
+const TOKEN = '{{resolve:ssm:/atlas/private-endpoint/service-token:1}}';
 
 function build(props: ConstructorParameters<typeof AtlasPrivateEndpointCatalog>[2] = {}) {
   const app = new App();
@@ -147,34 +148,43 @@ describe('AtlasPrivateEndpointCatalog', () => {
         ['arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resource}`],
       ],
     });
-    const [tokenParameter] = Object.entries(json.Parameters ?? {})
-      .filter(([, p]) => p.Default === '/atlas/private-endpoint/service-token')
-      .map(([k]) => k);
-    expect(json.Parameters![tokenParameter].Type).toBe('AWS::SSM::Parameter::Value<String>');
-    const expected = new Map<string, unknown>([
-      ...['CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'SetStackPolicy'].map(
-        (a) => [`cloudformation:${a}`, arn('cloudformation', 'stack/SC-*')] as const,
+    const viaCfn = { 'ForAnyValue:StringEquals': { 'aws:CalledVia': ['cloudformation.amazonaws.com'] } };
+    const tagged = { ...viaCfn, StringEquals: { 'aws:ResourceTag/AtlasPrivateEndpointProduct': 'PrivateLink' } };
+    const ec2 = (type: string) => arn('ec2', `${type}/*`);
+    // action → [resource, condition] pairs it is granted on.
+    const expected: Record<string, [unknown, unknown][]> = {};
+    const grant = (actions: string[], resources: unknown[], condition?: unknown) => {
+      for (const a of actions) for (const r of resources) (expected[a] ??= []).push([r, condition]);
+    };
+    grant(
+      ['CreateStack', 'UpdateStack', 'DeleteStack', 'DescribeStacks', 'DescribeStackEvents', 'SetStackPolicy'].map(
+        (a) => `cloudformation:${a}`,
       ),
-      ['cloudformation:GetTemplateSummary', '*'],
-      ['cloudformation:ValidateTemplate', '*'],
-      ['s3:GetObject', '*'],
-      ['ssm:GetParameters', arn('ssm', 'parameter/atlas/private-endpoint/service-token')],
-      ['lambda:InvokeFunction', { Ref: tokenParameter }],
-      ...[
-        'CreateVpcEndpoint',
-        'ModifyVpcEndpoint',
-        'DeleteVpcEndpoints',
-        'CreateSecurityGroup',
-        'DeleteSecurityGroup',
-        'AuthorizeSecurityGroupIngress',
-        'RevokeSecurityGroupIngress',
-        'AuthorizeSecurityGroupEgress',
-        'RevokeSecurityGroupEgress',
-        'CreateTags',
-        'DeleteTags',
-      ].map((a) => [`ec2:${a}`, arn('ec2', '*')] as const),
-      ...['DescribeVpcEndpoints', 'DescribeSecurityGroups', 'DescribeVpcs', 'DescribeSubnets'].map((a) => [`ec2:${a}`, '*'] as const),
-    ]);
+      [arn('cloudformation', 'stack/SC-*')],
+    );
+    grant(['cloudformation:GetTemplateSummary', 'cloudformation:ValidateTemplate'], ['*']);
+    grant(['s3:GetObject'], ['*'], { StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } });
+    grant(['ssm:GetParameters'], [arn('ssm', 'parameter/atlas/private-endpoint/service-token')]);
+    // The same pinned version of the parameter the products read.
+    grant(['lambda:InvokeFunction'], [TOKEN]);
+    grant(['ec2:CreateVpcEndpoint', 'ec2:CreateSecurityGroup'], [arn('ec2', '*')], viaCfn);
+    grant(['ec2:CreateTags'], [ec2('vpc-endpoint'), ec2('security-group')], {
+      ...viaCfn,
+      StringEquals: { 'ec2:CreateAction': ['CreateVpcEndpoint', 'CreateSecurityGroup'] },
+    });
+    const sgRules = ['Authorize', 'Revoke'].flatMap((v) => ['Ingress', 'Egress'].map((d) => `ec2:${v}SecurityGroup${d}`));
+    grant(
+      ['ec2:ModifyVpcEndpoint', 'ec2:DeleteVpcEndpoints', 'ec2:DeleteSecurityGroup', ...sgRules, 'ec2:CreateTags', 'ec2:DeleteTags'],
+      [ec2('vpc-endpoint'), ec2('security-group')],
+      tagged,
+    );
+    grant(['ec2:ModifyVpcEndpoint'], [ec2('subnet'), ec2('security-group')], viaCfn);
+    grant(sgRules, [ec2('security-group-rule')], viaCfn);
+    grant(
+      ['DescribeVpcEndpoints', 'DescribeSecurityGroups', 'DescribeVpcs', 'DescribeSubnets'].map((a) => `ec2:${a}`),
+      ['*'],
+    );
+
     const statements = ids(json, 'AWS::IAM::Policy').flatMap(
       (id) =>
         (
@@ -183,23 +193,64 @@ describe('AtlasPrivateEndpointCatalog', () => {
           }
         ).Statement,
     );
-    const granted = new Map<string, unknown>();
-    for (const s of statements) {
-      expect(s.Effect).toBe('Allow');
-      for (const action of ([] as string[]).concat(s.Action)) {
-        const resources = ([] as unknown[]).concat(s.Resource);
-        expect(resources).toHaveLength(1);
-        expect(granted.has(action)).toBe(false);
-        granted.set(action, resources[0]);
-        if (action === 's3:GetObject')
-          expect(s.Condition).toEqual({ StringEquals: { 's3:ExistingObjectTag/servicecatalog:provisioning': 'true' } });
-        else expect(s.Condition).toBeUndefined();
-      }
+    const granted: Record<string, [unknown, unknown][]> = {};
+    for (const st of statements) {
+      expect(st.Effect).toBe('Allow');
+      for (const action of ([] as string[]).concat(st.Action))
+        for (const r of ([] as unknown[]).concat(st.Resource)) (granted[action] ??= []).push([r, st.Condition]);
     }
-    expect(Object.fromEntries([...granted].sort())).toEqual(Object.fromEntries([...expected].sort()));
+    const sorted = (m: Record<string, [unknown, unknown][]>) =>
+      Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.map((x) => JSON.stringify(x)).sort()]));
+    expect(sorted(granted)).toEqual(sorted(expected));
+    // No EC2 write on the account's every resource without a condition.
+    for (const [action, pairs] of Object.entries(granted))
+      if (/^ec2:(?!Describe)/.test(action)) for (const [, condition] of pairs) expect(condition).toMatchObject(viaCfn);
     expect(ids(json, 'AWS::IAM::ManagedPolicy')).toEqual([]);
     expect(json.Resources[ids(json, 'AWS::IAM::Role')[0]].Properties!.ManagedPolicyArns).toBeUndefined();
     expect(catalog.launchRole).toBeDefined();
+  });
+
+  it("outputs the portfolio's and both products' ids, one set per catalog", () => {
+    const outputs = json.Outputs ?? {};
+    const refs = Object.values(outputs).map((o) => JSON.stringify(o.Value));
+    const [portfolio] = ids(json, 'AWS::ServiceCatalog::Portfolio');
+    const products = ids(json, 'AWS::ServiceCatalog::CloudFormationProduct');
+    expect(refs.sort()).toEqual([portfolio, ...products].map((id) => JSON.stringify({ Ref: id })).sort());
+    const two = new Stack(new App(), 'TwoTeams');
+    new AtlasPrivateEndpointCatalog(two, 'TeamA', { profiles: ['team-a'] });
+    new AtlasPrivateEndpointCatalog(two, 'TeamB', { profiles: ['team-b'] });
+    expect(Object.keys(Template.fromStack(two).toJSON().Outputs)).toHaveLength(6);
+  });
+
+  it('tags the interface endpoint and its security group, the tag the launch role requires for later writes', () => {
+    for (const type of ['AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroup']) {
+      const [id] = ids(privateLink, type);
+      expect(privateLink.Resources[id].Properties!.Tags).toEqual([{ Key: 'AtlasPrivateEndpointProduct', Value: 'PrivateLink' }]);
+    }
+  });
+
+  it("renders a team's profiles, projects and VPCs as the only values a launch may pick", () => {
+    const A = '5f1e0a1b2c3d4e5f6a7b8c9d';
+    const B = '0123456789abcdef01234567';
+    const team = build({ profiles: ['team-a', 'team-a-ro'], projectIds: [A, B.toUpperCase()], vpcIds: ['vpc-0123456789abcdef0'] });
+    for (const t of [team.endpointService, team.privateLink]) {
+      expect(t.Parameters!.Profile).toMatchObject({ AllowedValues: ['team-a', 'team-a-ro'], Default: 'team-a' });
+      expect(t.Parameters!.Profile.AllowedPattern).toBeUndefined();
+      expect(t.Parameters!.ProjectId).toMatchObject({ AllowedValues: [A, B] });
+      expect(t.Parameters!.ProjectId.AllowedPattern).toBeUndefined();
+    }
+    expect(team.privateLink.Parameters!.VpcId).toMatchObject({ AllowedValues: ['vpc-0123456789abcdef0'] });
+    expect(() => build({ profiles: ['team-a'], defaultProfile: 'default' })).toThrow(/defaultProfile "default" is not one of profiles/);
+    expect(() => build({ projectIds: ['nope'] })).toThrow(/"nope" is not an Atlas project id.*\(at Catalog\/Catalog\)/);
+  });
+
+  it('takes the ServiceToken as a function ARN, then reads no parameter at all', () => {
+    const fn = 'arn:aws:lambda:eu-west-1:123456789012:function:AtlasProvider-OnEvent';
+    const { endpointService: t, privateLink: l, json: j } = build({ serviceToken: fn });
+    for (const x of [t, l])
+      for (const r of Object.values(x.Resources).filter((r) => r.Type.startsWith('Custom::'))) expect(r.Properties!.ServiceToken).toBe(fn);
+    expect(JSON.stringify(j)).not.toMatch(/service-token|ssm:GetParameters/);
+    expect(() => build({ serviceToken: 'arn:aws:iam::123456789012:role/x' })).toThrow(/is not a Lambda function ARN/);
   });
 
   it('grants roles, users and groups access to the portfolio', () => {
@@ -224,9 +275,13 @@ describe('AtlasPrivateEndpointCatalog', () => {
   it('reads the token from another parameter when told, and refuses a name SSM cannot hold', () => {
     const { endpointService: t, json: j } = build({ serviceTokenParameterName: '/team/atlas/token' });
     expect(t.Resources[ids(t, 'Custom::AtlasPrivateEndpointService')[0]].Properties!.ServiceToken).toBe(
-      '{{resolve:ssm:/team/atlas/token}}',
+      '{{resolve:ssm:/team/atlas/token:1}}',
     );
     expect(JSON.stringify(j)).toContain(':parameter/team/atlas/token');
+    const v3 = build({ serviceTokenParameterVersion: 3 }).endpointService;
+    expect(v3.Resources[ids(v3, 'Custom::AtlasPrivateEndpointService')[0]].Properties!.ServiceToken).toBe(
+      '{{resolve:ssm:/atlas/private-endpoint/service-token:3}}',
+    );
     expect(() => build({ serviceTokenParameterName: 'no-slash' })).toThrow(
       /serviceTokenParameterName "no-slash" is not an SSM parameter path.*\(at Catalog\/Catalog\)/,
     );

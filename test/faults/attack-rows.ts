@@ -3,6 +3,7 @@
  * unseen create): sequences of requests for one stack and logical id that a stack in trouble sends.
  */
 import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
+import { DEFAULT_API_KEY } from '../../local/atlas-emulator';
 import { PROJECT, REGIONS } from './harness';
 import type { MatrixRow } from './scenarios';
 
@@ -16,6 +17,19 @@ const throttled = () =>
 const OTHER_PROJECT = '5e1f0a1b2c3d4e5f6a7b8c9e';
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
 const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
+
+/** Secrets Manager as the runner plays it, recording which secret each read names (every one holds the emulator's key). */
+function recordingSecrets(): { names: string[]; getSecretString(id: string): Promise<string> } {
+  const names: string[] = [];
+  return {
+    names,
+    getSecretString: async (id) => {
+      names.push(id);
+      return JSON.stringify({ PublicKey: DEFAULT_API_KEY.publicKey, PrivateKey: DEFAULT_API_KEY.privateKey });
+    },
+  };
+}
+const otherTeamSecrets = recordingSecrets();
 
 export const attackRows: MatrixRow[] = [
   {
@@ -59,24 +73,18 @@ export const attackRows: MatrixRow[] = [
     },
   },
   {
-    name: "AWS: the Delete that undoes a cancelled Create keeps crashing: its reason names the undo, not 'answering', and the Delete sent again removes the service",
+    name: "AWS: the step that removes what a cancelled Create made crashes twice: the state machine retries it and the service goes; the made-up id's Delete is answered at once",
     defect: 1,
     runner: {
       faults: [
         { step: 'act', when: 'timeout', match: (s) => s.task.kind === 'create' },
-        { step: 'act', when: 'before', times: 3, match: (s) => s.undo?.[0]?.task.kind === 'find-created' },
+        { step: 'act', when: 'before', times: 2, match: (s) => s.undo?.[0]?.task.kind === 'find-created' },
       ],
     },
     async run(ctx) {
       const { create, rollback } = await ctx.cancelledCreate(ctx.props(), 20);
       ctx.check(create.abandoned, 'the Create answered before CloudFormation gave up');
-      ctx.check(rollback.status === 'FAILED', `Delete ${rollback.status}: the undo's step was meant to keep failing`);
-      ctx.check(
-        !/while answering/.test(rollback.reason ?? '') && /abandoned request|gave up on/.test(rollback.reason ?? ''),
-        `the reason does not say what failed: ${rollback.reason}`,
-      );
-      const again = await ctx.delete();
-      ctx.check(again.status === 'SUCCESS', `Delete sent again ${again.status}: ${again.reason}`);
+      ctx.check(rollback.status === 'SUCCESS', `Delete ${rollback.status}: ${rollback.reason}`);
     },
   },
   {
@@ -100,24 +108,26 @@ export const attackRows: MatrixRow[] = [
     },
   },
   {
-    name: 'AWS: a cancelled replacing Update into another project whose rollback fails to undo, then the stack is deleted: the Delete is answered',
+    name: 'AWS: a replacing Update into another project with another Profile, cancelled while its create is in flight and Atlas throttles the lists: the new service is removed with the credentials that made it; rollback and Delete succeed',
     defect: 1,
     emulator: { projectIds: [PROJECT, OTHER_PROJECT] },
+    runner: { secretReader: otherTeamSecrets },
     async run(ctx) {
       const { create } = await ctx.create(ctx.props());
       ctx.check(create.status === 'SUCCESS', `Create ${create.status}`);
       // The new project's create step POSTs, then hangs until its Lambda timeout; CloudFormation gives up meanwhile,
-      // and Atlas then throttles every list for longer than the rollback's ServiceTimeout: UPDATE_ROLLBACK_FAILED.
+      // and Atlas then throttles the lists for a while.
       ctx.runner.addFault({
         step: 'act',
         when: 'timeout',
         match: (s) => s.task.kind === 'create' && s.request.ResourceProperties?.ProjectId === OTHER_PROJECT,
         onFire: () =>
-          ctx.emulator.faults.inject({ operation: 'listServices', times: 30 }, { kind: 'status', status: 429, retryAfterSeconds: 120 }),
+          ctx.emulator.faults.inject({ operation: 'listServices', times: 5 }, { kind: 'status', status: 429, retryAfterSeconds: 120 }),
       });
-      const { rollback } = await ctx.cancelledUpdate(ctx.props({ ProjectId: OTHER_PROJECT }), 20);
-      ctx.check(rollback[0]?.status === 'FAILED', `rollback Update ${rollback[0]?.status}: the undo was meant to fail`);
-      // The stack is deleted (allowed in UPDATE_ROLLBACK_FAILED): its Delete names the original service in the first project.
+      const { rollback } = await ctx.cancelledUpdate(ctx.props({ ProjectId: OTHER_PROJECT, Profile: 'other-team' }), 20);
+      ctx.check(rollback[0]?.status === 'SUCCESS', `rollback Update ${rollback[0]?.status}: ${rollback[0]?.reason}`);
+      // The removal of the other project's service read the other team's secret (credentials are cached per secret).
+      ctx.check(otherTeamSecrets.names.includes('cfn/atlas/profile/other-team'), `secrets read: ${otherTeamSecrets.names.join(', ')}`);
       const d = await ctx.delete();
       ctx.check(d.status === 'SUCCESS', `Delete ${d.status}: ${d.reason}`);
     },

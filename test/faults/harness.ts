@@ -67,6 +67,11 @@ export interface ScenarioContext {
     properties: Properties,
     options?: RequestOptions,
   ): Promise<{ update: RequestResult; cleanup?: RequestResult; rollback?: RequestResult[] }>;
+  /**
+   * A replacing Update of a resource whose template says `UpdateReplacePolicy: Retain`: no cleanup Delete of
+   * the replaced id follows (what it named is released, no longer the stack's).
+   */
+  updateRetainingReplaced(properties: Properties, options?: RequestOptions): Promise<RequestResult>;
   /** Delete a held resource (the stack is deleted). */
   delete(options?: RequestOptions): Promise<RequestResult>;
   /** A Create CloudFormation gives up on after `afterSeconds`, and the Delete of the id it makes up. */
@@ -143,7 +148,15 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
     warn: (m, f) => logs.push(`${m} ${JSON.stringify(f ?? {})}`),
     error: (m, f) => logs.push(`${m} ${JSON.stringify(f ?? {})}`),
   };
-  const runner = await LocalRunner.start({ ...scenario.runner, emulator, logger, requestTimeoutMs: 100_000 });
+  // FAULT_MATRIX_PROGRESS=1 prints the runner's progress lines (one row at a time, with --filter).
+  const progress = process.env.FAULT_MATRIX_PROGRESS ? (line: string) => void process.stderr.write(`${line}\n`) : undefined;
+  const runner = await LocalRunner.start({
+    ...scenario.runner,
+    emulator,
+    logger,
+    requestTimeoutMs: 100_000,
+    ...(progress ? { progress } : {}),
+  });
   const outsider = new AtlasClient({
     baseUrl: emulator.baseUrl,
     credentials: { kind: 'api-key', ...DEFAULT_API_KEY },
@@ -188,6 +201,13 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
       const r = await runner.update({ physicalResourceId: h.physicalResourceId, properties: h.properties }, properties, o);
       if (r.update.status === 'SUCCESS') hold(o, r.update.physicalResourceId, properties);
       else if (r.rollback?.[0]?.status === 'SUCCESS') hold(o, r.rollback[0].physicalResourceId, h.properties);
+      return r;
+    },
+    async updateRetainingReplaced(properties, o = {}) {
+      const h = current(o);
+      const r = await runner.send('Update', properties, { ...o, physicalResourceId: h.physicalResourceId, oldProperties: h.properties });
+      runner.endStackOperation(o.stackName);
+      if (r.status === 'SUCCESS') hold(o, r.physicalResourceId, properties);
       return r;
     },
     async delete(o = {}) {
@@ -249,7 +269,10 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioOutcome> 
             a.create.status === 'FAILED'
               ? a.create.physicalResourceId
               : runner.madeUpPhysicalId(a.create.logicalResourceId, a.options.stackName);
-          return { a, pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1 }) };
+          return {
+            a,
+            pending: runner.dispatch('Delete', a.properties, { ...a.options, physicalResourceId, deliveries: 1, phase: 'rollback' }),
+          };
         });
       await waitForAll(
         runner,

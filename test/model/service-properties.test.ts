@@ -56,8 +56,13 @@ describe('service properties (as CloudFormation sends them: strings)', () => {
     expect(problemsOf({ ...base, Regoin: 'x' })).toMatch(/Unknown property Regoin/);
     expect(problemsOf({ ...base, region: 'x' })).toMatch(/did you mean Region\?/);
     expect(problemsOf({ ...base, ServiceTimeout: '7200' })).toMatch(
-      /ServiceTimeout "7200" must be a whole number of seconds from 1 to 3600/,
+      /ServiceTimeout "7200" must be a whole number of seconds from 109 to 3600/,
     );
+    // Too short for the deadline's margin to leave one poll and one Atlas call: the smallest that works is named.
+    expect(problemsOf({ ...base, ServiceTimeout: '108' })).toMatch(
+      /ServiceTimeout 108 is too short.*one poll and one Atlas call.*The smallest ServiceTimeout that works is 109 seconds/,
+    );
+    expect(parseServiceProperties({ ...base, ServiceTimeout: '109' })).toMatchObject({ ok: true, value: { serviceTimeoutSeconds: 109 } });
     expect(problemsOf({ ...base, Profile: 'a b' })).toMatch(/Profile "a b" cannot name a secret/);
     expect(problemsOf({})).toMatch(/ProjectId is required.*ProviderName is required.*Region is required/);
   });

@@ -65,7 +65,7 @@ describe('the packed library in a fresh CDK app', () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('npm pack ships the compiled library, its declarations, the prebuilt handler, README, LICENSE and CHANGELOG, and nothing else', () => {
+  it('npm pack ships the compiled library, its declarations, its jsii assembly, the prebuilt handler, README, LICENSE and CHANGELOG, and nothing else', () => {
     const out = run('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env: { ...process.env } });
     const info = (
       JSON.parse(out.stdout.slice(out.stdout.indexOf('['))) as { filename: string; size: number; files: { path: string }[] }[]
@@ -80,12 +80,13 @@ describe('the packed library in a fresh CDK app', () => {
       'dist/lib/index.js',
       'dist/lib/index.d.ts',
       'dist/handler/index.js',
+      '.jsii',
     ]) {
       expect(packedFiles).toContain(must);
     }
     for (const f of packedFiles) {
       expect(f).toMatch(
-        /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/(lib|lambda\/model)\/.+\.(js|d\.ts)|dist\/handler\/index\.js(\.map)?)$/,
+        /^(package\.json|README\.md|LICENSE|CHANGELOG\.md|\.jsii|dist\/(lib|lambda\/model)\/.+\.(js|d\.ts)|dist\/handler\/index\.js(\.map)?)$/,
       );
     }
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(
@@ -162,6 +163,16 @@ describe('the packed library in a fresh CDK app', () => {
     expect(installed('constructs')).toBe(lowest(peers.constructs));
     expect(existsSync(join(app, 'node_modules', 'esbuild'))).toBe(false);
     expect(existsSync(join(app, 'node_modules', pkg.name, 'package-lock.json'))).toBe(false);
+    // The jsii assembly other jsii libraries and Construct Hub read: this version, every construct in it.
+    const assembly = JSON.parse(readFileSync(join(app, 'node_modules', pkg.name, '.jsii'), 'utf8')) as {
+      name: string;
+      version: string;
+      types: Record<string, unknown>;
+    };
+    expect([assembly.name, assembly.version]).toEqual([pkg.name, pkg.version]);
+    expect(Object.keys(assembly.types)).toEqual(
+      expect.arrayContaining([`${pkg.name}.AtlasPrivateLink`, `${pkg.name}.AtlasPrivateEndpointService`]),
+    );
   }, 900_000);
 
   const examples = readmeExamples();

@@ -19,6 +19,7 @@ import type { LoggerLike } from '../../lambda/logging';
 import { ENDPOINT_PROPERTY_NAMES, parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
 import { parseServiceProperties, RESOURCE_TYPE_SERVICE, SERVICE_PROPERTY_NAMES } from '../../lambda/model/service-properties';
 import { ProviderRuntime } from '../../lambda/runtime/provider-runtime';
+import { agreeingWith } from '../support/cloudformation';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:Provider-OnEvent';
 const context = { invokedFunctionArn: FUNCTION_ARN };
@@ -89,6 +90,8 @@ async function drive(event: unknown) {
     logger,
     atlasFor: async () => atlas,
     deliver: async (_url, body) => void seen.answers.push(body),
+    cloudFormation: agreeingWith(event),
+    sleep: async () => undefined,
     starter: {
       start: async (_name, input) => {
         seen.started++;

@@ -4,7 +4,7 @@
  * what it was asked, so each test can tell that nothing acted: no execution, no Atlas call, no PUT.
  */
 import type { AtlasApi } from '../../lambda/lifecycle/core/ports';
-import type { EarlierExecution } from '../../lambda/lifecycle/core/cancellation';
+import type { CloudFormationReader, StackResourceView } from '../../lambda/cloudformation/stack-view';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 import type { LoggerLike } from '../../lambda/logging';
 import { parseProfileBindings } from '../../lambda/model/profile-bindings';
@@ -19,7 +19,37 @@ const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
 const SERVICE_ID = `${PROJECT}-${SERVICE}-AWS-EU_WEST_1`;
 
+/**
+ * A CloudFormation that agrees with whatever request is being delivered: the resource in the status the
+ * request implies, as it is when CloudFormation itself sent it.
+ */
+function agreeing(): CloudFormationReader & { request?: Record<string, unknown> } {
+  const reader: CloudFormationReader & { request?: Record<string, unknown> } = {
+    describe: async () => {
+      const e = reader.request ?? {};
+      const type = String(e.RequestType ?? 'Create').toUpperCase();
+      return {
+        stackStatus: type === 'CREATE' ? 'CREATE_IN_PROGRESS' : `${type}_IN_PROGRESS`,
+        resource: {
+          resourceType: String(e.ResourceType ?? ''),
+          status: `${type}_IN_PROGRESS`,
+          lastUpdated: 999_000,
+          ...(typeof e.PhysicalResourceId === 'string' ? { physicalResourceId: e.PhysicalResourceId } : {}),
+        },
+      };
+    },
+  };
+  return reader;
+}
+
+/** A CloudFormation that shows one fixed view, counting the looks. */
+function showing(view: StackResourceView): CloudFormationReader & { looks: number } {
+  const reader = { looks: 0, describe: async () => (reader.looks++, view) };
+  return reader;
+}
+
 function harness(over: Partial<ProviderRuntimeDeps> = {}) {
+  const cfn = agreeing();
   const calls = {
     started: [] as string[],
     atlas: 0,
@@ -58,8 +88,20 @@ function harness(over: Partial<ProviderRuntimeDeps> = {}) {
         return 'started';
       },
     },
+    cloudFormation: cfn,
+    sleep: async () => undefined,
     ...over,
   });
+  const onEvent = runtime.onEvent.bind(runtime);
+  runtime.onEvent = (e, c) => {
+    cfn.request = e as Record<string, unknown>;
+    return onEvent(e, c);
+  };
+  const onStep = runtime.onStep.bind(runtime);
+  runtime.onStep = (e, c) => {
+    cfn.request = (e as { state?: { request?: Record<string, unknown> } } | null)?.state?.request;
+    return onStep(e, c);
+  };
   return { runtime, calls };
 }
 
@@ -206,6 +248,141 @@ describe('profile bindings', () => {
     expect(calls.started).toHaveLength(1); // the execution only answers SUCCESS
   });
 
+  it.each([
+    ['a trailing space', 'prod '],
+    ['a trailing newline', 'prod\n'],
+    ['a no-break space', '\u00a0prod'],
+    ['a byte-order mark', '\ufeffprod'],
+  ])('judges the profile the steps would read: "prod" with %s is refused for a dev stack', async (_what, Profile) => {
+    const { runtime, calls } = harness({ bindings });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, Profile } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.atlas).toBe(0);
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/Profile prod .* may not be used by stack app-dev/),
+    });
+  });
+
+  it('judges a padded CredentialsSecretArn as the ARN the steps would read', async () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-a-AbCdEf';
+    const b = parseProfileBindings(JSON.stringify([{ secret: arn, stacks: ['team-a-*'] }]));
+    const { runtime, calls } = harness({ bindings: b });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, CredentialsSecretArn: ` ${arn}\n` } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered[0].body).toMatchObject({
+      Reason: expect.stringMatching(`CredentialsSecretArn ${arn} may not be used by stack app-dev`),
+    });
+    const teamA = harness({ bindings: b });
+    await teamA.runtime.onEvent(
+      event({ StackId: STACK('team-a-app'), ResourceProperties: { ...event().ResourceProperties, CredentialsSecretArn: ` ${arn}\n` } }),
+      context,
+    );
+    expect(teamA.calls.started).toHaveLength(1);
+  });
+
+  it('hands the steps the same credentials the check judged', async () => {
+    const seen: unknown[] = [];
+    const { runtime } = harness({
+      bindings,
+      atlasFor: async (source) => {
+        seen.push(source);
+        return Promise.reject(new Error('no Atlas in this test'));
+      },
+    });
+    const state = stepState({
+      request: {
+        ...stepState().request,
+        StackId: STACK('sandbox-bob'),
+        ResourceProperties: { ...stepState().request.ResourceProperties, Profile: ' dev\t' },
+      },
+    });
+    await runtime.onStep({ step: 'act', state }, context).catch(() => undefined);
+    expect(seen).toEqual([{ profile: 'dev' }]);
+  });
+
+  it('refuses, with or without bindings, a step whose credentials cannot name a secret', async () => {
+    for (const b of [bindings, undefined]) {
+      for (const Profile of [['prod'], 'pr od']) {
+        const { runtime, calls } = harness({ bindings: b });
+        const state = stepState({
+          request: { ...stepState().request, ResourceProperties: { ...stepState().request.ResourceProperties, Profile } },
+        });
+        await expect(runtime.onStep({ step: 'act', state }, context)).rejects.toThrow(
+          /Profile .*(must be a string|cannot be part of a secret name)/,
+        );
+        expect(calls.atlas).toBe(0);
+      }
+    }
+  });
+
+  it('answers a refused Delete with how to let it finish', async () => {
+    const { runtime, calls } = harness({ bindings });
+    await runtime.onEvent(
+      event({
+        RequestType: 'Delete',
+        PhysicalResourceId: SERVICE_ID,
+        ResourceProperties: { ...event().ResourceProperties, Profile: 'prod' },
+      }),
+      context,
+    );
+    expect(calls.delivered[0].body).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(
+        new RegExp(
+          `To let this Delete finish: bind stack app-dev .* or delete the stack again with --retain-resources Service .* delete ${SERVICE_ID} in Atlas`,
+        ),
+      ),
+    });
+    expect(JSON.stringify(calls.delivered[0].body).length).toBeLessThanOrEqual(4096);
+  });
+
+  it('refuses a request for an Atlas project its credentials are not bound to, and a step whose task names one', async () => {
+    const OTHER = '0123456789abcdef01234567';
+    const b = parseProfileBindings(JSON.stringify([{ secret: 'team-a', stacks: ['*'], projects: [PROJECT] }]));
+    const { runtime, calls } = harness({ bindings: b });
+    await runtime.onEvent(event({ ResourceProperties: { ...event().ResourceProperties, Profile: 'team-a', ProjectId: OTHER } }), context);
+    expect(calls.started).toEqual([]);
+    expect(calls.delivered[0].body).toMatchObject({ Reason: expect.stringMatching(`may not be used for Atlas project ${OTHER}`) });
+    await runtime.onEvent(
+      event({ ResourceProperties: { ...event().ResourceProperties, Profile: 'team-a', ProjectId: ` ${PROJECT.toUpperCase()}` } }),
+      context,
+    );
+    expect(calls.started).toHaveLength(1);
+    const other = stepState({
+      request: {
+        ...stepState().request,
+        ResourceProperties: { ...stepState().request.ResourceProperties, Profile: 'team-a', ProjectId: OTHER },
+      },
+      task: { kind: 'delete', ref: { projectId: OTHER, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' } },
+    });
+    await expect(runtime.onStep({ step: 'poll', state: other }, context)).rejects.toThrow(/may not be used for Atlas project/);
+    expect(calls.atlas).toBe(0);
+  });
+
+  it('checks the give-up step too: it answers FAILED without reading the credentials', async () => {
+    // A create that failed three times may have been carried out: give-up looks in Atlas for what it made.
+    const gaveUp = (Profile: string) =>
+      stepState({
+        request: {
+          ...stepState().request,
+          RequestType: 'Create',
+          PhysicalResourceId: undefined,
+          ResourceProperties: { ...stepState().request.ResourceProperties, Profile },
+        },
+        task: { kind: 'create', maybeProcessed: true },
+        stepFailures: { count: 3, backoffSeconds: 40 },
+        stepError: { Error: 'Error', Cause: '{}' },
+      });
+    const { runtime, calls } = harness({ bindings });
+    const after = await runtime.onStep({ step: 'give-up', state: gaveUp('prod') }, context);
+    expect(calls.atlas).toBe(0);
+    expect(after.answer).toMatchObject({ status: 'FAILED' });
+    const allowed = harness({ bindings: parseProfileBindings(JSON.stringify([{ secret: 'prod', stacks: ['app-dev'] }])) });
+    await allowed.runtime.onStep({ step: 'give-up', state: gaveUp('prod') }, context);
+    expect(allowed.calls.atlas).toBe(1); // the same give-up with bound credentials does look
+  });
+
   it('refuses a step for a stack the credentials are not bound to', async () => {
     const { runtime, calls } = harness({ bindings });
     const state = stepState({
@@ -236,6 +413,8 @@ function stepState(over: Partial<ExecutionState> = {}): ExecutionState {
     waitSeconds: 0,
     polls: 0,
     stepFailures: { count: 0, backoffSeconds: 5 },
+    stamp: { status: 'DELETE_IN_PROGRESS', physicalResourceId: SERVICE_ID, lastUpdated: 999_000 },
+    stackStatus: 'DELETE_IN_PROGRESS',
     ...over,
   };
 }
@@ -307,6 +486,11 @@ describe('onStep: only what the state machine gives it', () => {
     ],
     ['a malformed undo list', { step: 'act', state: stepState({ undo: 'everything' as unknown as ExecutionState['undo'] }) }],
     ['a task without a kind', { step: 'act', state: stepState({ task: {} as ExecutionState['task'] }) }],
+    ["a state without CloudFormation's stamp", { step: 'act', state: stepState({ stamp: undefined }) }],
+    [
+      'a stamp CloudFormation never shows for such a request (the service held, not being deleted)',
+      { step: 'act', state: stepState({ stamp: { status: 'CREATE_COMPLETE', physicalResourceId: SERVICE_ID, lastUpdated: 999_000 } }) },
+    ],
     ['a deadline beyond any ServiceTimeout', { step: 'act', state: stepState({ deadlineAt: 1e15 }) }],
   ])('refuses %s, doing nothing', async (_what, invocation) => {
     const { runtime, calls } = harness();
@@ -321,7 +505,9 @@ describe('endpoint physical ids', () => {
     async (endpointId) => {
       const { runtime, calls } = harness({ starter: { start: async () => 'started' } });
       const prepared: ExecutionState[] = [];
+      const cfn = agreeing();
       const r2 = new ProviderRuntime({
+        cloudFormation: cfn,
         now: () => 1_000_000,
         logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
         atlasFor: async () => {
@@ -337,15 +523,14 @@ describe('endpoint physical ids', () => {
         },
       });
       void runtime;
-      await r2.onEvent(
-        event({
-          RequestType: 'Delete',
-          ResourceType: 'Custom::AtlasPrivateEndpoint',
-          PhysicalResourceId: `${PROJECT}--${SERVICE}--${endpointId}`,
-          ResourceProperties: {},
-        }),
-        context,
-      );
+      const e = event({
+        RequestType: 'Delete',
+        ResourceType: 'Custom::AtlasPrivateEndpoint',
+        PhysicalResourceId: `${PROJECT}--${SERVICE}--${endpointId}`,
+        ResourceProperties: {},
+      });
+      cfn.request = e;
+      await r2.onEvent(e, context);
       expect(prepared).toHaveLength(1);
       expect(prepared[0].answer).toMatchObject({ status: 'SUCCESS' });
       expect(prepared[0].task.kind).toBe('done');
@@ -354,111 +539,99 @@ describe('endpoint physical ids', () => {
   );
 });
 
-describe('onEvent: the previous request for the resource', () => {
-  /** A runtime whose Step Functions holds `last` as the previous execution, recording what it starts and stops. */
-  function withPrevious(name: string, status: EarlierExecution['status'], last: ExecutionState) {
-    const stopped: string[] = [];
-    const inputs: ExecutionState[] = [];
-    const { runtime } = harness({
-      starter: {
-        start: async (_name, input) => {
-          inputs.push(input);
-          return 'started';
-        },
-        findPrevious: async () => ({ name, status, startedAt: 1, last, stepInFlight: false }),
-        stopPrevious: async (e) => {
-          stopped.push(e.name);
-          return { ...e, status: 'ABORTED' };
-        },
-      },
+describe('onEvent: CloudFormation decides', () => {
+  const detail = (over: Partial<NonNullable<StackResourceView['resource']>> = {}) => ({
+    resourceType: 'Custom::AtlasPrivateEndpointService',
+    status: 'CREATE_COMPLETE',
+    physicalResourceId: SERVICE_ID,
+    lastUpdated: 500_000,
+    ...over,
+  });
+
+  it("drops a Delete naming another stack's service that CloudFormation holds as CREATE_COMPLETE: nothing starts, nothing is answered", async () => {
+    const cfn = showing({ stackStatus: 'CREATE_COMPLETE', resource: detail() });
+    const { runtime, calls } = harness({ cloudFormation: cfn });
+    await expect(runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context)).resolves.toMatchObject({
+      started: false,
     });
-    return { runtime, stopped, inputs };
-  }
-
-  const createState = (): ExecutionState => ({
-    ...stepState({
-      task: {
-        kind: 'await-ready',
-        ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS', region: 'EU_WEST_1' },
-        origin: 'created',
-      },
-    }),
-    request: { ...stepState().request, RequestType: 'Create', PhysicalResourceId: undefined, RequestId: 'req-0' },
-    made: SERVICE_ID,
+    expect(calls).toMatchObject({ started: [], atlas: 0, delivered: [] });
+    // Looked at again in case CloudFormation's view lags, then dropped; the URL's query never logged.
+    expect(cfn.looks).toBeGreaterThan(1);
+    expect(calls.logs.join('\n')).toContain('CloudFormation is not waiting for it');
+    expect(calls.logs.join('\n')).not.toContain('s3cr3tsig');
   });
 
-  it('stops a Create CloudFormation gave up on, and deletes what it made before answering the Delete of a made-up id', async () => {
-    const { runtime, stopped, inputs } = withPrevious('Service-x-Create-y', 'RUNNING', createState());
-    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C' }), context);
-    expect(stopped).toEqual(['Service-x-Create-y']);
-    expect(inputs[0]).toMatchObject({
-      next: 'act',
-      task: { kind: 'done' },
-      undo: [{ task: { kind: 'delete', ref: { serviceId: SERVICE } } }],
-      answerAfterUndo: { status: 'SUCCESS', physicalResourceId: 'app-dev-Service-1A2B3C' },
-    });
-  });
-
-  it('leaves alone a previous request CloudFormation took the answer of', async () => {
-    const done = { ...createState(), answer: { status: 'SUCCESS' as const, physicalResourceId: SERVICE_ID } };
-    const { runtime, stopped, inputs } = withPrevious('Service-x-Create-y', 'SUCCEEDED', done);
-    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context);
-    expect(stopped).toEqual([]);
-    expect(inputs[0].undo).toBeUndefined();
-    expect(inputs[0].task).toMatchObject({ kind: 'delete' });
-  });
-
-  it('takes over what the previous request could not undo (its Delete failed), even though that request was answered', async () => {
-    const left = [
-      {
-        resourceType: 'Custom::AtlasPrivateEndpointService',
-        task: { kind: 'delete' as const, ref: { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, region: 'EU_WEST_1' } },
-      },
-    ];
-    const failedDelete: ExecutionState = {
-      ...stepState({ request: { ...stepState().request, PhysicalResourceId: 'app-dev-Service-1A2B3C' } }),
-      undo: left,
-      answer: { status: 'FAILED', physicalResourceId: 'app-dev-Service-1A2B3C', reason: 'could not undo' },
-    };
-    const { runtime, inputs } = withPrevious('Service-x-Delete-y', 'SUCCEEDED', failedDelete);
-    await runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: 'app-dev-Service-1A2B3C', RequestId: 'req-2' }), context);
-    expect(inputs[0]).toMatchObject({ undo: left, answerAfterUndo: { status: 'SUCCESS' } });
-  });
-
-  it('does not act on a Create delivered late, after CloudFormation sent a later request for the resource (the Delete of a made-up id)', async () => {
+  it('drops a Create delivered again after CloudFormation rolled it back (the resource is DELETE_COMPLETE)', async () => {
     const { runtime, calls } = harness({
-      starter: {
-        start: async (name) => {
-          calls.started.push(name);
-          return 'started';
-        },
-        // The made-up id's Delete, sent 900 s after the Create (its URL signed at 100 s on the same clock).
-        findPrevious: async () => ({
-          name: 'Service-x-Delete-y',
-          status: 'SUCCEEDED',
-          startedAt: 1_000_000,
-          last: stepState({ request: { ...stepState().request, PhysicalResourceId: 'app-dev-Service-1A2B3C' } }),
-          stepInFlight: false,
-        }),
-      },
+      cloudFormation: showing({
+        stackStatus: 'ROLLBACK_COMPLETE',
+        resource: detail({ status: 'DELETE_COMPLETE', physicalResourceId: 'app-dev-Service-1A2B3C' }),
+      }),
     });
-    const lateCreate = event({ ResponseURL: `${URL_OK}&X-Amz-Date=19700101T000140Z` });
-    await expect(runtime.onEvent(lateCreate, context)).resolves.toMatchObject({ started: false });
-    expect(calls.started).toEqual([]);
-    expect(calls.delivered).toEqual([]);
-    expect(calls.logs.join('\n')).toContain('stale');
+    await runtime.onEvent(event(), context);
+    expect(calls).toMatchObject({ started: [], delivered: [] });
   });
 
-  it('lets Lambda retry when Step Functions throttles the look, and goes on without it when not allowed to look', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
-    const a = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(throttled) } });
-    await expect(a.runtime.onEvent(event(), context)).rejects.toThrow('Rate exceeded');
-    const denied = Object.assign(new Error('not authorized to perform states:ListExecutions'), {
-      name: 'AccessDeniedException',
-      $metadata: { httpStatusCode: 400 },
+  it('drops a request whose resource is of another type, and one for a stack CloudFormation does not know', async () => {
+    const a = harness({
+      cloudFormation: showing({
+        stackStatus: 'CREATE_IN_PROGRESS',
+        resource: detail({ resourceType: 'AWS::S3::Bucket', status: 'CREATE_IN_PROGRESS' }),
+      }),
     });
-    const b = harness({ starter: { start: async () => 'started', findPrevious: async () => Promise.reject(denied) } });
-    await expect(b.runtime.onEvent(event(), context)).resolves.toMatchObject({ started: true });
-    expect(b.calls.logs.join('\n')).toContain('Could not look for an earlier request');
+    await a.runtime.onEvent(event(), context);
+    const b = harness({ cloudFormation: showing({}) });
+    await b.runtime.onEvent(event(), context);
+    expect([a.calls.started, b.calls.started]).toEqual([[], []]);
+  });
+
+  it('serves a request whose status shows up only after a few looks (a lagging read)', async () => {
+    let looks = 0;
+    const cloudFormation: CloudFormationReader = {
+      describe: async () =>
+        ++looks < 3
+          ? { stackStatus: 'CREATE_IN_PROGRESS' }
+          : { stackStatus: 'CREATE_IN_PROGRESS', resource: detail({ status: 'CREATE_IN_PROGRESS', physicalResourceId: undefined }) },
+    };
+    const inputs: ExecutionState[] = [];
+    const { runtime } = harness({ cloudFormation, starter: { start: async (_n, input) => (inputs.push(input), 'started') } });
+    await runtime.onEvent(event(), context);
+    expect(inputs).toHaveLength(1);
+    expect(inputs[0].stamp).toMatchObject({ status: 'CREATE_IN_PROGRESS', lastUpdated: 500_000 });
+  });
+
+  it('drops a request whose resource changed status after it was sent (a later request is under way)', async () => {
+    const { runtime, calls } = harness({
+      cloudFormation: showing({ stackStatus: 'UPDATE_IN_PROGRESS', resource: detail({ status: 'UPDATE_IN_PROGRESS', lastUpdated: 1e12 }) }),
+    });
+    await runtime.onEvent(
+      event({ RequestType: 'Update', PhysicalResourceId: SERVICE_ID, ResponseURL: `${URL_OK}&X-Amz-Date=19700101T000140Z` }),
+      context,
+    );
+    expect(calls.started).toEqual([]);
+  });
+
+  it('serves a cleanup Delete while the logical id shows the replacement that recorded the deleted id, and drops one naming anything else', async () => {
+    const replacement = `${PROJECT}-6b0afe2c5721d53048387add-AWS-US_EAST_1~${SERVICE_ID}`;
+    const view = {
+      stackStatus: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      resource: detail({ status: 'UPDATE_COMPLETE', physicalResourceId: replacement }),
+    };
+    const a = harness({ cloudFormation: showing(view) });
+    await a.runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: SERVICE_ID }), context);
+    expect(a.calls.started).toHaveLength(1);
+    const other = `${PROJECT}-6b0afe2c5721d53048387ade-AWS-EU_WEST_1`;
+    const b = harness({ cloudFormation: showing(view) });
+    await b.runtime.onEvent(event({ RequestType: 'Delete', PhysicalResourceId: other }), context);
+    expect(b.calls.started).toEqual([]);
+  });
+
+  it('lets Lambda retry when CloudFormation cannot be asked (throttled, or an error nobody classed): nothing acts without its word', async () => {
+    for (const name of ['Throttling', 'KmsThrottlingException', 'AccessDenied']) {
+      const err = Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: 400 } });
+      const { runtime, calls } = harness({ cloudFormation: { describe: async () => Promise.reject(err) } });
+      await expect(runtime.onEvent(event(), context)).rejects.toThrow(name);
+      expect(calls).toMatchObject({ started: [], atlas: 0, delivered: [] });
+    }
   });
 });

@@ -3,8 +3,9 @@
  * reports of each kind; the real audit runs against the registry, and a registry without the audit
  * endpoint is skipped with a message rather than failed.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { bundledPackages, closure, judgeAudit, runAudit } from '../../local/tools/audit-production';
+import { bundledPackages, closure, combineAudits, judgeAudit, runAudit } from '../../local/tools/audit-production';
 
 const report = (vulnerabilities: Record<string, { severity: string }>) => {
   const counts: Record<string, number> = { info: 0, low: 0, moderate: 0, high: 0, critical: 0 };
@@ -42,6 +43,37 @@ describe('judging npm audit', () => {
     ).toMatchObject({ verdict: 'skipped' });
     expect(judgeAudit('')).toMatchObject({ verdict: 'skipped' });
   });
+});
+
+describe('an audit that could not be made', () => {
+  it('is "Not audited" as a whole, with no word of a pass, when either audit could not ask', () => {
+    const clean = judgeAudit(report({}));
+    const unasked = judgeAudit('');
+    for (const [a, b] of [
+      [clean, unasked],
+      [unasked, clean],
+      [unasked, unasked],
+    ]) {
+      const v = combineAudits(a, b);
+      expect(v.verdict).toBe('skipped');
+      expect(v.message).toMatch(/^Not audited: /);
+      expect(v.message).not.toMatch(/nothing high or critical|clean|passed/i);
+    }
+    expect(combineAudits(clean, clean)).toMatchObject({ verdict: 'clean', message: expect.stringMatching(/nothing high or critical/) });
+  });
+
+  it('`npm run audit:production` against a registry that cannot be asked: says "Not audited" plainly and exits 0', () => {
+    const r = spawnSync('npm', ['run', '--silent', 'audit:production'], {
+      cwd: join(__dirname, '..', '..'),
+      encoding: 'utf8',
+      timeout: 120_000,
+      // A closed loopback port: nothing answers, at once.
+      env: { ...process.env, npm_config_registry: 'http://127.0.0.1:9/', npm_config_fetch_retries: '0', npm_config_fetch_timeout: '5000' },
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Not audited: /);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/nothing high or critical/);
+  }, 150_000);
 });
 
 describe('what users install', () => {

@@ -142,19 +142,55 @@ export interface EvaluationContext {
   readonly importValue?: (name: string) => string;
   /** A dynamic reference's value (`{{resolve:ssm:…}}`). */
   readonly dynamic?: (reference: string) => string;
+  /** The template's conditions, evaluated (`evaluateConditions`), for Fn::If. */
+  readonly conditions?: Record<string, boolean>;
+}
+
+/** Stands for `Ref: AWS::NoValue` until the object or list holding it drops it. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/** The template's Conditions section, evaluated with the parameters (Fn::Equals, Fn::Not, Fn::And, Fn::Or, Condition). */
+export function evaluateConditions(conditions: Record<string, unknown>, ctx: EvaluationContext): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  const judge = (e: unknown): boolean => {
+    const [fn, arg] = Object.entries(e as Record<string, unknown>)[0];
+    switch (fn) {
+      case 'Fn::Equals': {
+        const [a, b] = (arg as unknown[]).map((x) => JSON.stringify(evaluate(x, ctx)));
+        return a === b;
+      }
+      case 'Fn::Not':
+        return !judge((arg as unknown[])[0]);
+      case 'Fn::And':
+        return (arg as unknown[]).every(judge);
+      case 'Fn::Or':
+        return (arg as unknown[]).some(judge);
+      case 'Condition':
+        return (out[arg as string] ??= judge(conditions[arg as string]));
+      default:
+        throw new Error(`${fn} is not evaluated by this test helper`);
+    }
+  };
+  for (const [name, e] of Object.entries(conditions)) out[name] ??= judge(e);
+  return out;
 }
 
 /** Evaluates the intrinsic functions of a value as CloudFormation would before sending it to a resource. */
 export function evaluate(value: unknown, ctx: EvaluationContext): unknown {
   if (typeof value === 'string') return ctx.dynamic ? value.replace(/\{\{resolve:[^}]+\}\}/g, (m) => ctx.dynamic!(m)) : value;
-  if (Array.isArray(value)) return value.map((v) => evaluate(v, ctx));
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, ctx)).filter((v) => v !== NO_VALUE);
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value as Record<string, unknown>);
   if (entries.length === 1) {
     const [fn, arg] = entries[0];
     switch (fn) {
       case 'Ref':
-        return refValue(arg as string, ctx);
+        return arg === 'AWS::NoValue' ? NO_VALUE : refValue(arg as string, ctx);
+      case 'Fn::If': {
+        const [condition, whenTrue, whenFalse] = arg as [string, unknown, unknown];
+        if (!ctx.conditions || !(condition in ctx.conditions)) throw new Error(`Fn::If on condition ${condition}, which was not evaluated`);
+        return evaluate(ctx.conditions[condition] ? whenTrue : whenFalse, ctx);
+      }
       case 'Fn::GetAtt': {
         const [id, attr] = typeof arg === 'string' ? splitGetAtt(arg) : (arg as [string, string]);
         return ctx.attribute(id, attr);
@@ -188,7 +224,7 @@ export function evaluate(value: unknown, ctx: EvaluationContext): unknown {
         if (fn.startsWith('Fn::')) throw new Error(`${fn} is not evaluated by this test helper`);
     }
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v, ctx)]));
+  return Object.fromEntries(entries.map(([k, v]) => [k, evaluate(v, ctx)]).filter(([, v]) => v !== NO_VALUE));
 }
 
 function refValue(name: string, ctx: EvaluationContext): string | string[] {

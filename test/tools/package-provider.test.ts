@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
+import { parseProfileBindings, PROFILE_BINDINGS_ENV } from '../../lambda/model/profile-bindings';
 import { synthesizeProvider } from '../../local/runner/definition';
+import { evaluate, evaluateConditions } from '../support/cfn-template';
 import { awsStub, option, readmeSection, runBlock, shBlocks } from '../support/readme';
 
 const ROOT = join(__dirname, '..', '..');
@@ -17,10 +19,10 @@ describe('npm run package', () => {
   let run: { status: number | null; stdout: string; stderr: string };
   let template: {
     Parameters: Record<string, { Type: string; Default?: string }>;
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown }>;
-    Outputs: Record<string, { Export?: { Name: string } }>;
+    Resources: Record<string, { Type: string; Properties: Record<string, unknown>; Metadata?: unknown; Condition?: string }>;
+    Outputs: Record<string, { Export?: { Name: unknown } }>;
     Rules?: unknown;
-    Conditions?: unknown;
+    Conditions?: Record<string, unknown>;
   };
   let text: string;
   let zips: string[];
@@ -46,8 +48,17 @@ describe('npm run package', () => {
     expect(run.stdout).toContain(zips[0]);
   });
 
-  it('takes the code location as CodeBucket and CodeKey (defaulting to the zip written beside it), and nothing else', () => {
-    expect(Object.keys(template.Parameters).sort()).toEqual(['CodeBucket', 'CodeKey']);
+  it('takes the code location as CodeBucket and CodeKey (defaulting to the zip written beside it), and what a second provider needs to differ in', () => {
+    expect(Object.keys(template.Parameters).sort()).toEqual([
+      'CodeBucket',
+      'CodeKey',
+      'CredentialsSecretArns',
+      'ExportName',
+      'NamePrefix',
+      'ProfileBindings',
+      'ReservedConcurrency',
+      'ServiceTokenParameterName',
+    ]);
     expect(template.Parameters.CodeKey.Default).toBe(zips[0]);
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions).toHaveLength(3); // ServiceToken, steps, failure destination
@@ -72,8 +83,10 @@ describe('npm run package', () => {
         .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
         .map(([k, r]) => `${k} ${r.Type}`)
         .sort();
-    expect(shape(template)).toEqual(shape(cdk));
-    expect(template.Outputs.ServiceToken.Export).toEqual({ Name: 'AtlasPrivateEndpointServiceToken' });
+    // Beside them, only the policy for secrets given by ARN at deploy time.
+    expect(shape(template)).toEqual([...shape(cdk), 'CredentialsSecretArnsPolicy AWS::IAM::Policy'].sort());
+    expect(template.Outputs.ServiceToken.Export).toEqual({ Name: { Ref: 'ExportName' } });
+    expect(template.Parameters.ExportName.Default).toBe('AtlasPrivateEndpointServiceToken');
   });
 
   it("zips the Lambda handler: both entry points load from the package's index.js", () => {
@@ -130,5 +143,119 @@ describe('npm run package', () => {
     for (const role of Object.values(template.Resources).filter((x) => x.Type === 'AWS::IAM::Role'))
       expect(role.Properties.RoleName).toBeUndefined();
     expect(option(deploy, '--stack-name')).toEqual(['AtlasPrivateEndpointProvider']);
+  });
+
+  const render = (stackName: string, given: Record<string, string | string[]>) => {
+    const parameters: Record<string, string | string[]> = { CodeBucket: 'artifacts' };
+    for (const [name, p] of Object.entries(template.Parameters))
+      if (p.Default !== undefined) parameters[name] = p.Type === 'CommaDelimitedList' ? p.Default.split(',') : p.Default;
+    Object.assign(parameters, given);
+    const base = {
+      parameters,
+      pseudo: {
+        'AWS::Region': 'eu-west-1',
+        'AWS::AccountId': '123456789012',
+        'AWS::Partition': 'aws',
+        'AWS::StackName': stackName,
+        'AWS::URLSuffix': 'amazonaws.com',
+      },
+      ref: (id: string) => `${stackName}-${id}`,
+      attribute: (id: string, a: string) => `${stackName}-${id}-${a}`,
+    };
+    const conditions = evaluateConditions(template.Conditions ?? {}, base);
+    const ctx = { ...base, conditions };
+    const resources = Object.entries(template.Resources)
+      .filter(([, r]) => !r.Condition || conditions[r.Condition])
+      .map(([id, r]) => ({ id, type: r.Type, props: evaluate(r.Properties, ctx) as Record<string, unknown> }));
+    const outputs = evaluate(template.Outputs, ctx) as Record<string, { Export?: { Name: string } }>;
+    return { resources, outputs };
+  };
+
+  it('deploys twice side by side in one account and region: two parameter sets, nothing that must be unique collides', () => {
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-b-atlas-AbCdEf';
+    const teamB = {
+      NamePrefix: 'TeamB',
+      ExportName: 'TeamBAtlasPrivateEndpointServiceToken',
+      ServiceTokenParameterName: '/atlas/team-b/service-token',
+      ReservedConcurrency: '0',
+      CredentialsSecretArns: [arn],
+      ProfileBindings: JSON.stringify([{ secret: arn, stacks: ['team-b-*', 'SC-*'], projects: ['5f1e0a1b2c3d4e5f6a7b8c9d'] }]),
+    };
+    const a = render('AtlasPrivateEndpointProvider', {});
+    const b = render('AtlasPrivateEndpointProviderTeamB', teamB);
+    // Names unique in an account and region: given explicitly, or made by CloudFormation from the stack name.
+    const unique = (r: ReturnType<typeof render>) => [
+      ...r.resources.flatMap(({ type, props }) =>
+        ['StateMachineName', 'FunctionName', 'RoleName', 'LogGroupName', 'AliasName', 'PolicyName', 'Name']
+          .filter((k) => typeof props[k] === 'string' && !(type === 'AWS::IAM::Policy' && k === 'PolicyName'))
+          .map((k) => `${type} ${k} ${String(props[k])}`),
+      ),
+      ...Object.values(r.outputs).flatMap((o) => (o.Export ? [`Export ${o.Export.Name}`] : [])),
+    ];
+    const namesA = unique(a);
+    const namesB = unique(b);
+    expect(namesA.filter((n) => namesB.includes(n))).toEqual([]);
+    expect(namesB).toEqual(
+      expect.arrayContaining([
+        'AWS::StepFunctions::StateMachine StateMachineName TeamB-wait-loop',
+        'AWS::SSM::Parameter Name /atlas/team-b/service-token',
+        'Export TeamBAtlasPrivateEndpointServiceToken',
+      ]),
+    );
+    const onEvent = (r: ReturnType<typeof render>) =>
+      r.resources.find((x) => x.type === 'AWS::Lambda::Function' && x.props.Handler === 'index.onEvent')!.props;
+    expect(String(onEvent(a).ReservedConcurrentExecutions)).toBe('10');
+    expect(onEvent(b).ReservedConcurrentExecutions).toBeUndefined();
+    // The bindings every function reads, through the Lambda's own parser: the packaged profiles serve every stack by default.
+    const bindingsOf = (r: ReturnType<typeof render>) => {
+      const values = r.resources
+        .filter((x) => x.type === 'AWS::Lambda::Function')
+        .map((x) => (x.props.Environment as { Variables: Record<string, string> }).Variables[PROFILE_BINDINGS_ENV]);
+      expect(new Set(values).size).toBe(1);
+      return parseProfileBindings(values[0]);
+    };
+    expect(bindingsOf(a)).toEqual({ 'cfn/atlas/profile/default': { stacks: ['*'] } });
+    expect(bindingsOf(b)).toEqual({ [arn]: { stacks: ['team-b-*', 'SC-*'], projects: ['5f1e0a1b2c3d4e5f6a7b8c9d'] } });
+    expect(bindingsOf(render('WithArn', { CredentialsSecretArns: [arn] }))).toEqual({
+      'cfn/atlas/profile/default': { stacks: ['*'] },
+      [arn]: { stacks: ['*'] },
+    });
+    // The step function may read the secret given by ARN only in the provider it was given to.
+    const arnPolicy = (r: ReturnType<typeof render>) => r.resources.filter((x) => x.id === 'CredentialsSecretArnsPolicy');
+    expect(arnPolicy(a)).toEqual([]);
+    expect(arnPolicy(b)[0].props.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [arn] }],
+    });
+  });
+
+  it("the README's second provider, deployed as written beside the first: its own names, its secret, its stacks and project only", () => {
+    const [, block] = shBlocks(readmeSection('### Plain CloudFormation'));
+    const aws = awsStub();
+    const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-b-atlas-AbCdEf';
+    const r = runBlock(block, {
+      cwd: ROOT,
+      env: { ...aws.env, CODE_BUCKET: 'my-artifacts', TEAM_B_SECRET_ARN: secret, TEAM_B_PROJECT_ID: '5f1e0a1b2c3d4e5f6a7b8c9d' },
+    });
+    expect(r.status).toBe(0);
+    const [deploy] = aws.calls();
+    expect(JSON.parse(readFileSync(join(ROOT, option(deploy, '--template-file')[0]), 'utf8'))).toEqual(template);
+    const given = Object.fromEntries(
+      option(deploy, '--parameter-overrides').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    for (const name of Object.keys(given)) expect(Object.keys(template.Parameters)).toContain(name);
+    const b = render(option(deploy, '--stack-name')[0], { ...given, CredentialsSecretArns: given.CredentialsSecretArns.split(',') });
+    const first = render('AtlasPrivateEndpointProvider', {});
+    const names = (x: ReturnType<typeof render>) => [
+      ...x.resources.flatMap(({ props }) =>
+        ['StateMachineName', 'Name'].filter((k) => typeof props[k] === 'string').map((k) => String(props[k])),
+      ),
+      ...Object.values(x.outputs).flatMap((o) => (o.Export ? [o.Export.Name] : [])),
+    ];
+    expect(names(b).filter((n) => names(first).includes(n))).toEqual([]);
+    const fn = b.resources.find((x) => x.type === 'AWS::Lambda::Function')!;
+    expect(parseProfileBindings((fn.props.Environment as { Variables: Record<string, string> }).Variables[PROFILE_BINDINGS_ENV])).toEqual({
+      [secret]: { stacks: ['team-b-*'], projects: ['5f1e0a1b2c3d4e5f6a7b8c9d'] },
+    });
   });
 });

@@ -1,24 +1,37 @@
 /**
  * The Lambda steps of the wait loop (`model/wait-loop.ts` names them): `act` (change something in Atlas),
- * `poll` (look at it), `give-up` (after a step kept failing) and `answer` (tell CloudFormation). Each takes
- * the execution state and returns the next one; the request's resource (`registry.ts`) does the acting and
- * polling.
+ * `poll` (look at it), `give-up` (after a step kept failing), `answer` (tell CloudFormation) and `confirm`
+ * (see what CloudFormation did with the answer). Each takes the execution state and returns the next one;
+ * the request's resource (`registry.ts`) does the acting and polling. CloudFormation is asked before every
+ * act and while waiting (`standing.ts`); what it does not take, this execution removes (`cleanup.ts`).
  */
 import { AtlasApiError } from '../../atlas/errors';
-import { type AnswerInput, renderAnswer } from '../../cloudformation/answer';
+import { renderAnswer } from '../../cloudformation/answer';
 import { requestLogKeys } from '../../cloudformation/request';
 import { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields, withFields } from '../../logging';
 import { InvalidPropertiesError } from '../../model/errors';
-import { IN_STEP_POLL_BUDGET_SECONDS } from '../../model/timing';
-import { OUTCOME, STEP, type StepName } from '../../model/wait-loop';
+import {
+  BEHIND_LOOKS_MAX,
+  BEHIND_WAIT_SECONDS,
+  CLEANUP_RETRY,
+  CLEANUP_SECONDS,
+  CLOUDFORMATION_LOOK_INTERVAL_SECONDS,
+  CONFIRM_GRACE_SECONDS,
+  CONFIRM_WAIT,
+  CONFIRM_WINDOW_SECONDS,
+  IN_STEP_POLL_BUDGET_SECONDS,
+} from '../../model/timing';
+import { NO_STEP_FAILURES, OUTCOME, STEP, type StepName } from '../../model/wait-loop';
 import { resourceFor } from '../registry';
-import { afterUnclearAttempt, describeTask, isWaiting } from '../tasks';
+import { afterUnclearAttempt, describeTask, isDeletion, isWaiting } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { giveUpAnswer } from './give-up';
 import type { StepPorts } from './ports';
 import type { LifecycleResource } from './resource';
-import { physicalIdOfNothingMade } from './physical-id';
+import { cleanupOf, type UndoItem } from './cleanup';
+import { judgeAnswer, judgeSince } from './standing';
+import { serviceTimeoutOf } from './start';
 import { apply, deadlineReached, fail, retryLater } from './transitions';
 
 export type { StepPorts } from './ports';
@@ -28,26 +41,40 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
   // Every line a step logs carries the request's keys.
   const ports: StepPorts = { ...rawPorts, logger: withFields(rawPorts.logger, requestLogKeys(state.request)) };
   const log = { step, task: state.task.kind };
-  // A step re-run on a state that already holds its answer (a retried step) changes nothing.
-  if (state.answer && step !== STEP.answer) return state;
   switch (step) {
     case STEP.act:
     case STEP.poll: {
-      if (state.undo?.length) return undoStep(step, state, ports);
+      if (state.undo?.length) return cleanupStep(step, state, ports);
+      // A step re-run on a state that already holds its answer (a retried step) changes nothing.
+      if (state.answer || state.abandoned) return state;
       const resource = resourceFor(state.request.ResourceType);
       if (!resource) throw new Error(`no resource serves ${state.request.ResourceType}: the plan answers such requests at once`);
-      return namingUnseen(state, await actAndPoll(step, state, resource, ports), ports);
+      let current = state;
+      if (step === STEP.act || lookDue(state, ports)) {
+        const looked = await lookBeforeActing(step, state, ports);
+        if (looked.stop) return looked.state;
+        current = looked.state;
+      }
+      return namingUnseen(current, await actAndPoll(step, current, resource, ports), ports);
     }
     case STEP.giveUp: {
-      // While undoing what an abandoned request made, the step that kept failing was the undo's: say so.
-      const undoing = state.undo?.[0];
-      const answer = undoing ? undoFailed(state, giveUpAnswer({ ...state, task: undoing.task }).reason) : giveUpAnswer(state);
+      if (state.undo?.length) return cleanupFailed(state, giveUpAnswer({ ...state, task: state.undo[0].task }).reason ?? '', ports);
+      if (state.answer && (state.answeredAt !== undefined || state.next === STEP.confirm)) {
+        ports.logger.error("Could not learn CloudFormation's verdict on the answer; what the request made stays", {
+          ...log,
+          made: state.made,
+          failures: state.stepFailures.count,
+        });
+        return finished(state);
+      }
+      const answer = giveUpAnswer(state);
       ports.logger.error('Giving up after repeated step failures', { ...log, failures: state.stepFailures.count, reason: answer.reason });
       const next: ExecutionState = { ...state, answer, outcome: OUTCOME.failed, next: STEP.answer, waitSeconds: 0, task: { kind: 'done' } };
-      return state.undo?.length ? next : namingUnseen(state, next, ports);
+      return namingUnseen(state, next, ports);
     }
     case STEP.answer: {
       if (!state.answer) throw new Error('answer step reached without an answer');
+      if (state.answeredAt !== undefined) return afterAnswer(state); // the answer went out already
       const body = renderAnswer(state.request, state.answer);
       await ports.deliver(state.request.ResponseURL, body);
       ports.logger.info('Answered CloudFormation', {
@@ -57,9 +84,140 @@ export async function runStep(step: StepName, state: ExecutionState, rawPorts: S
         Reason: state.answer.reason,
         bytes: Buffer.byteLength(body),
       });
-      return state;
+      return afterAnswer({ ...state, answeredAt: ports.now() });
     }
+    case STEP.confirm:
+      return confirmStep(state, ports);
   }
+}
+
+/** The execution is over: the state machine ends it. */
+function finished(state: ExecutionState): ExecutionState {
+  return { ...state, outcome: OUTCOME.done, waitSeconds: 0 };
+}
+
+/** Once the answer is out: the execution ends, or waits for CloudFormation's verdict on what it made. */
+function afterAnswer(state: ExecutionState): ExecutionState {
+  if (!awaitsVerdict(state)) return finished(state);
+  return { ...state, outcome: OUTCOME.wait, next: STEP.confirm, waitSeconds: CONFIRM_WAIT.firstSeconds };
+}
+
+/** Whether what the request made waits on CloudFormation taking the answer that names it. */
+function awaitsVerdict(state: ExecutionState): boolean {
+  return (
+    state.stamp !== undefined &&
+    state.made !== undefined &&
+    state.made !== state.request.PhysicalResourceId &&
+    state.answer?.physicalResourceId === state.made
+  );
+}
+
+function lookDue(state: ExecutionState, ports: StepPorts): boolean {
+  return state.stamp !== undefined && ports.now() - (state.lookedAt ?? 0) >= CLOUDFORMATION_LOOK_INTERVAL_SECONDS * 1000;
+}
+
+/**
+ * Before every act, and while waiting at least once a minute: is CloudFormation still waiting for this
+ * request? If it moved on, nothing more is done for it and what it made is removed. A look that shows an
+ * older status (a lagging read) holds an act back until a look confirms the request; a poll only reads, so
+ * it goes on.
+ */
+async function lookBeforeActing(
+  step: typeof STEP.act | typeof STEP.poll,
+  state: ExecutionState,
+  ports: StepPorts,
+): Promise<{ stop: boolean; state: ExecutionState }> {
+  if (!state.stamp) return { stop: false, state };
+  const view = await ports.cloudFormation.describe(state.request.StackId, state.request.LogicalResourceId);
+  const standing = judgeSince(state.stamp, view);
+  const looked: ExecutionState = { ...state, lookedAt: ports.now() };
+  const log = { step, task: state.task.kind };
+  if (standing.kind === 'current') {
+    delete looked.behindLooks;
+    return { stop: false, state: looked };
+  }
+  if (standing.kind === 'moved-on') return { stop: true, state: abandon(looked, standing.why, ports) };
+  if (step === STEP.poll) return { stop: false, state: looked };
+  const behindLooks = (state.behindLooks ?? 0) + 1;
+  if (behindLooks > BEHIND_LOOKS_MAX) {
+    return {
+      stop: true,
+      state: fail(
+        looked,
+        `CloudFormation's view of ${state.request.LogicalResourceId} stayed behind this request for ${BEHIND_LOOKS_MAX} looks (${standing.why}), so nothing was changed in Atlas. Deploying again retries.`,
+        ports,
+        log,
+      ),
+    };
+  }
+  ports.logger.info('CloudFormation shows an older status; looking again before acting', { ...log, why: standing.why, behindLooks });
+  return { stop: true, state: { ...looked, behindLooks, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: BEHIND_WAIT_SECONDS } };
+}
+
+/**
+ * CloudFormation is no longer waiting for this request (cancelled, timed out, rolled back, or it did not
+ * take the answer): nothing more is done for it, and what it made is removed by this execution.
+ */
+function abandon(state: ExecutionState, why: string, ports: StepPorts): ExecutionState {
+  const now = ports.now();
+  const undo = cleanupOf(state, (type) => resourceFor(type)?.cleanup, now);
+  ports.logger.warn('CloudFormation is no longer waiting for this request; removing what it made', {
+    why,
+    made: state.made,
+    removing: undo.map((u) => u.task.kind),
+  });
+  const base: ExecutionState = {
+    ...state,
+    abandoned: why.slice(0, 500),
+    task: { kind: 'done' },
+    waitSeconds: 0,
+    next: STEP.act,
+    stepFailures: { ...NO_STEP_FAILURES },
+    // The removal has its own time: the request's deadline may have passed already.
+    deadlineAt: Math.max(state.deadlineAt, now + CLEANUP_SECONDS * 1000),
+  };
+  delete base.stepError;
+  delete base.behindLooks;
+  if (!undo.length) return finished(base);
+  return { ...base, undo, outcome: OUTCOME.wait };
+}
+
+/**
+ * After the answer: look until CloudFormation shows what it did with it. Taken, and what the request made is
+ * the stack's; ignored (CloudFormation moved on without it), and this execution removes it; not shown yet,
+ * and it looks again, until the answer's window and the request's ServiceTimeout have passed (then what it
+ * made stays: it may be the stack's).
+ */
+async function confirmStep(state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+  const log = { step: STEP.confirm, task: state.task.kind };
+  if (state.answeredAt === undefined)
+    ports.logger.error('The answer could not be delivered; waiting for CloudFormation to give up on the request', log);
+  if (!awaitsVerdict(state)) return finished(state);
+  const view = await ports.cloudFormation.describe(state.request.StackId, state.request.LogicalResourceId);
+  const fate = judgeAnswer(state.request, state.stamp!, state.made!, view);
+  const now = ports.now();
+  const looked: ExecutionState = { ...state, lookedAt: now };
+  if (fate.kind === 'taken') {
+    ports.logger.info('CloudFormation took the answer', { ...log, physicalResourceId: state.made });
+    return finished(looked);
+  }
+  if (fate.kind === 'ignored') return abandon(looked, `CloudFormation did not take the answer: ${fate.why}`, ports);
+  const until = Math.max(
+    (state.answeredAt ?? now) + CONFIRM_WINDOW_SECONDS * 1000,
+    state.receivedAt + (serviceTimeoutOf(state.request) + CONFIRM_GRACE_SECONDS) * 1000,
+  );
+  if (now >= until) {
+    ports.logger.warn("CloudFormation showed no verdict on the answer in time; what the request made stays, as it may be the stack's", {
+      ...log,
+      physicalResourceId: state.made,
+    });
+    return finished(looked);
+  }
+  const waitSeconds = Math.min(
+    CONFIRM_WAIT.capSeconds,
+    Math.max(CONFIRM_WAIT.firstSeconds, Math.round(state.waitSeconds * CONFIRM_WAIT.factor)),
+  );
+  return { ...looked, outcome: OUTCOME.wait, next: STEP.confirm, waitSeconds };
 }
 
 /**
@@ -87,6 +245,8 @@ async function actAndPoll(
     ports.sleep &&
     next.outcome === OUTCOME.wait &&
     next.next === STEP.poll &&
+    // A look at CloudFormation that falls due is the next poll step's.
+    !lookDue(next, ports) &&
     ports.now() - started + next.waitSeconds * 1000 <= IN_STEP_POLL_BUDGET_SECONDS * 1000
   ) {
     await ports.sleep(next.waitSeconds * 1000);
@@ -105,7 +265,10 @@ async function guarded(
   log: LogFields,
   body: () => Promise<ExecutionState>,
 ): Promise<ExecutionState> {
-  if (ports.now() >= state.deadlineAt) return apply(state, deadlineReached(state), ports, log);
+  // At the deadline a deletion whose last attempt had an unclear outcome is sent once more (a DELETE is safe
+  // to repeat): if Atlas has accepted it, the Delete answers SUCCESS rather than FAILED (`deletionAccepted`).
+  const unclear = state.stepFailures.count > 0 || state.invocationRetried === true;
+  if (ports.now() >= state.deadlineAt && !(unclear && isDeletion(state.task))) return apply(state, deadlineReached(state), ports, log);
   try {
     return await body();
   } catch (err) {
@@ -158,63 +321,58 @@ async function namingUnseen(before: ExecutionState, after: ExecutionState, ports
 }
 
 /**
- * One step of undoing what an earlier request CloudFormation gave up on made (`state.undo[0]`), through
- * the same act and poll code as any task of its resource. Once every item is undone, the request's own
- * task starts (or its planned answer goes out); if one cannot be undone, the request fails and says why.
+ * One step of removing what this execution made (`state.undo[0]`), through the same act and poll code as any
+ * task of its resource. Once every item is removed the execution ends; if one cannot be removed, it ends
+ * saying exactly what stays and why.
  */
-async function undoStep(step: typeof STEP.act | typeof STEP.poll, state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
+async function cleanupStep(step: typeof STEP.act | typeof STEP.poll, state: ExecutionState, ports: StepPorts): Promise<ExecutionState> {
   const [item, ...rest] = state.undo ?? [];
   const resource = resourceFor(item.resourceType);
   const view: ExecutionState = { ...state, task: item.task };
   delete view.undo;
-  delete view.answerAfterUndo;
+  delete view.answer;
   delete view.made;
   const after = resource
     ? await actAndPoll(step, view, resource, ports)
     : { ...view, answer: { status: 'SUCCESS' as const, physicalResourceId: '' } };
-  const carried = { made: state.made, answerAfterUndo: state.answerAfterUndo };
-  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined(carried) };
+  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined({ made: state.made }) };
   delete base.answer;
-  if (!after.answer) return { ...base, undo: [{ resourceType: item.resourceType, task: after.task }, ...rest] };
+  if (state.answer) base.answer = state.answer;
+  if (!after.answer) return { ...base, undo: [{ ...item, task: after.task }, ...rest] };
   if (after.answer.status === 'FAILED') {
-    const answer = undoFailed(state, after.answer.reason);
-    ports.logger.error('Could not undo what an abandoned request made', { task: item.task.kind, reason: answer.reason });
-    // What is left to undo stays in the state: the next request for the resource takes it over (`undoFirst`).
-    return {
-      ...base,
-      undo: [{ resourceType: item.resourceType, task: after.task.kind === 'done' ? item.task : after.task }, ...rest],
-      answer,
-      outcome: OUTCOME.failed,
-      next: STEP.answer,
-      waitSeconds: 0,
-      task: { kind: 'done' },
-    };
+    // Atlas refused or the removal failed: it is tried again (a key's role lowered for a while, an outage)
+    // until the time the removal has runs out; then the execution says what stays.
+    const attempts = (item.attempts ?? 0) + 1;
+    const waitSeconds = Math.min(CLEANUP_RETRY.capSeconds, CLEANUP_RETRY.firstSeconds * 2 ** (attempts - 1));
+    const retry: UndoItem = { ...item, attempts };
+    if (ports.now() + waitSeconds * 1000 < state.deadlineAt) {
+      ports.logger.warn('Could not remove what this request made; trying again', {
+        task: item.task.kind,
+        attempts,
+        waitSeconds,
+        reason: after.answer.reason,
+      });
+      return { ...base, undo: [retry, ...rest], outcome: OUTCOME.wait, next: STEP.act, waitSeconds };
+    }
+    return cleanupFailed({ ...state, undo: [retry, ...rest] }, after.answer.reason ?? '', ports);
   }
-  ports.logger.info('Undone what an abandoned request made', { task: item.task.kind });
+  ports.logger.info('Removed what this request made', { task: item.task.kind });
   if (rest.length) return { ...base, undo: rest, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };
-  const own: ExecutionState = { ...base, outcome: OUTCOME.wait, next: STEP.act, waitSeconds: 0 };
-  delete own.undo;
-  if (state.answerAfterUndo) {
-    delete own.answerAfterUndo;
-    const answer = state.answerAfterUndo;
-    return {
-      ...own,
-      answer,
-      outcome: answer.status === 'SUCCESS' ? OUTCOME.ready : OUTCOME.failed,
-      next: STEP.answer,
-      task: { kind: 'done' },
-    };
-  }
-  return own;
+  const done: ExecutionState = { ...base };
+  delete done.undo;
+  return finished(done);
 }
 
-/** The FAILED answer of a request that could not undo what an abandoned request made. */
-function undoFailed(state: ExecutionState, why: string | undefined): AnswerInput {
-  return {
-    status: 'FAILED',
-    physicalResourceId: physicalIdOfNothingMade(state.request),
-    reason: `An earlier request for this resource, which CloudFormation gave up on, left something in Atlas that could not be removed; the next request for this resource (continuing the rollback, or deleting again) tries again. The removal failed: ${why ?? 'no reason given'}`,
+/** What could not be removed stays in the final state and the log, with why. */
+function cleanupFailed(state: ExecutionState, why: string, ports: StepPorts): ExecutionState {
+  const item = state.undo![0];
+  const leftInAtlas = {
+    ...(state.made ? { physicalResourceId: state.made } : {}),
+    task: describeTask(item.task),
+    reason: why.slice(0, 1000),
   };
+  ports.logger.error('Could not remove what this request made; it stays in Atlas', leftInAtlas);
+  return finished({ ...state, leftInAtlas });
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

@@ -7,7 +7,8 @@ import type { AnswerInput } from '../../cloudformation/answer';
 import type { CloudFormationRequest } from '../../cloudformation/request';
 import type { NextStep, Outcome, StepFailures } from '../../model/wait-loop';
 import type { Task } from '../tasks';
-import type { UndoItem } from './cancellation';
+import type { UndoItem } from './cleanup';
+import type { Stamp } from './standing';
 
 export type { Task } from '../tasks';
 
@@ -40,15 +41,24 @@ export interface ExecutionState {
    */
   invocationRetried?: boolean;
   /**
-   * The physical id of what this request created in Atlas (not what it adopted), kept once known: an
-   * execution CloudFormation gave up on is undone by it (`core/cancellation.ts`).
+   * The physical id of what this request created in Atlas (not what it adopted), kept once known: if
+   * CloudFormation does not take it, this execution removes it (`core/cleanup.ts`).
    */
   made?: string;
-  /**
-   * What an earlier request CloudFormation gave up on made, to undo before this request's own task:
-   * the steps work on `undo[0]` until it is done.
-   */
+  /** What CloudFormation showed for the resource when the request was accepted (`core/standing.ts`). */
+  stamp?: Stamp;
+  /** The stack's status then. */
+  stackStatus?: string;
+  /** Epoch ms of the last look at CloudFormation. */
+  lookedAt?: number;
+  /** Looks in a row that showed a status older than the stamp (a lagging read). */
+  behindLooks?: number;
+  /** Set by the answer step once the answer is delivered: epoch ms. */
+  answeredAt?: number;
+  /** Why CloudFormation is no longer waiting for this request: set when the execution starts removing what it made. */
+  abandoned?: string;
+  /** What this execution made and is removing because CloudFormation did not take it: `undo[0]` first. */
   undo?: UndoItem[];
-  /** The answer this request's plan gave at once, sent once `undo` is done. */
-  answerAfterUndo?: AnswerInput;
+  /** What this execution could not remove, and why (its final state, and its log). */
+  leftInAtlas?: { physicalResourceId?: string; task: string; reason: string };
 }

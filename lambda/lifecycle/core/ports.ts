@@ -4,6 +4,7 @@
  * The Lambda wires them to the real adapters (`runtime/`), the local runner to the emulator and a virtual clock.
  */
 import type { AtlasClient } from '../../atlas/client';
+import type { CloudFormationReader } from '../../cloudformation/stack-view';
 import type { LogFields, LoggerLike } from '../../logging';
 import type { CredentialsSource } from '../../model/credentials-secret';
 import type { ExecutionState } from './execution-state';
@@ -26,6 +27,8 @@ export interface StepPorts {
   logger: LoggerLike;
   atlasFor(source: CredentialsSource): Promise<AtlasApi>;
   deliver(responseUrl: string, body: string): Promise<unknown>;
+  /** What CloudFormation holds for the request's stack and logical id: asked before acting, while waiting and after answering. */
+  cloudFormation: CloudFormationReader;
   /**
    * Sleeps within the step (real time in Lambda, simulated time locally). Without it a step looks once and
    * leaves every wait to Step Functions.

@@ -26,6 +26,13 @@ export interface TaskTraits<T extends { kind: string }> {
    * created it", which must survive every later retry.
    */
   afterUnclearAttempt?(task: T): T;
+  /**
+   * True for tasks that wait for a deletion Atlas has accepted (its DELETE answered 202/204, or it was
+   * deleting already): the deadline answers SUCCESS, since Atlas finishes the deletion on its own.
+   */
+  readonly deletionAccepted?: boolean;
+  /** True for tasks that ask Atlas to delete: safe to repeat, so sent once more at the deadline after an unclear attempt. */
+  readonly deletes?: boolean;
 }
 
 /** Something a request took over but did not make: a failure of the request leaves it where it was. */

@@ -6,10 +6,11 @@
 import type { AtlasApiError } from '../../atlas/errors';
 import type { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields } from '../../logging';
+import { POLL_INTERVAL_SECONDS, UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
-import { describeTask, isWaiting, managedIdOf, type Task } from '../tasks';
+import { describeTask, isDeletionAccepted, isWaiting, managedIdOf, type Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
-import { deadlineVerdict } from './deadline';
+import { type AtDeadline, deadlineVerdict, isDeletionUnderway } from './deadline';
 import { sayWhatStays } from './kept-on-failure';
 import { physicalIdOfNothingMade } from './physical-id';
 import type { StepPorts } from './ports';
@@ -53,6 +54,16 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
       ...(verdict.lastStatus ? { lastStatus: verdict.lastStatus } : {}),
     };
   }
+  if (isDeletionUnderway(verdict)) {
+    ports.logger.info(
+      'Deadline reached while Atlas deletes; the deletion is underway in Atlas and finishes on its own: answering SUCCESS',
+      {
+        ...log,
+        status: state.lastStatus,
+        activity: describeTask(next.task),
+      },
+    );
+  }
   const answer = sayWhatStays(verdict.answer, next.task, state.request);
   return { ...next, outcome: verdict.outcome, next: STEP.answer, waitSeconds: 0, answer, task: { kind: 'done' } };
 }
@@ -69,8 +80,7 @@ export function fail(state: ExecutionState, reason: string, ports: StepPorts, lo
 
 /** The deadline verdict for the state's own task. */
 export function deadlineReached(state: ExecutionState): Verdict {
-  const d = onDeadline(state);
-  return deadlineVerdict(d.physicalResourceId, d.activity, d.lastStatus);
+  return deadlineVerdict(onDeadline(state));
 }
 
 /** Atlas (or Secrets Manager) asked to wait: the same step runs again after the wait, within the deadline. */
@@ -87,20 +97,30 @@ export function retryLater(
 }
 
 /**
- * Waits until `notBefore` (epoch ms; a step that may still act elsewhere has run out of time by then),
- * within the deadline; undefined once that time has come.
+ * After a look that found nothing an attempt of unknown outcome made: look again a poll interval later,
+ * until UNSEEN_EMPTY_LOOKS looks found nothing (Atlas's lists lag); undefined once they have.
  */
-export function waitUntil(
+export function lookAgainIfUnsure(
   state: ExecutionState,
   ports: StepPorts,
   log: LogFields,
-  notBefore: number | undefined,
+  task: Task & { emptyLooks?: number },
 ): ExecutionState | undefined {
-  const seconds = Math.ceil(((notBefore ?? 0) - ports.now()) / 1000);
-  if (seconds <= 0) return undefined;
-  return apply(state, waitWithin(clockOf(state, ports), seconds, onDeadline(state)), ports, log);
+  const looks = (task.emptyLooks ?? 0) + 1;
+  if (looks >= UNSEEN_EMPTY_LOOKS) return undefined;
+  return apply(state, waitWithin(clockOf(state, ports), POLL_INTERVAL_SECONDS, onDeadline(state)), ports, log, {
+    ...task,
+    emptyLooks: looks,
+  } as Task);
 }
 
-function onDeadline(state: ExecutionState) {
-  return { physicalResourceId: answerIdOnFailure(state), activity: describeTask(state.task), lastStatus: state.lastStatus };
+function onDeadline(state: ExecutionState): AtDeadline {
+  const deletionAccepted = isDeletionAccepted(state.task);
+  return {
+    // A deletion under way answers the id CloudFormation sent; a failure names only what the request made.
+    physicalResourceId: deletionAccepted ? physicalIdFor(state) : answerIdOnFailure(state),
+    activity: describeTask(state.task),
+    lastStatus: state.lastStatus,
+    ...(deletionAccepted ? { deletionAccepted } : {}),
+  };
 }

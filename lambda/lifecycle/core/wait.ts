@@ -2,7 +2,7 @@
 import { MIN_WAIT_SECONDS, OTHERS_DELETION_WAIT, POLL_INTERVAL_SECONDS } from '../../model/timing';
 import { OUTCOME } from '../../model/wait-loop';
 import type { Task } from '../tasks';
-import { deadlineVerdict, remainingSeconds } from './deadline';
+import { type AtDeadline, deadlineVerdict, remainingSeconds } from './deadline';
 import type { Clocked, Verdict } from './verdict';
 
 /** The wait before the next look at Atlas: the poll interval, whatever came before. */
@@ -20,14 +20,9 @@ export function othersDeletionWaitSeconds(looks: number): number {
  * Wait `seconds` (cut to what is left before the deadline) and come back, or, once the deadline has
  * passed, the deadline verdict.
  */
-export function waitWithin(
-  c: Clocked,
-  seconds: number,
-  onDeadline: { physicalResourceId: string; activity: string; lastStatus: string | undefined },
-  task?: Task,
-): Verdict {
+export function waitWithin(c: Clocked, seconds: number, onDeadline: AtDeadline, task?: Task): Verdict {
   const remaining = remainingSeconds(c);
-  if (remaining < MIN_WAIT_SECONDS) return deadlineVerdict(onDeadline.physicalResourceId, onDeadline.activity, onDeadline.lastStatus);
+  if (remaining < MIN_WAIT_SECONDS) return deadlineVerdict(onDeadline);
   return {
     outcome: OUTCOME.wait,
     waitSeconds: Math.max(MIN_WAIT_SECONDS, Math.min(seconds, remaining)),
@@ -39,4 +34,12 @@ export function waitWithin(
 /** Atlas is not there yet (its status says so): wait the poll schedule's next wait, within the deadline. */
 export function waitOrDeadline(c: Clocked, lastStatus: string | undefined, physicalResourceId: string, activity: string): Verdict {
   return waitWithin(c, pollWaitSeconds(), { physicalResourceId, activity, lastStatus });
+}
+
+/**
+ * Atlas has accepted a deletion and not finished it yet: wait the poll schedule's next wait while the deadline
+ * allows, and at the deadline answer SUCCESS (Atlas finishes the deletion on its own).
+ */
+export function waitForDeletion(c: Clocked, lastStatus: string | undefined, physicalResourceId: string, activity: string): Verdict {
+  return waitWithin(c, pollWaitSeconds(), { physicalResourceId, activity, lastStatus, deletionAccepted: true });
 }

@@ -11,7 +11,7 @@ import type { CloudProvider } from '../../model/provider';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
-import { waitOrDeadline } from '../core/wait';
+import { waitForDeletion, waitOrDeadline } from '../core/wait';
 import { endpointAttributes } from './attributes';
 import { type EndpointRef, parseEndpointPhysicalId } from './physical-id';
 import { connectionOf } from './status';
@@ -23,21 +23,20 @@ export function registrationBody(provider: CloudProvider, endpointId: string) {
 }
 
 /**
- * A register answered 409 and Atlas shows this interface endpoint registered with this service: whose is
- * it? This request's own when an earlier attempt of it may have registered it (a POST without a clear
- * answer, a step that failed after acting, a Lambda-level retry). Otherwise it was there before the
- * request: a Create takes it over only with AdoptExisting, as a service is. An Update takes it over (and
- * leaves it in place if it then fails): CloudFormation's rollback of a replaced registration is an Update
- * back to the original, which the stack still holds, and nothing in the request tells that apart from
- * someone else's.
+ * A register answered 409, or the look before it, shows this interface endpoint registered with this
+ * service: whose is it? This request's own when an earlier attempt of it may have registered it (a POST
+ * without a clear answer, a step that failed after acting, a Lambda-level retry). Otherwise it was there
+ * before the request, and is taken over only with AdoptExisting, by a Create or an Update alike; or while
+ * the stack rolls back (CloudFormation says so: `UPDATE_ROLLBACK_IN_PROGRESS`), when the Update back names
+ * the registration the stack held before the Update that replaced it, still there until the cleanup.
  */
 export function ownerOfRegistration(
   earlierAttemptMayHaveRegistered: boolean,
   adoptExisting: boolean,
-  requestType: CloudFormationRequest['RequestType'],
+  stackRollingBack: boolean,
 ): 'ours' | 'adopt' | 'refuse' {
   if (earlierAttemptMayHaveRegistered) return 'ours';
-  return adoptExisting || requestType === 'Update' ? 'adopt' : 'refuse';
+  return adoptExisting || stackRollingBack ? 'adopt' : 'refuse';
 }
 
 /** Why a Create does not take over a registration it found without AdoptExisting, and what to do. */
@@ -102,10 +101,13 @@ export function judgeConnection(
   }
 }
 
-/** Judges one poll while waiting for a deregistration to finish. */
+/**
+ * Judges one poll while waiting for a deregistration Atlas accepted to finish: SUCCESS at 404, or at the
+ * deadline while Atlas still removes it.
+ */
 export function judgeRemoval(endpoint: InterfaceEndpoint | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!endpoint) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
+  return waitForDeletion(c, connectionOf(endpoint).status, physicalResourceId, 'waiting for Atlas to remove the interface endpoint');
 }
 
 function providerOf(request: CloudFormationRequest): CloudProvider {

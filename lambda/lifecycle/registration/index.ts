@@ -3,13 +3,14 @@ import { RESOURCE_TYPE_ENDPOINT } from '../../model/endpoint-properties';
 import type { LifecycleResource } from '../core/resource';
 import { planEndpointRequest } from './decisions';
 import { actOnEndpoint, pollEndpoint } from './steps';
-import { findUnseenRegistration, undoRegistration } from './unseen';
+import { cleanupRegistration, findUnseenRegistration, isRegistrationReplacementPair } from './unseen';
 
 export const registrationResource: LifecycleResource = {
   resourceType: RESOURCE_TYPE_ENDPOINT,
   plan: planEndpointRequest,
   act: actOnEndpoint,
   poll: pollEndpoint,
-  undo: undoRegistration,
+  cleanup: cleanupRegistration,
+  isReplacementPair: isRegistrationReplacementPair,
   findUnseen: findUnseenRegistration,
 };

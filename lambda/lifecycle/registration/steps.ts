@@ -3,6 +3,7 @@
  * often the step runs), wait for Atlas to settle its connection, remove it and wait until it is gone.
  * What follows from what Atlas said is decided in `decisions.ts`.
  */
+import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { AtlasApiError } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
@@ -11,7 +12,7 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, waitUntil } from '../core/transitions';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, lookAgainIfUnsure } from '../core/transitions';
 import type { Task } from '../tasks';
 import { judgeConnection, judgeRemoval, ownerOfRegistration, registeredAlreadyReason, registrationBody } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
@@ -39,7 +40,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
         const existing = await getOrGone(api, ref);
         if (!existing) return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
-        const owner = ownerOfRegistration(false, props.adoptExisting, state.request.RequestType);
+        const owner = ownerOfRegistration(false, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
         ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
         if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
         return awaitConnection(
@@ -68,7 +69,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           }
           if (existing) {
             // Registered already: by an earlier attempt of this request, or before it (taken over only when asked).
-            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.request.RequestType);
+            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
             ports.logger.warn('Register answered 409: the interface endpoint is registered with this service already', {
               ...log,
               endpointId: ref.endpointId,
@@ -117,12 +118,11 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       );
     }
     case 'find-registered': {
-      // Not before the step that may still be registering it has run out of time.
-      const waiting = waitUntil(state, ports, log, task.notBefore);
-      if (waiting) return waiting;
       const api = await ports.atlasFor(credentialsOf(state));
       if (!(await getOrGone(api, task.ref))) {
-        ports.logger.info('The abandoned request registered nothing', log);
+        const again = lookAgainIfUnsure(state, ports, log, task);
+        if (again) return again;
+        ports.logger.info('The register of unknown outcome registered nothing', { ...log, looks: UNSEEN_EMPTY_LOOKS });
         return apply(
           state,
           { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
@@ -130,7 +130,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           log,
         );
       }
-      ports.logger.warn('The abandoned request registered the interface endpoint; removing it', {
+      ports.logger.warn('The register of unknown outcome registered the interface endpoint; removing it', {
         ...log,
         endpointId: task.ref.endpointId,
       });

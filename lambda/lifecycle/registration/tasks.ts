@@ -21,10 +21,10 @@ export type RegistrationTask =
   /** Delete: wait for 404. */
   | { kind: 'await-removal'; ref: EndpointRef }
   /**
-   * Undo (`unseen.ts`): remove the registration an abandoned request may have made unseen, if it is there;
-   * `notBefore` (epoch ms): not before the step that may still be making it has run out of time.
+   * Clean-up (`unseen.ts`): remove the registration a register of unknown outcome may have made unseen, if it
+   * is there; `emptyLooks`: looks so far that found none.
    */
-  | { kind: 'find-registered'; ref: EndpointRef; notBefore?: number };
+  | { kind: 'find-registered'; ref: EndpointRef; emptyLooks?: number };
 
 export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   register: {
@@ -46,8 +46,13 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
         : undefined,
   },
   'refresh-endpoint': { waiting: false, describe: (t) => `reading interface endpoint ${t.ref.endpointId}` },
-  deregister: { waiting: false, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
-  'await-removal': { waiting: true, describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}` },
+  deregister: { waiting: false, deletes: true, describe: (t) => `removing interface endpoint ${t.ref.endpointId}` },
+  'await-removal': {
+    waiting: true,
+    // Atlas has accepted the removal by then: the deadline answers SUCCESS, and Atlas finishes it on its own.
+    deletionAccepted: true,
+    describe: (t) => `waiting for Atlas to remove interface endpoint ${t.ref.endpointId}`,
+  },
   'find-registered': {
     waiting: false,
     describe: (t) => `looking for interface endpoint ${t.ref.endpointId}, which an abandoned request may have registered`,

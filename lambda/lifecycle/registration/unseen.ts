@@ -8,7 +8,6 @@
 import { AtlasApiError } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
 import { parseEndpointProperties } from '../../model/endpoint-properties';
-import { STEP_LAMBDA_TIMEOUT_SECONDS } from '../../model/timing';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepPorts } from '../core/ports';
 import { credentialsOf } from '../core/properties';
@@ -16,12 +15,12 @@ import type { Task } from '../tasks';
 import { type EndpointRef, formatEndpointPhysicalId, parseEndpointPhysicalId } from './physical-id';
 
 /** True when the state's register attempt may have registered the endpoint without the state showing it. */
-export function mayHaveRegisteredUnseen(state: ExecutionState, stepInFlight = false): boolean {
+export function mayHaveRegisteredUnseen(state: ExecutionState): boolean {
   const t = state.task;
   if (t.kind !== 'register') return false;
   if (t.uncertain === true) return true;
   // Only a step past the look POSTs: before it, a registration that is there was there before.
-  return t.checked === true && (stepInFlight || state.stepFailures.count > 0 || state.invocationRetried === true);
+  return t.checked === true && (state.stepFailures.count > 0 || state.invocationRetried === true);
 }
 
 function refOf(state: ExecutionState): EndpointRef | undefined {
@@ -51,14 +50,23 @@ export async function findUnseenRegistration(state: ExecutionState, ports: StepP
 }
 
 /**
- * `LifecycleResource.undo` for registrations: remove the registration an abandoned request made; if it may
- * have registered unseen, look (after the step in flight, if any, has had its whole timeout).
+ * `LifecycleResource.cleanup` for registrations: remove the registration this execution made; if a register
+ * of unknown outcome may have made it unseen, look for it.
  */
-export function undoRegistration(last: ExecutionState, stepInFlight: boolean, now: number): Task | undefined {
-  const made = parseEndpointPhysicalId(last.made);
+export function cleanupRegistration(state: ExecutionState): Task | undefined {
+  const made = parseEndpointPhysicalId(state.made);
   if (made) return { kind: 'deregister', ref: made };
-  if (!mayHaveRegisteredUnseen(last, stepInFlight)) return undefined;
-  const ref = refOf(last);
-  if (!ref) return undefined;
-  return { kind: 'find-registered', ref, ...(stepInFlight ? { notBefore: now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 } : {}) };
+  if (!mayHaveRegisteredUnseen(state)) return undefined;
+  const ref = refOf(state);
+  return ref ? { kind: 'find-registered', ref } : undefined;
+}
+
+/**
+ * `LifecycleResource.isReplacementPair` for registrations: both registrations of one project (a registration's
+ * id records no predecessor, so a cleanup Delete is told apart by the project alone; README "Limits").
+ */
+export function isRegistrationReplacementPair(a: string, b: string): boolean {
+  const ra = parseEndpointPhysicalId(a) ?? parseEndpointPhysicalId(a, 'AZURE');
+  const rb = parseEndpointPhysicalId(b) ?? parseEndpointPhysicalId(b, 'AZURE');
+  return ra !== undefined && rb !== undefined && ra.projectId === rb.projectId && a !== b;
 }

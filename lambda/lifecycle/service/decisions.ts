@@ -2,15 +2,17 @@
  * Decisions for `Custom::AtlasPrivateEndpointService`: what the region holds, whether a service is ready,
  * what an Update changes. Plain functions of data; Atlas's statuses are read through `status.ts`.
  */
-import type { EndpointService } from '../../atlas/models';
+import type { EndpointService, InterfaceEndpoint } from '../../atlas/models';
 import type { CloudFormationRequest } from '../../cloudformation/request';
 import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
+import type { StackContext } from '../core/resource';
 import { classify } from '../core/status-table';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
-import { waitOrDeadline } from '../core/wait';
+import { waitForDeletion, waitOrDeadline } from '../core/wait';
+import { connectionOf } from '../registration/status';
 import { serviceAttributes } from './attributes';
 import { parseReplacedService, parseServicePhysicalId, type ServiceRef } from './physical-id';
 import { SERVICE_STATUS } from './status';
@@ -82,15 +84,33 @@ export function isDeleting(service: EndpointService | undefined): boolean {
   return service !== undefined && classify(SERVICE_STATUS, service.status) === 'deleting';
 }
 
-/** Judges one poll while waiting for a deleted service to be gone. */
+/**
+ * Judges one poll while waiting for a service whose deletion Atlas accepted to be gone: SUCCESS at 404, or at
+ * the deadline while Atlas still deletes it (whatever its status: a read that lags may still show AVAILABLE).
+ */
 export function judgeGone(service: EndpointService | undefined, physicalResourceId: string, c: Clocked): Verdict {
   if (!service) return { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId } };
-  return waitOrDeadline(
+  return waitForDeletion(
     c,
     service.status,
     physicalResourceId,
     `waiting for Atlas to finish deleting private endpoint service ${service.id}`,
   );
+}
+
+/** The interface endpoints an AWS service lists as registered (the registrations this version makes). */
+export function registrationIdsOf(service: EndpointService | undefined): string[] {
+  return service?.cloudProvider === 'AWS' ? [...service.interfaceEndpoints] : [];
+}
+
+/**
+ * Atlas refused to delete a service that still lists registrations: is that only until Atlas has removed
+ * them? True when there is at least one and Atlas is removing each (a Delete of it was accepted, which the
+ * registration's own Delete answers SUCCESS for at its deadline); then the delete is asked again while the
+ * deadline allows. False when one stays: only its owner can remove it, and the refusal's reason says so.
+ */
+export function onlyRemovalsInTheWay(registrations: readonly (InterfaceEndpoint | undefined)[]): boolean {
+  return registrations.length > 0 && registrations.every((e) => e === undefined || connectionOf(e).state === 'deleting');
 }
 
 export type Inspection =
@@ -128,7 +148,7 @@ export function conflictReason(projectId: string, service: EndpointService): str
 }
 
 /** The first step for a service request. Pure: validation, physical id parsing, what changed. */
-export function planServiceRequest(request: CloudFormationRequest): Plan {
+export function planServiceRequest(request: CloudFormationRequest, stack: StackContext = {}): Plan {
   const parsed = parseServiceProperties(request.ResourceProperties);
   switch (request.RequestType) {
     case 'Create':
@@ -141,11 +161,11 @@ export function planServiceRequest(request: CloudFormationRequest): Plan {
       return { task: { kind: 'delete', ref } };
     }
     case 'Update':
-      return planUpdate(request, parsed);
+      return planUpdate(request, parsed, stack);
   }
 }
 
-function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>): Plan {
+function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof parseServiceProperties>, stack: StackContext): Plan {
   if (!parsed.ok) return invalidPropertiesPlan(request, parsed.problems);
   const next = parsed.value;
   const ref = parseServicePhysicalId(request.PhysicalResourceId);
@@ -160,8 +180,11 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   const portMappingChanged = (old?.portMappingEnabled ?? false) !== (next.portMappingEnabled ?? false);
 
   // Another project, provider or region is another service: create it; CloudFormation deletes the old one.
-  // Unless it is the service this one replaced (a rollback of the replacement): take that back if it is there.
-  if (replaced) return { task: restoreTarget(request.PhysicalResourceId, next) ?? { kind: 'inspect' } };
+  // Unless the stack is rolling back and it is the service this one replaced: take that back if it is there.
+  // Outside a rollback the replaced service may have been released (UpdateReplacePolicy: Retain), so it is
+  // taken over only as any service would be, with AdoptExisting.
+  const rollingBack = stack.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  if (replaced) return { task: (rollingBack ? restoreTarget(request.PhysicalResourceId, next) : undefined) ?? { kind: 'inspect' } };
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
   if (oldRemote.join(',') !== newRemote.join(',')) return { task: { kind: 'patch', ref, remoteRegions: [...newRemote] } };

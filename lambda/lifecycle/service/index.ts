@@ -3,13 +3,14 @@ import { RESOURCE_TYPE_SERVICE } from '../../model/service-properties';
 import type { LifecycleResource } from '../core/resource';
 import { planServiceRequest } from './decisions';
 import { actOnService, pollService } from './steps';
-import { findUnseenService, undoService } from './unseen';
+import { cleanupService, findUnseenService, isServiceReplacementPair } from './unseen';
 
 export const serviceResource: LifecycleResource = {
   resourceType: RESOURCE_TYPE_SERVICE,
   plan: planServiceRequest,
   act: actOnService,
   poll: pollService,
-  undo: undoService,
+  cleanup: cleanupService,
+  isReplacementPair: isServiceReplacementPair,
   findUnseen: findUnseenService,
 };

@@ -3,6 +3,7 @@
  * delete, and the polls that wait for Atlas. What follows from what Atlas said is decided in
  * `decisions.ts`.
  */
+import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { AtlasApiError } from '../../atlas/errors';
 import type { EndpointService } from '../../atlas/models';
 import type { LogFields } from '../../logging';
@@ -12,7 +13,7 @@ import { requestDeletion } from '../core/deletion';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
-import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, waitUntil } from '../core/transitions';
+import { answerIdOnFailure, apply, clockOf, fail, physicalIdFor, retryLater, lookAgainIfUnsure } from '../core/transitions';
 import { othersDeletionWaitSeconds, waitOrDeadline, waitWithin } from '../core/wait';
 import { findRegion } from '../../model/regions';
 import { describeTask, type Task } from '../tasks';
@@ -24,10 +25,13 @@ import {
   judgeGone,
   judgeReadiness,
   mayRestore,
+  onlyRemovalsInTheWay,
   ownerOfConflict,
   portMappingChangeReason,
   refOf,
+  registrationIdsOf,
 } from './decisions';
+import { getOrGone as getRegistrationOrGone } from '../registration/unseen';
 import { formatServicePhysicalId, replacedIdFor, type ServiceRef } from './physical-id';
 import { createdSince, findCreatedSince } from './unseen';
 
@@ -206,16 +210,26 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           `: ${err.message}`,
         then: { kind: 'await-gone', ref },
         alreadyGoing: async () => isDeleting(await getOrGone(api, ref)),
+        // A stack deletes the registrations first; their Deletes succeed once Atlas accepted the removal.
+        refusedUntilRemovalsEnd: async () => {
+          const ids = registrationIdsOf(await getOrGone(api, ref));
+          if (ids.length === 0) return false;
+          const registrations = await Promise.all(
+            ids.map((endpointId) =>
+              getRegistrationOrGone(api, { projectId: ref.projectId, serviceId: ref.serviceId, provider: ref.provider, endpointId }),
+            ),
+          );
+          return onlyRemovalsInTheWay(registrations);
+        },
       });
     }
     case 'find-created': {
-      // Not before the step that may still be creating it has run out of time.
-      const waiting = waitUntil(state, ports, log, task.notBefore);
-      if (waiting) return waiting;
       const api = await ports.atlasFor(credentialsOf(state));
       const found = await findCreatedSince(api, task);
       if (!found) {
-        ports.logger.info('The abandoned request created no service', log);
+        const again = lookAgainIfUnsure(state, ports, log, task);
+        if (again) return again;
+        ports.logger.info('The create of unknown outcome made no service', { ...log, looks: UNSEEN_EMPTY_LOOKS });
         return apply(
           state,
           { outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: physicalIdFor(state) } },
@@ -223,7 +237,7 @@ export async function actOnService(state: ExecutionState, ports: StepPorts): Pro
           log,
         );
       }
-      ports.logger.warn('The abandoned request created a service; deleting it', { ...log, serviceId: found.id });
+      ports.logger.warn('The create of unknown outcome made a service; deleting it', { ...log, serviceId: found.id });
       return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'delete', ref: refOf(task.projectId, found) });
     }
     case 'await-ready':

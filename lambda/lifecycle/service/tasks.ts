@@ -33,10 +33,18 @@ export type ServiceTask =
   /** Delete: wait for 404. */
   | { kind: 'await-gone'; ref: ServiceRef }
   /**
-   * Undo (`unseen.ts`): find the service an abandoned request may have created unseen, and delete it;
-   * `notBefore` (epoch ms): not before the step that may still be creating it has run out of time.
+   * Clean-up (`unseen.ts`): find the service a create of unknown outcome may have created unseen, and delete
+   * it; `emptyLooks`: looks so far that found none (Atlas's list may lag).
    */
-  | { kind: 'find-created'; projectId: string; provider: CloudProvider; region: string; since: number; until?: number; notBefore?: number };
+  | {
+      kind: 'find-created';
+      projectId: string;
+      provider: CloudProvider;
+      region: string;
+      since: number;
+      until?: number;
+      emptyLooks?: number;
+    };
 
 export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   inspect: { waiting: false, describe: () => 'checking the region for an existing service' },
@@ -61,12 +69,12 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   restore: { waiting: false, describe: (t) => `looking for service ${t.ref.serviceId}, which the stack had before the replacement` },
   patch: { waiting: false, describe: (t) => `updating service ${t.ref.serviceId}` },
   refresh: { waiting: false, describe: (t) => `reading service ${t.ref.serviceId}` },
-  delete: { waiting: false, describe: (t) => `deleting service ${t.ref.serviceId}` },
+  delete: { waiting: false, deletes: true, describe: (t) => `deleting service ${t.ref.serviceId}` },
   'await-gone': {
     waiting: true,
-    // Atlas has accepted the delete by then: a deadline here is not a refusal, and the next Delete finds it gone.
-    describe: (t) =>
-      `waiting for service ${t.ref.serviceId} to be deleted (Atlas accepted the delete and finishes it on its own; deleting again then succeeds)`,
+    // Atlas has accepted the delete by then: the deadline answers SUCCESS, and Atlas finishes the deletion on its own.
+    deletionAccepted: true,
+    describe: (t) => `waiting for service ${t.ref.serviceId} to be deleted (Atlas accepted the delete and finishes it on its own)`,
   },
   'find-created': {
     waiting: false,

@@ -10,13 +10,12 @@ import type { EndpointService } from '../../atlas/models';
 import type { CloudProvider } from '../../model/provider';
 import { guessAtlasRegionName } from '../../model/regions';
 import { parseServiceProperties } from '../../model/service-properties';
-import { STEP_LAMBDA_TIMEOUT_SECONDS } from '../../model/timing';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepPorts } from '../core/ports';
 import { credentialsOf } from '../core/properties';
 import type { Task } from '../tasks';
 import { isDeleting, refOf } from './decisions';
-import { formatServicePhysicalId, parseServicePhysicalId, replacedIdFor } from './physical-id';
+import { formatServicePhysicalId, parseReplacedService, parseServicePhysicalId, replacedIdFor } from './physical-id';
 
 /** Where to look for a service a request may have created, and since when. */
 export interface UnseenSearch {
@@ -31,10 +30,9 @@ export interface UnseenSearch {
 }
 
 /** True when the state's create attempt may have created a service the state does not show. */
-export function mayHaveCreatedUnseen(state: ExecutionState, stepInFlight = false): boolean {
+export function mayHaveCreatedUnseen(state: ExecutionState): boolean {
   const t = state.task;
-  if (t.kind === 'create')
-    return stepInFlight || t.maybeProcessed === true || state.stepFailures.count > 0 || state.invocationRetried === true;
+  if (t.kind === 'create') return t.maybeProcessed === true || state.stepFailures.count > 0 || state.invocationRetried === true;
   return t.kind === 'inspect' && t.maybeProcessed === true;
 }
 
@@ -86,16 +84,19 @@ export async function findUnseenService(state: ExecutionState, ports: StepPorts)
 }
 
 /**
- * `LifecycleResource.undo` for services: delete the service an abandoned request created; if it may have
- * created one unseen, look for it (after the step in flight, if any, has had its whole timeout to land it).
+ * `LifecycleResource.cleanup` for services: delete the service this execution created; if a create of
+ * unknown outcome may have created one unseen, look for it (made since the request was received, by now).
  */
-export function undoService(last: ExecutionState, stepInFlight: boolean, now: number): Task | undefined {
-  const ref = parseServicePhysicalId(last.made);
+export function cleanupService(state: ExecutionState, now: number): Task | undefined {
+  const ref = parseServicePhysicalId(state.made);
   if (ref) return { kind: 'delete', ref };
-  if (!mayHaveCreatedUnseen(last, stepInFlight)) return undefined;
-  const search = searchOf(last);
+  if (!mayHaveCreatedUnseen(state)) return undefined;
+  const search = searchOf(state);
   if (!search) return undefined;
-  // Its last attempt lands by the stop (now), or, with a step in flight, by the end of that step's timeout.
-  const until = stepInFlight ? now + STEP_LAMBDA_TIMEOUT_SECONDS * 1000 : now;
-  return { kind: 'find-created', ...search, until, ...(stepInFlight ? { notBefore: until } : {}) };
+  return { kind: 'find-created', ...search, until: now };
+}
+
+/** `LifecycleResource.isReplacementPair` for services: either id records the other as the service it replaced. */
+export function isServiceReplacementPair(a: string, b: string): boolean {
+  return parseReplacedService(a)?.physicalResourceId === b || parseReplacedService(b)?.physicalResourceId === a;
 }

@@ -13,6 +13,7 @@ import { silentLogger } from '../../../lambda/logging';
 import { ATLAS_CALL_MAX_MS, STEP_LAMBDA_TIMEOUT_SECONDS } from '../../../lambda/model/timing';
 import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, type VirtualClock } from '../../../local/atlas-emulator';
 import { useEmulator } from '../../support/emulator';
+import { notAsked } from '../../support/cloudformation';
 
 // AWS services take 180 s to provision here.
 const fixture = useEmulator({ timings: { AWS: { serviceCreate: 180 } } });
@@ -32,6 +33,7 @@ function ports(withSleep: boolean): StepPorts {
     logger: silentLogger,
     atlasFor: async () => client,
     deliver: async () => undefined,
+    cloudFormation: notAsked,
     ...(withSleep
       ? {
           sleep: async (ms: number) => {

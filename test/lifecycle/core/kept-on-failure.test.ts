@@ -13,6 +13,7 @@ import { giveUpAnswer } from '../../../lambda/lifecycle/core/give-up';
 import type { AtlasApi, StepPorts } from '../../../lambda/lifecycle/core/ports';
 import type { Task } from '../../../lambda/lifecycle/tasks';
 import { silentLogger } from '../../../lambda/logging';
+import { notAsked } from '../../support/cloudformation';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -129,7 +130,7 @@ function portsFor(look: Look, now = NOW): StepPorts {
           }) as InterfaceEndpoint,
       ),
   } as unknown as AtlasApi;
-  return { now: () => now, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
+  return { now: () => now, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined, cloudFormation: notAsked };
 }
 
 describe.each(KINDS)('$name', (kind) => {

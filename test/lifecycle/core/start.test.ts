@@ -3,6 +3,12 @@ import type { CloudFormationRequest } from '../../../lambda/cloudformation/reque
 import { deadlineFor } from '../../../lambda/lifecycle/core/deadline';
 import { executionName, initialState } from '../../../lambda/lifecycle/core/start';
 import { pollWaitSeconds } from '../../../lambda/lifecycle/core/wait';
+import {
+  ATLAS_CALL_MAX_MS,
+  MAX_SERVICE_TIMEOUT_SECONDS,
+  MIN_SERVICE_TIMEOUT_SECONDS,
+  POLL_INTERVAL_SECONDS,
+} from '../../../lambda/model/timing';
 import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
@@ -18,13 +24,29 @@ describe('the poll schedule and the deadline', () => {
     expect(pollWaitSeconds()).toBeGreaterThanOrEqual(12.5);
   });
 
-  it('keeps a margin before ServiceTimeout of a tenth, but never less than one step and the answer can take', () => {
+  it('keeps a margin before ServiceTimeout of a tenth (at most 3 minutes), but never less than the last look and the answer', () => {
     expect(deadlineFor(0, 3600)).toBe(3420_000);
     expect(deadlineFor(0, 1800)).toBe(1620_000);
-    // Two Atlas calls of up to 45 s and the answer: a step begun before the deadline still ends before ServiceTimeout.
-    expect(deadlineFor(0, 600)).toBe(500_000);
-    expect(deadlineFor(0, 150)).toBe(50_000);
+    expect(deadlineFor(0, 600)).toBe(540_000);
+    // One Atlas call of up to 45 s and the answer step: a look begun just before the deadline still ends before ServiceTimeout.
+    expect(deadlineFor(0, 150)).toBe(100_000);
+    expect(deadlineFor(0, 120)).toBe(70_000);
+    // The property check refuses a ServiceTimeout this short; a Delete of an older stack still gets a second.
     expect(deadlineFor(0, 30)).toBe(1_000);
+  });
+
+  it('leaves at least one poll and one Atlas call before the deadline from the smallest ServiceTimeout allowed on, and not below it', () => {
+    const window = (t: number) => deadlineFor(0, t) / 1000;
+    const need = POLL_INTERVAL_SECONDS + ATLAS_CALL_MAX_MS / 1000;
+    expect(MIN_SERVICE_TIMEOUT_SECONDS).toBe(109);
+    expect(window(MIN_SERVICE_TIMEOUT_SECONDS)).toBeGreaterThanOrEqual(need);
+    expect(window(MIN_SERVICE_TIMEOUT_SECONDS - 1)).toBeLessThan(need);
+    for (let t = MIN_SERVICE_TIMEOUT_SECONDS; t <= MAX_SERVICE_TIMEOUT_SECONDS; t++) {
+      const margin = t - window(t);
+      expect(window(t)).toBeGreaterThanOrEqual(need);
+      // Proportionate: never more than half the timeout, and never more than 3 minutes.
+      expect(margin).toBeLessThanOrEqual(Math.min(180, Math.ceil(t / 2)));
+    }
   });
 });
 
@@ -33,10 +55,9 @@ describe('starting an execution', () => {
     const a = req({});
     expect(executionName(a)).toBe(executionName({ ...a }));
     expect(executionName(a)).not.toBe(executionName({ ...a, ResponseURL: 'https://s3.example/response?X-Amz-Signature=def' }));
-    expect(executionName(a)).toMatch(/^Service-[0-9a-f]{8}-Create-[0-9a-f]{32}$/);
-    // Every request for one logical id of one stack shares a prefix; another stack's does not.
-    expect(executionName({ ...a, RequestType: 'Delete', RequestId: 'r-2' }).slice(0, 17)).toBe(executionName(a).slice(0, 17));
-    expect(executionName({ ...a, StackId: a.StackId.replace('/1', '/2') }).slice(0, 17)).not.toBe(executionName(a).slice(0, 17));
+    expect(executionName(a)).toMatch(/^Service-Create-[0-9a-f]{32}$/);
+    // Another stack's request of the same logical id and RequestId is another execution.
+    expect(executionName({ ...a, StackId: a.StackId.replace('/1', '/2') })).not.toBe(executionName(a));
     expect(executionName(a).length).toBeLessThanOrEqual(80);
     expect(executionName(a)).not.toContain('abc');
   });
@@ -44,7 +65,7 @@ describe('starting an execution', () => {
   it('sets the deadline from ServiceTimeout and answers at once what needs no Atlas call', () => {
     const s = initialState(req({ ResourceProperties: { ...props, ServiceTimeout: '600' } }), 0);
     expect(s).toMatchObject({
-      deadlineAt: 500_000,
+      deadlineAt: 540_000,
       next: 'act',
       outcome: 'WAIT',
       task: { kind: 'inspect' },

@@ -162,6 +162,11 @@ describe('judging a registration', () => {
       waitSeconds: pollWaitSeconds(),
       lastStatus: 'DELETING',
     });
+    // Atlas accepted the removal: at the deadline the Delete succeeds, Atlas finishes on its own.
+    expect(judgeRemoval(aws({ connectionStatus: 'DELETING', deleteRequested: true }), ID, { ...clock, deadlineAt: clock.now })).toEqual({
+      outcome: 'DEADLINE',
+      answer: { status: 'SUCCESS', physicalResourceId: ID },
+    });
   });
 });
 
@@ -215,15 +220,15 @@ describe('the registration body', () => {
 
 describe('a registration found in place by a register (409)', () => {
   it('is ours after an attempt that may have registered it; otherwise taken over only with AdoptExisting', () => {
-    expect(ownerOfRegistration(true, false, 'Create')).toBe('ours');
-    expect(ownerOfRegistration(true, true, 'Create')).toBe('ours');
-    expect(ownerOfRegistration(false, true, 'Create')).toBe('adopt');
-    expect(ownerOfRegistration(false, false, 'Create')).toBe('refuse');
+    expect(ownerOfRegistration(true, false, false)).toBe('ours');
+    expect(ownerOfRegistration(true, true, false)).toBe('ours');
+    expect(ownerOfRegistration(false, true, false)).toBe('adopt');
+    expect(ownerOfRegistration(false, false, false)).toBe('refuse');
   });
 
-  it("an Update takes it over: a rollback's Update back to the stack's original registration finds it registered", () => {
-    expect(ownerOfRegistration(false, false, 'Update')).toBe('adopt');
-    expect(ownerOfRegistration(true, false, 'Update')).toBe('ours');
+  it("while the stack rolls back it takes it over: the rollback's Update back to the stack's original registration finds it registered", () => {
+    expect(ownerOfRegistration(false, false, true)).toBe('adopt');
+    expect(ownerOfRegistration(true, false, true)).toBe('ours');
   });
 
   it('without the opt-in, the reason names the service and the endpoint and says what to do', () => {

@@ -10,6 +10,7 @@ import type { ExecutionState } from '../../../lambda/lifecycle/core/execution-st
 import type { AtlasApi, StepPorts } from '../../../lambda/lifecycle/core/ports';
 import type { Task } from '../../../lambda/lifecycle/tasks';
 import { silentLogger } from '../../../lambda/logging';
+import { notAsked } from '../../support/cloudformation';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
@@ -69,7 +70,13 @@ function ports(post: AtlasApiError, get: InterfaceEndpoint | AtlasApiError = exi
       return get;
     },
   } as unknown as AtlasApi;
-  return { now: () => 1_000_000, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
+  return {
+    now: () => 1_000_000,
+    logger: silentLogger,
+    atlasFor: async () => api,
+    deliver: async () => undefined,
+    cloudFormation: notAsked,
+  };
 }
 
 describe('the look before the POST', () => {
@@ -121,11 +128,12 @@ describe('a register answered 409 for a registration that is there', () => {
     expect(pending.task).toEqual({ kind: 'await-connection', ref: expect.objectContaining({ endpointId: VPCE }), origin: 'adopted' });
   });
 
-  it("an Update back to a registration the stack still holds (a replacement's rollback) takes it over without the opt-in", async () => {
+  it("an Update back to a registration the stack still holds (a replacement's rollback, as CloudFormation's stack status says) takes it over without the opt-in", async () => {
     const held = `${PROJECT}--${SERVICE}--vpce-11111111111111111`;
     const s = state();
     const update: ExecutionState = {
       ...s,
+      stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS',
       request: {
         ...s.request,
         RequestType: 'Update',

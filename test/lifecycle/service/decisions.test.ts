@@ -113,6 +113,20 @@ describe('judging Atlas', () => {
     expect(judgeGone(undefined, ID, clock)).toEqual({ outcome: 'READY', answer: { status: 'SUCCESS', physicalResourceId: ID } });
   });
 
+  it('a deletion Atlas accepted waits for 404 while the deadline allows, then answers SUCCESS whatever the status shows', () => {
+    expect(judgeGone(aws({ status: 'DELETING' }), ID, { ...clock, deadlineAt: clock.now + 5_000 })).toEqual({
+      outcome: 'WAIT',
+      waitSeconds: 5,
+      lastStatus: 'DELETING',
+    });
+    for (const status of ['DELETING', 'AVAILABLE'] as const) {
+      expect(judgeGone(aws({ status }), ID, { ...clock, deadlineAt: clock.now })).toEqual({
+        outcome: 'DEADLINE',
+        answer: { status: 'SUCCESS', physicalResourceId: ID },
+      });
+    }
+  });
+
   it('an adopted service that fails, is being deleted, vanishes or runs out of time answers an id that is not its own', () => {
     const adopted = { ready: ID, failed: 'not-created-r-1' };
     const failed = judgeReadiness(aws({ status: 'FAILED', errorMessage: 'no capacity' }), ref, adopted, clock);

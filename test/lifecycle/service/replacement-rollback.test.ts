@@ -14,6 +14,7 @@ import { formatServicePhysicalId, type ServiceRef } from '../../../lambda/lifecy
 import { silentLogger } from '../../../lambda/logging';
 import { parseServiceProperties, type ServiceProperties } from '../../../lambda/model/service-properties';
 import { cfnRequest } from '../../support/requests';
+import { notAsked } from '../../support/cloudformation';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const a: ServiceRef = { projectId: PROJECT, serviceId: '6b0afe2c5721d53048387adc', provider: 'AWS', region: 'US_EAST_1' };
@@ -46,16 +47,25 @@ const live = (fields: Partial<EndpointService> = {}): EndpointService =>
   }) as EndpointService;
 
 describe('planning an Update on the id of a replacement', () => {
-  it("back to the replaced service's project, provider and region: look for it (in any spelling of the region)", () => {
+  const rollingBack = { stackStatus: 'UPDATE_ROLLBACK_IN_PROGRESS' };
+  it("back to the replaced service's project, provider and region while the stack rolls back: look for it (in any spelling of the region)", () => {
     const restore = { task: { kind: 'restore', ref: a, physicalResourceId: A } };
-    expect(planRequest(req({}))).toEqual(restore);
-    expect(planRequest(req({ ResourceProperties: { ...propsA, Region: 'US_EAST_1' } }))).toEqual(restore);
+    expect(planRequest(req({}), rollingBack)).toEqual(restore);
+    expect(planRequest(req({ ResourceProperties: { ...propsA, Region: 'US_EAST_1' } }), rollingBack)).toEqual(restore);
     // Without old properties (or with unreadable ones) the record alone decides.
-    expect(planRequest(req({ OldResourceProperties: undefined }))).toEqual(restore);
+    expect(planRequest(req({ OldResourceProperties: undefined }), rollingBack)).toEqual(restore);
+  });
+
+  it('back to it in a forward Update (the replaced service may have been released with UpdateReplacePolicy: Retain): as any region, look and create', () => {
+    for (const stackStatus of ['UPDATE_IN_PROGRESS', undefined]) {
+      expect(planRequest(req({}), stackStatus ? { stackStatus } : {})).toEqual({ task: { kind: 'inspect' } });
+    }
   });
 
   it('anywhere else: an ordinary replacement (look at the region, create)', () => {
-    expect(planRequest(req({ ResourceProperties: { ...propsA, Region: 'us-west-2' } }))).toEqual({ task: { kind: 'inspect' } });
+    expect(planRequest(req({ ResourceProperties: { ...propsA, Region: 'us-west-2' } }), rollingBack)).toEqual({
+      task: { kind: 'inspect' },
+    });
     expect(planRequest(req({ ResourceProperties: { ...propsA, ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9e' } }))).toEqual({
       task: { kind: 'inspect' },
     });
@@ -134,7 +144,7 @@ describe('the restore step', () => {
         });
       },
     } as unknown as AtlasApi;
-    return { now: () => 0, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined };
+    return { now: () => 0, logger: silentLogger, atlasFor: async () => api, deliver: async () => undefined, cloudFormation: notAsked };
   }
 
   it("answers SUCCESS with the replaced service's own id and attributes, creating and deleting nothing", async () => {
@@ -166,6 +176,7 @@ describe('a replacing Update that creates', () => {
       logger: silentLogger,
       atlasFor: async () => api as unknown as AtlasApi,
       deliver: async () => undefined,
+      cloudFormation: notAsked,
     };
     const start: ExecutionState = {
       request: req({ PhysicalResourceId: A, ResourceProperties: propsB, OldResourceProperties: propsA }),
