@@ -6,9 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as lib from '../lib';
-import { acknowledgeNagFindings } from '../bin/nag';
 import { addStacks } from '../bin/stacks';
 import {
   ATLAS_CALL_MAX_MS,
@@ -17,11 +16,13 @@ import {
   DEADLINE_MARGIN_MIN_SECONDS,
   HTTP_TOTAL_TIMEOUT_MS,
   MAX_SERVICE_TIMEOUT_SECONDS,
+  MIN_SERVICE_TIMEOUT_SECONDS,
   OTHERS_DELETION_WAIT,
   POLL_INTERVAL_SECONDS,
   STEP_ATLAS_RETRY_BUDGET_MS,
   STEP_LAMBDA_TIMEOUT_SECONDS,
 } from '../lambda/model/timing';
+import { deadlineFor } from '../lambda/lifecycle/core/deadline';
 import { readmeSection } from './support/readme';
 
 const README = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -36,8 +37,6 @@ function figures(pattern: RegExp): number[] {
   return found;
 }
 
-const NUMBER_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
-
 describe('README figures match the code', () => {
   it('the wait loop looks every POLL_INTERVAL_SECONDS, and no growing schedule is claimed for it', () => {
     for (const n of figures(/wait loop polls every (\d+) s/)) expect(n).toBe(POLL_INTERVAL_SECONDS);
@@ -51,10 +50,21 @@ describe('README figures match the code', () => {
     expect(PROSE).not.toMatch(/polling (starts )?(at|after) 5 s/);
   });
 
-  it('the deadline: ServiceTimeout less its margin, and the largest ServiceTimeout', () => {
-    for (const n of figures(/ServiceTimeout`? (?:minus|less) (\d+)%/)) expect(n / 100).toBe(DEADLINE_MARGIN_FRACTION);
-    for (const n of figures(/(?:minus|less) \d+%,? \(?at least (\d+) s/)) expect(n).toBe(DEADLINE_MARGIN_MIN_SECONDS);
-    for (const n of figures(/at least \d+ s,? (?:and )?at most (\d+) minutes/)) expect(n * 60).toBe(DEADLINE_MARGIN_MAX_SECONDS);
+  it('the deadline: ServiceTimeout less its margin, the smallest and the largest ServiceTimeout', () => {
+    const deadline = PROSE.match(
+      /less a margin for the last look at Atlas \(one call, up to (\d+) s\) and the answer \((\d+) s\): (\d+) s, or a tenth of `?ServiceTimeout`? when that is more, at most (\d+) minutes/,
+    );
+    expect(deadline?.slice(1).map(Number)).toEqual([
+      ATLAS_CALL_MAX_MS / 1000,
+      DEADLINE_MARGIN_MIN_SECONDS - ATLAS_CALL_MAX_MS / 1000,
+      DEADLINE_MARGIN_MIN_SECONDS,
+      DEADLINE_MARGIN_MAX_SECONDS / 60,
+    ]);
+    expect(DEADLINE_MARGIN_FRACTION).toBe(0.1);
+    // The worked figures: ServiceTimeout → what the loop waits.
+    for (const [, timeout, waits] of PROSE.matchAll(/(\d+) s waits (\d+) s/g))
+      expect(deadlineFor(0, Number(timeout)) / 1000).toBe(Number(waits));
+    for (const n of figures(/smallest `ServiceTimeout` allowed is \*\*(\d+) s\*\*/)) expect(n).toBe(MIN_SERVICE_TIMEOUT_SECONDS);
     for (const n of figures(/ServiceTimeout`? \(up to (\d+) s/)) expect(n).toBe(MAX_SERVICE_TIMEOUT_SECONDS);
   });
 
@@ -65,22 +75,9 @@ describe('README figures match the code', () => {
     for (const n of figures(/step's (\d+) s timeout/)) expect(n).toBe(STEP_LAMBDA_TIMEOUT_SECONDS);
     for (const n of figures(/the (\d+) s one Atlas call may take/)) expect(n * 1000).toBe(ATLAS_CALL_MAX_MS);
     for (const n of figures(/\((\d+) s in a Lambda step/)) expect(n * 1000).toBe(STEP_ATLAS_RETRY_BUDGET_MS);
-    // Troubleshooting: the cleanup after a cancellation waits out a step still running, at most its timeout.
-    for (const n of figures(/a step that was still running, (\d+) s at most/)) expect(n).toBe(STEP_LAMBDA_TIMEOUT_SECONDS);
   });
 
-  it("counts cdk-nag's acknowledgements as bin/nag.ts makes them", () => {
-    const app = new App({ context: CONTEXT });
-    acknowledgeNagFindings(addStacks(app));
-    const acknowledged = app.node
-      .findAll()
-      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
-      .flatMap((m) => Object.keys(m.data as object))
-      .filter((id) => id.replace(/^annotation::/i, '').startsWith('AwsSolutions-'));
-    const said = /(\w+) findings are acknowledged in `bin\/nag\.ts`/.exec(PROSE)?.[1];
-    expect(said).toBeDefined();
-    expect(NUMBER_WORDS.indexOf(said!.toLowerCase())).toBe(acknowledged.length);
-  });
+  // The count of cdk-nag's acknowledgements is checked beside them, in test/bin/nag.test.ts.
 
   it('names only classes and errors the package exports (or stacks, exports and parameters the app makes)', () => {
     const app = new App({ context: CONTEXT });
@@ -90,8 +87,9 @@ describe('README figures match the code', () => {
     const named = [
       ...new Set([...README.matchAll(/`((?:Atlas[A-Z]\w*)|(?:\w*Error)|bundleProviderHandler|providerHandler\w*)`/g)].map((m) => m[1])),
     ];
-    // AtlasApiError is the Lambda side's (in "Design"), not the package's; ValidationError is the exported error's `name`.
-    const lambdaSide = ['AtlasApiError'];
+    // AtlasApiError is the Lambda side's (in "Design"), not the package's; ValidationError is the exported error's `name`;
+    // the .NET package's name and Python's error class come with the other languages (see "Installing the library").
+    const lambdaSide = ['AtlasApiError', 'AtlasPrivateEndpointCfn', 'RuntimeError'];
     const errorName = new lib.AtlasValidationError('x', new Stack(new App(), 'S')).name;
     expect(PROSE).toContain(`\`AtlasValidationError\` (its \`name\` is \`${errorName}\``);
     const exported = [...Object.keys(lib), errorName];
