@@ -5,6 +5,7 @@
  * region) → Delete, against the embedded Atlas emulator on virtual time. Progress goes to stderr, a summary
  * table (or with --json one JSON document) to stdout. Run with --help for the options.
  */
+import type { CloudFormationRequest } from '../lambda/cloudformation/request';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -474,22 +475,26 @@ async function leftBehind(runner: LocalRunner, plan: Properties[], since: number
 
 /**
  * For a run stopped at once: what CloudFormation was told was made (SUCCESS answers to Creates and Updates) and
- * not deleted since, and the requests still unanswered, whose work may have made something.
+ * not deleted since, and the requests still unanswered whose execution has not ended having removed what it
+ * made (an execution CloudFormation gave up on removes what it made itself: the Delete of the id CloudFormation
+ * made up names nothing).
  */
-export function mayBeLeft(runner: Pick<LocalRunner, 'requests' | 'resultOf'>): string {
+export function mayBeLeft(runner: Pick<LocalRunner, 'requests' | 'resultOf' | 'stateMachine'>): string {
   const made = new Map<string, string>();
   const unanswered: string[] = [];
+  const executions = runner.stateMachine.executions();
+  const cleanedUp = (event: CloudFormationRequest) =>
+    executions.some(
+      (e) =>
+        e.input.request.ResponseURL === event.ResponseURL && e.status !== 'RUNNING' && e.latest.outcome === 'DONE' && !e.latest.leftInAtlas,
+    );
   for (const pending of runner.requests) {
     const r = runner.resultOf(pending);
     const what = `${r.logicalResourceId} ${r.physicalResourceId}`;
     if (r.requestType === 'Delete') {
-      if (r.status === 'SUCCESS') {
-        made.delete(r.physicalResourceId);
-        // The Delete of a physical id CloudFormation made up cleans up after the Create it gave up on.
-        for (let i = unanswered.length - 1; i >= 0; i--) if (unanswered[i].startsWith(`${r.logicalResourceId} `)) unanswered.splice(i, 1);
-      }
+      if (r.status === 'SUCCESS') made.delete(r.physicalResourceId);
     } else if (r.status === 'SUCCESS') made.set(r.physicalResourceId, what);
-    else if (r.status === 'NO_ANSWER') {
+    else if (r.status === 'NO_ANSWER' && !cleanedUp(pending.event)) {
       const p = pending.event.ResourceProperties ?? {};
       unanswered.push(
         `${r.logicalResourceId} (its unanswered ${r.requestType}: project ${String(p.ProjectId)}, ${String(p.ProviderName ?? 'AWS')} ${String(p.Region ?? p.EndpointServiceId ?? '')})`.trim(),

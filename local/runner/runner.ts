@@ -12,6 +12,7 @@ import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { EndpointService } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
 import type { TransportTimeouts } from '../../lambda/http/transport';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
@@ -766,13 +767,14 @@ export class LocalRunner {
 
   private describeStep(r: StepReport): void {
     const waited = r.waitedSeconds > 0 ? `after ${r.waitedSeconds} s: ` : '';
-    const what = `${r.step} ${r.before.task.kind}`;
+    // While the execution removes what it made (CloudFormation did not take it), the removal's task is the one shown.
+    const kind = (state: ExecutionState) => (state.undo?.length ? `removing ${state.undo[0].task.kind}` : state.task.kind);
+    const what = `${r.step} ${kind(r.before)}`;
     if (r.error) return this.progress(`  ${waited}${what} failed (${r.error})`);
     const s = r.after;
     if (!s || r.step === 'answer') return;
     const status = s.answer?.data?.Status ?? s.lastStatus;
-    const next =
-      s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
+    const next = s.outcome === 'WAIT' ? `${kind(s) !== kind(r.before) ? `${kind(s)}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
     // On real time a person watches: how long the request has run, and when the next look comes.
     const when = this.scheduler.isVirtual
       ? ''
