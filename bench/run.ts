@@ -3,12 +3,13 @@
  * time; prints every target with its measured value and PASS/MISS, and writes bench/RESULTS.md and
  * bench/wait-loop.svg.
  *
- *   npm run bench                 full run, tables on stdout, RESULTS.md and the chart rewritten
+ *   npm run bench                 full run, tables on stdout, RESULTS.md and the chart in build/bench/
+ *   npm run bench -- --write-results   the same, rewriting the committed bench/RESULTS.md and chart
  *   npm run bench -- --json       the same, with one JSON document on stdout (progress on stderr)
  *   npm run bench -- --quick      seconds instead of minutes: fewer offsets, durations, runs; writes nothing
  *                                 unless --out DIR is given
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchColdStart, type ColdStartResult } from './cold-start';
@@ -21,7 +22,7 @@ import { round } from './stats';
 
 export interface BenchOptions {
   quick?: boolean;
-  /** Where RESULTS.md and wait-loop.svg go (default: bench/ for a full run, nowhere for a quick one). */
+  /** Where RESULTS.md and wait-loop.svg go (default: build/bench/ for a full run, nowhere for a quick one). */
   out?: string;
   progress?: (line: string) => void;
 }
@@ -87,8 +88,9 @@ export async function runBench(options: BenchOptions = {}): Promise<{ run: Bench
     ...(synth ? { synth } : {}),
     targets,
   };
-  const out = options.out ?? (quick ? undefined : __dirname);
+  const out = options.out ?? (quick ? undefined : BUILD_RESULTS);
   if (out) {
+    mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'RESULTS.md'), renderResults(run));
     writeFileSync(join(out, 'wait-loop.svg'), renderChart(waitLoop));
   }
@@ -110,11 +112,22 @@ export function formatTargets(targets: Target[]): string {
   return targets.map((t) => `${t.pass ? 'PASS' : 'MISS'}  ${t.name.padEnd(width)}  ${t.value}  (target ${t.target})`).join('\n');
 }
 
+/** The committed results (README's "Performance" links them): rewritten only when asked. */
+export const COMMITTED_RESULTS = __dirname;
+/** Where a run's results go unless asked otherwise: a build folder git ignores. */
+export const BUILD_RESULTS = join(__dirname, '..', 'build', 'bench');
+
+/** Where a run writes RESULTS.md and the chart: `--out DIR`, `--write-results` (the committed files), else the default. */
+export function resultsFolder(argv: string[]): string | undefined {
+  const outIndex = argv.indexOf('--out');
+  if (outIndex >= 0) return argv[outIndex + 1];
+  return argv.includes('--write-results') ? COMMITTED_RESULTS : undefined;
+}
+
 async function main(argv: string[]): Promise<void> {
   const json = argv.includes('--json');
   const quick = argv.includes('--quick');
-  const outIndex = argv.indexOf('--out');
-  const out = outIndex >= 0 ? argv[outIndex + 1] : undefined;
+  const out = resultsFolder(argv);
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const result = await runBench({ quick, ...(out ? { out } : {}), progress: log });
   if (json) {

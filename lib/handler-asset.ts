@@ -111,8 +111,16 @@ export const PROVIDER_BUNDLE_OPTIONS = {
 
 function buildBundle(entry: string, outfile: string): { path: string; contents: Uint8Array }[] {
   // esbuild is a development dependency: only building from source needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const esbuild = require('esbuild') as typeof import('esbuild');
+  let esbuild: typeof import('esbuild');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    esbuild = require('esbuild') as typeof import('esbuild');
+  } catch (err) {
+    throw new Error(
+      'Bundling the provider from source needs esbuild (a development dependency of this repository); an installed package uses its prebuilt dist/handler and never bundles.',
+      { cause: err },
+    );
+  }
   const result = esbuild.buildSync({ ...PROVIDER_BUNDLE_OPTIONS, entryPoints: [entry], outfile });
   return result.outputFiles.map((f) => ({ path: f.path, contents: f.contents }));
 }

@@ -1,6 +1,7 @@
 export * from './endpoint-service';
 export * from './errors';
-export * from './handler-asset';
+// The bundling functions are the build's tools, not the package's: only what an app may use.
+export { PROVIDER_HANDLERS, ProviderHandler, providerHandlerCode, providerHandlerDirectory } from './handler-asset';
 export * from './private-endpoint';
 export * from './private-link';
 export * from './provider';

@@ -5,6 +5,7 @@
  * region) → Delete, against the embedded Atlas emulator on virtual time. Progress goes to stderr, a summary
  * table (or with --json one JSON document) to stdout. Run with --help for the options.
  */
+import type { CloudFormationRequest } from '../lambda/cloudformation/request';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,7 +32,8 @@ reverse) against the embedded Atlas emulator.
 
 Your own resources:
   --properties JSON          the endpoint service's properties for the Create (ProjectId, ProviderName,
-                             Region, ...); ProjectId defaults to MONGODB_ATLAS_PROJECT_ID
+                             Region, ServiceTimeout, ...); ProjectId defaults to MONGODB_ATLAS_PROJECT_ID,
+                             then (on the embedded emulator) to the emulator's project
   --update JSON              properties merged over the previous ones, sent as an Update (repeatable)
   --register JSON            then register an interface endpoint (Custom::AtlasPrivateEndpoint properties,
                              e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId, ProviderName and
@@ -43,7 +45,10 @@ Your own resources:
                              while the Create may still be running; then lists what the run left in the region
                              (nothing, if the provider cleaned up). Not with --update or --register
 
-Real Atlas (real services are created and, without --keep, deleted):
+Real Atlas (real services are created and, without --keep, deleted). Each request is waited for as long
+as CloudFormation would (its ServiceTimeout, default 3600 s); the run ends with the Deletes and a line
+saying what it left in Atlas. Ctrl-C stops waiting, sends the Deletes of what the run made and says what
+is left; a second Ctrl-C exits at once and says what may be left.
   --atlas                    use Atlas at MONGODB_ATLAS_BASE_URL, the credentials file's BaseUrl, or
                              https://cloud.mongodb.com
   --atlas-base-url URL       use this Atlas (another emulator, Atlas for Government, ...)
@@ -58,8 +63,9 @@ Real Atlas (real services are created and, without --keep, deleted):
   --public-key K --private-key P       an API key (likewise)
 
 Output:
-  --wait-scale F             real seconds slept per simulated second of waiting
-                             (default 0 on the embedded emulator, 1 against real Atlas)
+  --wait-scale F             real seconds slept per second of every wait the run makes (the wait loop's,
+                             the step's between looks, the Atlas client's back-off): default 0 on the
+                             embedded emulator, 1 against any other Atlas
   --json                     print one JSON document instead of the table
   --verbose                  also print the provider's log lines (JSON) to stderr
   -h, --help                 this text
@@ -178,7 +184,8 @@ export function parseCli(
   const updates = (values.update ?? []).map((u) => json('--update', u)!);
   let properties = json('--properties', values.properties);
   const register = json('--register', values.register);
-  const projectId = nonEmpty(env.MONGODB_ATLAS_PROJECT_ID);
+  // The embedded emulator has one project, which the reader need not look up.
+  const projectId = nonEmpty(env.MONGODB_ATLAS_PROJECT_ID) ?? (toAtlas ? undefined : DEFAULT_PROJECT_ID);
   if (properties && properties.ProjectId === undefined && projectId) properties = { ProjectId: projectId, ...properties };
   if (updates.length > 0 && !properties) throw new UsageError('--update needs --properties (the Create it updates)');
   let cancelAfter: number | undefined;
@@ -315,15 +322,19 @@ interface Plan {
 export async function run(
   cli: Cli,
   io: { stdout: (s: string) => void; stderr: (s: string) => void },
-): Promise<{ results: RequestResult[]; atlasCalls: number; ok: boolean }> {
+  options: { handleSignals?: boolean } = {},
+): Promise<{ results: RequestResult[]; atlasCalls: number; ok: boolean; interrupted: boolean }> {
+  const say = (line: string) => io.stderr(`${line}\n`);
   const runner = await LocalRunner.start({
     atlasBaseUrl: cli.atlasBaseUrl,
     credentials: cli.credentials,
     waitScale: cli.waitScale,
-    progress: (line) => io.stderr(`${line}\n`),
-    ...(cli.verbose ? { logger: jsonLinesLogger(io.stderr) } : {}),
+    progress: say,
+    logger: progressLogger(cli.verbose ? io.stderr : undefined, transportWatch(cli.atlasBaseUrl, say)),
+    // Against an outside Atlas a request takes as long as it takes, up to its ServiceTimeout, as in CloudFormation.
+    ...(cli.atlasBaseUrl ? { requestTimeoutMs: Number.POSITIVE_INFINITY } : {}),
   });
-  if (cli.atlasBaseUrl) io.stderr(`Atlas at ${cli.atlasBaseUrl}, credentials from ${cli.credentialsSource}\n`);
+  if (cli.atlasBaseUrl) say(`Atlas at ${cli.atlasBaseUrl}, credentials from ${cli.credentialsSource}`);
   const plans: Plan[] =
     cli.properties || cli.register
       ? [
@@ -343,16 +354,35 @@ export async function run(
             registration: `Registration${String(t.properties.ProviderName)}`,
           },
         }));
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const key = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    if (!interrupted) {
+      interrupted = true;
+      say(
+        `${signal}: no more waiting; ${cli.keep ? 'nothing is deleted (--keep)' : 'sending the Deletes of what this run made'}. ${key} again exits at once.`,
+      );
+      runner.interrupt();
+      return;
+    }
+    say(`${signal} again: exiting at once. ${mayBeLeft(runner)}`);
+    process.exit(130);
+  };
+  if (options.handleSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
   let ok = true;
   const startedAt = runner.now();
   try {
-    for (const plan of plans) if (!(await runPlan(runner, plan, cli.keep))) ok = false;
+    for (const plan of plans) {
+      if (interrupted) break;
+      if (!(await runPlan(runner, plan, cli.keep, () => interrupted))) ok = false;
+    }
     if (runner.executionErrors.length > 0) ok = false;
     // A request CloudFormation gave up on gets no answer it waits for; every other exactly one.
     if (runner.results.some((r) => (r.answers !== 1 && !r.abandoned) || r.responseBytes > 4096)) ok = false;
-    // After a cancellation: what the run made in the region and left there (nothing, when the provider cleaned up).
-    const left = cli.cancelAfter !== undefined && cli.properties ? await leftBehind(runner, cli.properties, startedAt) : undefined;
-    if (left?.length) ok = false;
+    // What the run made in Atlas and left there: nothing, when the Deletes (or the provider's cleanup) did their work.
+    const regions = cli.properties && (cli.atlasBaseUrl || cli.cancelAfter !== undefined || interrupted) ? regionsOf(cli) : [];
+    const left = regions.length > 0 ? await leftBehind(runner, regions, startedAt) : undefined;
+    if (left && (left.error || (left.ids.length > 0 && !cli.keep))) ok = false;
     const atlasCalls = runner.results.reduce((n, r) => n + r.atlasCalls, 0);
     if (cli.json) {
       io.stdout(
@@ -367,21 +397,32 @@ export async function run(
             simulatedSeconds: r.simulatedSeconds,
           })),
           atlasCalls,
-          ...(left ? { leftInAtlas: left } : {}),
+          ...(left ? { leftInAtlas: left.error ? null : left.ids } : {}),
+          ...(interrupted ? { interrupted: true } : {}),
         })}\n`,
       );
     } else {
       io.stdout(summaryTable(runner.results));
-      if (left) io.stdout(`Left in Atlas by this run: ${left.length ? left.join(', ') : 'nothing'}\n`);
+      if (left)
+        io.stdout(
+          `Left in Atlas by this run: ${
+            left.error
+              ? `unknown: the services could not be listed (${left.error}); look in the project's private endpoints`
+              : left.ids.length
+                ? `${left.ids.join(', ')}${cli.keep ? ' (kept: --keep)' : ''}`
+                : 'nothing'
+          }\n`,
+        );
     }
-    return { results: runner.results, atlasCalls, ok };
+    return { results: runner.results, atlasCalls, ok: ok && !interrupted, interrupted };
   } finally {
+    if (options.handleSignals) for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
     await runner.stop();
   }
 }
 
-/** One plan, as CloudFormation would run its stack: creates and updates in order, deletes in reverse. */
-async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<boolean> {
+/** One plan, as CloudFormation would run its stack: creates and updates in order, deletes in reverse; after `stopped()`, only the deletes. */
+async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean, stopped: () => boolean = () => false): Promise<boolean> {
   const serviceResource = { logicalResourceId: plan.names.service };
   let service: { physicalResourceId: string; properties: Properties; id?: string } | undefined;
   if (plan.properties && plan.cancelAfter !== undefined) {
@@ -389,10 +430,12 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<
     return rollback.status === 'SUCCESS';
   }
   if (plan.properties) {
+    // Interrupted, the Create goes unanswered and the runner sends the Delete CloudFormation would (a made-up id).
     const { create } = await runner.create(plan.properties, serviceResource);
     if (create.status !== 'SUCCESS') return false;
     service = { physicalResourceId: create.physicalResourceId, properties: plan.properties, id: create.data?.Id };
     for (const change of plan.updates) {
+      if (stopped()) break;
       const properties: Properties = { ...service.properties, ...change };
       const { update } = await runner.update(service, properties, serviceResource);
       if (update.status !== 'SUCCESS') return (await deleteService()) && false;
@@ -400,7 +443,7 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<
     }
   }
   let ok = true;
-  if (plan.register) {
+  if (plan.register && !stopped()) {
     const registration = { logicalResourceId: plan.names.registration, resourceType: RESOURCE_TYPE_ENDPOINT };
     // The tour's endpoint is made up; yours is given.
     const named = plan.register === true ? undefined : plan.register.ProviderName;
@@ -426,14 +469,112 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean): Promise<
   }
 }
 
-/** Ids of the services in the properties' region made since the run started (ObjectIds carry their creation time). */
-async function leftBehind(runner: LocalRunner, properties: Properties, since: number): Promise<string[]> {
-  const parsed = parseServiceProperties(properties);
-  if (!parsed.ok) return [];
-  const { projectId, provider, region } = parsed.value;
-  const atlasName = guessAtlasRegionName(provider, region.atlasName ?? region.input);
-  const services = await runner.servicesIn(projectId, provider);
-  return services.filter((s) => s.regionName === atlasName && createdSince(s, since)).map((s) => `${s.id} (${s.status})`);
+/** The properties of each service the plan asks for: the Create's, and each Update's merged over the previous. */
+function regionsOf(cli: Cli): Properties[] {
+  const all: Properties[] = [cli.properties!];
+  for (const change of cli.updates) all.push({ ...all[all.length - 1], ...change });
+  return all;
+}
+
+/**
+ * Ids of the services in the plan's regions made since the run started (ObjectIds carry their creation time),
+ * or why they could not be listed.
+ */
+async function leftBehind(runner: LocalRunner, plan: Properties[], since: number): Promise<{ ids: string[]; error?: string }> {
+  const ids = new Set<string>();
+  const looked = new Set<string>();
+  try {
+    for (const properties of plan) {
+      const parsed = parseServiceProperties(properties);
+      if (!parsed.ok) continue;
+      const { projectId, provider, region } = parsed.value;
+      const atlasName = guessAtlasRegionName(provider, region.atlasName ?? region.input);
+      if (looked.has(`${projectId}/${provider}/${atlasName}`)) continue;
+      looked.add(`${projectId}/${provider}/${atlasName}`);
+      const services = await runner.servicesIn(projectId, provider);
+      for (const s of services) if (s.regionName === atlasName && createdSince(s, since)) ids.add(`${s.id} (${s.status})`);
+    }
+  } catch (err) {
+    return { ids: [...ids], error: (err as Error).message };
+  }
+  return { ids: [...ids] };
+}
+
+/**
+ * For a run stopped at once: what CloudFormation was told was made (SUCCESS answers to Creates and Updates) and
+ * not deleted since, and the requests still unanswered whose execution has not ended having removed what it
+ * made (an execution CloudFormation gave up on removes what it made itself: the Delete of the id CloudFormation
+ * made up names nothing).
+ */
+export function mayBeLeft(runner: Pick<LocalRunner, 'requests' | 'resultOf' | 'stateMachine'>): string {
+  const made = new Map<string, string>();
+  const unanswered: string[] = [];
+  const executions = runner.stateMachine.executions();
+  const cleanedUp = (event: CloudFormationRequest) =>
+    executions.some(
+      (e) =>
+        e.input.request.ResponseURL === event.ResponseURL && e.status !== 'RUNNING' && e.latest.outcome === 'DONE' && !e.latest.leftInAtlas,
+    );
+  for (const pending of runner.requests) {
+    const r = runner.resultOf(pending);
+    const what = `${r.logicalResourceId} ${r.physicalResourceId}`;
+    if (r.requestType === 'Delete') {
+      if (r.status === 'SUCCESS') made.delete(r.physicalResourceId);
+    } else if (r.status === 'SUCCESS') made.set(r.physicalResourceId, what);
+    else if (r.status === 'NO_ANSWER' && !cleanedUp(pending.event)) {
+      const p = pending.event.ResourceProperties ?? {};
+      unanswered.push(
+        `${r.logicalResourceId} (its unanswered ${r.requestType}: project ${String(p.ProjectId)}, ${String(p.ProviderName ?? 'AWS')} ${String(p.Region ?? p.EndpointServiceId ?? '')})`.trim(),
+      );
+    }
+  }
+  const items = [...made.values(), ...unanswered];
+  return items.length === 0
+    ? 'Nothing this run made is known to be left in Atlas.'
+    : `May be left in Atlas: ${items.join('; ')}. Look at the project's private endpoints in Atlas and delete what you do not want.`;
+}
+
+/** What to check for each kind of transport failure, by the error codes Node.js and undici give it. */
+const TRANSPORT_HINTS: [RegExp, string][] = [
+  [/\b(ENOTFOUND|EAI_AGAIN)\b/, "the host name does not resolve: check the network (DNS) and the base URL's host"],
+  [/\b(ECONNREFUSED)\b/, "nothing listens there: check the base URL's host and port, and that the server is running"],
+  [
+    /\b(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|EHOSTUNREACH|ENETUNREACH|ENETDOWN)\b/,
+    'no route or no answer: check the network, a firewall, or the proxy (HTTPS_PROXY)',
+  ],
+  [/\b(ECONNRESET|EPIPE|UND_ERR_SOCKET)\b/, 'the connection was cut: check a firewall or proxy between here and Atlas'],
+  [
+    /\b(CERT_\w+|UNABLE_TO_\w+|\w*SELF_SIGNED\w*|ERR_TLS_\w+|ERR_SSL_\w+|EPROTO)\b/,
+    'the TLS handshake failed: check the base URL (https for Atlas), and a proxy that inspects TLS (NODE_EXTRA_CA_CERTS)',
+  ],
+];
+
+/** Says, once per kind, when the provider's log shows that Atlas could not be reached, and what to check. */
+export function transportWatch(baseUrl: string | undefined, say: (line: string) => void): (fields: object) => void {
+  const seen = new Set<string>();
+  return (fields) => {
+    const text = JSON.stringify(fields);
+    for (const [pattern, hint] of TRANSPORT_HINTS) {
+      const code = pattern.exec(text)?.[1];
+      if (!code || seen.has(hint)) continue;
+      seen.add(hint);
+      say(
+        `  cannot reach Atlas${baseUrl ? ` at ${baseUrl}` : ''} (${code}): ${hint}; the provider keeps trying until the request's deadline`,
+      );
+    }
+  };
+}
+
+/** The provider's log lines: to the transport watch always, as JSON lines to `write` with --verbose. */
+function progressLogger(write: ((s: string) => void) | undefined, watch: (fields: object) => void) {
+  const line =
+    (level: string) =>
+    (message: string, ...extra: object[]) => {
+      const fields = Object.assign({ level, message }, ...extra) as object;
+      watch(fields);
+      write?.(`${JSON.stringify(fields, redactSecrets)}\n`);
+    };
+  return { debug: line('DEBUG'), info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
 }
 
 function defaultProject(): string {
@@ -521,14 +662,6 @@ function keyAttribute(r: RequestResult): string {
   return d.Status ? `status ${d.Status}` : '';
 }
 
-function jsonLinesLogger(write: (s: string) => void) {
-  const line =
-    (level: string) =>
-    (message: string, ...extra: object[]) =>
-      write(`${JSON.stringify(Object.assign({ level, message }, ...extra), redactSecrets)}\n`);
-  return { debug: line('DEBUG'), info: line('INFO'), warn: line('WARN'), error: line('ERROR') };
-}
-
 if (require.main === module) {
   let cli: Cli;
   try {
@@ -537,8 +670,8 @@ if (require.main === module) {
     process.stderr.write(`${(err as Error).message}\n\n${HELP}`);
     process.exit(2);
   }
-  run(cli, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) })
-    .then(({ ok }) => process.exit(ok ? 0 : 1))
+  run(cli, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) }, { handleSignals: true })
+    .then(({ ok, interrupted }) => process.exit(interrupted ? 130 : ok ? 0 : 1))
     .catch((err: unknown) => {
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);

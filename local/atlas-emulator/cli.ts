@@ -4,7 +4,19 @@
  */
 import { parseArgs } from 'node:util';
 import { SystemClock } from './clock';
-import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, DEFAULT_SERVICE_ACCOUNT, DEFAULT_SHAPES, resolveShapes, type ResponseShapes } from './config';
+import {
+  DEFAULT_API_KEY,
+  DEFAULT_PROJECT_ID,
+  DEFAULT_SERVICE_ACCOUNT,
+  DEFAULT_SHAPES,
+  DEFAULT_TIMINGS,
+  type EmulatorTimingOverrides,
+  type ProviderTimings,
+  resolveShapes,
+  resolveTimings,
+  type ResponseShapes,
+} from './config';
+import { CLOUD_PROVIDERS, type CloudProvider } from '../../lambda/model/provider';
 import { ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT, type RateLimitSettings } from './rate-limit';
 import { startAtlasEmulator } from './server';
 
@@ -22,10 +34,17 @@ Options (all optional):
   --time-scale F       emulated seconds per real second (default 1; 60 turns minutes into seconds)
   --rate-limit C/R/S   per-project token bucket: capacity C, refill R tokens every S seconds
                        (default ${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.capacity}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillRate}/${ATLAS_PRIVATE_ENDPOINT_RATE_LIMIT.refillDurationSeconds}, Atlas's documented limit; "off" for none)
+  --timing [P.]NAME=S  how many emulated seconds a change takes (repeatable), for every provider or for
+                       provider P (AWS, AZURE, GCP); NAME one of
+                       ${Object.keys(DEFAULT_TIMINGS.AWS).join(', ')}
+                       (defaults: the recorded times, e.g. AWS.serviceCreate=${DEFAULT_TIMINGS.AWS.serviceCreate})
   --shape NAME=VALUE   an older answer shape instead of the recorded one (repeatable):
                        readyStatus=WAITING_FOR_USER, gcpServiceAttachments=documented,
                        unauthorized=unexpected-error, unknownInterfaceEndpoint=older
   -h, --help           this text
+
+It serves until stopped (Ctrl-C, kill PID), or until the process that started it ends (kill %1 in a shell
+ends npm, and the emulator with it); its PID is on the first line of stderr.
 `;
 
 function main(): void {
@@ -43,6 +62,7 @@ function main(): void {
         'time-scale': { type: 'string' },
         'rate-limit': { type: 'string' },
         shape: { type: 'string', multiple: true },
+        timing: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -89,6 +109,20 @@ function main(): void {
   } catch (err) {
     usage(`--shape: ${(err as Error).message}`);
   }
+  const timings: EmulatorTimingOverrides = {};
+  for (const pair of values.timing ?? []) {
+    const m = /^(?:(AWS|AZURE|GCP)\.)?(\w+)=(\d+(?:\.\d+)?)$/.exec(pair);
+    if (!m || !(m[2] in DEFAULT_TIMINGS.AWS))
+      usage(`--timing must be [PROVIDER.]NAME=SECONDS with NAME one of ${Object.keys(DEFAULT_TIMINGS.AWS).join(', ')}, got ${pair}`);
+    const [, provider, name, seconds] = m!;
+    for (const p of provider ? [provider as CloudProvider] : CLOUD_PROVIDERS)
+      timings[p] = { ...timings[p], [name as keyof ProviderTimings]: Number(seconds) };
+  }
+  try {
+    resolveTimings(timings);
+  } catch (err) {
+    usage(`--timing: ${(err as Error).message}`);
+  }
   const apiKey = {
     publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey,
     privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey,
@@ -105,13 +139,14 @@ function main(): void {
     credentials: { apiKeys: [apiKey], serviceAccounts: [serviceAccount] },
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     shapes: shapes as Partial<ResponseShapes>,
+    timings,
   })
     .then((emulator) => {
       process.stdout.write(`${emulator.baseUrl}\n`);
       // A local development tool: its own credentials are printed so that they can be used.
       process.stderr.write(
         [
-          `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale})`,
+          `Atlas emulator at ${emulator.baseUrl} (time scale ${timeScale}), PID ${process.pid}`,
           `  answer shapes:   ${Object.entries(emulator.shapes)
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')}`,
@@ -125,6 +160,12 @@ function main(): void {
       const stop = () => void emulator.close().then(() => process.exit(0));
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      // Started by npm from a shell, `kill %1` ends npm but not its script's child: leave with the parent, so the
+      // port is free for the next run. A parent that ends hands its children to another process (a new ppid).
+      const parent = process.ppid;
+      setInterval(() => {
+        if (process.ppid !== parent) stop();
+      }, 500).unref();
     })
     .catch((err: unknown) => {
       process.stderr.write(`Could not start the emulator: ${(err as Error).message}\n`);

@@ -12,6 +12,7 @@ import type { AtlasCredentials } from '../../lambda/atlas/client';
 import type { EndpointService } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
 import type { TransportTimeouts } from '../../lambda/http/transport';
+import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
 import type { AnswerStatus } from '../../lambda/cloudformation/answer';
 import type { CloudFormationRequest, RequestType } from '../../lambda/cloudformation/request';
 import { CredentialsStore, type SecretReader } from '../../lambda/credentials/credentials-store';
@@ -97,7 +98,10 @@ export interface LocalRunnerOptions {
   progress?: (line: string) => void;
   /** Where the provider's log lines go (default: dropped). */
   logger?: LoggerLike;
-  /** Real time one request may take before the runner calls it hung (default 120 s). */
+  /**
+   * Real time one request may take before the runner calls it hung (default 120 s, for tests); `Infinity` for
+   * none: CloudFormation's own wait (the request's ServiceTimeout) is then the only limit, as against real Atlas.
+   */
   requestTimeoutMs?: number;
   /**
    * Seconds (runner's clock) after each change during which CloudFormation's describe calls still show the
@@ -141,6 +145,8 @@ export interface PendingRequest {
   abandonedAt?: number;
   /** CloudFormation stopped waiting because the ServiceTimeout passed (not a cancellation): the request went unanswered. */
   timedOut?: boolean;
+  /** The wait was stopped by `interrupt()`. */
+  interrupted?: boolean;
 }
 
 const ACCOUNT = '000000000000';
@@ -168,6 +174,8 @@ export class LocalRunner {
   scheduler!: VirtualScheduler;
   /** A lagging read: the next N lists of a project's services come back empty. */
   hideFromLists = 0;
+  /** Counts `interrupt()` calls: a wait that began before the latest one has ended. */
+  private interruptions = 0;
 
   private constructor(
     private readonly options: LocalRunnerOptions,
@@ -228,7 +236,13 @@ export class LocalRunner {
       logger,
       baseUrl: this.options.atlasBaseUrl ?? emulator!.baseUrl,
       // On virtual time the client must not sleep: waits belong to the wait loop, which moves the clock.
-      client: { now, retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS }, ...this.options.atlasClient },
+      // On real time the client's back-off is a wait like the others: scaled by waitScale.
+      client: {
+        now,
+        retry: { budgetMs: this.virtual ? 0 : STEP_ATLAS_RETRY_BUDGET_MS },
+        ...(this.virtual ? {} : { sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms * waitScale)) }),
+        ...this.options.atlasClient,
+      },
     });
     this.runtime = new ProviderRuntime({
       now,
@@ -363,10 +377,14 @@ export class LocalRunner {
   async waitFor(pending: PendingRequest, limitSeconds?: number): Promise<boolean> {
     const timeout = Math.max(0, (pending.sentAt + this.serviceTimeoutOf(pending) * 1000 - this.now()) / 1000);
     const limit = Math.min(timeout, limitSeconds ?? Number.POSITIVE_INFINITY);
-    const answered = await this.withinRealTime(this.scheduler.runUntil(() => this.answersInTime(pending).length > 0, limit));
+    const interruptions = this.interruptions;
+    const interrupted = () => this.interruptions !== interruptions;
+    await this.withinRealTime(this.scheduler.runUntil(() => interrupted() || this.answersInTime(pending).length > 0, limit));
+    const answered = this.answersInTime(pending).length > 0;
     if (!answered && pending.abandonedAt === undefined) {
       pending.abandonedAt = this.now();
-      pending.timedOut = !(limitSeconds !== undefined && limitSeconds < timeout);
+      pending.interrupted = interrupted();
+      pending.timedOut = !interrupted() && !(limitSeconds !== undefined && limitSeconds < timeout);
       this.stacks.abandoned(pending.event, pending.timedOut);
       this.progress(
         `  CloudFormation stops waiting for ${pending.event.RequestType} ${pending.event.LogicalResourceId}${pending.timedOut ? ' (ServiceTimeout)' : ' (cancelled)'}`,
@@ -375,10 +393,21 @@ export class LocalRunner {
     return answered;
   }
 
-  /** Lets every execution, retry and timer run to its end. */
+  /** Lets every execution, retry and timer run to its end (or until `interrupt()`). */
   async drain(): Promise<void> {
-    await this.withinRealTime(this.scheduler.drain());
-    await this.machine.settle();
+    const interruptions = this.interruptions;
+    if (this.scheduler.isVirtual) await this.withinRealTime(this.scheduler.drain());
+    else await this.scheduler.runUntil(() => this.interruptions !== interruptions);
+    if (this.interruptions === interruptions) await this.machine.settle();
+  }
+
+  /**
+   * Stops the waits under way, as a person stopping the run does (Ctrl-C): CloudFormation stops waiting for the
+   * request it is on (as when a stack is cancelled) and the run goes on to what follows, the Deletes. Executions
+   * keep running; the requests sent afterwards are waited for as usual.
+   */
+  interrupt(): void {
+    this.interruptions++;
   }
 
   /** The result of a request as CloudFormation sees it (answers after it gave up are late). */
@@ -410,7 +439,8 @@ export class LocalRunner {
   async send(requestType: RequestType, properties: Properties, extra: RequestOptions = {}): Promise<RequestResult> {
     const pending = this.dispatch(requestType, properties, extra);
     await this.waitFor(pending);
-    await this.drain();
+    // Interrupted, the run goes on to its Deletes while the request's execution still runs, as after a cancellation.
+    if (!pending.interrupted) await this.drain();
     return this.record(pending);
   }
 
@@ -704,6 +734,7 @@ export class LocalRunner {
 
   private async withinRealTime<T>(work: Promise<T>): Promise<T> {
     const timeout = this.options.requestTimeoutMs ?? 120_000;
+    if (!Number.isFinite(timeout)) return work;
     let timer: NodeJS.Timeout | undefined;
     return Promise.race([
       work,
@@ -736,19 +767,35 @@ export class LocalRunner {
 
   private describeStep(r: StepReport): void {
     const waited = r.waitedSeconds > 0 ? `after ${r.waitedSeconds} s: ` : '';
-    const what = `${r.step} ${r.before.task.kind}`;
+    // While the execution removes what it made (CloudFormation did not take it), the removal's task is the one shown.
+    const kind = (state: ExecutionState) => (state.undo?.length ? `removing ${state.undo[0].task.kind}` : state.task.kind);
+    const what = `${r.step} ${kind(r.before)}`;
     if (r.error) return this.progress(`  ${waited}${what} failed (${r.error})`);
     const s = r.after;
     if (!s || r.step === 'answer') return;
     const status = s.answer?.data?.Status ?? s.lastStatus;
-    const next =
-      s.outcome === 'WAIT' ? `${s.task.kind !== r.before.task.kind ? `${s.task.kind}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
-    this.progress(`  ${waited}${what}${status ? ` [${status}]` : ''} → ${next}`);
+    const next = s.outcome === 'WAIT' ? `${kind(s) !== kind(r.before) ? `${kind(s)}, ` : ''}wait ${s.waitSeconds} s` : s.outcome;
+    // On real time a person watches: how long the request has run, and when the next look comes.
+    const when = this.scheduler.isVirtual
+      ? ''
+      : ` (${clockDuration(this.now() - s.receivedAt)} since the request${
+          s.outcome === 'WAIT'
+            ? `; next look at ${new Date(Date.now() + s.waitSeconds * (this.options.waitScale ?? 1) * 1000).toISOString().slice(11, 19)} UTC`
+            : ''
+        })`;
+    this.progress(`  ${waited}${what}${status ? ` [${status}]` : ''} → ${next}${when}`);
   }
 
   private progress(line: string): void {
     this.options.progress?.(line);
   }
+}
+
+/** `4 min 05 s`, `12 s`: a duration for a person watching a run. */
+function clockDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  return minutes > 0 ? `${minutes} min ${String(total % 60).padStart(2, '0')} s` : `${total} s`;
 }
 
 /** Template values as CloudFormation delivers them: scalars become strings, lists stay lists. */

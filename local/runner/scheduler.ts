@@ -22,8 +22,11 @@ export class VirtualScheduler {
   /** `clock` moves with the scheduler; without one (a real Atlas), waits are slept in real time. */
   constructor(
     private readonly clock: VirtualClock | undefined,
-    /** Real milliseconds slept per simulated second (only without a virtual clock, or to watch a run). */
-    private readonly realMsPerSecond = 0,
+    /**
+     * Real milliseconds slept per simulated second: on a virtual clock 0 unless a run is to be watched; on real
+     * time (no clock) 1000 unless the waits are to pass faster.
+     */
+    private readonly realMsPerSecond = clock ? 0 : 1000,
   ) {}
 
   now(): number {
@@ -63,12 +66,12 @@ export class VirtualScheduler {
       const sleeper: Sleeper = { wakeAt: this.now() + seconds * 1000, seq: this.seq++, wake };
       this.sleepers.push(sleeper);
       if (!this.clock) {
-        // Real time: the timer wakes it.
+        // Real time: the timer wakes it, after the scaled wait (a demo or test of an outside Atlas at a faster pace).
         setTimeout(() => {
           this.sleepers = this.sleepers.filter((s) => s !== sleeper);
           this.active++;
           wake();
-        }, seconds * 1000);
+        }, seconds * this.realMsPerSecond);
       }
     });
   }

@@ -402,6 +402,8 @@ describe('profile bindings', () => {
         task: { kind: 'create', maybeProcessed: true },
         stepFailures: { count: 3, backoffSeconds: 40 },
         stepError: { Error: 'Error', Cause: '{}' },
+        stamp: { status: 'CREATE_IN_PROGRESS', lastUpdated: 999_000 },
+        stackStatus: 'CREATE_IN_PROGRESS',
       });
     const { runtime, calls } = harness({ bindings });
     const after = await runtime.onStep({ step: 'give-up', state: gaveUp('prod') }, context);
