@@ -230,7 +230,9 @@ describe('npm run package', () => {
   });
 
   it("the README's second provider, deployed as written beside the first: its own names, its secret, its stacks and project only", () => {
-    const [, block] = shBlocks(readmeSection('### Plain CloudFormation'));
+    // The block that deploys team B's provider, wherever the section puts it.
+    const block = shBlocks(readmeSection('### Plain CloudFormation')).find((b) => b.includes('TEAM_B_SECRET_ARN'));
+    if (!block) throw new Error("the README's Plain CloudFormation section no longer deploys a second provider (TEAM_B_SECRET_ARN)");
     const aws = awsStub();
     const secret = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:team-b-atlas-AbCdEf';
     const r = runBlock(block, {
