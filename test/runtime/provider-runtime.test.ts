@@ -9,6 +9,7 @@ import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state
 import type { LoggerLike } from '../../lambda/logging';
 import { parseProfileBindings } from '../../lambda/model/profile-bindings';
 import { ProviderRuntime, type ProviderRuntimeDeps, StepInputError } from '../../lambda/runtime/provider-runtime';
+import { agreeing } from '../support/cloudformation';
 
 const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:Provider-OnEvent';
 const context = { invokedFunctionArn: FUNCTION_ARN };
@@ -19,29 +20,6 @@ const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const SERVICE = '6b0afe2c5721d53048387adc';
 const SERVICE_ID = `${PROJECT}-${SERVICE}-AWS-EU_WEST_1`;
 
-/**
- * A CloudFormation that agrees with whatever request is being delivered: the resource in the status the
- * request implies, as it is when CloudFormation itself sent it.
- */
-function agreeing(): CloudFormationReader & { request?: Record<string, unknown> } {
-  const reader: CloudFormationReader & { request?: Record<string, unknown> } = {
-    describe: async () => {
-      const e = reader.request ?? {};
-      const type = String(e.RequestType ?? 'Create').toUpperCase();
-      return {
-        stackStatus: type === 'CREATE' ? 'CREATE_IN_PROGRESS' : `${type}_IN_PROGRESS`,
-        resource: {
-          resourceType: String(e.ResourceType ?? ''),
-          status: `${type}_IN_PROGRESS`,
-          lastUpdated: 999_000,
-          ...(typeof e.PhysicalResourceId === 'string' ? { physicalResourceId: e.PhysicalResourceId } : {}),
-        },
-      };
-    },
-  };
-  return reader;
-}
-
 /** A CloudFormation that shows one fixed view, counting the looks. */
 function showing(view: StackResourceView): CloudFormationReader & { looks: number } {
   const reader = { looks: 0, describe: async () => (reader.looks++, view) };
@@ -49,7 +27,7 @@ function showing(view: StackResourceView): CloudFormationReader & { looks: numbe
 }
 
 function harness(over: Partial<ProviderRuntimeDeps> = {}) {
-  const cfn = agreeing();
+  const cfn = agreeing(999_000);
   const calls = {
     started: [] as string[],
     atlas: 0,
@@ -94,12 +72,12 @@ function harness(over: Partial<ProviderRuntimeDeps> = {}) {
   });
   const onEvent = runtime.onEvent.bind(runtime);
   runtime.onEvent = (e, c) => {
-    cfn.request = e as Record<string, unknown>;
+    cfn.request = e;
     return onEvent(e, c);
   };
   const onStep = runtime.onStep.bind(runtime);
   runtime.onStep = (e, c) => {
-    cfn.request = (e as { state?: { request?: Record<string, unknown> } } | null)?.state?.request;
+    cfn.request = (e as { state?: { request?: unknown } } | null)?.state?.request;
     return onStep(e, c);
   };
   return { runtime, calls };
@@ -536,7 +514,7 @@ describe('endpoint physical ids', () => {
     async (endpointId) => {
       const { runtime, calls } = harness({ starter: { start: async () => 'started' } });
       const prepared: ExecutionState[] = [];
-      const cfn = agreeing();
+      const cfn = agreeing(999_000);
       const r2 = new ProviderRuntime({
         cloudFormation: cfn,
         now: () => 1_000_000,

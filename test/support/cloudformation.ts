@@ -9,21 +9,30 @@ export const notAsked: CloudFormationReader = {
 };
 
 /**
- * A CloudFormation that agrees with the request `event` (the resource in the status the request implies,
- * as it is when CloudFormation itself sent it); for a malformed event, whatever its fields suggest.
+ * A CloudFormation that agrees with whatever request it is told about (`request`): the resource in the status
+ * the request implies, as it is when CloudFormation itself sent it, last changed at `lastUpdated`; for a
+ * malformed event, whatever its fields suggest.
  */
-export function agreeingWith(event: unknown): CloudFormationReader {
-  const e = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
-  const type = typeof e.RequestType === 'string' ? e.RequestType.toUpperCase() : 'CREATE';
-  return {
-    describe: async () => ({
-      stackStatus: type === 'CREATE' ? 'CREATE_IN_PROGRESS' : `${type}_IN_PROGRESS`,
-      resource: {
-        resourceType: typeof e.ResourceType === 'string' ? e.ResourceType : '',
-        status: `${type}_IN_PROGRESS`,
-        lastUpdated: 0,
-        ...(typeof e.PhysicalResourceId === 'string' ? { physicalResourceId: e.PhysicalResourceId } : {}),
-      },
-    }),
+export function agreeing(lastUpdated = 0): CloudFormationReader & { request?: unknown } {
+  const reader: CloudFormationReader & { request?: unknown } = {
+    describe: async () => {
+      const e = (typeof reader.request === 'object' && reader.request !== null ? reader.request : {}) as Record<string, unknown>;
+      const type = typeof e.RequestType === 'string' ? e.RequestType.toUpperCase() : 'CREATE';
+      return {
+        stackStatus: `${type}_IN_PROGRESS`,
+        resource: {
+          resourceType: typeof e.ResourceType === 'string' ? e.ResourceType : '',
+          status: `${type}_IN_PROGRESS`,
+          lastUpdated,
+          ...(typeof e.PhysicalResourceId === 'string' ? { physicalResourceId: e.PhysicalResourceId } : {}),
+        },
+      };
+    },
   };
+  return reader;
+}
+
+/** `agreeing`, told about `event` once and for all. */
+export function agreeingWith(event: unknown): CloudFormationReader {
+  return Object.assign(agreeing(), { request: event });
 }
