@@ -2,7 +2,7 @@
  * Runs the provider's real wait-loop definition with a local Amazon States Language interpreter
  * (aws-local-stepfunctions). Its Task states call the real step handler in-process; its Wait states take
  * no real time: the wait they stand for is slept on the runner's scheduler, so many executions share one
- * virtual clock with the emulator. Executions can be listed and stopped (tests do, to play an outage).
+ * virtual clock with the emulator. Executions can be listed, as Step Functions keeps them.
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionState } from '../../lambda/lifecycle/core/execution-state';
@@ -44,7 +44,7 @@ export interface StepReport {
   at: number;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
 /** What Step Functions keeps of one execution: its input, the latest state a step returned, its status. */
 export interface ExecutionRecord {
@@ -54,10 +54,7 @@ export interface ExecutionRecord {
   latest: ExecutionState;
   status: ExecutionStatus;
   startedAt: number;
-  stoppedAt?: number;
   error?: string;
-  /** A step invocation is running on `latest` (it runs on after a stop; its result then goes nowhere). */
-  stepInFlight: boolean;
 }
 
 export interface LocalStateMachineOptions {
@@ -79,7 +76,7 @@ export class LambdaTimeout extends Error {
 
 export class LocalStateMachine implements ExecutionStarter {
   private readonly machine: StateMachine;
-  private readonly runs = new Map<string, { record: ExecutionRecord; done: Promise<unknown>; abort: () => void }>();
+  private readonly runs = new Map<string, { record: ExecutionRecord; done: Promise<unknown> }>();
   private readonly taskNames: Record<string, StepName> = {};
   private readonly contexts = new Map<string, { RetryCount: number }>();
   readonly errors: { executionName: string; error: string }[] = [];
@@ -111,7 +108,7 @@ export class LocalStateMachine implements ExecutionStarter {
         (i: unknown) => this.task(name, step, i as { step: StepName; state: ExecutionState }),
       ]),
     );
-    const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now(), stepInFlight: false };
+    const record: ExecutionRecord = { name, input, latest: input, status: 'RUNNING', startedAt: scheduler.now() };
     const release = scheduler.hold();
     // The context object's `$$.State.RetryCount`, which the interpreter does not keep: counted here when a
     // step fails with an error the Task's own Retry catches.
@@ -119,21 +116,19 @@ export class LocalStateMachine implements ExecutionStarter {
     this.contexts.set(name, contextState);
     const run = this.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, waitTimeOverrides: waits, retryIntervalOverrides: retries },
-      noThrowOnAbort: true,
       context: { State: contextState } as never,
     });
     const done = run.result
       .then(() => {
-        if (record.status === 'RUNNING') record.status = 'SUCCEEDED';
+        record.status = 'SUCCEEDED';
       })
       .catch((err: unknown) => {
-        if (record.status !== 'RUNNING') return;
         record.status = 'FAILED';
         record.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
         this.errors.push({ executionName: name, error: record.error });
       })
       .finally(release);
-    this.runs.set(name, { record, done, abort: () => run.abort() });
+    this.runs.set(name, { record, done });
     return 'started';
   }
 
@@ -144,16 +139,6 @@ export class LocalStateMachine implements ExecutionStarter {
   /** Every execution so far, oldest first. */
   executions(): ExecutionRecord[] {
     return [...this.runs.values()].map((r) => r.record);
-  }
-
-  /** StopExecution: the execution ends now; a step in flight runs on, but its result goes nowhere. */
-  stop(name: string): boolean {
-    const run = this.runs.get(name);
-    if (!run || run.record.status !== 'RUNNING') return false;
-    run.record.status = 'ABORTED';
-    run.record.stoppedAt = this.options.scheduler.now();
-    run.abort();
-    return true;
   }
 
   /** Resolves when every execution started so far has ended. */
@@ -177,7 +162,6 @@ export class LocalStateMachine implements ExecutionStarter {
           : state.waitSeconds
         : 0;
     await this.options.scheduler.sleep(waited);
-    if (record && record.status !== 'RUNNING') throw new Error('The execution was stopped');
     const fault = this.takeFault(step, state);
     const report: StepReport = { executionName, step, before: state, waitedSeconds: waited, at: this.options.scheduler.now() };
     const crash = (what: string) => {
@@ -186,7 +170,6 @@ export class LocalStateMachine implements ExecutionStarter {
       return err;
     };
     fault?.onFire?.();
-    if (record) record.stepInFlight = true;
     try {
       if (fault?.when === 'before') throw crash('crash before');
       const after = await this.options.onStep(invocation);
@@ -196,7 +179,7 @@ export class LocalStateMachine implements ExecutionStarter {
         await this.options.scheduler.sleep(this.options.stepTimeoutSeconds ?? 90);
         throw new LambdaTimeout(`Injected timeout of the ${step} step`);
       }
-      if (record && record.status === 'RUNNING') record.latest = after;
+      if (record) record.latest = after;
       const context = this.contexts.get(executionName);
       if (context) context.RetryCount = 0;
       return after;
@@ -206,7 +189,6 @@ export class LocalStateMachine implements ExecutionStarter {
       if (context) context.RetryCount = err instanceof Error && err.name.startsWith('Lambda.') ? context.RetryCount + 1 : 0;
       throw err;
     } finally {
-      if (record) record.stepInFlight = false;
       this.options.onReport?.(report);
     }
   }

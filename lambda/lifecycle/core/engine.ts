@@ -335,7 +335,7 @@ async function cleanupStep(step: typeof STEP.act | typeof STEP.poll, state: Exec
   const after = resource
     ? await actAndPoll(step, view, resource, ports)
     : { ...view, answer: { status: 'SUCCESS' as const, physicalResourceId: '' } };
-  const base: ExecutionState = { ...after, task: state.task, ...dropUndefined({ made: state.made }) };
+  const base: ExecutionState = { ...after, task: state.task, ...(state.made ? { made: state.made } : {}) };
   delete base.answer;
   if (state.answer) base.answer = state.answer;
   if (!after.answer) return { ...base, undo: [{ ...item, task: after.task }, ...rest] };
@@ -373,8 +373,4 @@ function cleanupFailed(state: ExecutionState, why: string, ports: StepPorts): Ex
   };
   ports.logger.error('Could not remove what this request made; it stays in Atlas', leftInAtlas);
   return finished({ ...state, leftInAtlas });
-}
-
-function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

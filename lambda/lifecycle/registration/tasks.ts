@@ -55,6 +55,6 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   },
   'find-registered': {
     waiting: false,
-    describe: (t) => `looking for interface endpoint ${t.ref.endpointId}, which an abandoned request may have registered`,
+    describe: (t) => `looking for interface endpoint ${t.ref.endpointId}, which a register of unknown outcome may have made`,
   },
 };

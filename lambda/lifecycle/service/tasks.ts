@@ -78,6 +78,6 @@ export const SERVICE_TASKS: TaskCatalogue<ServiceTask> = {
   },
   'find-created': {
     waiting: false,
-    describe: (t) => `looking for a ${t.provider} private endpoint service in ${t.region} that an abandoned request may have created`,
+    describe: (t) => `looking for a ${t.provider} private endpoint service in ${t.region} that a create of unknown outcome may have made`,
   },
 };
