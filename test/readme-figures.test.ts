@@ -4,6 +4,7 @@
  * Service Catalog launch role has, and what the example stack holds. A figure changed in code fails here
  * until the README says the same.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
@@ -124,6 +125,44 @@ describe('README figures match the code', () => {
     for (const claim of claims) {
       const saysNone = /\bno NAT gateway|has none|without NAT/.test(claim);
       expect([claim, saysNone]).toEqual([claim, natGateways === 0]);
+    }
+  });
+});
+
+describe("the README's links work where it is read: the repository and npm's package page", () => {
+  // npm's page shows the README of the tarball, which carries none of the repository's other files: a relative
+  // link there points nowhere. So a link is an in-page anchor or absolute; one into the repository names a
+  // file the repository tracks.
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { repository: { url: string } };
+  const repository = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+  const targets = [...README.matchAll(/!?\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+  const tracked = new Set(
+    execFileSync('git', ['ls-files'], { cwd: join(__dirname, '..'), encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean),
+  );
+  /** GitHub's heading anchors: lower case, punctuation but hyphens dropped, spaces become hyphens. */
+  const anchors = new Set(
+    [...README.replace(/```[\s\S]*?```/g, '').matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1]
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    ),
+  );
+
+  it('has links to check', () => expect(targets.length).toBeGreaterThan(5));
+
+  it.each(targets)('%s', (target) => {
+    if (target.startsWith('#')) {
+      expect([target, anchors.has(target.slice(1))]).toEqual([target, true]);
+      return;
+    }
+    expect(target).toMatch(/^https:\/\//);
+    const inRepository = new RegExp(`^${repository.replace(/[.]/g, '\\.')}/(?:blob|raw)/main/(.+)$`).exec(target);
+    if (target.startsWith(repository)) {
+      expect(inRepository).not.toBeNull();
+      expect([inRepository![1], tracked.has(inRepository![1])]).toEqual([inRepository![1], true]);
     }
   });
 });
