@@ -3,17 +3,19 @@
  * Every call goes through one `AtlasHttp` (one undici Agent, one retry policy, one authenticator).
  */
 import type { LoggerLike } from '../logging';
-import { ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider, VPC_ENDPOINT_ID } from '../model/provider';
+import { ATLAS_CLUSTER_NAME, ATLAS_ID_PATTERN, type CloudProvider, isCloudProvider, VPC_ENDPOINT_ID } from '../model/provider';
 import { type Authenticator, DigestAuthenticator, ServiceAccountAuthenticator } from './auth';
 import { resolveAtlasBaseUrl } from '../model/base-url';
 import { AtlasApiError, type AtlasOperation } from './errors';
 import { AtlasHttp } from './http';
-import type {
-  CreateEndpointServiceRequest,
+import {
+  ATLAS_CLUSTER_MEDIA_TYPE,
+  type Cluster,
+  type CreateEndpointServiceRequest,
   CreateInterfaceEndpointRequest,
-  EndpointService,
-  InterfaceEndpoint,
-  UpdateEndpointServiceRequest,
+  type EndpointService,
+  type InterfaceEndpoint,
+  type UpdateEndpointServiceRequest,
 } from './models';
 import { ServiceAccountTokens } from './oauth';
 import type { RetryPolicy } from './retry';
@@ -193,6 +195,27 @@ export class AtlasClient {
       auth: this.auth,
       projectId,
     });
+  }
+
+  /**
+   * One cluster of the project, for its `connectionStrings.privateEndpoint[]` and `stateName`. Needs only
+   * Project Read Only. A name the project does not have answers 404 `CLUSTER_NOT_FOUND`.
+   */
+  async getCluster(projectId: string, clusterName: string): Promise<Cluster> {
+    checkId('projectId', projectId);
+    if (!ATLAS_CLUSTER_NAME.test(clusterName))
+      throw new RangeError(`clusterName "${clusterName.slice(0, 80)}" is not an Atlas cluster name`);
+    return this.object(
+      'getCluster',
+      await this.http.call<Cluster>({
+        operation: 'getCluster',
+        method: 'GET',
+        path: `${group(projectId)}/clusters/${clusterName}`,
+        accept: ATLAS_CLUSTER_MEDIA_TYPE,
+        auth: this.auth,
+        projectId,
+      }),
+    );
   }
 
   /** Releases pooled connections (tests, the local runner). A Lambda keeps them for the next invocation. */

@@ -14,6 +14,7 @@ export type AtlasOperation =
   | 'createInterfaceEndpoint'
   | 'getInterfaceEndpoint'
   | 'deleteInterfaceEndpoint'
+  | 'getCluster'
   | 'getAccessToken';
 
 const DESCRIPTIONS: Record<AtlasOperation, string> = {
@@ -25,6 +26,7 @@ const DESCRIPTIONS: Record<AtlasOperation, string> = {
   createInterfaceEndpoint: 'register the interface endpoint',
   getInterfaceEndpoint: 'read the interface endpoint',
   deleteInterfaceEndpoint: 'delete the interface endpoint',
+  getCluster: 'read the cluster',
   getAccessToken: 'get a service account access token',
 };
 

@@ -128,6 +128,43 @@ export type CreateInterfaceEndpointRequest =
       endpoints?: { endpointName: string; ipAddress: string }[];
     };
 
+/**
+ * The media type of the cluster read (`getCluster`): `ClusterDescription20240805`, the current version of
+ * the cluster API. The private endpoint operations stay on {@link ATLAS_MEDIA_TYPE}.
+ */
+export const ATLAS_CLUSTER_MEDIA_TYPE = 'application/vnd.atlas.2024-08-05+json';
+
+/** `stateName` of a cluster. */
+export const CLUSTER_STATES = ['IDLE', 'CREATING', 'UPDATING', 'DELETING', 'REPAIRING'] as const;
+export type ClusterState = (typeof CLUSTER_STATES)[number];
+
+/** One endpoint a private-endpoint connection string goes through (`…PrivateEndpointEndpoint`). */
+export interface ClusterPrivateEndpointRef {
+  /** The cloud provider's id of the private endpoint (AWS: `vpce-…`). */
+  endpointId?: string;
+  providerName?: CloudProvider;
+  region?: string;
+}
+
+/** One entry of `connectionStrings.privateEndpoint[]`: the strings for one set of endpoints, one per region. */
+export interface ClusterPrivateEndpointStrings {
+  connectionString?: string;
+  srvConnectionString?: string;
+  /** Sharded clusters. */
+  srvShardOptimizedConnectionString?: string;
+  /** `MONGOD` (replica set) or `MONGOS` (sharded). */
+  type?: string;
+  endpoints?: ClusterPrivateEndpointRef[];
+}
+
+/** What the connection wait reads of a cluster (`GET /groups/{groupId}/clusters/{clusterName}`). */
+export interface Cluster {
+  name?: string;
+  stateName?: ClusterState | string;
+  paused?: boolean;
+  connectionStrings?: { privateEndpoint?: ClusterPrivateEndpointStrings[] | null } | null;
+}
+
 /** The body of an Atlas error response. A 401 was recorded without `errorCode` and `parameters`. */
 export interface AtlasErrorBody {
   detail?: string;
@@ -143,6 +180,8 @@ export interface AtlasErrorBody {
 export const ATLAS_ERROR_CODES = {
   serviceAlreadyExists: 'PRIVATE_ENDPOINT_SERVICE_ALREADY_EXISTS_FOR_REGION',
   notFound: 'RESOURCE_NOT_FOUND',
+  /** A cluster name the project does not have (404). */
+  clusterNotFound: 'CLUSTER_NOT_FOUND',
   rateLimited: 'RATE_LIMITED_TOKEN_BUCKET',
   /** With detail "Reason: No Capacity." and parameters `["No Capacity"]` on a create: the region has no room now. */
   generalError: 'ATLAS_GENERAL_ERROR',

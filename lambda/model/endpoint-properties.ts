@@ -5,7 +5,15 @@
  * provider's registration needs besides (AZURE: its private IP address; GCP: the Google Cloud project and the
  * forwarding rules).
  */
-import { AZURE_PRIVATE_ENDPOINT_ID, type CloudProvider, GCP_NAME, GCP_PROJECT_ID, ipv4Problem, VPC_ENDPOINT_ID } from './provider';
+import {
+  ATLAS_CLUSTER_NAME,
+  AZURE_PRIVATE_ENDPOINT_ID,
+  type CloudProvider,
+  GCP_NAME,
+  GCP_PROJECT_ID,
+  ipv4Problem,
+  VPC_ENDPOINT_ID,
+} from './provider';
 import { clip, type ParseOptions, type Parsed, PropertyReader, UNRESOLVED } from './property-reader';
 
 export const RESOURCE_TYPE_ENDPOINT = 'Custom::AtlasPrivateEndpoint';
@@ -22,6 +30,7 @@ export const ENDPOINT_PROPERTY_NAMES = [
   'CredentialsSecretArn',
   'EnforceConnectionSuccess',
   'AdoptExisting',
+  'ClusterNames',
 ] as const;
 
 /** The providers whose registrations this version can make. */
@@ -31,6 +40,12 @@ export const ENDPOINT_PROVIDERS: readonly CloudProvider[] = ['AWS', 'AZURE', 'GC
 export const MAX_GCP_ENDPOINTS = 50;
 
 export { VPC_ENDPOINT_ID } from './provider';
+
+/**
+ * The most clusters one registration waits for. Each adds its connection strings to the answer, which
+ * CloudFormation caps at 4096 bytes in all; the answer is measured too, this only keeps the list sane.
+ */
+export const MAX_CLUSTER_NAMES = 10;
 
 /** A GCP forwarding rule of an endpoint group: its name and the internal IP address it resolves to. */
 export interface ForwardingRule {
@@ -59,6 +74,12 @@ export interface EndpointProperties {
    * registers it (default false: such a Create fails, naming it).
    */
   readonly adoptExisting: boolean;
+  /**
+   * Clusters of the project the application connects to through this endpoint: when given, the request
+   * answers only once each one publishes a private-endpoint connection string naming this endpoint, and
+   * returns them. Empty when not given.
+   */
+  readonly clusterNames: readonly string[];
   readonly serviceTimeoutSeconds: number;
 }
 
@@ -98,9 +119,10 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
   const credentials = r.credentials();
   const enforceConnectionSuccess = r.optionalBoolean('EnforceConnectionSuccess') ?? true;
   const adoptExisting = r.optionalBoolean('AdoptExisting') ?? false;
+  const clusterNames = readClusterNames(r);
   const serviceTimeoutSeconds = r.serviceTimeout();
   return r.result(
-    projectId && provider && endpointServiceId && endpointId && details
+    projectId && provider && endpointServiceId && endpointId && details && clusterNames
       ? {
           projectId,
           provider,
@@ -110,10 +132,53 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
           credentials,
           enforceConnectionSuccess,
           adoptExisting,
+          clusterNames,
           serviceTimeoutSeconds,
         }
       : undefined,
   );
+}
+
+/**
+ * `ClusterNames`: a list of cluster names (a comma-separated string is taken too, as a CloudFormation
+ * `CommaDelimitedList` parameter may arrive). Absent or empty: no connection wait.
+ */
+function readClusterNames(r: PropertyReader): readonly string[] | undefined {
+  const v = r.raw('ClusterNames');
+  if (v === undefined || v === null || v === '') return [];
+  if (r.unresolved(v)) return [];
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()) : undefined;
+  if (!items) {
+    r.problem('ClusterNames', v, 'Property ClusterNames must be a list of Atlas cluster names, like ["Cluster0"].');
+    return undefined;
+  }
+  if (items.length > MAX_CLUSTER_NAMES) {
+    r.problem(
+      'ClusterNames',
+      undefined,
+      `Property ClusterNames names ${items.length} clusters; one registration waits for at most ${MAX_CLUSTER_NAMES}.`,
+    );
+    return undefined;
+  }
+  const before = r.problems.length;
+  const names: string[] = [];
+  for (const item of items) {
+    if (r.unresolved(item)) continue;
+    if (typeof item !== 'string' || !ATLAS_CLUSTER_NAME.test(item)) {
+      r.problem(
+        'ClusterNames',
+        item,
+        `Property ClusterNames holds ${typeof item === 'string' ? `"${clip(item)}"` : `a ${item === null ? 'null' : typeof item}`}, which is not an Atlas cluster name: 1-64 letters, digits or hyphens, starting with a letter or digit.`,
+      );
+      continue;
+    }
+    if (names.includes(item)) {
+      r.problem('ClusterNames', item, `Property ClusterNames names cluster "${item}" twice.`);
+      continue;
+    }
+    names.push(item);
+  }
+  return r.problems.length > before ? undefined : names;
 }
 
 /** Why an EndpointId is not one of this provider's, as the end of a sentence; undefined when it is. */

@@ -46,3 +46,6 @@ export function ipv4Problem(value: string): string | undefined {
   }
   return undefined;
 }
+
+/** An Atlas cluster name, as Atlas's cluster API bounds it (`ClusterDescription20240805.name`: 1-64 characters). */
+export const ATLAS_CLUSTER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$/;

@@ -20,6 +20,7 @@ export type AtlasApi = Pick<
   | 'createInterfaceEndpoint'
   | 'getInterfaceEndpoint'
   | 'deleteInterfaceEndpoint'
+  | 'getCluster'
 >;
 
 export interface StepPorts {

@@ -318,6 +318,7 @@ describe("a GCP endpoint group against its service's mode", () => {
       credentials: {},
       enforceConnectionSuccess: true,
       adoptExisting: false,
+      clusterNames: [],
       serviceTimeoutSeconds: 3600,
     }) as const;
   const service = (portMappingEnabled: boolean, attachments: number): EndpointService => ({
