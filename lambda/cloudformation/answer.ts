@@ -31,14 +31,17 @@ export interface AnswerInput {
 
 const ELLIPSIS = ' [… cut to fit the 4096-byte response limit]';
 
-/** Builds the answer body (the exact bytes to PUT) for a request. */
-export function renderAnswer(
-  request: Pick<CloudFormationRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>,
-  input: AnswerInput,
-): string {
-  if (!input.physicalResourceId || Buffer.byteLength(input.physicalResourceId) > MAX_PHYSICAL_ID_BYTES) {
-    throw new RangeError('PhysicalResourceId must be 1 to 1024 bytes');
-  }
+type Envelope = Pick<CloudFormationRequest, 'StackId' | 'RequestId' | 'LogicalResourceId'>;
+
+/**
+ * The bytes the answer takes as given, before anything is cut: a producer of `Data` that must not be cut (a
+ * connection string cut short is worse than none) checks it against {@link MAX_ANSWER_BYTES}.
+ */
+export function answerBytes(request: Envelope, input: AnswerInput): number {
+  return Buffer.byteLength(JSON.stringify(answerOf(request, input)));
+}
+
+function answerOf(request: Envelope, input: AnswerInput): Answer {
   const answer: Answer = {
     Status: input.status,
     PhysicalResourceId: input.physicalResourceId,
@@ -49,7 +52,15 @@ export function renderAnswer(
   if (input.reason !== undefined || input.status === 'FAILED')
     answer.Reason = input.reason || 'Failed without a reason (a bug: please report it)';
   if (input.data && Object.keys(input.data).length > 0) answer.Data = { ...input.data };
+  return answer;
+}
 
+/** Builds the answer body (the exact bytes to PUT) for a request. */
+export function renderAnswer(request: Envelope, input: AnswerInput): string {
+  if (!input.physicalResourceId || Buffer.byteLength(input.physicalResourceId) > MAX_PHYSICAL_ID_BYTES) {
+    throw new RangeError('PhysicalResourceId must be 1 to 1024 bytes');
+  }
+  const answer = answerOf(request, input);
   let body = JSON.stringify(answer);
   if (Buffer.byteLength(body) <= MAX_ANSWER_BYTES) return body;
 

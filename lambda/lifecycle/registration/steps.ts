@@ -24,6 +24,8 @@ import {
 } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 import { getOrGone } from './unseen';
+import { type ClusterLook, judgeClusters, withConnectionStrings } from './connection-strings';
+import { connectionOf } from './status';
 
 /**
  * Whether a GCP endpoint group fits its service (the number of forwarding rules for its mode), read from the
@@ -62,20 +64,25 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         if (!existing) {
           const misfit = props.provider === 'GCP' ? await gcpMisfit(api, props) : undefined;
           if (misfit) return fail(state, misfit, ports, log);
+          // A cluster that cannot publish a string would fail the request after the registration: say so before.
+          if (props.clusterNames.length > 0) {
+            const clusters = judgeClusters(await lookAtClusters(api, props.projectId, props.clusterNames), ref);
+            if (clusters.state === 'failed') return fail(state, `${clusters.reason} Nothing was registered.`, ports, log);
+          }
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
         }
         const owner = ownerOfRegistration(false, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
         ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
         if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
-        return awaitConnection(
+        return await awaitConnection(
           { state, ports, log },
           { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
+          api,
         );
       }
+      let endpoint: InterfaceEndpoint;
       try {
-        const endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.endpointId, props.details));
-        ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
-        return awaitConnection({ state, ports, log }, { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess });
+        endpoint = await api.createInterfaceEndpoint(ref.projectId, ref.serviceId, registrationBody(ref.endpointId, props.details));
       } catch (err) {
         if (!(err instanceof AtlasApiError)) throw err;
         // An earlier attempt of this request may have registered it: a POST without a clear answer, a step
@@ -100,9 +107,10 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
               owner,
             });
             if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
-            return awaitConnection(
+            return await awaitConnection(
               { state, ports, log },
               { ref, origin: owner === 'ours' ? 'registered' : 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
+              api,
             );
           }
           return fail(
@@ -124,6 +132,13 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         if (err.retryable) return retryLater(state, err, ports, log, carryOn);
         return fail(state, `Atlas refused to register interface endpoint ${ref.endpointId}: ${err.message}`, ports, log);
       }
+      ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
+      // Outside the try: a failed look at a cluster is no failed register.
+      return await awaitConnection(
+        { state, ports, log },
+        { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess },
+        api,
+      );
     }
     case 'refresh-endpoint': {
       const props = propsOf(state);
@@ -136,9 +151,10 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         });
         return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'register' });
       }
-      return awaitConnection(
+      return await awaitConnection(
         { state, ports, log },
         { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess },
+        api,
       );
     }
     case 'find-registered': {
@@ -187,9 +203,10 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   if (task.kind === 'await-connection') {
     const props = propsOf(state);
     const api = await ports.atlasFor(props.credentials);
-    return awaitConnection(
+    return await awaitConnection(
       { state, ports, log },
       { ref: task.ref, origin: task.origin, endpoint: await getOrGone(api, task.ref), enforce: props.enforceConnectionSuccess },
+      api,
     );
   }
   if (task.kind === 'await-removal') {
@@ -199,8 +216,11 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   return actOnEndpoint(state, ports);
 }
 
-/** Judges a registration the step has just seen (or found gone) while waiting for Atlas to settle it. */
-function awaitConnection(
+/**
+ * Judges a registration the step has just seen (or found gone) while waiting for Atlas to settle it, and
+ * once it is settled, the named clusters' connection strings through it (`connection-strings.ts`).
+ */
+async function awaitConnection(
   { state, ports, log }: StepContext,
   {
     ref,
@@ -208,7 +228,8 @@ function awaitConnection(
     endpoint,
     enforce,
   }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
-): ExecutionState {
+  api: AtlasApi,
+): Promise<ExecutionState> {
   const task: Task = { kind: 'await-connection', ref, origin };
   // An Update that keeps the registration answers the id it received, a new or taken-over registration its
   // own id; a failure only what this request made.
@@ -216,5 +237,31 @@ function awaitConnection(
     ready: origin === 'existing' ? physicalIdFor(state) : formatEndpointPhysicalId(ref),
     failed: answerIdOnFailure({ ...state, task }),
   };
-  return apply({ ...state, task }, judgeConnection(endpoint, ref, ids, clockOf(state, ports), enforce), ports, log, task);
+  const clock = clockOf(state, ports);
+  const registration = judgeConnection(endpoint, ref, ids, clock, enforce);
+  const names = propsOf(state).clusterNames;
+  const settled = endpoint !== undefined && registration.outcome === OUTCOME.ready;
+  const connection = endpoint ? connectionOf(endpoint) : undefined;
+  const judgement =
+    settled && names.length > 0 && connection?.state === 'ready'
+      ? judgeClusters(await lookAtClusters(api, ref.projectId, names), ref)
+      : undefined;
+  const verdict = connection
+    ? withConnectionStrings(registration, connection, { names, judgement }, { ref, ids, clock, request: state.request })
+    : registration;
+  return apply({ ...state, task }, verdict, ports, log, task);
+}
+
+/** One look at each named cluster; a name Atlas does not know (404) is a look too. */
+async function lookAtClusters(api: AtlasApi, projectId: string, names: readonly string[]): Promise<ClusterLook[]> {
+  const looks: ClusterLook[] = [];
+  for (const name of names) {
+    try {
+      looks.push({ name, cluster: await api.getCluster(projectId, name) });
+    } catch (err) {
+      if (err instanceof AtlasApiError && err.isNotFound) looks.push({ name, missing: true });
+      else throw err;
+    }
+  }
+  return looks;
 }

@@ -1,0 +1,251 @@
+/**
+ * The connection wait's decisions as plain functions of data. The cluster bodies follow Atlas's
+ * `ClusterDescription20240805.connectionStrings.privateEndpoint[]` (contract/atlas-api): each entry lists the
+ * endpoints its strings go through, one per region of the cluster.
+ */
+import type { Cluster } from '../../../lambda/atlas/models';
+import { MAX_ANSWER_BYTES, renderAnswer } from '../../../lambda/cloudformation/answer';
+import {
+  type ClusterLook,
+  judgeClusters,
+  stringsThrough,
+  withConnectionStrings,
+} from '../../../lambda/lifecycle/registration/connection-strings';
+import type { Connection } from '../../../lambda/lifecycle/registration/status';
+import type { Verdict } from '../../../lambda/lifecycle/core/verdict';
+import { OUTCOME } from '../../../lambda/model/wait-loop';
+import { parseEndpointProperties } from '../../../lambda/model/endpoint-properties';
+import { cfnRequest } from '../../support/requests';
+
+const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
+const SERVICE = '6b0afe2c5721d53048387adc';
+const VPCE = 'vpce-0a1b2c3d4e5f60718';
+const OTHER_VPCE = 'vpce-0ffffffffffffffff';
+const ID = `${PROJECT}--${SERVICE}--${VPCE}`;
+const ref = { projectId: PROJECT, serviceId: SERVICE, provider: 'AWS' as const, endpointId: VPCE };
+const ids = { ready: ID, failed: ID };
+const request = cfnRequest({ ResourceType: 'Custom::AtlasPrivateEndpoint', LogicalResourceId: 'Registration' });
+const NOW = Date.parse('2026-12-07T12:00:00Z');
+const clock = { now: NOW, deadlineAt: NOW + 30 * 60_000, polls: 3 };
+const available: Connection = { state: 'ready', status: 'AVAILABLE', errorMessage: '' };
+const registered: Verdict = {
+  outcome: OUTCOME.ready,
+  answer: { status: 'SUCCESS', physicalResourceId: ID, data: { ConnectionStatus: 'AVAILABLE' } },
+};
+
+const standard = (host: string) =>
+  `mongodb://${host}-shard-00-00.ab1cd.mongodb.net:1024,${host}-shard-00-01.ab1cd.mongodb.net:1025/?ssl=true&authSource=admin`;
+function cluster(name: string, stateName: string, through: string[][] = [], sharded = false): Cluster {
+  return {
+    name,
+    stateName,
+    connectionStrings: {
+      privateEndpoint: through.map((endpoints, i) => ({
+        connectionString: standard(`pl-${i}-us-east-1`),
+        srvConnectionString: `mongodb+srv://${name.toLowerCase()}-pl-${i}.ab1cd.mongodb.net`,
+        ...(sharded ? { srvShardOptimizedConnectionString: `mongodb+srv://${name.toLowerCase()}-pl-${i}-lb.ab1cd.mongodb.net` } : {}),
+        type: sharded ? 'MONGOS' : 'MONGOD',
+        endpoints: endpoints.map((endpointId) => ({ endpointId, providerName: 'AWS' as const, region: 'US_EAST_1' })),
+      })),
+    },
+  };
+}
+
+describe('ClusterNames', () => {
+  const base = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
+  it.each([
+    [undefined, []],
+    [[], []],
+    [['Cluster0'], ['Cluster0']],
+    ['Cluster0, analytics-1', ['Cluster0', 'analytics-1']],
+  ])('%j is read as %j', (raw, names) => {
+    const parsed = parseEndpointProperties({ ...base, ...(raw !== undefined ? { ClusterNames: raw } : {}) });
+    expect(parsed.ok && parsed.value.clusterNames).toEqual(names);
+  });
+
+  it.each([
+    [['Cluster0', 'Cluster0'], /names cluster "Cluster0" twice/],
+    [['-bad'], /"-bad", which is not an Atlas cluster name/],
+    [['x'.repeat(65)], /not an Atlas cluster name/],
+    [[42], /a number, which is not an Atlas cluster name/],
+    [Array.from({ length: 11 }, (_, i) => `c${i}`), /names 11 clusters; one registration waits for at most 10/],
+    [{ Cluster0: true }, /must be a list of Atlas cluster names/],
+  ])('%j is refused', (raw, why) => {
+    const parsed = parseEndpointProperties({ ...base, ClusterNames: raw });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.problems.map((p) => p.message).join(' ')).toMatch(why);
+  });
+});
+
+describe('which entry is this endpoint’s', () => {
+  it('the entry that lists this endpoint, not another endpoint’s', () => {
+    const c = cluster('Cluster0', 'IDLE', [[OTHER_VPCE], [VPCE]]);
+    expect(stringsThrough(c, VPCE)).toEqual({
+      connectionString: standard('pl-1-us-east-1'),
+      srvConnectionString: 'mongodb+srv://cluster0-pl-1.ab1cd.mongodb.net',
+    });
+    expect(stringsThrough(c, 'vpce-0123456789abcdef0')).toBeUndefined();
+  });
+
+  it('a multi-region entry lists one endpoint per region: this endpoint among them is enough', () => {
+    expect(stringsThrough(cluster('Cluster0', 'IDLE', [[OTHER_VPCE, VPCE]]), VPCE)).toBeDefined();
+  });
+
+  it('a sharded cluster gives the shard-optimized string too', () => {
+    expect(stringsThrough(cluster('Shards', 'IDLE', [[VPCE]], true), VPCE)?.srvShardOptimizedConnectionString).toBe(
+      'mongodb+srv://shards-pl-0-lb.ab1cd.mongodb.net',
+    );
+  });
+
+  it('no connectionStrings, a null privateEndpoint or an entry without strings is no entry', () => {
+    expect(stringsThrough({ name: 'c', stateName: 'IDLE' }, VPCE)).toBeUndefined();
+    expect(stringsThrough({ name: 'c', stateName: 'IDLE', connectionStrings: { privateEndpoint: null } }, VPCE)).toBeUndefined();
+    expect(stringsThrough({ connectionStrings: { privateEndpoint: [{ endpoints: [{ endpointId: VPCE }] }] } }, VPCE)).toBeUndefined();
+  });
+});
+
+describe('judging the named clusters', () => {
+  const look = (c: Cluster): ClusterLook => ({ name: c.name!, cluster: c });
+
+  it('a cluster Atlas does not have fails at once, naming it', () => {
+    const j = judgeClusters([look(cluster('Cluster0', 'IDLE', [[VPCE]])), { name: 'Clutser1', missing: true }], ref);
+    expect(j).toEqual({ state: 'failed', reason: expect.stringMatching(/has no cluster named "Clutser1" \(404\): check ClusterNames/) });
+  });
+
+  it('a cluster being deleted fails: it will never publish', () => {
+    expect(judgeClusters([look(cluster('Old', 'DELETING'))], ref)).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/Old .* is being deleted/),
+    });
+  });
+
+  it.each(['IDLE', 'CREATING', 'UPDATING', 'REPAIRING', 'SOMETHING_NEW'])('a %s cluster without the string is waited for', (s) => {
+    const j = judgeClusters([look(cluster('Cluster0', s, [[OTHER_VPCE]]))], ref);
+    expect(j).toEqual({ state: 'pending', status: `no private connection string through ${VPCE} yet from Cluster0 ${s}` });
+  });
+
+  it('a cluster that publishes the string while it changes is done: the string is what the application needs', () => {
+    expect(judgeClusters([look(cluster('Cluster0', 'UPDATING', [[VPCE]]))], ref).state).toBe('ready');
+  });
+
+  it('ready only when every named cluster has it', () => {
+    const looks = [look(cluster('A', 'IDLE', [[VPCE]])), look(cluster('B', 'IDLE'))];
+    expect(judgeClusters(looks, ref)).toMatchObject({ state: 'pending', status: expect.stringContaining('from B IDLE') });
+    looks[1] = look(cluster('B', 'IDLE', [[VPCE]]));
+    expect(judgeClusters(looks, ref).state).toBe('ready');
+  });
+});
+
+describe('the verdict with connection strings', () => {
+  const ready = (names: string[], looks: Cluster[], req = request) =>
+    withConnectionStrings(
+      registered,
+      available,
+      {
+        names,
+        judgement: judgeClusters(
+          looks.map((c) => ({ name: c.name!, cluster: c })),
+          ref,
+        ),
+      },
+      { ref, ids, clock, request: req },
+    );
+
+  it('without cluster names the registration’s verdict stands as it is', () => {
+    expect(withConnectionStrings(registered, available, { names: [] }, { ref, ids, clock, request })).toBe(registered);
+  });
+
+  it('one cluster: plain attributes, the shard-optimized one empty for a replica set, beside the registration’s', () => {
+    const v = ready(['Cluster0'], [cluster('Cluster0', 'IDLE', [[VPCE]])]);
+    expect(v).toMatchObject({ outcome: OUTCOME.ready, answer: { status: 'SUCCESS', physicalResourceId: ID } });
+    expect(v.outcome === OUTCOME.ready && v.answer.data).toEqual({
+      ConnectionStatus: 'AVAILABLE',
+      ConnectionString: standard('pl-0-us-east-1'),
+      SrvConnectionString: 'mongodb+srv://cluster0-pl-0.ab1cd.mongodb.net',
+      SrvShardOptimizedConnectionString: '',
+    });
+  });
+
+  it('several clusters: one JSON map by cluster name, in the order named', () => {
+    const v = ready(['B', 'A'], [cluster('B', 'IDLE', [[VPCE]], true), cluster('A', 'IDLE', [[VPCE]])]);
+    const data = v.outcome === OUTCOME.ready ? v.answer.data! : {};
+    expect(Object.keys(data).sort()).toEqual(['ConnectionStatus', 'ConnectionStrings']);
+    const map = JSON.parse(data.ConnectionStrings) as Record<string, Record<string, string>>;
+    expect(Object.keys(map)).toEqual(['B', 'A']);
+    expect(map.B.srvShardOptimizedConnectionString).toBe('mongodb+srv://b-pl-0-lb.ab1cd.mongodb.net');
+    expect(map.A).toEqual({ connectionString: standard('pl-0-us-east-1'), srvConnectionString: 'mongodb+srv://a-pl-0.ab1cd.mongodb.net' });
+  });
+
+  it('strings that would not fit 4096 bytes uncut fail with what to do, never a string cut short', () => {
+    const names = Array.from({ length: 10 }, (_, i) => `cluster-with-a-long-name-${i}`);
+    const v = ready(
+      names,
+      names.map((n) => cluster(n, 'IDLE', [[VPCE]], true)),
+    );
+    expect(v).toMatchObject({ outcome: OUTCOME.failed, answer: { status: 'FAILED', physicalResourceId: ID } });
+    const reason = v.outcome === OUTCOME.failed ? v.answer.reason! : '';
+    expect(reason).toMatch(/make the answer \d+ bytes, and CloudFormation takes at most 4096: name fewer clusters/);
+    expect(
+      Buffer.byteLength(renderAnswer(request, v.outcome === OUTCOME.failed ? v.answer : { status: 'FAILED', physicalResourceId: ID })),
+    ).toBeLessThanOrEqual(MAX_ANSWER_BYTES);
+  });
+
+  it('strings that fit are answered whole, even close to the limit', () => {
+    const names = ['A', 'B', 'C'];
+    const v = ready(
+      names,
+      names.map((n) => cluster(n, 'IDLE', [[VPCE]], true)),
+    );
+    expect(v.outcome).toBe(OUTCOME.ready);
+    const body = renderAnswer(request, v.outcome === OUTCOME.ready ? v.answer : { status: 'FAILED', physicalResourceId: ID });
+    expect(JSON.parse(body).Data.ConnectionStrings).toBe(v.outcome === OUTCOME.ready && v.answer.data!.ConnectionStrings);
+  });
+
+  it('waiting for a string: the wait loop’s next poll, then at the deadline FAILED with the clusters’ last state and the multi-region hint', () => {
+    const waiting = ready(['Cluster0'], [cluster('Cluster0', 'UPDATING')]);
+    expect(waiting).toMatchObject({
+      outcome: OUTCOME.wait,
+      lastStatus: `no private connection string through ${VPCE} yet from Cluster0 UPDATING`,
+    });
+    const late = withConnectionStrings(
+      registered,
+      available,
+      { names: ['Cluster0'], judgement: judgeClusters([{ name: 'Cluster0', cluster: cluster('Cluster0', 'IDLE') }], ref) },
+      { ref, ids, clock: { ...clock, now: clock.deadlineAt }, request },
+    );
+    expect(late).toMatchObject({ outcome: OUTCOME.deadline, answer: { status: 'FAILED', physicalResourceId: ID } });
+    const reason = late.outcome === OUTCOME.deadline ? late.answer.reason! : '';
+    expect(reason).toMatch(/Timed out while waiting for cluster Cluster0 to publish a private connection string through vpce-/);
+    expect(reason).toMatch(/several regions publishes one only once each of its regions has an endpoint/);
+    expect(reason).toMatch(/Cluster0 IDLE/);
+  });
+
+  it('a missing cluster fails, answering what the request made so the rollback removes it', () => {
+    const v = withConnectionStrings(
+      registered,
+      available,
+      { names: ['Nope'], judgement: judgeClusters([{ name: 'Nope', missing: true }], ref) },
+      { ref, ids: { ready: ID, failed: 'not-created-r-1' }, clock, request },
+    );
+    expect(v).toMatchObject({
+      outcome: OUTCOME.failed,
+      answer: {
+        physicalResourceId: 'not-created-r-1',
+        reason: expect.stringMatching(/no cluster named "Nope".*The registration itself is AVAILABLE/),
+      },
+    });
+  });
+
+  it('a refused connection accepted by EnforceConnectionSuccess false still fails when strings are asked for: Atlas publishes none', () => {
+    const rejected: Connection = {
+      state: 'failed',
+      status: 'REJECTED',
+      errorMessage: 'Verify endpoint ID and accepted regions, then retry your connection.',
+    };
+    const v = withConnectionStrings(registered, rejected, { names: ['Cluster0'] }, { ref, ids, clock, request });
+    expect(v).toMatchObject({
+      outcome: OUTCOME.failed,
+      answer: { reason: expect.stringMatching(/is REJECTED, and ClusterNames asks for the connection strings/) },
+    });
+  });
+});
