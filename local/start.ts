@@ -14,10 +14,15 @@ import { resolveAtlasBaseUrl } from '../lambda/model/base-url';
 import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
 import { createdSince } from '../lambda/lifecycle/service/unseen';
+import {
+  type ClusterConnectionStrings,
+  CONNECTION_STRINGS_ATTRIBUTE,
+  SINGLE_CLUSTER_ATTRIBUTES,
+} from '../lambda/model/connection-strings';
 import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import { guessAtlasRegionName } from '../lambda/model/regions';
 import { parseServiceProperties } from '../lambda/model/service-properties';
-import { DEFAULT_PROJECT_ID } from './atlas-emulator';
+import { type CloudProvider, DEFAULT_PROJECT_ID } from './atlas-emulator';
 import { LocalRunner, type Properties, type RequestResult } from './runner/runner';
 
 const HELP = `Usage: npm start -- [options]
@@ -39,6 +44,9 @@ Your own resources:
                              e.g. {"EndpointId":"vpce-0123456789abcdef0"}); ProjectId, ProviderName and
                              EndpointServiceId default to the service's. Alone, it registers with an
                              existing service.
+  --cluster NAME             the registrations wait for cluster NAME's private connection string through
+                             their endpoint and print it (ClusterNames; repeatable). On the embedded
+                             emulator the cluster is made up in the registration's region
   --keep                     do not send the final Deletes
   --cancel-after SECONDS     CloudFormation gives up on the service's Create after SECONDS (a sibling resource
                              failed, the stack was cancelled) and sends the Delete of a physical id it made up,
@@ -79,6 +87,8 @@ interface Cli {
   properties?: Properties;
   updates: Properties[];
   register?: Properties;
+  /** Clusters every registration of the run waits for (its ClusterNames). */
+  clusters: string[];
   keep: boolean;
   /** Seconds after which CloudFormation gives up on the service's Create. */
   cancelAfter?: number;
@@ -105,6 +115,7 @@ export function parseCli(
       properties: { type: 'string' },
       update: { type: 'string', multiple: true },
       register: { type: 'string' },
+      cluster: { type: 'string', multiple: true },
       keep: { type: 'boolean', default: false },
       'cancel-after': { type: 'string' },
       'wait-scale': { type: 'string' },
@@ -196,6 +207,8 @@ export function parseCli(
     if (updates.length > 0 || register)
       throw new UsageError('--cancel-after runs the Create and its Delete only: not with --update or --register');
   }
+  if ((values.cluster ?? []).length > 0 && (properties || atlasBaseUrl) && !register)
+    throw new UsageError('--cluster is for registrations: add --register (the tour registers on its own)');
   if (atlasBaseUrl && !properties && !register)
     throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
   return {
@@ -205,6 +218,7 @@ export function parseCli(
     properties,
     updates,
     register,
+    clusters: values.cluster ?? [],
     keep: values.keep ?? false,
     ...(cancelAfter !== undefined ? { cancelAfter } : {}),
     waitScale,
@@ -317,6 +331,8 @@ interface Plan {
   names: { service: string; registration: string };
   /** CloudFormation gives up on the service's Create after this many seconds. */
   cancelAfter?: number;
+  /** The registration's ClusterNames. */
+  clusters: string[];
 }
 
 export async function run(
@@ -343,6 +359,7 @@ export async function run(
             updates: cli.updates,
             ...(cli.register ? { register: cli.register } : {}),
             names: { service: 'Service', registration: 'Registration' },
+            clusters: cli.clusters,
             ...(cli.cancelAfter !== undefined ? { cancelAfter: cli.cancelAfter } : {}),
           },
         ]
@@ -353,6 +370,7 @@ export async function run(
             service: `Service${String(t.properties.ProviderName)}`,
             registration: `Registration${String(t.properties.ProviderName)}`,
           },
+          clusters: cli.clusters,
         }));
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -452,13 +470,19 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean, stopped: 
     const properties: Properties = {
       ...(service ? { ProjectId: service.properties.ProjectId, EndpointServiceId: service.id } : {}),
       ProviderName: provider,
+      ...(plan.clusters.length > 0 ? { ClusterNames: plan.clusters } : {}),
       ...given,
     };
-    const { create } = await runner.create(properties, registration);
-    if (create.status !== 'SUCCESS') ok = false;
-    else if (!keep) {
-      const d = await runner.delete({ physicalResourceId: create.physicalResourceId, properties }, registration);
-      if (d.status !== 'SUCCESS') ok = false;
+    const madeUp = service ? madeUpClusters(runner, plan.clusters, provider, service.properties) : [];
+    try {
+      const { create } = await runner.create(properties, registration);
+      if (create.status !== 'SUCCESS') ok = false;
+      else if (!keep) {
+        const d = await runner.delete({ physicalResourceId: create.physicalResourceId, properties }, registration);
+        if (d.status !== 'SUCCESS') ok = false;
+      }
+    } finally {
+      for (const name of madeUp) runner.emulator!.removeCluster(name, String(properties.ProjectId));
     }
   }
   return (await deleteService()) && ok;
@@ -467,6 +491,24 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean, stopped: 
     if (keep || !service) return true;
     return (await runner.delete(service, serviceResource)).status === 'SUCCESS';
   }
+}
+
+/**
+ * On the embedded emulator, the named clusters do not exist until made up: each in the registration's
+ * provider and its service's region, removed after the registration (the tour reuses the names on the next
+ * provider). Against any other Atlas they are yours. Returns the names made up.
+ */
+function madeUpClusters(runner: LocalRunner, names: readonly string[], provider: string, service: Properties): string[] {
+  const emulator = runner.emulator;
+  if (!emulator || names.length === 0) return [];
+  const parsed = parseServiceProperties(service);
+  if (!parsed.ok) return [];
+  const { projectId, region } = parsed.value;
+  const atlasRegion = guessAtlasRegionName(parsed.value.provider, region.atlasName ?? region.input);
+  for (const name of names) {
+    emulator.addCluster({ name, projectId, providerName: provider as CloudProvider, regions: [atlasRegion] });
+  }
+  return [...names];
 }
 
 /** The properties of each service the plan asks for: the Create's, and each Update's merged over the previous. */
@@ -618,6 +660,7 @@ export function summaryTable(results: readonly RequestResult[], columns = SUMMAR
     out.push(...wrap(`physical id ${r.physicalResourceId || '(none)'}`, columns, `${String(i + 1).padStart(indent.length - 2)}  `, indent));
     const produced = keyAttribute(r);
     if (produced) out.push(...wrap(produced, columns, indent));
+    for (const line of connectionLines(r)) out.push(...wrap(line, columns, indent));
     if (r.reason) out.push(...wrap(`reason: ${r.reason}`, columns, indent));
   });
   return `${out.join('\n')}\n`;
@@ -646,6 +689,26 @@ export function wrap(text: string, columns: number, first: string, rest = first)
   }
   if (!fresh) lines.push(current);
   return lines;
+}
+
+/** A registration's private connection strings, one line each (`ClusterNames`). */
+function connectionLines(r: RequestResult): string[] {
+  const d = r.data;
+  if (!d) return [];
+  const lines = (cluster: string, s: Partial<ClusterConnectionStrings>) => [
+    `${cluster}: ${s.srvConnectionString || s.connectionString}`,
+    ...(s.srvShardOptimizedConnectionString ? [`${cluster} (shard-optimized): ${s.srvShardOptimizedConnectionString}`] : []),
+  ];
+  if (d[SINGLE_CLUSTER_ATTRIBUTES.srvConnectionString] !== undefined || d[SINGLE_CLUSTER_ATTRIBUTES.connectionString] !== undefined) {
+    return lines('private connection string', {
+      connectionString: d[SINGLE_CLUSTER_ATTRIBUTES.connectionString],
+      srvConnectionString: d[SINGLE_CLUSTER_ATTRIBUTES.srvConnectionString],
+      srvShardOptimizedConnectionString: d[SINGLE_CLUSTER_ATTRIBUTES.srvShardOptimizedConnectionString],
+    });
+  }
+  if (d[CONNECTION_STRINGS_ATTRIBUTE] === undefined) return [];
+  const map = JSON.parse(d[CONNECTION_STRINGS_ATTRIBUTE]) as Record<string, ClusterConnectionStrings>;
+  return Object.entries(map).flatMap(([cluster, s]) => lines(`private connection string of ${cluster}`, s));
 }
 
 function keyAttribute(r: RequestResult): string {
