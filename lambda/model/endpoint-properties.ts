@@ -145,9 +145,10 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
  */
 function readClusterNames(r: PropertyReader): readonly string[] | undefined {
   const v = r.raw('ClusterNames');
-  if (v === undefined || v === null || v === '') return [];
-  if (r.unresolved(v)) return [];
-  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()) : undefined;
+  if (v === undefined || v === null || v === '' || r.unresolved(v)) return [];
+  // An empty CommaDelimitedList parameter arrives as [""]: empty items name nothing.
+  const listed = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
+  const items = listed?.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '');
   if (!items) {
     r.problem('ClusterNames', v, 'Property ClusterNames must be a list of Atlas cluster names, like ["Cluster0"].');
     return undefined;

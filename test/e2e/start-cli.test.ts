@@ -121,6 +121,24 @@ describe('npm start', () => {
     );
   });
 
+  it('with --cluster, each registration waits for that cluster’s private connection string through its endpoint and prints it', () => {
+    const r = start(['--cluster', 'Cluster0']);
+    expect(r.status).toBe(0);
+    // One per provider's registration: the string Atlas (the emulator) published for the made-up cluster.
+    const printed = r.stdout.match(/private connection string: mongodb\+srv:\/\/\S+/g) ?? [];
+    expect(printed).toHaveLength(3);
+    const json = start(['--cluster', 'Cluster0', '--json']);
+    const report = JSON.parse(json.stdout) as Report;
+    const registrations = report.requests.filter((q) => q.requestType === 'Create' && 'ConnectionStatus' in q.data);
+    expect(registrations).toHaveLength(3);
+    for (const q of registrations) {
+      expect(q.data.SrvConnectionString).toMatch(/^mongodb\+srv:\/\/cluster0-/);
+      expect(q.data.ConnectionString).toMatch(/^mongodb:\/\//);
+      expect(q.data.ConnectionStatus).toBe('AVAILABLE');
+    }
+    expect(new Set(registrations.map((q) => q.data.SrvConnectionString)).size).toBe(3);
+  });
+
   it("prints a failure's whole reason, wrapped within 100 columns", () => {
     const r = start([
       '--properties',
@@ -195,6 +213,7 @@ describe('npm start', () => {
       ['--atlas-base-url', 'http://10.1.2.3'],
       ['--properties', 'not json'],
       ['--atlas-base-url', 'http://127.0.0.1:1', '--properties', '{}'],
+      ['--properties', '{}', '--cluster', 'Cluster0'],
     ]) {
       const r = start(args);
       expect([args, r.status]).toEqual([args, 2]);

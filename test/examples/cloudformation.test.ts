@@ -12,7 +12,15 @@ import { DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../.
 import { synthesizeProvider } from '../../local/runner/definition';
 import { asCloudFormationSends, LocalRunner, type RequestResult } from '../../local/runner/runner';
 import { expectWellAnswered } from '../support/answers';
-import { type CfnTemplate, creationOrder, evaluate, type EvaluationContext, getAtts, parseTemplate } from '../support/cfn-template';
+import {
+  type CfnTemplate,
+  creationOrder,
+  evaluate,
+  evaluateConditions,
+  type EvaluationContext,
+  getAtts,
+  parseTemplate,
+} from '../support/cfn-template';
 
 const DIR = join(__dirname, '..', '..', 'examples', 'cloudformation');
 const load = (name: string) => parseTemplate(readFileSync(join(DIR, name), 'utf8'));
@@ -52,7 +60,7 @@ interface Deployed {
 /** Creates the template's custom resources in dependency order, as CloudFormation would. */
 async function deploy(runner: LocalRunner, template: CfnTemplate, parameters: Record<string, string | string[]>) {
   const deployed = new Map<string, Deployed>();
-  const ctx: EvaluationContext = {
+  const base: EvaluationContext = {
     parameters,
     pseudo: PSEUDO,
     importValue: (name) => {
@@ -66,6 +74,7 @@ async function deploy(runner: LocalRunner, template: CfnTemplate, parameters: Re
       return value;
     },
   };
+  const ctx: EvaluationContext = { ...base, conditions: evaluateConditions(template.Conditions ?? {}, base) };
   const results: RequestResult[] = [];
   for (const id of creationOrder(template)) {
     const resource = template.Resources[id];
@@ -77,8 +86,10 @@ async function deploy(runner: LocalRunner, template: CfnTemplate, parameters: Re
     expect({ id, status: create.status, reason: create.reason }).toEqual({ id, status: 'SUCCESS', reason: undefined });
     deployed.set(id, { type: resource.Type, physicalResourceId: create.physicalResourceId, properties, data: create.data ?? {} });
   }
-  const outputs = Object.fromEntries(Object.entries(template.Outputs ?? {}).map(([k, o]) => [k, evaluate(o.Value, ctx)]));
-  return { deployed, outputs, results };
+  // An output whose condition is false is not there, and its Fn::GetAtt is never read.
+  const present = Object.entries(template.Outputs ?? {}).filter(([, o]) => !o.Condition || ctx.conditions![o.Condition]);
+  const outputs = Object.fromEntries(present.map(([k, o]) => [k, evaluate(o.Value, ctx)]));
+  return { deployed, outputs, results, present: Object.fromEntries(present) };
 }
 
 /** Deletes them in reverse order. */
@@ -94,7 +105,7 @@ async function destroy(runner: LocalRunner, deployed: Map<string, Deployed>) {
 
 describe.each([
   ['private-endpoint-service.yaml', ['ProjectId', 'ProviderName', 'Region', 'Profile']],
-  ['private-link.yaml', ['ProjectId', 'VpcId', 'SubnetIds', 'ClientCidr', 'Profile']],
+  ['private-link.yaml', ['ProjectId', 'VpcId', 'SubnetIds', 'ClientCidr', 'Profile', 'ClusterName']],
   ['azure-private-endpoint.yaml', ['ProjectId', 'EndpointServiceId', 'PrivateEndpointResourceId', 'PrivateEndpointIpAddress', 'Profile']],
   ['gcp-endpoint-group.yaml', ['ProjectId', 'EndpointServiceId', 'GcpProjectId', 'ForwardingRuleName', 'IpAddress', 'Profile']],
 ])('examples/cloudformation/%s', (file, parameterNames) => {
@@ -123,19 +134,20 @@ describe.each([
       GcpProjectId: 'my-gcp-project',
       ForwardingRuleName: 'atlas-psc',
       IpAddress: '10.128.0.20',
+      ClusterName: 'Cluster0',
     };
+    const ctx: EvaluationContext = {
+      parameters,
+      pseudo: PSEUDO,
+      importValue: () => TOKEN,
+      ref: () => 'vpce-0a1b2c3d4e5f60718',
+      attribute: () => '64a1b2c3d4e5f6a7b8c9d0e1',
+    };
+    const conditions = evaluateConditions(template.Conditions ?? {}, ctx);
     let checked = 0;
     for (const [id, r] of Object.entries(template.Resources)) {
       if (!r.Type.startsWith('Custom::')) continue;
-      const props = asCloudFormationSends(
-        evaluate(r.Properties, {
-          parameters,
-          pseudo: PSEUDO,
-          importValue: () => TOKEN,
-          ref: () => 'vpce-0a1b2c3d4e5f60718',
-          attribute: () => '64a1b2c3d4e5f6a7b8c9d0e1',
-        }),
-      ) as Record<string, unknown>;
+      const props = asCloudFormationSends(evaluate(r.Properties, { ...ctx, conditions })) as Record<string, unknown>;
       const parsed =
         r.Type === RESOURCE_TYPE_SERVICE
           ? parseServiceProperties(props)
@@ -224,29 +236,50 @@ describe('the examples against the emulator', () => {
     },
   );
 
-  it('private-link.yaml: the endpoint service, then (the interface endpoint, skipped) the registration, AVAILABLE; deleted in reverse', async () => {
-    const template = load('private-link.yaml');
-    const { deployed, outputs, results } = await deploy(runner, template, {
-      ProjectId: DEFAULT_PROJECT_ID,
-      VpcId: 'vpc-0123456789abcdef0',
-      SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
-      ClientCidr: '10.0.0.0/16',
-      Profile: 'default',
-    });
-    expect(results.map((r) => r.resourceType)).toEqual([RESOURCE_TYPE_SERVICE, RESOURCE_TYPE_ENDPOINT]);
-    expect(outputs.ConnectionStatus).toBe('AVAILABLE');
-    expect(outputs.InterfaceEndpointId).toBe(AWS_STAND_INS['AWS::EC2::VPCEndpoint'].ref);
-    const [service] = emulator.services(DEFAULT_PROJECT_ID);
-    expect(service.cloudProvider === 'AWS' && service.interfaceEndpoints).toEqual([AWS_STAND_INS['AWS::EC2::VPCEndpoint'].ref]);
-    // Every Fn::GetAtt on a custom resource names an attribute its answer carried.
-    for (const [id, name] of getAtts({ ...template.Resources, ...template.Outputs })) {
-      const d = deployed.get(id);
-      if (d) expect(Object.keys(d.data)).toContain(name);
-    }
-    await destroy(runner, deployed);
-    expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
-    expectWellAnswered(runner);
-  });
+  it.each([
+    ['', 'no cluster: no connection string output'],
+    ['Cluster0', 'ClusterName Cluster0: the registration also waits for its private connection string, which the stack outputs'],
+  ])(
+    'private-link.yaml with ClusterName "%s" (%s): the endpoint service, then (the interface endpoint, skipped) the registration, AVAILABLE; deleted in reverse',
+    async (clusterName) => {
+      if (clusterName) emulator.addCluster({ name: clusterName, providerName: 'AWS', regions: ['US_EAST_1'] });
+      const template = load('private-link.yaml');
+      const { deployed, outputs, results, present } = await deploy(runner, template, {
+        ProjectId: DEFAULT_PROJECT_ID,
+        VpcId: 'vpc-0123456789abcdef0',
+        SubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+        ClientCidr: '10.0.0.0/16',
+        Profile: 'default',
+        ClusterName: clusterName,
+      });
+      expect(results.map((r) => r.resourceType)).toEqual([RESOURCE_TYPE_SERVICE, RESOURCE_TYPE_ENDPOINT]);
+      expect(outputs.ConnectionStatus).toBe('AVAILABLE');
+      if (clusterName) {
+        const entry = emulator
+          .clusters(DEFAULT_PROJECT_ID)
+          .find((c) => c.name === clusterName)
+          ?.connectionStrings?.privateEndpoint?.find((e) =>
+            e.endpoints?.some((x) => x.endpointId === AWS_STAND_INS['AWS::EC2::VPCEndpoint'].ref),
+          );
+        expect(entry?.srvConnectionString).toMatch(/^mongodb\+srv:\/\//);
+        expect(outputs.SrvConnectionString).toBe(entry?.srvConnectionString);
+        expect(outputs.ConnectionString).toBe(entry?.connectionString);
+      } else {
+        expect(Object.keys(outputs)).not.toContain('SrvConnectionString');
+      }
+      expect(outputs.InterfaceEndpointId).toBe(AWS_STAND_INS['AWS::EC2::VPCEndpoint'].ref);
+      const [service] = emulator.services(DEFAULT_PROJECT_ID);
+      expect(service.cloudProvider === 'AWS' && service.interfaceEndpoints).toEqual([AWS_STAND_INS['AWS::EC2::VPCEndpoint'].ref]);
+      // Every Fn::GetAtt on a custom resource, in the outputs that are there, names an attribute its answer carried.
+      for (const [id, name] of getAtts({ ...template.Resources, ...present })) {
+        const d = deployed.get(id);
+        if (d) expect(Object.keys(d.data)).toContain(name);
+      }
+      await destroy(runner, deployed);
+      expect(emulator.services(DEFAULT_PROJECT_ID)).toHaveLength(0);
+      expectWellAnswered(runner);
+    },
+  );
 
   it.each([
     [

@@ -10,6 +10,7 @@ import { attackRows } from './attack-rows';
 import { deadlineRows } from './deadline-rows';
 import { cloudFormationRows } from './cloudformation-rows';
 import { registrationRows } from './registration-rows';
+import { connectionRows } from './connection-rows';
 import { PROJECT, REGIONS, type Scenario, type ScenarioContext } from './harness';
 
 export interface MatrixRow extends Scenario {
@@ -1039,5 +1040,6 @@ export const MATRIX: MatrixRow[] = [
   ...deadlineRows,
   ...cloudFormationRows,
   ...registrationRows,
+  ...connectionRows,
   bulkRow(),
 ];

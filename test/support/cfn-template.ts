@@ -16,7 +16,7 @@ export interface CfnTemplate {
   Parameters?: Record<string, { Type: string; Default?: unknown; AllowedValues?: unknown[]; AllowedPattern?: string }>;
   Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
-  Outputs?: Record<string, { Value: unknown; Export?: { Name: unknown } }>;
+  Outputs?: Record<string, { Value: unknown; Condition?: string; Export?: { Name: unknown } }>;
 }
 
 // Short forms whose argument is one scalar, and those whose argument is a list.

@@ -56,6 +56,7 @@ describe('ClusterNames', () => {
   it.each([
     [undefined, []],
     [[], []],
+    [[""], []],
     [['Cluster0'], ['Cluster0']],
     ['Cluster0, analytics-1', ['Cluster0', 'analytics-1']],
   ])('%j is read as %j', (raw, names) => {

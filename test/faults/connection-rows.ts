@@ -1,0 +1,241 @@
+/**
+ * The connection wait (`ClusterNames`): a registration answers only once each named cluster publishes a
+ * private connection string through its endpoint, in the same wait loop and within the same deadline, and
+ * what it made is removed whenever the request does not succeed. The emulator publishes a string
+ * `connectionStringPublish` seconds after the registration is AVAILABLE, for a cluster of the service's
+ * provider in its region.
+ */
+import { CONNECTION_STRINGS_ATTRIBUTE, type ClusterConnectionStrings } from '../../lambda/model/connection-strings';
+import { RESOURCE_TYPE_ENDPOINT } from '../../lambda/model/endpoint-properties';
+import type { EmulatorOptions } from '../../local/atlas-emulator';
+import { PROJECT, type ScenarioContext } from './harness';
+import type { MatrixRow } from './scenarios';
+
+const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
+const service = { logicalResourceId: 'Service' };
+const VPCE = 'vpce-0a1b2c3d4e5f60718';
+const AZURE_ID =
+  '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
+/** Seconds from the register to AVAILABLE on the emulator (accept, then available), and then to the string. */
+const ACCEPT_AND_AVAILABLE = 30 + 60;
+const PUBLISH = 120;
+
+function clusters(
+  ...specs: { name: string; regions?: string[]; type?: 'REPLICASET' | 'SHARDED'; providerName?: 'AWS' | 'AZURE' }[]
+): EmulatorOptions {
+  return {
+    clusters: specs.map((c) => ({ providerName: 'AWS' as const, regions: ['US_EAST_1'], ...c })),
+    timings: { AWS: { connectionStringPublish: PUBLISH }, AZURE: { connectionStringPublish: PUBLISH } },
+  };
+}
+
+async function serviceOf(ctx: ScenarioContext, extra: Record<string, unknown> = {}): Promise<string> {
+  const { create } = await ctx.create(ctx.props(extra), service);
+  ctx.check(create.status === 'SUCCESS', `service ${create.status}: ${create.reason}`);
+  return create.data!.Id;
+}
+
+function registrationOf(serviceId: string, extra: Record<string, unknown> = {}) {
+  return { ProjectId: PROJECT, EndpointServiceId: serviceId, EndpointId: VPCE, ...extra };
+}
+
+/** The strings Atlas (the emulator) lists for `cluster` through `endpointId` now; none when no entry goes through it. */
+function publishedThrough(ctx: ScenarioContext, cluster: string, endpointId = VPCE): ClusterConnectionStrings | undefined {
+  const c = ctx.emulator.clusters(PROJECT).find((x) => x.name === cluster);
+  const entry = c?.connectionStrings?.privateEndpoint?.find((e) => e.endpoints?.some((x) => x.endpointId === endpointId));
+  return entry
+    ? {
+        connectionString: entry.connectionString ?? '',
+        srvConnectionString: entry.srvConnectionString ?? '',
+        ...(entry.srvShardOptimizedConnectionString ? { srvShardOptimizedConnectionString: entry.srvShardOptimizedConnectionString } : {}),
+      }
+    : undefined;
+}
+
+function interfaceEndpoints(ctx: ScenarioContext, serviceId: string): string[] {
+  const s = ctx.emulator.services(PROJECT).find((x) => x.id === serviceId);
+  return s?.cloudProvider === 'AWS' ? s.interfaceEndpoints : [];
+}
+
+async function deleteAll(ctx: ScenarioContext): Promise<void> {
+  const d = await ctx.delete(registration);
+  ctx.check(d.status === 'SUCCESS', `registration Delete ${d.status}: ${d.reason}`);
+  const s = await ctx.delete(service);
+  ctx.check(s.status === 'SUCCESS', `service Delete ${s.status}: ${s.reason}`);
+}
+
+const rows: MatrixRow[] = [
+  {
+    name: 'connection wait: answers once the cluster publishes its string through this endpoint, never before, and returns that string',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(
+        create.simulatedSeconds >= ACCEPT_AND_AVAILABLE + PUBLISH,
+        `answered after ${create.simulatedSeconds} s: before Atlas published the string (${ACCEPT_AND_AVAILABLE + PUBLISH} s)`,
+      );
+      const published = publishedThrough(ctx, 'Cluster0');
+      ctx.check(published !== undefined, 'Atlas lists no string through the endpoint');
+      ctx.check(
+        create.data?.ConnectionString === published?.connectionString &&
+          create.data?.SrvConnectionString === published?.srvConnectionString,
+        `answered ${create.data?.SrvConnectionString}, Atlas has ${published?.srvConnectionString}`,
+      );
+      ctx.check(create.data?.SrvShardOptimizedConnectionString === '', 'a replica set has no shard-optimized string');
+      ctx.check(create.data?.ConnectionStatus === 'AVAILABLE', 'the registration attributes are still there');
+      await deleteAll(ctx);
+      ctx.check(publishedThrough(ctx, 'Cluster0') === undefined, 'the cluster still lists the string through a removed endpoint');
+    },
+  },
+  {
+    name: 'connection wait, several clusters (one sharded): one JSON map by name, each string what Atlas lists',
+    emulator: clusters({ name: 'orders' }, { name: 'events', type: 'SHARDED' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['orders', 'events'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.data?.ConnectionString === undefined, 'several clusters answer no plain ConnectionString');
+      const map = JSON.parse(create.data?.[CONNECTION_STRINGS_ATTRIBUTE] ?? '{}') as Record<string, ClusterConnectionStrings>;
+      ctx.check(JSON.stringify(Object.keys(map)) === '["orders","events"]', `map keys ${Object.keys(map).join(',')}`);
+      for (const name of ['orders', 'events'])
+        ctx.check(JSON.stringify(map[name]) === JSON.stringify(publishedThrough(ctx, name)), `${name}: ${JSON.stringify(map[name])}`);
+      ctx.check(
+        map.events?.srvShardOptimizedConnectionString?.startsWith('mongodb+srv://') === true,
+        'no shard-optimized string for the sharded one',
+      );
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'connection wait, cluster missing: FAILED before the register, naming it; nothing registered',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create, rollback } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0', 'Clutser1'] }), registration);
+      ctx.check(
+        create.status === 'FAILED' && /no cluster named "Clutser1" \(404\).*Nothing was registered/.test(create.reason ?? ''),
+        `registration ${create.status}: ${create.reason}`,
+      );
+      ctx.check(!ctx.emulator.requests.some((r) => r.operation === 'createEndpoint'), 'a register reached Atlas');
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      ctx.check((await ctx.delete(service)).status === 'SUCCESS', 'service Delete');
+    },
+  },
+  {
+    name: 'connection wait, cluster deleted while waited for: FAILED at the next look, the rollback removes the registration',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      // Once the registration is AVAILABLE and the wait is on the cluster, someone deletes the cluster.
+      ctx.runner.stateMachine.addFault({
+        step: 'poll',
+        when: 'before',
+        match: (s) => s.task.kind === 'await-connection' && /no private connection string/.test(s.lastStatus ?? ''),
+        onFire: () => ctx.emulator.removeCluster('Cluster0', PROJECT),
+      });
+      const { create, rollback } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(
+        create.status === 'FAILED' && /no cluster named "Cluster0" \(404\).*registration itself is AVAILABLE/.test(create.reason ?? ''),
+        `registration ${create.status}: ${create.reason}`,
+      );
+      ctx.check(
+        create.physicalResourceId === `${PROJECT}--${svc}--${VPCE}`,
+        `the failure does not name what it made: ${create.physicalResourceId}`,
+      );
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      ctx.check(!interfaceEndpoints(ctx, svc).includes(VPCE), 'the rollback left the registration');
+      await ctx.delete(service);
+    },
+  },
+  {
+    name: 'connection wait, string late (Atlas takes 20 minutes to publish): waited for within the deadline, then SUCCESS',
+    emulator: { ...clusters({ name: 'Cluster0' }), timings: { AWS: { connectionStringPublish: 1200 } } },
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: 'Cluster0' }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.simulatedSeconds >= ACCEPT_AND_AVAILABLE + 1200, `answered after ${create.simulatedSeconds} s`);
+      ctx.check(create.data?.SrvConnectionString === publishedThrough(ctx, 'Cluster0')?.srvConnectionString, 'string');
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: "connection wait past the deadline (a two-region cluster, an endpoint in one): FAILED before ServiceTimeout with each cluster's state, the rollback removes the registration",
+    emulator: clusters({ name: 'Cluster0', regions: ['US_EAST_1', 'US_WEST_2'] }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create, rollback } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'], ServiceTimeout: 600 }), registration);
+      ctx.check(
+        create.status === 'FAILED' &&
+          /Timed out while waiting for cluster Cluster0 to publish a private connection string through vpce-.*Cluster0 IDLE/.test(
+            create.reason ?? '',
+          ),
+        `registration ${create.status}: ${create.reason}`,
+      );
+      ctx.check(!create.timedOut && create.simulatedSeconds < 600, `answered after ${create.simulatedSeconds} s`);
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      ctx.check(!interfaceEndpoints(ctx, svc).includes(VPCE), 'the rollback left the registration');
+      await ctx.delete(service);
+    },
+  },
+  {
+    name: 'connection wait cancelled (the stack gave up while the string was awaited): the execution removes the registration it made',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { rollback } = await ctx.cancelledCreate(
+        registrationOf(svc, { ClusterNames: ['Cluster0'] }),
+        ACCEPT_AND_AVAILABLE + 30,
+        registration,
+      );
+      ctx.check(rollback.status === 'SUCCESS', `registration Delete ${rollback.status}: ${rollback.reason}`);
+      await ctx.runner.drain();
+      ctx.check(!interfaceEndpoints(ctx, svc).includes(VPCE), 'a registration outlived the cancelled Create');
+      await ctx.delete(service);
+    },
+  },
+  {
+    name: 'connection wait added by an Update: the registration stays (same physical id), the Update waits and answers the string',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc), registration);
+      ctx.check(create.status === 'SUCCESS' && create.data?.SrvConnectionString === undefined, `registration ${create.status}`);
+      const registers = ctx.emulator.requests.filter((r) => r.operation === 'createEndpoint').length;
+      const { update } = await ctx.update(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(update.status === 'SUCCESS', `Update ${update.status}: ${update.reason}`);
+      ctx.check(update.physicalResourceId === create.physicalResourceId, `the Update answered ${update.physicalResourceId}`);
+      ctx.check(ctx.emulator.requests.filter((r) => r.operation === 'createEndpoint').length === registers, 'the Update registered again');
+      ctx.check(update.data?.SrvConnectionString === publishedThrough(ctx, 'Cluster0')?.srvConnectionString, 'string');
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'AZURE: connection wait: the string through the private endpoint (named by its resource id) is answered',
+    provider: 'AZURE',
+    emulator: clusters({ name: 'Cluster0', providerName: 'AZURE', regions: ['US_EAST_2'] }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const props = {
+        ProjectId: PROJECT,
+        ProviderName: 'AZURE',
+        EndpointServiceId: svc,
+        EndpointId: AZURE_ID,
+        PrivateEndpointIpAddress: '10.0.1.4',
+        ClusterNames: ['Cluster0'],
+      };
+      const { create } = await ctx.create(props, registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.data?.SrvConnectionString === publishedThrough(ctx, 'Cluster0', AZURE_ID)?.srvConnectionString, 'string');
+      await deleteAll(ctx);
+    },
+  },
+];
+
+export const connectionRows: MatrixRow[] = rows.map((row) => ({
+  provider: 'AWS' as const,
+  ...row,
+  name: row.name.startsWith('AZURE') ? row.name : `AWS: ${row.name}`,
+}));
