@@ -1,8 +1,11 @@
-import { App, CfnParameter, Duration, Fn, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { CONNECTION_STRINGS_ATTRIBUTE, connectionAttributeNames, SINGLE_CLUSTER_ATTRIBUTES } from '../../lambda/model/connection-strings';
 import { AtlasPrivateEndpoint, AtlasPrivateEndpointProvider, AtlasPrivateLink, AtlasValidationError } from '../../lib';
+import { evaluate } from '../support/cfn-template';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -245,8 +248,8 @@ describe('AtlasPrivateLink with adoptExisting', () => {
   });
 });
 
-// clusterNames: the property in the template, and the connection-string attributes read by the names the
-// provider answers (by the number of clusters).
+// clusterNames: the property in the template, the connection-string attributes read by the names the provider
+// answers (by the number of clusters), the optional secret built from them, and what cdk-nag says about it.
 
 const endpointBase = {
   serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
@@ -354,5 +357,130 @@ describe('AtlasPrivateEndpoint with clusterNames', () => {
     const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: [Fn.importValue('AppCluster')] });
     const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
     expect(stack.resolve(reg.srvConnectionString)).toEqual({ 'Fn::GetAtt': [id, 'SrvConnectionString'] });
+  });
+});
+
+function privateLink(extra: Partial<ConstructorParameters<typeof AtlasPrivateLink>[2]> = {}) {
+  const stack = new Stack(new App(), 'App', { env });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const link = new AtlasPrivateLink(stack, 'Atlas', { vpc, projectId: PROJECT, ...extra });
+  const resources = resourcesOf(stack);
+  const [registrationId] = idsOf(resources, 'Custom::AtlasPrivateEndpoint');
+  return { stack, vpc, link, resources, registrationId };
+}
+
+describe('AtlasPrivateLink with clusterNames', () => {
+  it('passes clusterNames to its registration and reads its attributes from it', () => {
+    const { stack, link, resources, registrationId } = privateLink({ clusterNames: ['Cluster0'] });
+    expect(resources[registrationId].Properties.ClusterNames).toEqual(['Cluster0']);
+    expect(stack.resolve(link.srvConnectionString)).toEqual({ 'Fn::GetAtt': [registrationId, 'SrvConnectionString'] });
+    expect(stack.resolve(link.connectionString)).toEqual({ 'Fn::GetAtt': [registrationId, 'ConnectionString'] });
+    expect(stack.resolve(link.srvShardOptimizedConnectionString)).toEqual({
+      'Fn::GetAtt': [registrationId, 'SrvShardOptimizedConnectionString'],
+    });
+    expect(thrown(() => link.connectionStrings, 'App/Atlas/Registration')).toMatch(/read connectionString/);
+  });
+
+  it('reads the ConnectionStrings map with several clusters', () => {
+    const { stack, link, registrationId } = privateLink({ clusterNames: ['Cluster0', 'Cluster1'] });
+    expect(stack.resolve(link.connectionStrings)).toEqual({ 'Fn::GetAtt': [registrationId, 'ConnectionStrings'] });
+    expect(thrown(() => link.srvConnectionString, 'App/Atlas/Registration')).toMatch(/read connectionStrings/);
+  });
+
+  it('writes no secret unless asked', () => {
+    const { link, resources } = privateLink({ clusterNames: ['Cluster0'] });
+    expect(idsOf(resources, 'AWS::SecretsManager::Secret')).toEqual([]);
+    expect(link.connectionStringSecret).toBeUndefined();
+  });
+
+  it("with one cluster, writes the secret as a JSON object of the registration's three attributes", () => {
+    const { stack, link, resources, registrationId } = privateLink({ clusterNames: ['Cluster0'], connectionStringSecret: true });
+    const [secretId] = idsOf(resources, 'AWS::SecretsManager::Secret');
+    expect(link.connectionStringSecret).toBeDefined();
+    expect(stack.resolve(link.connectionStringSecret!.secretArn)).toEqual({ Ref: secretId });
+    const secret = resources[secretId].Properties;
+    expect(secret).not.toHaveProperty('GenerateSecretString');
+    expect(secret).not.toHaveProperty('KmsKeyId');
+    // What CloudFormation makes of it once the registration answers (strings as Atlas writes them).
+    const answered: Record<string, string> = {
+      ConnectionString: 'mongodb://pl-0-us-east-1.abcde.mongodb.net:1024,pl-0-us-east-1.abcde.mongodb.net:1025/?ssl=true&authSource=admin',
+      SrvConnectionString: 'mongodb+srv://cluster0-pl-0.abcde.mongodb.net',
+      SrvShardOptimizedConnectionString: '',
+    };
+    const value = evaluate(secret.SecretString, {
+      parameters: {},
+      pseudo: {},
+      ref: (id) => id,
+      attribute: (id, name) => {
+        expect(id).toBe(registrationId);
+        return answered[name];
+      },
+    });
+    expect(JSON.parse(value as string)).toEqual({
+      connectionString: answered.ConnectionString,
+      srvConnectionString: answered.SrvConnectionString,
+      srvShardOptimizedConnectionString: '',
+    });
+  });
+
+  it('with several clusters, writes the ConnectionStrings attribute as is, encrypted with the given key', () => {
+    const stack = new Stack(new App(), 'App', { env });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new AtlasPrivateLink(stack, 'Atlas', {
+      vpc,
+      projectId: PROJECT,
+      clusterNames: ['Cluster0', 'Cluster1'],
+      connectionStringSecret: true,
+      connectionStringSecretEncryptionKey: key,
+    });
+    const resources = resourcesOf(stack);
+    const [registrationId] = idsOf(resources, 'Custom::AtlasPrivateEndpoint');
+    const [secretId] = idsOf(resources, 'AWS::SecretsManager::Secret');
+    const [keyId] = idsOf(resources, 'AWS::KMS::Key');
+    expect(resources[secretId].Properties).toMatchObject({
+      SecretString: { 'Fn::GetAtt': [registrationId, 'ConnectionStrings'] },
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+
+  it('refuses connectionStringSecret without clusterNames, or with a list token, naming the construct', () => {
+    const stack = new Stack(new App(), 'App', { env });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    expect(
+      thrown(() => new AtlasPrivateLink(stack, 'NoNames', { vpc, projectId: PROJECT, connectionStringSecret: true }), 'App/NoNames'),
+    ).toMatch(/connectionStringSecret needs clusterNames/);
+    expect(
+      thrown(
+        () => new AtlasPrivateLink(stack, 'Empty', { vpc, projectId: PROJECT, clusterNames: [], connectionStringSecret: true }),
+        'App/Empty',
+      ),
+    ).toMatch(/connectionStringSecret needs clusterNames/);
+    const names = new CfnParameter(stack, 'ClusterNames', { type: 'CommaDelimitedList' });
+    expect(
+      thrown(
+        () =>
+          new AtlasPrivateLink(stack, 'Listed', { vpc, projectId: PROJECT, clusterNames: names.valueAsList, connectionStringSecret: true }),
+        'App/Listed',
+      ),
+    ).toMatch(/list token/);
+  });
+
+  it("cdk-nag's AWS Solutions checks report the secret for rotation only (SMG4), and take an acknowledgement on it", () => {
+    const findings = (acknowledge: boolean) => {
+      const { stack, link } = privateLink({ clusterNames: ['Cluster0'], connectionStringSecret: true });
+      if (acknowledge) {
+        Validations.of(link.connectionStringSecret!).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: 'A connection string has nothing to rotate.',
+        });
+      }
+      return new AwsSolutionsChecks()
+        .validateScope(stack)
+        .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+        .filter((f) => f.includes('/ConnectionStringSecret'));
+    };
+    expect(findings(false)).toEqual([expect.stringMatching(/^AwsSolutions-SMG4 at App\/Atlas\/ConnectionStringSecret/)]);
+    expect(findings(true)).toEqual([]);
   });
 });
