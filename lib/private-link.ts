@@ -94,8 +94,8 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
    * inject secrets, such as an ECS task's `secrets` or a Lambda function reading the secret at start. The
    * template holds only a reference to the registration's attributes, never the strings themselves.
    * cdk-nag's AwsSolutions-SMG4 reports the secret for lacking rotation: a connection string has nothing to
-   * rotate (it changes only with the endpoint or the cluster, and this stack rewrites it then), so acknowledge
-   * that finding on the secret.
+   * rotate (no credential; it changes only when the endpoint or the cluster does), so acknowledge that finding
+   * on the secret.
    * @default false
    */
   readonly connectionStringSecret?: boolean;
