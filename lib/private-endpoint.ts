@@ -3,11 +3,13 @@
  * endpoint or a GCP endpoint group) with an Atlas private endpoint service and waits until Atlas has accepted
  * the connection.
  */
-import type { CustomResource } from 'aws-cdk-lib';
+import { type CustomResource, Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CONNECTION_STRINGS_ATTRIBUTE, SINGLE_CLUSTER_ATTRIBUTES } from '../lambda/model/connection-strings';
 import { parseEndpointProperties, RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import type { CloudProvider } from '../lambda/model/provider';
 import { atlasCustomResource } from './atlas-resource';
+import { AtlasValidationError } from './errors';
 import type { AtlasResourceProps } from './resource-props';
 
 /** A GCP forwarding rule of an endpoint group registered with {@link AtlasPrivateEndpoint}. */
@@ -63,6 +65,23 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
    * @default false
    */
   readonly adoptExisting?: boolean;
+  /**
+   * The project's clusters the application connects to through this endpoint (at most 10 Atlas cluster
+   * names). When given, Create answers only once each of them publishes a private-endpoint connection string
+   * for this interface endpoint (Atlas publishes them minutes after the registration is AVAILABLE), and
+   * returns them: with one cluster as `connectionString`, `srvConnectionString` and
+   * `srvShardOptimizedConnectionString`, with several as the JSON map `connectionStrings`.
+   *
+   * The wait is part of the registration's request, bounded by its deadline (`serviceTimeout`): a cluster
+   * that does not exist fails the request at once; one that is still changing is waited for. A cluster deleted
+   * or renamed after the registration succeeded is the user's business: the strings already returned stay
+   * as they were. This wait needs no more than Project Read Only access for the Atlas credentials.
+   *
+   * A list token (a `CommaDelimitedList` parameter, `Fn.split`) is passed on, but then the number of clusters
+   * is unknown at synth time and none of the connection-string attributes can be read here.
+   * @default - no wait for connection strings, and no connection-string attributes
+   */
+  readonly clusterNames?: string[];
 }
 
 /**
@@ -73,18 +92,26 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
  * registration and waits until it is gone. `AtlasPrivateLink` makes the service, the interface endpoint and
  * this registration in one.
  *
+ * Given `clusterNames`, it also waits until those clusters publish their private-endpoint connection
+ * strings for the interface endpoint, and returns them (`connectionString`, `srvConnectionString`,
+ * `srvShardOptimizedConnectionString` for one cluster; `connectionStrings` for several).
+ *
  * @exampleMetadata fixture=construct
  * @example
- * new AtlasPrivateEndpoint(this, 'Registration', {
+ * const registration = new AtlasPrivateEndpoint(this, 'Registration', {
  *   provider,
  *   projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
  *   endpointServiceId: service.privateLinkId,
  *   endpointId: vpcEndpoint.vpcEndpointId,
+ *   clusterNames: ['Cluster0'],
  * });
+ * new CfnOutput(this, 'MongoDbUri', { value: registration.srvConnectionString });
  */
 export class AtlasPrivateEndpoint extends Construct {
   /** The custom resource. */
   readonly resource: CustomResource;
+  /** How many clusters the registration waits for; undefined when `clusterNames` is a list token. */
+  private readonly clusterCount: number | undefined;
 
   /**
    * Declares the registration and checks its properties.
@@ -110,8 +137,14 @@ export class AtlasPrivateEndpoint extends Construct {
           : {}),
         ...(props.enforceConnectionSuccess !== undefined ? { EnforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
         ...(props.adoptExisting !== undefined ? { AdoptExisting: props.adoptExisting } : {}),
+        // An empty list waits for nothing, as no list does: left out, so that adding [] is no update.
+        ...(props.clusterNames !== undefined && (Token.isUnresolved(props.clusterNames) || props.clusterNames.length > 0)
+          ? { ClusterNames: props.clusterNames }
+          : {}),
       },
     });
+    const names = props.clusterNames ?? [];
+    this.clusterCount = Token.isUnresolved(names) ? undefined : names.length;
   }
 
   /**
@@ -177,5 +210,71 @@ export class AtlasPrivateEndpoint extends Construct {
    */
   get endpointGroupName(): string {
     return this.resource.getAttString('EndpointGroupName');
+  }
+  /**
+   * The private-endpoint connection string (`mongodb://…`, every host and port) of the one cluster in
+   * `clusterNames`. Connection strings carry no credentials.
+   * @attribute
+   */
+  get connectionString(): string {
+    return this.singleClusterAttribute('connectionString');
+  }
+  /**
+   * The private-endpoint SRV connection string (`mongodb+srv://…`) of the one cluster in `clusterNames`.
+   * @attribute
+   */
+  get srvConnectionString(): string {
+    return this.singleClusterAttribute('srvConnectionString');
+  }
+  /**
+   * The shard-optimized private-endpoint SRV connection string of the one cluster in `clusterNames`; empty
+   * when Atlas gives none (a replica set).
+   * @attribute
+   */
+  get srvShardOptimizedConnectionString(): string {
+    return this.singleClusterAttribute('srvShardOptimizedConnectionString');
+  }
+  /**
+   * With two or more `clusterNames`: a JSON object from cluster name to
+   * `{ connectionString, srvConnectionString, srvShardOptimizedConnectionString? }`, the cluster's
+   * private-endpoint connection strings for this interface endpoint.
+   * @attribute
+   */
+  get connectionStrings(): string {
+    if (this.clusterCount === undefined) throw this.unknownCount('connectionStrings');
+    if (this.clusterCount < 2) {
+      throw new AtlasValidationError(
+        this.clusterCount === 0
+          ? 'connectionStrings needs clusterNames: give the names of two or more clusters to wait for.'
+          : `connectionStrings is answered for two or more clusterNames; this registration names one: read connectionString, srvConnectionString or srvShardOptimizedConnectionString.`,
+        this,
+      );
+    }
+    return this.resource.getAttString(CONNECTION_STRINGS_ATTRIBUTE);
+  }
+
+  /** The registration answers one cluster's strings as plain attributes, and only then. */
+  private singleClusterAttribute(name: keyof typeof SINGLE_CLUSTER_ATTRIBUTES): string {
+    if (this.clusterCount === undefined) throw this.unknownCount(name);
+    if (this.clusterCount !== 1) {
+      throw new AtlasValidationError(
+        this.clusterCount === 0
+          ? `${name} needs clusterNames: give the name of the cluster whose connection string to wait for.`
+          : `${name} is answered for exactly one cluster; this registration names ${this.clusterCount}: read connectionStrings, a JSON object by cluster name.`,
+        this,
+      );
+    }
+    return this.resource.getAttString(SINGLE_CLUSTER_ATTRIBUTES[name]);
+  }
+
+  /**
+   * Which attributes the registration answers depends on the number of clusters: reading one that is not
+   * answered would fail the deployment after the wait, so none is offered when the number is unknown.
+   */
+  private unknownCount(name: string): AtlasValidationError {
+    return new AtlasValidationError(
+      `${name} cannot be read: clusterNames is a list token, so the number of clusters, which decides between ConnectionString, SrvConnectionString and SrvShardOptimizedConnectionString (one cluster) and ConnectionStrings (several), is unknown at synth time. Give clusterNames as a list of strings, or read the attribute you know the registration answers with resource.getAttString().`,
+      this,
+    );
   }
 }

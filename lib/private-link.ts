@@ -4,8 +4,10 @@
  * registration of that interface endpoint with Atlas, waited for until the connection is AVAILABLE.
  * CloudFormation creates them in that order and deletes them in reverse.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AtlasPrivateEndpointService } from './endpoint-service';
 import { AtlasPrivateEndpoint } from './private-endpoint';
@@ -70,6 +72,38 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
    * @default true
    */
   readonly enforceConnectionSuccess?: boolean;
+  /**
+   * The project's clusters the application connects to through this PrivateLink (at most 10 Atlas cluster
+   * names). When given, the registration succeeds only once each of them publishes a private-endpoint
+   * connection string for the interface endpoint, so that the application gets a string that works:
+   * `connectionString`, `srvConnectionString` and `srvShardOptimizedConnectionString` for one cluster,
+   * `connectionStrings` for several. The wait is bounded by the registration's deadline (`serviceTimeout`); a
+   * cluster deleted later is the user's business. It needs no more than Project Read Only access for the Atlas
+   * credentials. See `AtlasPrivateEndpointProps.clusterNames`.
+   * @default - no wait for connection strings, and no connection-string attributes
+   */
+  readonly clusterNames?: string[];
+  /**
+   * Write the connection strings of `clusterNames` (required then) into a Secrets Manager secret,
+   * `connectionStringSecret`: for one cluster the JSON object
+   * `{ "connectionString", "srvConnectionString", "srvShardOptimizedConnectionString" }`, for several the
+   * `connectionStrings` JSON object by cluster name.
+   *
+   * Connection strings carry no credentials (hosts, ports and options only; the user and password stay
+   * with the application), so the attributes are fine in environment variables. A secret suits services that
+   * inject secrets, such as an ECS task's `secrets` or a Lambda function reading the secret at start. The
+   * template holds only a reference to the registration's attributes, never the strings themselves.
+   * cdk-nag's AwsSolutions-SMG4 reports the secret for lacking rotation: a connection string has nothing to
+   * rotate (no credential; it changes only when the endpoint or the cluster does), so acknowledge that finding
+   * on the secret.
+   * @default false
+   */
+  readonly connectionStringSecret?: boolean;
+  /**
+   * The KMS key that encrypts `connectionStringSecret`.
+   * @default - the account's AWS managed key for Secrets Manager (`aws/secretsmanager`)
+   */
+  readonly connectionStringSecretEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -79,6 +113,10 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
  * interface endpoint and waits until Atlas accepts it. CloudFormation creates them in that order and deletes
  * them in reverse. Creates a provider too, unless given `provider` or `serviceToken`.
  *
+ * Given `clusterNames`, the deployment also waits until those clusters publish their private-endpoint
+ * connection strings for the interface endpoint and hands them on as attributes (and, if asked, in a Secrets
+ * Manager secret), so that what runs downstream gets a string that already works.
+ *
  * @exampleMetadata fixture=construct
  * @example
  * const vpc = new ec2.Vpc(this, 'Vpc');
@@ -86,8 +124,17 @@ export interface AtlasPrivateLinkProps extends AtlasResourceProps {
  *   vpc,
  *   projectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
  *   serviceToken: Fn.importValue('AtlasPrivateEndpointServiceToken'),
+ *   clusterNames: ['Cluster0'],
  * });
- * atlas.connections.allowDefaultPortFrom(myFunction);
+ * const app = new lambda.Function(this, 'App', {
+ *   runtime: lambda.Runtime.NODEJS_22_X,
+ *   handler: 'index.handler',
+ *   code: lambda.Code.fromAsset('app'),
+ *   vpc,
+ *   // No credentials in it: the application adds its database user's.
+ *   environment: { MONGODB_URI: atlas.srvConnectionString },
+ * });
+ * atlas.connections.allowDefaultPortFrom(app);
  */
 export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
   /** The TCP ports Atlas documents for AWS private endpoints: 1024 to 65535 (the default `portRange`). */
@@ -105,6 +152,10 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
   readonly connections: ec2.Connections;
   /** The provider the resources use: the one given, or one created here; undefined with a `serviceToken`. */
   readonly provider?: AtlasPrivateEndpointProvider;
+  /**
+   * The secret holding the connection strings of `clusterNames`, when `connectionStringSecret` is true.
+   */
+  readonly connectionStringSecret?: secretsmanager.ISecret;
 
   /**
    * Declares the endpoint service, the interface endpoint with its security group, and the registration.
@@ -121,6 +172,13 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
     if (!Token.isUnresolved(region) && !Token.isUnresolved(vpcRegion) && normalise(region) !== normalise(vpcRegion)) {
       throw new AtlasValidationError(
         `region ${region} is not the VPC's region ${vpcRegion}. An interface endpoint connects to an endpoint service in its own region: create the Atlas endpoint service in ${vpcRegion}.`,
+        this,
+      );
+    }
+    const clusterNames = props.clusterNames ?? [];
+    if (props.connectionStringSecret && !Token.isUnresolved(clusterNames) && clusterNames.length === 0) {
+      throw new AtlasValidationError(
+        'connectionStringSecret needs clusterNames: give the names of the clusters whose connection strings the secret holds.',
         this,
       );
     }
@@ -176,9 +234,36 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
       endpointServiceId: this.endpointService.privateLinkId,
       endpointId: this.vpcEndpoint.vpcEndpointId,
       ...(props.enforceConnectionSuccess !== undefined ? { enforceConnectionSuccess: props.enforceConnectionSuccess } : {}),
+      ...(props.clusterNames !== undefined ? { clusterNames: props.clusterNames } : {}),
       ...(props.serviceTimeout ? { serviceTimeout: props.serviceTimeout } : {}),
     });
     this.registration.node.addDependency(this.vpcEndpoint);
+
+    if (props.connectionStringSecret) {
+      if (Token.isUnresolved(clusterNames)) {
+        throw new AtlasValidationError(
+          'connectionStringSecret needs clusterNames as a list of strings: with a list token the number of clusters, which decides what the registration answers, is unknown at synth time.',
+          this,
+        );
+      }
+      // Fn::GetAtt of the registration's attributes: CloudFormation fills the secret once the registration has
+      // its connection strings, and the template never holds them.
+      const attribute = (value: string) => SecretValue.resourceAttribute(value);
+      const registration = this.registration;
+      this.connectionStringSecret = new secretsmanager.Secret(this, 'ConnectionStringSecret', {
+        description: `MongoDB Atlas private-endpoint connection strings (no credentials) through ${this.node.path}`,
+        ...(clusterNames.length === 1
+          ? {
+              secretObjectValue: {
+                connectionString: attribute(registration.connectionString),
+                srvConnectionString: attribute(registration.srvConnectionString),
+                srvShardOptimizedConnectionString: attribute(registration.srvShardOptimizedConnectionString),
+              },
+            }
+          : { secretStringValue: attribute(registration.connectionStrings) }),
+        ...(props.connectionStringSecretEncryptionKey ? { encryptionKey: props.connectionStringSecretEncryptionKey } : {}),
+      });
+    }
 
     this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: port });
   }
@@ -203,6 +288,37 @@ export class AtlasPrivateLink extends Construct implements ec2.IConnectable {
    */
   get connectionStatus(): string {
     return this.registration.connectionStatus;
+  }
+  /**
+   * The private-endpoint connection string (`mongodb://…`) of the one cluster in `clusterNames`; no
+   * credentials in it. See `AtlasPrivateEndpoint.connectionString`.
+   * @attribute
+   */
+  get connectionString(): string {
+    return this.registration.connectionString;
+  }
+  /**
+   * The private-endpoint SRV connection string (`mongodb+srv://…`) of the one cluster in `clusterNames`.
+   * @attribute
+   */
+  get srvConnectionString(): string {
+    return this.registration.srvConnectionString;
+  }
+  /**
+   * The shard-optimized private-endpoint SRV connection string of the one cluster in `clusterNames`; empty
+   * for a replica set.
+   * @attribute
+   */
+  get srvShardOptimizedConnectionString(): string {
+    return this.registration.srvShardOptimizedConnectionString;
+  }
+  /**
+   * With two or more `clusterNames`: a JSON object from cluster name to its private-endpoint connection
+   * strings. See `AtlasPrivateEndpoint.connectionStrings`.
+   * @attribute
+   */
+  get connectionStrings(): string {
+    return this.registration.connectionStrings;
   }
 }
 

@@ -1,7 +1,11 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AtlasPrivateEndpoint, AtlasPrivateEndpointProvider, AtlasPrivateLink } from '../../lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONNECTION_STRINGS_ATTRIBUTE, connectionAttributeNames, SINGLE_CLUSTER_ATTRIBUTES } from '../../lambda/model/connection-strings';
+import { AtlasPrivateEndpoint, AtlasPrivateEndpointProvider, AtlasPrivateLink, AtlasValidationError } from '../../lib';
+import { evaluate } from '../support/cfn-template';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
 const env = { account: '123456789012', region: 'us-east-1' };
@@ -241,5 +245,242 @@ describe('AtlasPrivateLink with adoptExisting', () => {
     );
     expect(regs).toHaveLength(1);
     expect(regs[0]).not.toHaveProperty('AdoptExisting');
+  });
+});
+
+// clusterNames: the property in the template, the connection-string attributes read by the names the provider
+// answers (by the number of clusters), the optional secret built from them, and what cdk-nag says about it.
+
+const endpointBase = {
+  serviceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+  projectId: PROJECT,
+  endpointServiceId: '6b0afe2c5721d53048387adc',
+  endpointId: 'vpce-0123456789abcdef0',
+};
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+const resourcesOf = (stack: Stack) => Template.fromStack(stack).toJSON().Resources as Resources;
+const idsOf = (resources: Resources, type: string) =>
+  Object.entries(resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([k]) => k);
+
+/** What `fn` throws, checked to be a synth-time error naming `path`. */
+function thrown(fn: () => unknown, path: string): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(AtlasValidationError.isAtlasValidationError(e)).toBe(true);
+    expect((e as AtlasValidationError).constructPath).toBe(path);
+    return (e as Error).message;
+  }
+  throw new Error('nothing thrown');
+}
+
+describe('AtlasPrivateEndpoint with clusterNames', () => {
+  it('writes ClusterNames into the registration only when clusters are named', () => {
+    const stack = new Stack();
+    new AtlasPrivateEndpoint(stack, 'One', { ...endpointBase, clusterNames: ['Cluster0'] });
+    new AtlasPrivateEndpoint(stack, 'Two', { ...endpointBase, clusterNames: ['Cluster0', 'analytics-1'] });
+    new AtlasPrivateEndpoint(stack, 'None', endpointBase);
+    new AtlasPrivateEndpoint(stack, 'Empty', { ...endpointBase, clusterNames: [] });
+    const resources = resourcesOf(stack);
+    const byId = Object.fromEntries(
+      idsOf(resources, 'Custom::AtlasPrivateEndpoint').map((id) => [id.replace(/[0-9A-F]{8}$/, ''), resources[id].Properties]),
+    );
+    expect(byId.One.ClusterNames).toEqual(['Cluster0']);
+    expect(byId.Two.ClusterNames).toEqual(['Cluster0', 'analytics-1']);
+    expect(byId.None).not.toHaveProperty('ClusterNames');
+    expect(byId.Empty).not.toHaveProperty('ClusterNames');
+  });
+
+  it('refuses at synth what the provider would refuse, naming the construct', () => {
+    const stack = new Stack(new App(), 'Checks');
+    expect(thrown(() => new AtlasPrivateEndpoint(stack, 'Bad', { ...endpointBase, clusterNames: ['my_cluster'] }), 'Checks/Bad')).toMatch(
+      /ClusterNames holds "my_cluster", which is not an Atlas cluster name/,
+    );
+    expect(thrown(() => new AtlasPrivateEndpoint(stack, 'Twice', { ...endpointBase, clusterNames: ['a', 'a'] }), 'Checks/Twice')).toMatch(
+      /names cluster "a" twice/,
+    );
+    const eleven = Array.from({ length: 11 }, (_, i) => `c${i}`);
+    expect(thrown(() => new AtlasPrivateEndpoint(stack, 'Many', { ...endpointBase, clusterNames: eleven }), 'Checks/Many')).toMatch(
+      /names 11 clusters; one registration waits for at most 10/,
+    );
+  });
+
+  it('with one cluster, reads the three plain attributes the provider answers for one cluster', () => {
+    const stack = new Stack();
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: ['Cluster0'] });
+    const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
+    const read = [reg.connectionString, reg.srvConnectionString, reg.srvShardOptimizedConnectionString].map((v) => stack.resolve(v));
+    expect(read).toEqual(connectionAttributeNames(['Cluster0']).map((a) => ({ 'Fn::GetAtt': [id, a] })));
+    expect(read.map((r) => r['Fn::GetAtt'][1])).toEqual(['ConnectionString', 'SrvConnectionString', 'SrvShardOptimizedConnectionString']);
+    expect(thrown(() => reg.connectionStrings, 'Default/Reg')).toMatch(/names one: read connectionString/);
+  });
+
+  it('with several clusters, reads the ConnectionStrings map and refuses the single-cluster attributes', () => {
+    const stack = new Stack();
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: ['Cluster0', 'Cluster1'] });
+    const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
+    expect(stack.resolve(reg.connectionStrings)).toEqual({ 'Fn::GetAtt': [id, 'ConnectionStrings'] });
+    expect(connectionAttributeNames(['Cluster0', 'Cluster1'])).toEqual([CONNECTION_STRINGS_ATTRIBUTE]);
+    for (const read of [() => reg.connectionString, () => reg.srvConnectionString, () => reg.srvShardOptimizedConnectionString]) {
+      expect(thrown(read, 'Default/Reg')).toMatch(/exactly one cluster; this registration names 2: read connectionStrings/);
+    }
+  });
+
+  it('without clusterNames, refuses every connection-string attribute, saying to give clusterNames', () => {
+    const stack = new Stack();
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', endpointBase);
+    for (const read of [() => reg.connectionString, () => reg.srvConnectionString, () => reg.connectionStrings]) {
+      expect(thrown(read, 'Default/Reg')).toMatch(/needs clusterNames/);
+    }
+  });
+
+  it('with a list token, passes it on but refuses every connection-string attribute: the count is unknown', () => {
+    const stack = new Stack();
+    const names = new CfnParameter(stack, 'ClusterNames', { type: 'CommaDelimitedList' });
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: names.valueAsList });
+    const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
+    expect(resourcesOf(stack)[id].Properties.ClusterNames).toEqual({ Ref: 'ClusterNames' });
+    for (const read of [() => reg.connectionString, () => reg.srvConnectionString, () => reg.connectionStrings]) {
+      expect(thrown(read, 'Default/Reg')).toMatch(/clusterNames is a list token, so the number of clusters.*is unknown at synth time/);
+    }
+    // The way out the message names: the attribute the user knows the registration answers.
+    expect(stack.resolve(reg.resource.getAttString(SINGLE_CLUSTER_ATTRIBUTES.srvConnectionString))).toEqual({
+      'Fn::GetAtt': [id, 'SrvConnectionString'],
+    });
+  });
+
+  it('counts a literal list holding tokens by its length', () => {
+    const stack = new Stack();
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: [Fn.importValue('AppCluster')] });
+    const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
+    expect(stack.resolve(reg.srvConnectionString)).toEqual({ 'Fn::GetAtt': [id, 'SrvConnectionString'] });
+  });
+});
+
+function privateLink(extra: Partial<ConstructorParameters<typeof AtlasPrivateLink>[2]> = {}) {
+  const stack = new Stack(new App(), 'App', { env });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+  const link = new AtlasPrivateLink(stack, 'Atlas', { vpc, projectId: PROJECT, ...extra });
+  const resources = resourcesOf(stack);
+  const [registrationId] = idsOf(resources, 'Custom::AtlasPrivateEndpoint');
+  return { stack, vpc, link, resources, registrationId };
+}
+
+describe('AtlasPrivateLink with clusterNames', () => {
+  it('passes clusterNames to its registration and reads its attributes from it', () => {
+    const { stack, link, resources, registrationId } = privateLink({ clusterNames: ['Cluster0'] });
+    expect(resources[registrationId].Properties.ClusterNames).toEqual(['Cluster0']);
+    expect(stack.resolve(link.srvConnectionString)).toEqual({ 'Fn::GetAtt': [registrationId, 'SrvConnectionString'] });
+    expect(stack.resolve(link.connectionString)).toEqual({ 'Fn::GetAtt': [registrationId, 'ConnectionString'] });
+    expect(stack.resolve(link.srvShardOptimizedConnectionString)).toEqual({
+      'Fn::GetAtt': [registrationId, 'SrvShardOptimizedConnectionString'],
+    });
+    expect(thrown(() => link.connectionStrings, 'App/Atlas/Registration')).toMatch(/read connectionString/);
+  });
+
+  it('reads the ConnectionStrings map with several clusters', () => {
+    const { stack, link, registrationId } = privateLink({ clusterNames: ['Cluster0', 'Cluster1'] });
+    expect(stack.resolve(link.connectionStrings)).toEqual({ 'Fn::GetAtt': [registrationId, 'ConnectionStrings'] });
+    expect(thrown(() => link.srvConnectionString, 'App/Atlas/Registration')).toMatch(/read connectionStrings/);
+  });
+
+  it('writes no secret unless asked', () => {
+    const { link, resources } = privateLink({ clusterNames: ['Cluster0'] });
+    expect(idsOf(resources, 'AWS::SecretsManager::Secret')).toEqual([]);
+    expect(link.connectionStringSecret).toBeUndefined();
+  });
+
+  it("with one cluster, writes the secret as a JSON object of the registration's three attributes", () => {
+    const { stack, link, resources, registrationId } = privateLink({ clusterNames: ['Cluster0'], connectionStringSecret: true });
+    const [secretId] = idsOf(resources, 'AWS::SecretsManager::Secret');
+    expect(link.connectionStringSecret).toBeDefined();
+    expect(stack.resolve(link.connectionStringSecret!.secretArn)).toEqual({ Ref: secretId });
+    const secret = resources[secretId].Properties;
+    expect(secret).not.toHaveProperty('GenerateSecretString');
+    expect(secret).not.toHaveProperty('KmsKeyId');
+    // What CloudFormation makes of it once the registration answers (strings as Atlas writes them).
+    const answered: Record<string, string> = {
+      ConnectionString: 'mongodb://pl-0-us-east-1.abcde.mongodb.net:1024,pl-0-us-east-1.abcde.mongodb.net:1025/?ssl=true&authSource=admin',
+      SrvConnectionString: 'mongodb+srv://cluster0-pl-0.abcde.mongodb.net',
+      SrvShardOptimizedConnectionString: '',
+    };
+    const value = evaluate(secret.SecretString, {
+      parameters: {},
+      pseudo: {},
+      ref: (id) => id,
+      attribute: (id, name) => {
+        expect(id).toBe(registrationId);
+        return answered[name];
+      },
+    });
+    expect(JSON.parse(value as string)).toEqual({
+      connectionString: answered.ConnectionString,
+      srvConnectionString: answered.SrvConnectionString,
+      srvShardOptimizedConnectionString: '',
+    });
+  });
+
+  it('with several clusters, writes the ConnectionStrings attribute as is, encrypted with the given key', () => {
+    const stack = new Stack(new App(), 'App', { env });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new AtlasPrivateLink(stack, 'Atlas', {
+      vpc,
+      projectId: PROJECT,
+      clusterNames: ['Cluster0', 'Cluster1'],
+      connectionStringSecret: true,
+      connectionStringSecretEncryptionKey: key,
+    });
+    const resources = resourcesOf(stack);
+    const [registrationId] = idsOf(resources, 'Custom::AtlasPrivateEndpoint');
+    const [secretId] = idsOf(resources, 'AWS::SecretsManager::Secret');
+    const [keyId] = idsOf(resources, 'AWS::KMS::Key');
+    expect(resources[secretId].Properties).toMatchObject({
+      SecretString: { 'Fn::GetAtt': [registrationId, 'ConnectionStrings'] },
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+
+  it('refuses connectionStringSecret without clusterNames, or with a list token, naming the construct', () => {
+    const stack = new Stack(new App(), 'App', { env });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
+    expect(
+      thrown(() => new AtlasPrivateLink(stack, 'NoNames', { vpc, projectId: PROJECT, connectionStringSecret: true }), 'App/NoNames'),
+    ).toMatch(/connectionStringSecret needs clusterNames/);
+    expect(
+      thrown(
+        () => new AtlasPrivateLink(stack, 'Empty', { vpc, projectId: PROJECT, clusterNames: [], connectionStringSecret: true }),
+        'App/Empty',
+      ),
+    ).toMatch(/connectionStringSecret needs clusterNames/);
+    const names = new CfnParameter(stack, 'ClusterNames', { type: 'CommaDelimitedList' });
+    expect(
+      thrown(
+        () =>
+          new AtlasPrivateLink(stack, 'Listed', { vpc, projectId: PROJECT, clusterNames: names.valueAsList, connectionStringSecret: true }),
+        'App/Listed',
+      ),
+    ).toMatch(/list token/);
+  });
+
+  it("cdk-nag's AWS Solutions checks report the secret for rotation only (SMG4), and take an acknowledgement on it", () => {
+    const findings = (acknowledge: boolean) => {
+      const { stack, link } = privateLink({ clusterNames: ['Cluster0'], connectionStringSecret: true });
+      if (acknowledge) {
+        Validations.of(link.connectionStringSecret!).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: 'A connection string has nothing to rotate.',
+        });
+      }
+      return new AwsSolutionsChecks()
+        .validateScope(stack)
+        .violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`))
+        .filter((f) => f.includes('/ConnectionStringSecret'));
+    };
+    expect(findings(false)).toEqual([expect.stringMatching(/^AwsSolutions-SMG4 at App\/Atlas\/ConnectionStringSecret/)]);
+    expect(findings(true)).toEqual([]);
   });
 });
