@@ -62,6 +62,8 @@ const UNAUTHORIZED_DETAIL = 'You are not authorized for this resource.';
 export const errors = {
   resourceNotFound: (path: string) => new AtlasHttpError(404, ATLAS_ERROR_CODES.notFound, `Cannot find resource ${path}.`, [path]),
 
+  clusterNotFound: (name: string, groupId: string) =>
+    new AtlasHttpError(404, ATLAS_ERROR_CODES.clusterNotFound, `No cluster named ${name} exists in group ${groupId}.`, [name, groupId]),
   groupNotFound: (groupId: string) => new AtlasHttpError(404, 'GROUP_NOT_FOUND', `No group with ID ${groupId} exists.`, [groupId]),
 
   // Emulator's choice from recollection of Atlas's code list; live wording unverified.
