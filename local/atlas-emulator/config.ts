@@ -151,7 +151,7 @@ export function resolveCluster(cluster: EmulatorCluster, projectIds: readonly st
   const regions: Region[] = [];
   for (const r of names) {
     const region = findRegion(provider, r);
-    if (!region) throw new RangeError(`cluster ${name}: ${r} is not a ${provider} region`);
+    if (!region) throw new RangeError(`cluster ${name}: ${r} is not a region of ${provider}`);
     if (!regions.includes(region)) regions.push(region);
   }
   const type = cluster.type ?? 'REPLICASET';

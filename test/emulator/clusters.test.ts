@@ -210,7 +210,7 @@ describe('the cluster read', () => {
     env.emulator.removeCluster('West');
     expect(() => env.emulator.addCluster({ name: 'Ohio' })).toThrow(/already has a cluster named Ohio/);
     expect(() => env.emulator.addCluster({ name: '-bad' })).toThrow(RangeError);
-    expect(() => env.emulator.addCluster({ name: 'X', regions: ['eastus2'] })).toThrow(/not a AWS region/);
+    expect(() => env.emulator.addCluster({ name: 'X', regions: ['eastus2'] })).toThrow(/eastus2 is not a region of AWS/);
     env.emulator.reset();
     expect(env.emulator.clusters().map((c) => [c.name, c.stateName])).toEqual(
       CLUSTERS.filter((c) => !c.projectId).map((c) => [c.name, 'IDLE']),
