@@ -10,8 +10,10 @@ import {
   DEFAULT_SERVICE_ACCOUNT,
   DEFAULT_SHAPES,
   DEFAULT_TIMINGS,
+  type EmulatorCluster,
   type EmulatorTimingOverrides,
   type ProviderTimings,
+  resolveCluster,
   resolveShapes,
   resolveTimings,
   type ResponseShapes,
@@ -22,7 +24,8 @@ import { startAtlasEmulator } from './server';
 
 const HELP = `Usage: npm run atlas-emulator -- [options]
 
-A local Atlas Administration API v2 for private endpoint services (MongoDB's published contract).
+A local Atlas Administration API v2 for private endpoint services and the cluster read (MongoDB's published
+contract).
 
 Options (all optional):
   --port N             port on 127.0.0.1 (default 0: any free port; the URL is printed)
@@ -38,6 +41,10 @@ Options (all optional):
                        provider P (AWS, AZURE, GCP); NAME one of
                        ${Object.keys(DEFAULT_TIMINGS.AWS).join(', ')}
                        (defaults: the recorded times, e.g. AWS.serviceCreate=${DEFAULT_TIMINGS.AWS.serviceCreate})
+  --cluster SPEC       a cluster of the project (repeatable), for its private-endpoint connection strings:
+                       NAME[@PROVIDER[:REGION[+REGION...]]][:SHARDED], e.g. Cluster0,
+                       Cluster1@AWS:us-east-1+us-west-2, Shards@GCP:CENTRAL_US:SHARDED (default AWS in
+                       US_EAST_1, AZURE in US_EAST_2, GCP in CENTRAL_US; a replica set unless :SHARDED)
   --shape NAME=VALUE   an older answer shape instead of the recorded one (repeatable):
                        readyStatus=WAITING_FOR_USER, gcpServiceAttachments=documented,
                        unauthorized=unexpected-error, unknownInterfaceEndpoint=older
@@ -62,6 +69,7 @@ function main(): void {
         'time-scale': { type: 'string' },
         'rate-limit': { type: 'string' },
         shape: { type: 'string', multiple: true },
+        cluster: { type: 'string', multiple: true },
         timing: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
@@ -123,6 +131,17 @@ function main(): void {
   } catch (err) {
     usage(`--timing: ${(err as Error).message}`);
   }
+  const clusters: EmulatorCluster[] = [];
+  for (const spec of values.cluster ?? []) {
+    const cluster = parseClusterSpec(spec);
+    if (!cluster) usage(`--cluster must be NAME[@PROVIDER[:REGION[+REGION...]]][:SHARDED], got ${spec}`);
+    try {
+      resolveCluster(cluster!, [projectId]);
+    } catch (err) {
+      usage(`--cluster: ${(err as Error).message}`);
+    }
+    clusters.push(cluster!);
+  }
   const apiKey = {
     publicKey: values['public-key'] ?? DEFAULT_API_KEY.publicKey,
     privateKey: values['private-key'] ?? DEFAULT_API_KEY.privateKey,
@@ -140,6 +159,7 @@ function main(): void {
     ...(rateLimit !== undefined ? { rateLimit } : {}),
     shapes: shapes as Partial<ResponseShapes>,
     timings,
+    clusters,
   })
     .then((emulator) => {
       process.stdout.write(`${emulator.baseUrl}\n`);
@@ -152,6 +172,7 @@ function main(): void {
             .join(', ')}`,
           `  rate limit:      ${emulator.rateLimit ? `${emulator.rateLimit.capacity} per project, refill ${emulator.rateLimit.refillRate} per ${emulator.rateLimit.refillDurationSeconds} s` : 'off'}`,
           `  project:         ${projectId}`,
+          ...emulator.clusters().map((c) => `  cluster:         ${c.name} (${c.clusterType}, ${c.connectionStrings.standardSrv})`),
           `  API key:         ${apiKey.publicKey}:${apiKey.privateKey}  (curl --digest -u)`,
           `  service account: ${serviceAccount.clientId} / ${serviceAccount.clientSecret}`,
           '',
@@ -171,6 +192,22 @@ function main(): void {
       process.stderr.write(`Could not start the emulator: ${(err as Error).message}\n`);
       process.exit(1);
     });
+}
+
+/** `NAME[@PROVIDER[:REGION[+REGION...]]][:SHARDED]`; names and regions are checked by `resolveCluster`. */
+function parseClusterSpec(spec: string): EmulatorCluster | undefined {
+  const m = /^([A-Za-z0-9][A-Za-z0-9-]*)(?:@(AWS|AZURE|GCP)(?::([\w-]+(?:\+[\w-]+)*))?)?(:SHARDED)?$/i.exec(spec);
+  if (!m) return undefined;
+  const [, name, provider, regionList, shardedSuffix] = m;
+  // `NAME@PROVIDER:SHARDED`: the word is the type, not a region.
+  const sharded = shardedSuffix !== undefined || regionList?.toUpperCase() === 'SHARDED';
+  const regions = regionList !== undefined && regionList.toUpperCase() !== 'SHARDED' ? regionList.split('+') : undefined;
+  return {
+    name,
+    ...(provider ? { providerName: provider.toUpperCase() as CloudProvider } : {}),
+    ...(regions ? { regions } : {}),
+    ...(sharded ? { type: 'SHARDED' as const } : {}),
+  };
 }
 
 main();

@@ -2,8 +2,10 @@
  * What an emulator instance is configured with: projects, credentials, durations. The defaults are
  * well-known development values so that a client can talk to a bare `startAtlasEmulator()` or CLI run.
  */
+import { CLUSTER_STATES, type ClusterState } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
-import { ATLAS_ID_PATTERN, CLOUD_PROVIDERS } from '../../lambda/model/provider';
+import { ATLAS_CLUSTER_NAME, ATLAS_ID_PATTERN, CLOUD_PROVIDERS } from '../../lambda/model/provider';
+import { findRegion, type Region } from '../../lambda/model/regions';
 
 export type Role = 'PROJECT_OWNER' | 'PROJECT_READ_ONLY';
 
@@ -43,6 +45,11 @@ export interface ProviderTimings {
   endpointAvailable: number;
   /** DELETING until gone. */
   endpointDelete: number;
+  /**
+   * From an interface endpoint's AVAILABLE until a cluster of this provider in the endpoint's region lists it
+   * in `connectionStrings.privateEndpoint[]` (if the cluster is IDLE then; otherwise once it is IDLE again).
+   */
+  connectionStringPublish: number;
 }
 
 export interface EmulatorTimings {
@@ -64,16 +71,96 @@ export type EmulatorTimingOverrides = { [P in CloudProvider]?: Partial<ProviderT
 // Close to what Atlas takes in real life, so that a client's polling budget is exercised realistically.
 // serviceCreate: the time new services spent INITIATING in recorded live traffic (the Atlas CLI's end-to-end
 // snapshots, from their Date headers): about 2.5 min on AWS, 1 min on Azure, 4.3 min on GCP. The other
-// durations are not on record.
+// durations are not on record. connectionStringPublish is not on record either: users report that the
+// private connection strings stay empty "for minutes" after the endpoint is AVAILABLE (Terraform's answer is
+// to wait for every cluster to be IDLE), so the emulator takes two minutes on every provider.
 export const DEFAULT_TIMINGS: EmulatorTimings = {
-  AWS: { serviceCreate: 150, serviceDelete: 60, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
-  AZURE: { serviceCreate: 60, serviceDelete: 90, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
-  GCP: { serviceCreate: 260, serviceDelete: 120, endpointAccept: 30, endpointAvailable: 60, endpointDelete: 60 },
+  AWS: {
+    serviceCreate: 150,
+    serviceDelete: 60,
+    endpointAccept: 30,
+    endpointAvailable: 60,
+    endpointDelete: 60,
+    connectionStringPublish: 120,
+  },
+  AZURE: {
+    serviceCreate: 60,
+    serviceDelete: 90,
+    endpointAccept: 30,
+    endpointAvailable: 60,
+    endpointDelete: 60,
+    connectionStringPublish: 120,
+  },
+  GCP: {
+    serviceCreate: 260,
+    serviceDelete: 120,
+    endpointAccept: 30,
+    endpointAvailable: 60,
+    endpointDelete: 60,
+    connectionStringPublish: 120,
+  },
   nonceLifetime: 300,
   tokenLifetime: 3600,
 };
 
 export const DEFAULT_PROJECT_ID = '5f1e0a1b2c3d4e5f6a7b8c9d';
+
+export const CLUSTER_TYPES = ['REPLICASET', 'SHARDED'] as const;
+
+/** A cluster of an emulated project: enough of one for its private-endpoint connection strings. */
+export interface EmulatorCluster {
+  /** Atlas's cluster name: letters, digits and hyphens, up to 64. */
+  name: string;
+  /** @default the first configured project */
+  projectId?: string;
+  /** @default 'AWS' */
+  providerName?: CloudProvider;
+  /** Either spelling; Atlas's is shown. @default one region: AWS `US_EAST_1`, AZURE `US_EAST_2`, GCP `CENTRAL_US` */
+  regions?: string[];
+  /** @default 'REPLICASET' */
+  type?: (typeof CLUSTER_TYPES)[number];
+  /** @default 'IDLE' */
+  stateName?: ClusterState;
+}
+
+/** A cluster with every default applied and its regions looked up. */
+export interface ResolvedCluster {
+  name: string;
+  projectId: string;
+  provider: CloudProvider;
+  regions: Region[];
+  type: (typeof CLUSTER_TYPES)[number];
+  stateName: ClusterState;
+}
+
+const DEFAULT_CLUSTER_REGION: Record<CloudProvider, string> = { AWS: 'US_EAST_1', AZURE: 'US_EAST_2', GCP: 'CENTRAL_US' };
+
+export function resolveCluster(cluster: EmulatorCluster, projectIds: readonly string[]): ResolvedCluster {
+  const { name } = cluster;
+  if (typeof name !== 'string' || !ATLAS_CLUSTER_NAME.test(name))
+    throw new RangeError(
+      `cluster name must be letters, digits and hyphens (up to 64, not starting with a hyphen), got ${JSON.stringify(name)}`,
+    );
+  const projectId = cluster.projectId ?? projectIds[0];
+  if (!projectIds.includes(projectId)) throw new RangeError(`cluster ${name}: project ${projectId} is not one of the emulator's projects`);
+  const provider = cluster.providerName ?? 'AWS';
+  if (!CLOUD_PROVIDERS.includes(provider))
+    throw new RangeError(`cluster ${name}: providerName must be one of ${CLOUD_PROVIDERS.join(', ')}, got ${provider}`);
+  const names = cluster.regions ?? [DEFAULT_CLUSTER_REGION[provider]];
+  if (names.length === 0) throw new RangeError(`cluster ${name}: regions must name at least one region`);
+  const regions: Region[] = [];
+  for (const r of names) {
+    const region = findRegion(provider, r);
+    if (!region) throw new RangeError(`cluster ${name}: ${r} is not a region of ${provider}`);
+    if (!regions.includes(region)) regions.push(region);
+  }
+  const type = cluster.type ?? 'REPLICASET';
+  if (!CLUSTER_TYPES.includes(type)) throw new RangeError(`cluster ${name}: type must be one of ${CLUSTER_TYPES.join(', ')}, got ${type}`);
+  const stateName = cluster.stateName ?? 'IDLE';
+  if (!CLUSTER_STATES.includes(stateName))
+    throw new RangeError(`cluster ${name}: stateName must be one of ${CLUSTER_STATES.join(', ')}, got ${stateName}`);
+  return { name, projectId, provider, regions, type, stateName };
+}
 
 /** A development API key (Digest). */
 export const DEFAULT_API_KEY = {

@@ -62,6 +62,11 @@ const UNAUTHORIZED_DETAIL = 'You are not authorized for this resource.';
 export const errors = {
   resourceNotFound: (path: string) => new AtlasHttpError(404, ATLAS_ERROR_CODES.notFound, `Cannot find resource ${path}.`, [path]),
 
+  // Open choice: the code is the one MongoDB's Kubernetes operator acts on ("the cluster doesn't exist"); the detail's
+  // wording is not on record. A recorded 404 of the search index API reads CLUSTER_NAME_NOT_FOUND "No cluster with
+  // name "<name>" exists in group <groupId>.", parameters [name, groupId].
+  clusterNotFound: (name: string, groupId: string) =>
+    new AtlasHttpError(404, ATLAS_ERROR_CODES.clusterNotFound, `No cluster named ${name} exists in group ${groupId}.`, [name, groupId]),
   groupNotFound: (groupId: string) => new AtlasHttpError(404, 'GROUP_NOT_FOUND', `No group with ID ${groupId} exists.`, [groupId]),
 
   // Emulator's choice from recollection of Atlas's code list; live wording unverified.

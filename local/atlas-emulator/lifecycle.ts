@@ -104,6 +104,15 @@ function endpointPhase(e: EndpointRecord, now: number): EndpointPhase {
   return 'available';
 }
 
+/**
+ * Since when an interface endpoint has been AVAILABLE without a delete asked for it or its service, or null when it
+ * is not so at `now`: what a cluster's private-endpoint connection strings are published from.
+ */
+export function endpointPublishableSince(s: ServiceRecord, e: EndpointRecord, now: number): number | null {
+  if (s.deleteRequestedAt !== null || endpointPhase(e, now) !== 'available') return null;
+  return e.availableAt;
+}
+
 export function serviceStatus(record: ServiceRecord, now: number): EndpointServiceStatus {
   const s = asSeen(record, now);
   if (s.deleteRequestedAt !== null) return 'DELETING';

@@ -1,6 +1,6 @@
 /**
- * The eight private endpoint operations, once the caller is authenticated: project and role checks,
- * path and body validation, then the state change and the response Atlas gives.
+ * The eight private endpoint operations and the cluster read, once the caller is authenticated: project and
+ * role checks, path and body validation, then the state change and the response Atlas gives.
  */
 import { ATLAS_MEDIA_TYPE } from '../../lambda/atlas/models';
 import type { CloudProvider } from '../../lambda/model/provider';
@@ -118,6 +118,13 @@ export function runOperation(deps: OperationDeps, ctx: OperationContext): Reply 
       const input = parseCreateEndpoint(record.provider, body, record.portMappingEnabled);
       const endpoint = state.createEndpoint(record, input, () => faults.takeEndpointFate(record.provider), now);
       return { status: 201, body: endpointView(endpoint, now) };
+    }
+    case 'getCluster': {
+      // Project Read Only suffices (the specification's x-rolesRequirements), so both roles read clusters.
+      const name = params.clusterName ?? '';
+      const cluster = state.findCluster(groupId, name);
+      if (!cluster) throw errors.clusterNotFound(name, groupId);
+      return { status: 200, body: state.clusterView(cluster, now) };
     }
     case 'getEndpoint':
     case 'deleteEndpoint': {

@@ -1,7 +1,8 @@
 /**
  * The requests the emulator answers: the Atlas Administration API v2 private endpoint service
- * operations and the OAuth token endpoint, nothing else.
+ * operations, the one cluster read the connection wait needs, and the OAuth token endpoint, nothing else.
  */
+import { ATLAS_CLUSTER_MEDIA_TYPE, ATLAS_MEDIA_TYPE } from '../../lambda/atlas/models';
 
 export const OPERATIONS = [
   'createService',
@@ -12,9 +13,42 @@ export const OPERATIONS = [
   'createEndpoint',
   'getEndpoint',
   'deleteEndpoint',
+  'getCluster',
   'token',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
+
+/**
+ * The media types (`Accept`) each Atlas operation answers in, the current one first. The private endpoint
+ * operations exist only in 2023-01-01. The cluster read is current in 2024-08-05; MongoDB's specification lists
+ * 2023-02-01 as deprecated, not sunset, and every field the emulator shows of a cluster has the same shape there.
+ */
+export const OPERATION_MEDIA_TYPES: Readonly<Record<Exclude<Operation, 'token'>, readonly string[]>> = {
+  createService: [ATLAS_MEDIA_TYPE],
+  getService: [ATLAS_MEDIA_TYPE],
+  listServices: [ATLAS_MEDIA_TYPE],
+  updateService: [ATLAS_MEDIA_TYPE],
+  deleteService: [ATLAS_MEDIA_TYPE],
+  createEndpoint: [ATLAS_MEDIA_TYPE],
+  getEndpoint: [ATLAS_MEDIA_TYPE],
+  deleteEndpoint: [ATLAS_MEDIA_TYPE],
+  getCluster: [ATLAS_CLUSTER_MEDIA_TYPE, 'application/vnd.atlas.2023-02-01+json'],
+};
+
+/**
+ * The operations of Atlas's rate-limit endpoint set "Private Endpoint Services" (one bucket per project).
+ * The cluster read belongs to another set, whose limit the emulator does not model.
+ */
+export const PRIVATE_ENDPOINT_OPERATIONS: ReadonlySet<Operation> = new Set([
+  'createService',
+  'getService',
+  'listServices',
+  'updateService',
+  'deleteService',
+  'createEndpoint',
+  'getEndpoint',
+  'deleteEndpoint',
+]);
 
 export const ATLAS_API_PREFIX = '/api/atlas/v2/';
 export const TOKEN_PATH = '/api/oauth/token';
@@ -25,6 +59,7 @@ export interface RouteParams {
   cloudProvider?: string;
   endpointServiceId?: string;
   endpointId?: string;
+  clusterName?: string;
 }
 
 export type RouteResult =
@@ -50,6 +85,7 @@ const ROUTES: Route[] = [
   ['POST', 'createEndpoint', `${GROUP}/{cloudProvider}/endpointService/{endpointServiceId}/endpoint`],
   ['GET', 'getEndpoint', `${GROUP}/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`],
   ['DELETE', 'deleteEndpoint', `${GROUP}/{cloudProvider}/endpointService/{endpointServiceId}/endpoint/{endpointId}`],
+  ['GET', 'getCluster', 'api/atlas/v2/groups/{groupId}/clusters/{clusterName}'],
   ['POST', 'token', TOKEN_PATH.slice(1)],
 ].map(([method, operation, path]) => ({ method, operation: operation as Operation, pattern: path.split('/') }));
 

@@ -4,19 +4,21 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EndpointService } from '../../lambda/atlas/models';
-import { ATLAS_MEDIA_TYPE } from '../../lambda/atlas/models';
+import type { ClusterState, EndpointService } from '../../lambda/atlas/models';
 import { DigestVerifier } from './auth/digest';
 import { mediaType, TokenIssuer } from './auth/oauth';
 import { Authenticator, authKindOf, type AuthKind, type Principal } from './auth/principals';
 import { type Clock, isVirtualClock, VirtualClock } from './clock';
+import type { ClusterView } from './clusters';
 import {
+  type EmulatorCluster,
   type EmulatorCredentials,
   GCP_SERVICE_ATTACHMENT_COUNTS,
   type ResponseShapes,
   resolveShapes,
   type EmulatorTimingOverrides,
   type EmulatorTimings,
+  resolveCluster,
   resolveCredentials,
   resolveProjectIds,
   resolveTimings,
@@ -32,7 +34,14 @@ import {
 } from './rate-limit';
 import { serviceView } from './lifecycle';
 import { runOperation } from './operations';
-import { ATLAS_API_PREFIX, matchRoute, type Operation, type RouteResult } from './routes';
+import {
+  ATLAS_API_PREFIX,
+  matchRoute,
+  type Operation,
+  OPERATION_MEDIA_TYPES,
+  PRIVATE_ENDPOINT_OPERATIONS,
+  type RouteResult,
+} from './routes';
 import { AtlasState } from './state';
 
 export interface EmulatorOptions {
@@ -61,6 +70,11 @@ export interface EmulatorOptions {
    * replaces the documented one; `false` turns it off (no 429 unless injected, no RateLimit-* headers).
    */
   rateLimit?: Partial<RateLimitSettings> | false;
+  /**
+   * Clusters the projects have from the start (and again after `reset()`, as the projects do). Default none: a
+   * cluster read answers 404 CLUSTER_NOT_FOUND.
+   */
+  clusters?: EmulatorCluster[];
 }
 
 /** One request as the emulator saw it. Header values and bodies are never kept: they may hold secrets. */
@@ -96,7 +110,21 @@ export interface AtlasEmulator {
   advance(seconds: number): void;
   /** A project's services as GET would show them now (default: the first configured project). */
   services(projectId?: string): EndpointService[];
-  /** Drops all services, endpoints, faults, recorded requests, nonces and tokens, and refills every rate-limit bucket. */
+  /** Adds a cluster (IDLE unless `stateName` says otherwise) from now on; throws when its project already has the name. */
+  addCluster(cluster: EmulatorCluster): void;
+  /**
+   * Puts a cluster in a state from now on (default project: the first). Strings it published stay; while it is not
+   * IDLE it publishes no new ones.
+   */
+  setClusterState(name: string, stateName: ClusterState, projectId?: string): void;
+  /** Removes a cluster: reads of it answer 404 CLUSTER_NOT_FOUND. */
+  removeCluster(name: string, projectId?: string): void;
+  /** A project's clusters as GET would show them now (default: the first configured project). */
+  clusters(projectId?: string): ClusterView[];
+  /**
+   * Drops all services, endpoints, clusters, faults, recorded requests, nonces and tokens, and refills every
+   * rate-limit bucket; the clusters given in the options are there again, IDLE unless configured otherwise.
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -111,7 +139,8 @@ interface Answer {
   pretty?: boolean;
 }
 
-const SUCCESS_CONTENT_TYPE = `${ATLAS_MEDIA_TYPE};charset=utf-8`;
+/** Every media type some operation answers in: what a request for a path the emulator does not serve may ask for. */
+const ANY_MEDIA_TYPE = [...new Set(Object.values(OPERATION_MEDIA_TYPES).flat())];
 const ERROR_CONTENT_TYPE = 'application/json';
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -130,6 +159,7 @@ class Emulator implements AtlasEmulator {
   private readonly sunsetVersions: readonly string[];
   private readonly buckets: TokenBuckets | undefined;
   private readonly projectIds: string[];
+  private readonly configuredClusters: EmulatorCluster[];
   private readonly state: AtlasState;
   private readonly auth: Authenticator;
   private readonly server: Server;
@@ -146,6 +176,8 @@ class Emulator implements AtlasEmulator {
     const count = options.gcpServiceAttachmentCount ?? GCP_SERVICE_ATTACHMENT_COUNTS[this.shapes.gcpServiceAttachments];
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`gcpServiceAttachmentCount must be a positive integer, got ${count}`);
     this.state = new AtlasState({ timings: this.timings, gcpServiceAttachmentCount: count, shapes: this.shapes });
+    this.configuredClusters = (options.clusters ?? []).map((c) => ({ ...c, ...(c.regions ? { regions: [...c.regions] } : {}) }));
+    this.configuredClusters.forEach((c) => this.addCluster(c));
     this.faults = new Faults();
     const rateLimit = resolveRateLimit(options.rateLimit);
     this.buckets = rateLimit ? new TokenBuckets(rateLimit) : undefined;
@@ -197,8 +229,35 @@ class Emulator implements AtlasEmulator {
     return this.state.list(projectId, undefined, now).map((s) => serviceView(s, now));
   }
 
+  addCluster(cluster: EmulatorCluster): void {
+    this.state.addCluster(resolveCluster(cluster, this.projectIds), this.clock.now());
+  }
+
+  setClusterState(name: string, stateName: ClusterState, projectId: string = this.projectIds[0]): void {
+    this.state.setClusterState(
+      this.cluster(name, projectId),
+      resolveCluster({ name, projectId, stateName }, this.projectIds).stateName,
+      this.clock.now(),
+    );
+  }
+
+  removeCluster(name: string, projectId: string = this.projectIds[0]): void {
+    this.state.removeCluster(this.cluster(name, projectId));
+  }
+
+  clusters(projectId: string = this.projectIds[0]): ClusterView[] {
+    return this.state.clusterViews(projectId, this.clock.now());
+  }
+
+  private cluster(name: string, projectId: string) {
+    const found = this.state.findCluster(projectId, name);
+    if (!found) throw new RangeError(`project ${projectId} has no cluster named ${name}`);
+    return found;
+  }
+
   reset(): void {
     this.state.reset();
+    this.configuredClusters.forEach((c) => this.addCluster(c));
     this.faults.clear();
     this.requests.length = 0;
     this.auth.digest.reset();
@@ -240,10 +299,11 @@ class Emulator implements AtlasEmulator {
     // Who is calling, in which media type, comes first and consumes no fault: a digest client's
     // challenge leg must not use up a fault a test meant for the operation itself.
     let principal: Principal | undefined;
+    let answersIn = '';
     if (isApi) {
       try {
         principal = this.auth.authenticate(req.headers.authorization, method, target);
-        this.negotiate(req.headers.accept);
+        answersIn = this.negotiate(req.headers.accept, operation);
       } catch (err) {
         if (!(err instanceof AtlasHttpError)) throw err;
         record.status = this.send(res, errorAnswer(err));
@@ -286,14 +346,17 @@ class Emulator implements AtlasEmulator {
       return;
     }
 
-    // The bucket is the project's, so only a request naming a project that exists spends a token.
-    const limited = principal && operation && operation !== 'token' ? this.takeToken(route) : undefined;
+    // The bucket is the project's, so only a request naming a project that exists spends a token; and it is the
+    // bucket of the private endpoint operations' endpoint set, which the cluster read is not part of.
+    const limited = principal && operation && PRIVATE_ENDPOINT_OPERATIONS.has(operation) ? this.takeToken(route) : undefined;
     let answer: Answer;
     if (limited?.allowed === false) {
       record.rateLimited = true;
       answer = errorAnswer(errors.rateLimited(path, limited.retryAfterSeconds, this.rateLimit!));
     } else {
-      answer = principal ? this.operate(req, method, path, route, body, principal) : this.unauthenticated(req, method, path, route, body);
+      answer = principal
+        ? this.operate(req, method, path, route, body, principal, answersIn)
+        : this.unauthenticated(req, method, path, route, body);
       if (limited?.allowed) answer = withRateLimitHeaders(answer, limited);
     }
     if (fault?.kind === 'drop-after-processing') {
@@ -319,7 +382,15 @@ class Emulator implements AtlasEmulator {
   }
 
   /** An authenticated Atlas API request. */
-  private operate(req: IncomingMessage, method: string, path: string, route: RouteResult, body: string, principal: Principal): Answer {
+  private operate(
+    req: IncomingMessage,
+    method: string,
+    path: string,
+    route: RouteResult,
+    body: string,
+    principal: Principal,
+    mediaType: string,
+  ): Answer {
     try {
       if (route.kind === 'method-not-allowed') throw errors.methodNotAllowed(method, route.allow);
       if (route.kind === 'not-found' || route.operation === 'token') throw errors.resourceNotFound(path);
@@ -336,17 +407,22 @@ class Emulator implements AtlasEmulator {
           now: this.clock.now(),
         },
       );
-      return { status: reply.status, body: reply.body, headers: {}, contentType: SUCCESS_CONTENT_TYPE };
+      return { status: reply.status, body: reply.body, headers: {}, contentType: `${mediaType};charset=utf-8` };
     } catch (err) {
       if (!(err instanceof AtlasHttpError)) throw err;
       return errorAnswer(err);
     }
   }
 
-  /** The versioned Atlas media type must be among those accepted; a sunset version is gone, anything else not acceptable. */
-  private negotiate(accept: string | undefined): void {
+  /**
+   * One of the operation's versioned media types must be among those accepted (the first accepted is the answer's);
+   * a sunset version is gone, anything else not acceptable.
+   */
+  private negotiate(accept: string | undefined, operation: Operation | undefined): string {
     const types = (accept ?? '').split(',').map((part) => mediaType(part));
-    if (types.includes(ATLAS_MEDIA_TYPE)) return;
+    const served = operation === undefined || operation === 'token' ? ANY_MEDIA_TYPE : OPERATION_MEDIA_TYPES[operation];
+    const chosen = types.find((t) => served.includes(t));
+    if (chosen) return chosen;
     for (const t of types) {
       const version = /^application\/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json$/.exec(t)?.[1];
       if (version && this.sunsetVersions.includes(version)) throw errors.versionGone(version);

@@ -7,7 +7,9 @@
  */
 import type { CloudProvider } from '../../lambda/model/provider';
 import type { Region } from '../../lambda/model/regions';
-import type { EmulatorTimings, ResponseShapes } from './config';
+import type { ClusterState } from '../../lambda/atlas/models';
+import { type ClusterRecord, type ClusterView, clusterView } from './clusters';
+import type { EmulatorTimings, ResolvedCluster, ResponseShapes } from './config';
 import { errors } from './errors';
 import { ObjectIdFactory } from './ids';
 import type { EndpointDetails, EndpointRecord, ServiceRecord } from './lifecycle';
@@ -47,6 +49,7 @@ export interface EndpointFate {
 
 export class AtlasState {
   private services: ServiceRecord[] = [];
+  private clusters: ClusterRecord[] = [];
   private readonly ids = new ObjectIdFactory();
 
   constructor(private readonly options: { timings: EmulatorTimings; gcpServiceAttachmentCount: number; shapes: ResponseShapes }) {}
@@ -177,7 +180,50 @@ export class AtlasState {
     if (endpoint.deleteRequestedAt === null) endpoint.deleteRequestedAt = now;
   }
 
+  addCluster(cluster: ResolvedCluster, now: number): ClusterRecord {
+    if (this.findCluster(cluster.projectId, cluster.name))
+      throw new RangeError(`project ${cluster.projectId} already has a cluster named ${cluster.name}`);
+    const record: ClusterRecord = {
+      id: this.ids.next(now),
+      name: cluster.name,
+      projectId: cluster.projectId,
+      provider: cluster.provider,
+      regions: [...cluster.regions],
+      type: cluster.type,
+      createdAt: now,
+      states: [{ at: now, stateName: cluster.stateName }],
+    };
+    this.clusters.push(record);
+    return record;
+  }
+
+  /** Names are compared exactly (whether Atlas ignores case here is not on record). */
+  findCluster(projectId: string, name: string): ClusterRecord | undefined {
+    return this.clusters.find((c) => c.projectId === projectId && c.name === name);
+  }
+
+  /** From `now` on the cluster is in `stateName`; what it published before stays, nothing new until it is IDLE. */
+  setClusterState(cluster: ClusterRecord, stateName: ClusterState, now: number): void {
+    cluster.states.push({ at: now, stateName });
+  }
+
+  removeCluster(cluster: ClusterRecord): void {
+    this.clusters = this.clusters.filter((c) => c !== cluster);
+  }
+
+  /** A project's clusters as GET shows them at `now`, oldest first. */
+  clusterViews(projectId: string, now: number): ClusterView[] {
+    this.sweep(now);
+    return this.clusters.filter((c) => c.projectId === projectId).map((c) => clusterView(c, this.services, this.options.timings, now));
+  }
+
+  clusterView(cluster: ClusterRecord, now: number): ClusterView {
+    this.sweep(now);
+    return clusterView(cluster, this.services, this.options.timings, now);
+  }
+
   reset(): void {
     this.services = [];
+    this.clusters = [];
   }
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID, startAtlasEmulator, type AtlasEmulator } from '../../local/atlas-emulator';
+import { DigestClient, paths, vpceId } from '../emulator/http';
 import { answerProblems, contractOperations, matchOperation, requestProblems, responseProblems } from './openapi';
 
 // The validator itself must be able to say no; these hold it to the contract README's examples.
@@ -12,12 +14,13 @@ describe('OpenAPI contract validator', () => {
     status: 'INITIATING',
   };
 
-  it('knows the eight operations', () => {
+  it('knows the eight private endpoint operations and the cluster read', () => {
     expect(contractOperations().map((o) => o.operationId).sort()).toEqual([
       'createPrivateEndpoint',
       'createPrivateEndpointService',
       'deletePrivateEndpoint',
       'deletePrivateEndpointService',
+      'getCluster',
       'getPrivateEndpoint',
       'getPrivateEndpointService',
       'listPrivateEndpointService',
@@ -103,5 +106,67 @@ describe('OpenAPI contract validator', () => {
     expect(requestProblems('createPrivateEndpoint', { id: 'vpce-0123456789abcdef0', ...aws }, aws)).toEqual([]);
     expect(requestProblems('createPrivateEndpoint', { id: 'eni-1', ...aws }, aws)).not.toEqual([]);
     expect(requestProblems('createPrivateEndpoint', { ...aws }, aws)).not.toEqual([]);
+  });
+});
+
+// The emulator's cluster read, as the connection wait meets it: without and with private-endpoint strings
+// (replica set, sharded, two regions), a missing cluster, a wrong version.
+describe("the emulator's cluster read against the contract", () => {
+  const CLUSTER_MEDIA = 'application/vnd.atlas.2024-08-05+json';
+  let emulator: AtlasEmulator;
+  let atlas: DigestClient;
+  const read = async (name: string, accept = CLUSTER_MEDIA) => {
+    const r = await atlas.get(`/api/atlas/v2/groups/${DEFAULT_PROJECT_ID}/clusters/${name}`, { accept });
+    const op = matchOperation('GET', `/api/atlas/v2/groups/${DEFAULT_PROJECT_ID}/clusters/${name}`);
+    expect(op).toEqual({ operationId: 'getCluster', params: { groupId: DEFAULT_PROJECT_ID, clusterName: name } });
+    return { ...r, problems: answerProblems('getCluster', r.status, r.text) };
+  };
+
+  beforeAll(async () => {
+    emulator = await startAtlasEmulator({
+      clusters: [{ name: 'Cluster0' }, { name: 'Shards', type: 'SHARDED' }, { name: 'Spread', regions: ['us-east-1', 'us-west-2'] }],
+    });
+    atlas = new DigestClient(emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+  });
+  afterAll(() => emulator.close());
+
+  it('conforms without and with private-endpoint connection strings', async () => {
+    const before = await read('Cluster0');
+    expect([before.status, before.json.connectionStrings.privateEndpoint, before.problems]).toEqual([200, undefined, []]);
+
+    const P = paths(DEFAULT_PROJECT_ID);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const service = await atlas.post(P.create, { providerName: 'AWS', region });
+      emulator.advance(600);
+      expect((await atlas.post(P.endpoints('AWS', service.json.id), { id: vpceId() })).status).toBe(201);
+    }
+    emulator.advance(600);
+    for (const name of ['Cluster0', 'Shards', 'Spread']) {
+      const r = await read(name);
+      expect([name, r.status, r.json.connectionStrings.privateEndpoint?.length, r.problems]).toEqual([name, 200, 1, []]);
+    }
+    expect((await read('Spread')).json.connectionStrings.privateEndpoint[0].endpoints).toHaveLength(2);
+    expect((await read('Shards')).json.connectionStrings.privateEndpoint[0].srvShardOptimizedConnectionString).toBeDefined();
+  });
+
+  it('conforms when it says no: a missing cluster, a version the read does not have', async () => {
+    const missing = await read('Nope');
+    expect([missing.status, missing.json.errorCode, missing.problems]).toEqual([404, 'CLUSTER_NOT_FOUND', []]);
+    const wrong = await read('Cluster0', 'application/vnd.atlas.2023-01-01+json');
+    expect([wrong.status, wrong.problems]).toEqual([406, []]);
+  });
+
+  it('holds the cluster to the schema: the enums, the entry and endpoint shapes', async () => {
+    const good = (await read('Cluster0')).json; // with the entry the first test had published
+    expect(responseProblems('getCluster', 200, good)).toEqual([]);
+    const entry = good.connectionStrings.privateEndpoint[0];
+    const withEntry = (e: object) => ({ ...good, connectionStrings: { ...good.connectionStrings, privateEndpoint: [{ ...entry, ...e }] } });
+    expect(responseProblems('getCluster', 200, { ...good, stateName: 'READY' })).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, { ...good, clusterType: 'SINGLE' })).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, { ...good, paused: 'no' })).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withEntry({ type: 'MONGOX' }))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withEntry({ endpoints: { endpointId: 'vpce-1' } }))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withEntry({ endpoints: [{ endpointId: 'vpce-1', providerName: 'ORACLE' }] }))).not.toEqual([]);
+    expect(responseProblems('getCluster', 404, { error: 404, errorCode: 'CLUSTER_NOT_FOUND', detail: 1 })).not.toEqual([]);
   });
 });

@@ -25,8 +25,22 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 
 const CONTRACT_DIR = join(__dirname, '..', '..', 'contract', 'atlas-api');
-export const SPEC_FILES = ['private-endpoint-services.2025-06.openapi.yaml', 'private-endpoint-services.2026-08.openapi.yaml'] as const;
+export const SPEC_FILES = [
+  'private-endpoint-services.2025-06.openapi.yaml',
+  'private-endpoint-services.2026-08.openapi.yaml',
+  'clusters.2025-06.openapi.yaml',
+  'clusters.2026-08.openapi.yaml',
+] as const;
+/** The request bodies' media type (the private endpoint operations'); a response is read in its operation's own. */
 const MEDIA = 'application/vnd.atlas.2023-01-01+json';
+
+/** The schema of a success response: the one versioned Atlas media type the operation answers in. */
+function successSchema(response: Json): Json | undefined {
+  const content = (response.content ?? {}) as Record<string, { schema?: Json }>;
+  const atlas = Object.keys(content).filter((t) => /^application\/vnd\.atlas\.\d{4}-\d{2}-\d{2}\+json$/.test(t));
+  if (atlas.length > 1) throw new Error(`a response in several media types (${atlas.join(', ')}): say which one to check`);
+  return atlas.length === 1 ? content[atlas[0]].schema : undefined;
+}
 
 type Json = Record<string, unknown>;
 
@@ -221,7 +235,7 @@ export function responseProblems(operationId: string, status: number, body: unkn
         problems.push(`${spec.file}: ${operationId} has no ${status} response in the spec`);
         return;
       }
-      const schema = (response.content as Record<string, { schema?: Json }> | undefined)?.[MEDIA]?.schema;
+      const schema = successSchema(response);
       if (schema) problems.push(...errorsOf(validatorFor(i, schema), body, spec.file));
       return;
     }

@@ -4,6 +4,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { DEFAULT_API_KEY, DEFAULT_PROJECT_ID } from '../../local/atlas-emulator';
+import { DigestClient, paths, vpceId } from './http';
 
 const ROOT = join(__dirname, '..', '..');
 const hasCurl = (() => {
@@ -141,6 +143,9 @@ describe('atlas-emulator CLI', () => {
     expect(out).toMatch(/Usage: npm run atlas-emulator/);
     expect(out).toContain('--time-scale');
     expect(out).toContain('--rate-limit C/R/S');
+    expect(out).toContain('--cluster SPEC');
+    expect(out).toContain('NAME[@PROVIDER[:REGION[+REGION...]]][:SHARDED]');
+    expect(out).toContain('connectionStringPublish');
   });
 
   it.each([
@@ -149,6 +154,10 @@ describe('atlas-emulator CLI', () => {
     [['--rate-limit', 'none'], '--rate-limit must be capacity/refill/seconds'],
     [['--shape', 'colour=blue'], '--shape must be NAME=VALUE'],
     [['--shape', 'readyStatus=READY'], 'shapes.readyStatus must be one of AVAILABLE, WAITING_FOR_USER'],
+    [['--timing', 'connectionStringPublish=soon'], '--timing must be [PROVIDER.]NAME=SECONDS'],
+    [['--cluster', 'Cluster0@ORACLE'], '--cluster must be NAME[@PROVIDER[:REGION[+REGION...]]][:SHARDED]'],
+    [['--cluster', 'Bad_Name'], '--cluster must be NAME'],
+    [['--cluster', 'Cluster0@AZURE:us-east-1'], '--cluster: cluster Cluster0: us-east-1 is not a region of AZURE'],
   ])('refuses %j with a usage error', (args, message) => {
     let status = 0;
     let stderr = '';
@@ -179,5 +188,72 @@ describe('atlas-emulator CLI', () => {
     }
     expect(status).toBe(2);
     expect(stderr).toMatch(/Usage: npm run atlas-emulator/);
+  });
+});
+
+describe('atlas-emulator CLI with clusters', () => {
+  let child: ChildProcess;
+  let atlas: DigestClient;
+
+  beforeAll(async () => {
+    // 10 emulated seconds per real second: the 20 s publish delay takes 2 real seconds.
+    const timings = ['serviceCreate=0', 'endpointAccept=0', 'endpointAvailable=0', 'AWS.connectionStringPublish=20'];
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(ROOT, 'local', 'atlas-emulator', 'cli.ts'),
+        '--time-scale',
+        '10',
+        '--cluster',
+        'Cluster0',
+        '--cluster',
+        'Shards@AWS:us-east-1+US_WEST_2:SHARDED',
+        '--cluster',
+        'Blue@AZURE',
+        ...timings.flatMap((t) => ['--timing', t]),
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const baseUrl = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) resolve(out.slice(0, nl));
+      });
+      child.once('exit', (code) => reject(new Error(`emulator exited with ${code}`)));
+    });
+    atlas = new DigestClient(baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
+  });
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  const cluster = async (name: string) =>
+    (await atlas.get(`/api/atlas/v2/groups/${DEFAULT_PROJECT_ID}/clusters/${name}`, { accept: 'application/vnd.atlas.2024-08-05+json' }))
+      .json;
+
+  it('serves the clusters named by --cluster, in the default project', async () => {
+    expect(await cluster('Shards')).toMatchObject({ name: 'Shards', clusterType: 'SHARDED', stateName: 'IDLE' });
+    expect(await cluster('Blue')).toMatchObject({ name: 'Blue', clusterType: 'REPLICASET' });
+    expect((await cluster('Nope')).errorCode).toBe('CLUSTER_NOT_FOUND');
+  });
+
+  it('publishes a connection string after the --timing connectionStringPublish delay', async () => {
+    const P = paths(DEFAULT_PROJECT_ID);
+    const service = await atlas.post(P.create, { providerName: 'AWS', region: 'us-east-1' });
+    const vpce = vpceId();
+    expect((await atlas.post(P.endpoints('AWS', service.json.id), { id: vpce })).status).toBe(201);
+    expect((await cluster('Cluster0')).connectionStrings.privateEndpoint).toBeUndefined();
+    let entries: { endpoints: { endpointId: string; region: string }[] }[] | undefined;
+    for (let i = 0; i < 100 && entries === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      entries = (await cluster('Cluster0')).connectionStrings.privateEndpoint;
+    }
+    expect(entries?.map((e) => e.endpoints)).toEqual([[{ endpointId: vpce, providerName: 'AWS', region: 'US_EAST_1' }]]);
+    // The two-region cluster has no endpoint in US_WEST_2 yet.
+    expect((await cluster('Shards')).connectionStrings.privateEndpoint).toBeUndefined();
   });
 });
