@@ -38,6 +38,12 @@ export interface StepFailures {
 /** Failed attempts of one step before the execution gives up and answers FAILED. */
 export const MAX_STEP_FAILURES = 3;
 
+/**
+ * The longest `lastStatus` an execution state carries (Atlas's word, or what a wait lacks, such as each named
+ * cluster's state): the steps clip to it, and a step input with a longer one is not the state machine's.
+ */
+export const MAX_LAST_STATUS_CHARS = 400;
+
 /** After a step succeeds: no failures, and the first retry of a later failure waits twice the seed (10 s). */
 export const NO_STEP_FAILURES: StepFailures = { count: 0, backoffSeconds: STEP_FAILURE_BACKOFF_SEED_SECONDS };
 

@@ -14,7 +14,7 @@ import { type Stamp, stampFits } from '../lifecycle/core/standing';
 import { isReplacementPair } from '../lifecycle/registry';
 import { ProviderError } from '../model/errors';
 import { CLOUD_PROVIDERS } from '../model/provider';
-import { FINAL_OUTCOMES, isStepName, OUTCOME, STEP, type StepName } from '../model/wait-loop';
+import { FINAL_OUTCOMES, isStepName, MAX_LAST_STATUS_CHARS, OUTCOME, STEP, type StepName } from '../model/wait-loop';
 
 export interface StepInvocation {
   step: StepName;
@@ -67,7 +67,7 @@ export function checkStepInvocation(event: unknown, policy: EntryPolicy): StepIn
   if (typeof state.outcome !== 'string' || !OUTCOMES.includes(state.outcome)) return fail('unknown outcome');
   const sf = state.stepFailures;
   if (!isObject(sf) || !num(sf.count) || !num(sf.backoffSeconds)) return fail('stepFailures malformed');
-  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > 100))
+  if (state.lastStatus !== undefined && (typeof state.lastStatus !== 'string' || state.lastStatus.length > MAX_LAST_STATUS_CHARS))
     return fail('lastStatus malformed');
   if (state.stepError !== undefined && !isObject(state.stepError)) return fail('stepError malformed');
   for (const key of ['lookedAt', 'answeredAt', 'behindLooks'] as const) {

@@ -19,6 +19,8 @@ const AZURE_ID =
 /** Seconds from the register to AVAILABLE on the emulator (accept, then available), and then to the string. */
 const ACCEPT_AND_AVAILABLE = 30 + 60;
 const PUBLISH = 120;
+/** Cluster names of 60 characters: waiting for six of them makes a status longer than a step input may carry. */
+const LONG_NAMES = Array.from({ length: 6 }, (_, i) => `analytics-${i}-`.padEnd(60, 'x'));
 
 function clusters(
   ...specs: { name: string; regions?: string[]; type?: 'REPLICASET' | 'SHARDED'; providerName?: 'AWS' | 'AZURE' }[]
@@ -209,6 +211,18 @@ const rows: MatrixRow[] = [
       ctx.check(update.physicalResourceId === create.physicalResourceId, `the Update answered ${update.physicalResourceId}`);
       ctx.check(ctx.emulator.requests.filter((r) => r.operation === 'createEndpoint').length === registers, 'the Update registered again');
       ctx.check(update.data?.SrvConnectionString === publishedThrough(ctx, 'Cluster0')?.srvConnectionString, 'string');
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'connection wait on six clusters with long names: the status each look carries is clipped to what a step input may hold, and the wait goes on to SUCCESS',
+    emulator: clusters(...LONG_NAMES.map((name) => ({ name }))),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: LONG_NAMES }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      const map = JSON.parse(create.data?.[CONNECTION_STRINGS_ATTRIBUTE] ?? '{}') as Record<string, ClusterConnectionStrings>;
+      ctx.check(Object.keys(map).length === LONG_NAMES.length, `map of ${Object.keys(map).length}`);
       await deleteAll(ctx);
     },
   },

@@ -7,7 +7,7 @@ import type { AtlasApiError } from '../../atlas/errors';
 import type { CredentialsError } from '../../credentials/secret-format';
 import { describeError, type LogFields } from '../../logging';
 import { POLL_INTERVAL_SECONDS, UNSEEN_EMPTY_LOOKS } from '../../model/timing';
-import { NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
+import { MAX_LAST_STATUS_CHARS, NO_STEP_FAILURES, OUTCOME, STEP } from '../../model/wait-loop';
 import { describeTask, isDeletionAccepted, isWaiting, managedIdOf, type Task } from '../tasks';
 import type { ExecutionState } from './execution-state';
 import { type AtDeadline, deadlineVerdict, isDeletionUnderway } from './deadline';
@@ -51,7 +51,7 @@ export function apply(state: ExecutionState, verdict: Verdict, ports: StepPorts,
       waitSeconds: verdict.waitSeconds,
       polls: waiting ? state.polls + 1 : state.polls,
       ...(madeNow ? { made: madeNow } : {}),
-      ...(verdict.lastStatus ? { lastStatus: verdict.lastStatus } : {}),
+      ...(verdict.lastStatus ? { lastStatus: clipStatus(verdict.lastStatus) } : {}),
     };
   }
   if (isDeletionUnderway(verdict)) {
@@ -123,4 +123,9 @@ function onDeadline(state: ExecutionState): AtDeadline {
     lastStatus: state.lastStatus,
     ...(deletionAccepted ? { deletionAccepted } : {}),
   };
+}
+
+/** A status as the execution state may carry it: cut to MAX_LAST_STATUS_CHARS, marked where cut. */
+function clipStatus(status: string): string {
+  return status.length <= MAX_LAST_STATUS_CHARS ? status : `${status.slice(0, MAX_LAST_STATUS_CHARS - 1)}…`;
 }

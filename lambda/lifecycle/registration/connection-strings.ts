@@ -89,7 +89,8 @@ export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): 
     };
   }
   if (waiting.length > 0) {
-    return { state: 'pending', status: `no private connection string through ${ref.endpointId} yet from ${waiting.join(', ')}` };
+    // Short: the state carries it (MAX_LAST_STATUS_CHARS), and the deadline's reason names the endpoint already.
+    return { state: 'pending', status: `no private connection string through this endpoint yet from ${waiting.join(', ')}` };
   }
   return { state: 'ready', strings };
 }

@@ -56,7 +56,7 @@ describe('ClusterNames', () => {
   it.each([
     [undefined, []],
     [[], []],
-    [[""], []],
+    [[''], []],
     [['Cluster0'], ['Cluster0']],
     ['Cluster0, analytics-1', ['Cluster0', 'analytics-1']],
   ])('%j is read as %j', (raw, names) => {
@@ -122,7 +122,7 @@ describe('judging the named clusters', () => {
 
   it.each(['IDLE', 'CREATING', 'UPDATING', 'REPAIRING', 'SOMETHING_NEW'])('a %s cluster without the string is waited for', (s) => {
     const j = judgeClusters([look(cluster('Cluster0', s, [[OTHER_VPCE]]))], ref);
-    expect(j).toEqual({ state: 'pending', status: `no private connection string through ${VPCE} yet from Cluster0 ${s}` });
+    expect(j).toEqual({ state: 'pending', status: `no private connection string through this endpoint yet from Cluster0 ${s}` });
   });
 
   it('a cluster that publishes the string while it changes is done: the string is what the application needs', () => {
@@ -206,7 +206,7 @@ describe('the verdict with connection strings', () => {
     const waiting = ready(['Cluster0'], [cluster('Cluster0', 'UPDATING')]);
     expect(waiting).toMatchObject({
       outcome: OUTCOME.wait,
-      lastStatus: `no private connection string through ${VPCE} yet from Cluster0 UPDATING`,
+      lastStatus: 'no private connection string through this endpoint yet from Cluster0 UPDATING',
     });
     const late = withConnectionStrings(
       registered,
