@@ -14,11 +14,7 @@ import { resolveAtlasBaseUrl } from '../lambda/model/base-url';
 import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
 import { createdSince } from '../lambda/lifecycle/service/unseen';
-import {
-  type ClusterConnectionStrings,
-  CONNECTION_STRINGS_ATTRIBUTE,
-  SINGLE_CLUSTER_ATTRIBUTES,
-} from '../lambda/model/connection-strings';
+import { type ClusterConnectionStrings, CONNECTION_STRINGS_ATTRIBUTE, SINGLE_CLUSTER_ATTRIBUTES } from '../lambda/model/connection-strings';
 import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
 import { guessAtlasRegionName } from '../lambda/model/regions';
 import { parseServiceProperties } from '../lambda/model/service-properties';
