@@ -110,7 +110,7 @@ export interface AtlasPrivateEndpointProps extends AtlasResourceProps {
 export class AtlasPrivateEndpoint extends Construct {
   /** The custom resource. */
   readonly resource: CustomResource;
-  /** How many clusters the registration waits for; undefined when `clusterNames` is a list token. */
+  /** How many clusters the registration waits for; undefined when `clusterNames` is or holds a token. */
   private readonly clusterCount: number | undefined;
 
   /**
@@ -144,7 +144,9 @@ export class AtlasPrivateEndpoint extends Construct {
       },
     });
     const names = props.clusterNames ?? [];
-    this.clusterCount = Token.isUnresolved(names) ? undefined : names.length;
+    // A name that is a token may turn out empty or a duplicate, which the provider refuses: the count is known
+    // only when every name is.
+    this.clusterCount = Token.isUnresolved(names) || names.some((n) => Token.isUnresolved(n)) ? undefined : names.length;
   }
 
   /**
@@ -273,7 +275,7 @@ export class AtlasPrivateEndpoint extends Construct {
    */
   private unknownCount(name: string): AtlasValidationError {
     return new AtlasValidationError(
-      `${name} cannot be read: clusterNames is a list token, so the number of clusters, which decides between ConnectionString, SrvConnectionString and SrvShardOptimizedConnectionString (one cluster) and ConnectionStrings (several), is unknown at synth time. Give clusterNames as a list of strings, or read the attribute you know the registration answers with resource.getAttString().`,
+      `${name} cannot be read: clusterNames is a list token or holds one, so the number of clusters, which decides between ConnectionString, SrvConnectionString and SrvShardOptimizedConnectionString (one cluster) and ConnectionStrings (several), is unknown at synth time. Give clusterNames as a list of strings, or read the attribute you know the registration answers with resource.getAttString().`,
       this,
     );
   }

@@ -146,9 +146,10 @@ export function parseEndpointProperties(raw: Record<string, unknown> | undefined
 function readClusterNames(r: PropertyReader): readonly string[] | undefined {
   const v = r.raw('ClusterNames');
   if (v === undefined || v === null || v === '' || r.unresolved(v)) return [];
-  // An empty CommaDelimitedList parameter arrives as [""]: empty items name nothing.
-  const listed = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
-  const items = listed?.map((x) => (typeof x === 'string' ? x.trim() : x)).filter((x) => x !== '');
+  // An empty CommaDelimitedList parameter arrives as [""]: that names no cluster. An empty name beside others
+  // is refused below, so that the count the constructs read attributes by is the count the provider answers by.
+  if (Array.isArray(v) && v.length === 1 && v[0] === '') return [];
+  const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',').map((x) => x.trim()) : undefined;
   if (!items) {
     r.problem('ClusterNames', v, 'Property ClusterNames must be a list of Atlas cluster names, like ["Cluster0"].');
     return undefined;

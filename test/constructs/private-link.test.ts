@@ -344,7 +344,9 @@ describe('AtlasPrivateEndpoint with clusterNames', () => {
     const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
     expect(resourcesOf(stack)[id].Properties.ClusterNames).toEqual({ Ref: 'ClusterNames' });
     for (const read of [() => reg.connectionString, () => reg.srvConnectionString, () => reg.connectionStrings]) {
-      expect(thrown(read, 'Default/Reg')).toMatch(/clusterNames is a list token, so the number of clusters.*is unknown at synth time/);
+      expect(thrown(read, 'Default/Reg')).toMatch(
+        /clusterNames is a list token or holds one, so the number of clusters.*is unknown at synth time/,
+      );
     }
     // The way out the message names: the attribute the user knows the registration answers.
     expect(stack.resolve(reg.resource.getAttString(SINGLE_CLUSTER_ATTRIBUTES.srvConnectionString))).toEqual({
@@ -352,11 +354,18 @@ describe('AtlasPrivateEndpoint with clusterNames', () => {
     });
   });
 
-  it('counts a literal list holding tokens by its length', () => {
+  it('does not count a literal list holding a token: the token may turn out empty, and the provider would count otherwise', () => {
     const stack = new Stack();
-    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: [Fn.importValue('AppCluster')] });
-    const [id] = idsOf(resourcesOf(stack), 'Custom::AtlasPrivateEndpoint');
-    expect(stack.resolve(reg.srvConnectionString)).toEqual({ 'Fn::GetAtt': [id, 'SrvConnectionString'] });
+    const reg = new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: ['Cluster0', Fn.importValue('AppCluster')] });
+    expect(() => reg.connectionStrings).toThrow(/connectionStrings cannot be read: clusterNames is a list token or holds one/);
+    expect(() => reg.srvConnectionString).toThrow(/Default\/Reg/);
+  });
+
+  it('refuses an empty name beside others at synth, as the provider would at deploy', () => {
+    const stack = new Stack();
+    expect(() => new AtlasPrivateEndpoint(stack, 'Reg', { ...endpointBase, clusterNames: ['Cluster0', ''] })).toThrow(
+      /holds "", which is not an Atlas cluster name.*\(at Default\/Reg\)/s,
+    );
   });
 });
 

@@ -71,6 +71,8 @@ describe('ClusterNames', () => {
     [[42], /a number, which is not an Atlas cluster name/],
     [Array.from({ length: 11 }, (_, i) => `c${i}`), /names 11 clusters; one registration waits for at most 10/],
     [{ Cluster0: true }, /must be a list of Atlas cluster names/],
+    [['Cluster0', ''], /holds "", which is not an Atlas cluster name/],
+    ['Cluster0,', /holds "", which is not an Atlas cluster name/],
   ])('%j is refused', (raw, why) => {
     const parsed = parseEndpointProperties({ ...base, ClusterNames: raw });
     expect(parsed.ok).toBe(false);
