@@ -14,6 +14,7 @@ import type { MatrixRow } from './scenarios';
 const registration = { logicalResourceId: 'Registration', resourceType: RESOURCE_TYPE_ENDPOINT };
 const service = { logicalResourceId: 'Service' };
 const VPCE = 'vpce-0a1b2c3d4e5f60718';
+const OTHER_VPCE = 'vpce-0f1e2d3c4b5a69788';
 const AZURE_ID =
   '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
 /** Seconds from the register to AVAILABLE on the emulator (accept, then available), and then to the string. */
@@ -223,6 +224,56 @@ const rows: MatrixRow[] = [
       ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
       const map = JSON.parse(create.data?.[CONNECTION_STRINGS_ATTRIBUTE] ?? '{}') as Record<string, ClusterConnectionStrings>;
       ctx.check(Object.keys(map).length === LONG_NAMES.length, `map of ${Object.keys(map).length}`);
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'cluster deleted after the Create: an in-place Update fails naming it, and its rollback answers SUCCESS with empty strings (the stack is not stuck in UPDATE_ROLLBACK_FAILED)',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.emulator.removeCluster('Cluster0', PROJECT);
+      const { update, rollback } = await ctx.update(
+        registrationOf(svc, { ClusterNames: ['Cluster0'], EnforceConnectionSuccess: false }),
+        registration,
+      );
+      ctx.check(
+        update.status === 'FAILED' && /no cluster named "Cluster0" \(404\).*The registration stays as it was/.test(update.reason ?? ''),
+        `Update ${update.status}: ${update.reason}`,
+      );
+      const back = rollback?.[0];
+      ctx.check(back?.status === 'SUCCESS', `rollback Update ${back?.status}: ${back?.reason}`);
+      ctx.check(back?.physicalResourceId === create.physicalResourceId, `the rollback answered ${back?.physicalResourceId}`);
+      ctx.check(
+        back?.data?.SrvConnectionString === '' && back?.data?.ConnectionStatus === 'AVAILABLE',
+        `rollback data ${JSON.stringify(back?.data)}`,
+      );
+      ctx.check(interfaceEndpoints(ctx, svc).includes(VPCE), 'the registration the stack holds is gone');
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'cluster deleted after the Create: a replacing Update (another endpoint) fails before registering, and the rollback to the held registration answers SUCCESS',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.emulator.removeCluster('Cluster0', PROJECT);
+      const { update, rollback } = await ctx.update(
+        registrationOf(svc, { EndpointId: OTHER_VPCE, ClusterNames: ['Cluster0'] }),
+        registration,
+      );
+      ctx.check(
+        update.status === 'FAILED' && /no cluster named "Cluster0" \(404\).*Nothing was registered/.test(update.reason ?? ''),
+        `Update ${update.status}: ${update.reason}`,
+      );
+      ctx.check(!interfaceEndpoints(ctx, svc).includes(OTHER_VPCE), 'the failed replacement registered its endpoint');
+      const back = rollback?.[0];
+      ctx.check(back === undefined || back.status === 'SUCCESS', `rollback ${back?.status}: ${back?.reason}`);
+      ctx.check(interfaceEndpoints(ctx, svc).includes(VPCE), 'the registration the stack holds is gone');
       await deleteAll(ctx);
     },
   },

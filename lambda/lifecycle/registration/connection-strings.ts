@@ -30,21 +30,33 @@ export const CLUSTER_STATUS: StatusTable<ClusterState> = {
 /** One look at one named cluster: what Atlas answered, or that it has no cluster of that name (404). */
 export type ClusterLook = { readonly name: string; readonly cluster: Cluster } | { readonly name: string; readonly missing: true };
 
-export type ClusterJudgement =
+/** `strings`: what the clusters publish through this endpoint so far (all of them once `ready`). */
+export type ClusterJudgement = { readonly strings: ReadonlyMap<string, ClusterConnectionStrings> } &
   /** Every cluster publishes a string through this endpoint: the attributes to answer. */
-  | { readonly state: 'ready'; readonly strings: ReadonlyMap<string, ClusterConnectionStrings> }
-  /** No use waiting: a cluster is missing or being deleted. `reason` says which and what to do. */
-  | { readonly state: 'failed'; readonly reason: string }
-  /** Not yet: `status` says what each cluster still lacks (the progress line, and the deadline's reason). */
-  | { readonly state: 'pending'; readonly status: string };
+  (
+    | { readonly state: 'ready' }
+    /** No use waiting: a cluster is missing or being deleted. `reason` says which and what to do. */
+    | { readonly state: 'failed'; readonly reason: string }
+    /** Not yet: `status` says what each cluster still lacks (the progress line, and the deadline's reason). */
+    | { readonly state: 'pending'; readonly status: string }
+  );
 
 /**
- * The strings of the first `connectionStrings.privateEndpoint[]` entry that goes through `endpointId`; none
+ * Whether an entry's endpoint id names this endpoint. An Azure resource id is case-insensitive, and Atlas may
+ * hold it in another case than the template (the registration is found either way, so the entry must be too).
+ */
+function namesEndpoint(entryEndpointId: string | undefined, ref: Pick<EndpointRef, 'provider' | 'endpointId'>): boolean {
+  if (typeof entryEndpointId !== 'string') return false;
+  return ref.provider === 'AZURE' ? entryEndpointId.toLowerCase() === ref.endpointId.toLowerCase() : entryEndpointId === ref.endpointId;
+}
+
+/**
+ * The strings of the first `connectionStrings.privateEndpoint[]` entry that goes through this endpoint; none
  * when no entry does. An entry names its endpoints by the id the cloud provider gives them (AWS `vpce-…`).
  */
-export function stringsThrough(cluster: Cluster, endpointId: string): ClusterConnectionStrings | undefined {
+export function stringsThrough(cluster: Cluster, ref: Pick<EndpointRef, 'provider' | 'endpointId'>): ClusterConnectionStrings | undefined {
   for (const entry of cluster.connectionStrings?.privateEndpoint ?? []) {
-    if (!entry?.endpoints?.some((e) => e?.endpointId === endpointId)) continue;
+    if (!entry?.endpoints?.some((e) => namesEndpoint(e?.endpointId, ref))) continue;
     const connectionString = entry.connectionString ?? '';
     const srvConnectionString = entry.srvConnectionString ?? '';
     if (connectionString === '' && srvConnectionString === '') continue;
@@ -60,20 +72,21 @@ export function stringsThrough(cluster: Cluster, endpointId: string): ClusterCon
 /** Judges one look at every named cluster, in the order they were named. */
 export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): ClusterJudgement {
   const missing = looks.filter((l) => 'missing' in l).map((l) => l.name);
+  const strings = new Map<string, ClusterConnectionStrings>();
   if (missing.length > 0) {
     return {
       state: 'failed',
+      strings,
       reason:
         `Atlas project ${ref.projectId} has no cluster named ${missing.map((n) => `"${n}"`).join(', ')} (404): ` +
         'check ClusterNames (cluster names are case-sensitive) and that the credentials can read the project.',
     };
   }
-  const strings = new Map<string, ClusterConnectionStrings>();
   const waiting: string[] = [];
   const deleting: string[] = [];
   for (const look of looks) {
     if ('missing' in look) continue;
-    const found = stringsThrough(look.cluster, ref.endpointId);
+    const found = stringsThrough(look.cluster, ref);
     if (found) {
       strings.set(look.name, found);
       continue;
@@ -85,33 +98,74 @@ export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): 
   if (deleting.length > 0) {
     return {
       state: 'failed',
+      strings,
       reason: `Cluster ${deleting.join(', ')} of Atlas project ${ref.projectId} is being deleted: it will publish no private connection string. Remove it from ClusterNames.`,
     };
   }
   if (waiting.length > 0) {
     // Short: the state carries it (MAX_LAST_STATUS_CHARS), and the deadline's reason names the endpoint already.
-    return { state: 'pending', status: `no private connection string through this endpoint yet from ${waiting.join(', ')}` };
+    return { state: 'pending', strings, status: `no private connection string through this endpoint yet from ${waiting.join(', ')}` };
   }
   return { state: 'ready', strings };
 }
 
+const NONE_PUBLISHED: ClusterConnectionStrings = { connectionString: '', srvConnectionString: '' };
+
 /**
  * The attributes for the strings of the named clusters: one cluster's as plain attributes (the shard-optimized
- * one empty when Atlas gives none), several as one JSON map by cluster name.
+ * one empty when Atlas gives none), several as one JSON map by cluster name. A cluster without a string yet
+ * (only in a rollback) gets empty strings: every key is there for `Fn::GetAtt`.
  */
 export function connectionAttributes(
   clusterNames: readonly string[],
   strings: ReadonlyMap<string, ClusterConnectionStrings>,
 ): Record<string, string> {
   if (clusterNames.length === 1) {
-    const only = strings.get(clusterNames[0])!;
+    const only = strings.get(clusterNames[0]) ?? NONE_PUBLISHED;
     return {
       [SINGLE_CLUSTER_ATTRIBUTES.connectionString]: only.connectionString,
       [SINGLE_CLUSTER_ATTRIBUTES.srvConnectionString]: only.srvConnectionString,
       [SINGLE_CLUSTER_ATTRIBUTES.srvShardOptimizedConnectionString]: only.srvShardOptimizedConnectionString ?? '',
     };
   }
-  return { [CONNECTION_STRINGS_ATTRIBUTE]: JSON.stringify(Object.fromEntries(clusterNames.map((n) => [n, strings.get(n)!]))) };
+  return {
+    [CONNECTION_STRINGS_ATTRIBUTE]: JSON.stringify(Object.fromEntries(clusterNames.map((n) => [n, strings.get(n) ?? NONE_PUBLISHED]))),
+  };
+}
+
+/**
+ * Why a cluster can never publish a string through an endpoint of this service: none of its nodes is in the
+ * service's cloud provider and region (`replicationSpecs[].regionConfigs[]`), or it is a shared-tier cluster,
+ * which has no private endpoints. Undefined when it can, or when Atlas does not say where its nodes are.
+ */
+export function placementProblem(look: ClusterLook, ref: EndpointRef, regionName: string): string | undefined {
+  if ('missing' in look) return undefined;
+  const configs = (look.cluster.replicationSpecs ?? []).flatMap((spec) => spec?.regionConfigs ?? []);
+  if (configs.length === 0) return undefined;
+  if (configs.some((c) => c?.providerName === ref.provider && c?.regionName === regionName)) return undefined;
+  if (configs.some((c) => c?.providerName === 'TENANT')) {
+    return `Cluster ${look.name} is a shared-tier cluster, which Atlas gives no private endpoint connection string: remove it from ClusterNames.`;
+  }
+  const where = [...new Set(configs.map((c) => `${c?.providerName} ${c?.regionName}`))].join(', ');
+  return (
+    `Cluster ${look.name} has its nodes in ${where}, none in ${ref.provider} ${regionName}, the region of private endpoint service ${ref.serviceId}: ` +
+    "Atlas publishes it no connection string through this endpoint. Register an endpoint with a service in the cluster's region, or remove the cluster from ClusterNames."
+  );
+}
+
+/**
+ * Before a register (or an Update that keeps the registration): a cluster that cannot publish a string through
+ * this endpoint would fail the request at the deadline, so say why at once. Undefined when every one can.
+ */
+export function clustersProblem(
+  looks: readonly ClusterLook[],
+  ref: EndpointRef,
+  serviceRegionName: string | undefined,
+): string | undefined {
+  const judgement = judgeClusters(looks, ref);
+  if (judgement.state === 'failed') return judgement.reason;
+  if (serviceRegionName === undefined) return undefined;
+  return looks.map((l) => placementProblem(l, ref, serviceRegionName)).find((p) => p !== undefined);
 }
 
 /** What the deadline's reason says the request was doing. */
@@ -131,11 +185,33 @@ export function withConnectionStrings(
   registration: Verdict,
   connection: Connection,
   clusters: { readonly names: readonly string[]; readonly judgement?: ClusterJudgement },
-  context: { readonly ref: EndpointRef; readonly ids: AnswerIds; readonly clock: Clocked; readonly request: Envelope },
+  context: {
+    readonly ref: EndpointRef;
+    readonly ids: AnswerIds;
+    readonly clock: Clocked;
+    readonly request: Envelope;
+    /**
+     * CloudFormation rolls the stack back (`UPDATE_ROLLBACK_IN_PROGRESS`): the request puts back what the stack
+     * held, and a failure would leave the stack in UPDATE_ROLLBACK_FAILED. It answers what the clusters publish
+     * now, empty strings where they publish none (a cluster deleted since), and never waits or fails on them.
+     */
+    readonly rollingBack?: boolean;
+  },
 ): Verdict {
   if (clusters.names.length === 0 || registration.outcome !== OUTCOME.ready) return registration;
   const { ref, ids, clock, request } = context;
   const data = registration.answer.data;
+  const answered = (strings: ReadonlyMap<string, ClusterConnectionStrings>): Verdict => {
+    const answer = { ...registration.answer, data: { ...data, ...connectionAttributes(clusters.names, strings) } };
+    const bytes = answerBytes(request, answer);
+    if (bytes <= MAX_ANSWER_BYTES) return { ...registration, answer };
+    return failedVerdict(
+      ids.failed,
+      `The connection strings of cluster ${clusters.names.join(', ')} make the answer ${bytes} bytes, and CloudFormation takes at most ${MAX_ANSWER_BYTES}: name fewer clusters in ClusterNames (the others' strings stay readable in Atlas, under each cluster's private endpoint connection strings).`,
+      data,
+    );
+  };
+  if (context.rollingBack) return answered(clusters.judgement?.strings ?? new Map());
   if (connection.state !== 'ready') {
     return failedVerdict(
       ids.failed,
@@ -150,15 +226,7 @@ export function withConnectionStrings(
       return failedVerdict(ids.failed, `${judgement.reason} The registration itself is ${connection.status}.`, data);
     case 'pending':
       return waitOrDeadline(clock, judgement.status, ids.failed, connectionWaitActivity(clusters.names, ref));
-    case 'ready': {
-      const answer = { ...registration.answer, data: { ...data, ...connectionAttributes(clusters.names, judgement.strings) } };
-      const bytes = answerBytes(request, answer);
-      if (bytes <= MAX_ANSWER_BYTES) return { ...registration, answer };
-      return failedVerdict(
-        ids.failed,
-        `The connection strings of cluster ${clusters.names.join(', ')} make the answer ${bytes} bytes, and CloudFormation takes at most ${MAX_ANSWER_BYTES}: name fewer clusters in ClusterNames (the others' strings stay readable in Atlas, under each cluster's private endpoint connection strings).`,
-        data,
-      );
-    }
+    case 'ready':
+      return answered(judgement.strings);
   }
 }

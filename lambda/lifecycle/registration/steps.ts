@@ -5,7 +5,7 @@
  */
 import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
 import { AtlasApiError } from '../../atlas/errors';
-import type { InterfaceEndpoint } from '../../atlas/models';
+import type { EndpointService, InterfaceEndpoint } from '../../atlas/models';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
@@ -24,20 +24,34 @@ import {
 } from './decisions';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 import { getOrGone } from './unseen';
-import { type ClusterLook, judgeClusters, withConnectionStrings } from './connection-strings';
+import { type ClusterLook, clustersProblem, judgeClusters, withConnectionStrings } from './connection-strings';
 import { connectionOf } from './status';
 
-/**
- * Whether a GCP endpoint group fits its service (the number of forwarding rules for its mode), read from the
- * service before the register; a service Atlas does not show is left to the register's own 404.
- */
-async function gcpMisfit(api: AtlasApi, props: EndpointProperties): Promise<string | undefined> {
+/** The service the registration goes to, for the checks before the register; none when Atlas does not show it. */
+async function serviceOrNone(api: AtlasApi, props: EndpointProperties): Promise<EndpointService | undefined> {
   try {
-    return gcpEndpointsProblem(props, await api.getEndpointService(props.projectId, 'GCP', props.endpointServiceId));
+    return await api.getEndpointService(props.projectId, props.provider, props.endpointServiceId);
   } catch (err) {
+    // Left to the register's own 404, which says what to check.
     if (err instanceof AtlasApiError && err.isNotFound) return undefined;
     throw err;
   }
+}
+
+/**
+ * What the step checks before it registers, or keeps a registration in an Update, read in one round (each call
+ * at once, so that a look takes one call's time): the registration, and for the checks the service (a GCP
+ * group's rule count; the named clusters' regions) and the named clusters. The clusters are not judged while
+ * the stack rolls back: the rollback puts back what the stack held, whatever became of the clusters since.
+ */
+async function lookBefore(api: AtlasApi, props: EndpointProperties, ref: EndpointRef, rollingBack: boolean) {
+  const clusters = props.clusterNames.length > 0 && !rollingBack;
+  const [endpoint, service, looks] = await Promise.all([
+    getOrGone(api, ref),
+    props.provider === 'GCP' || clusters ? serviceOrNone(api, props) : undefined,
+    clusters ? lookAtClusters(api, props.projectId, props.clusterNames) : undefined,
+  ]);
+  return { endpoint, service, clustersProblem: looks ? clustersProblem(looks, ref, service?.regionName) : undefined };
 }
 
 function propsOf(state: ExecutionState): EndpointProperties {
@@ -60,24 +74,21 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       if (!task.checked && !task.uncertain) {
         // Look before registering: a registration there now is someone else's (or one to take over), and once
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
-        const existing = await getOrGone(api, ref);
+        const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+        const { endpoint: existing, service, clustersProblem: unusable } = await lookBefore(api, props, ref, rollingBack);
+        // A cluster that cannot publish a string would fail the request after the registration: say so before.
+        if (unusable) return fail(state, `${unusable} Nothing was registered.`, ports, log);
         if (!existing) {
-          const misfit = props.provider === 'GCP' ? await gcpMisfit(api, props) : undefined;
+          const misfit = service ? gcpEndpointsProblem(props, service) : undefined;
           if (misfit) return fail(state, misfit, ports, log);
-          // A cluster that cannot publish a string would fail the request after the registration: say so before.
-          if (props.clusterNames.length > 0) {
-            const clusters = judgeClusters(await lookAtClusters(api, props.projectId, props.clusterNames), ref);
-            if (clusters.state === 'failed') return fail(state, `${clusters.reason} Nothing was registered.`, ports, log);
-          }
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
         }
-        const owner = ownerOfRegistration(false, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
+        const owner = ownerOfRegistration(false, props.adoptExisting, rollingBack);
         ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
         if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
-        return await awaitConnection(
+        return awaitConnection(
           { state, ports, log },
           { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
-          api,
         );
       }
       let endpoint: InterfaceEndpoint;
@@ -107,10 +118,9 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
               owner,
             });
             if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
-            return await awaitConnection(
+            return awaitConnection(
               { state, ports, log },
               { ref, origin: owner === 'ours' ? 'registered' : 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
-              api,
             );
           }
           return fail(
@@ -134,16 +144,14 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       }
       ports.logger.info('Registered the interface endpoint', { ...log, endpointId: ref.endpointId, serviceId: ref.serviceId });
       // Outside the try: a failed look at a cluster is no failed register.
-      return await awaitConnection(
-        { state, ports, log },
-        { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess },
-        api,
-      );
+      return awaitConnection({ state, ports, log }, { ref, origin: 'registered', endpoint, enforce: props.enforceConnectionSuccess });
     }
     case 'refresh-endpoint': {
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
-      const endpoint = await getOrGone(api, task.ref);
+      const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+      const { endpoint, clustersProblem: unusable } = await lookBefore(api, props, task.ref, rollingBack);
+      if (unusable) return fail(state, `${unusable} The registration stays as it was.`, ports, log);
       if (!endpoint) {
         ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', {
           ...log,
@@ -151,10 +159,9 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         });
         return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { kind: 'register' });
       }
-      return await awaitConnection(
+      return awaitConnection(
         { state, ports, log },
         { ref: task.ref, origin: 'existing', endpoint, enforce: props.enforceConnectionSuccess },
-        api,
       );
     }
     case 'find-registered': {
@@ -203,10 +210,16 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
   if (task.kind === 'await-connection') {
     const props = propsOf(state);
     const api = await ports.atlasFor(props.credentials);
-    return await awaitConnection(
+    // Once the registration is settled, each look reads it and the named clusters at once: one call's time.
+    const clusters = task.settled === true && props.clusterNames.length > 0;
+    const [endpoint, looks] = await Promise.all([
+      getOrGone(api, task.ref),
+      clusters ? lookAtClusters(api, props.projectId, props.clusterNames) : undefined,
+    ]);
+    return awaitConnection(
       { state, ports, log },
-      { ref: task.ref, origin: task.origin, endpoint: await getOrGone(api, task.ref), enforce: props.enforceConnectionSuccess },
-      api,
+      { ref: task.ref, origin: task.origin, endpoint, enforce: props.enforceConnectionSuccess },
+      looks,
     );
   }
   if (task.kind === 'await-removal') {
@@ -218,9 +231,10 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
 
 /**
  * Judges a registration the step has just seen (or found gone) while waiting for Atlas to settle it, and
- * once it is settled, the named clusters' connection strings through it (`connection-strings.ts`).
+ * once it is settled, the named clusters' connection strings through it (`connection-strings.ts`), read with
+ * it in the next look (`looks`).
  */
-async function awaitConnection(
+function awaitConnection(
   { state, ports, log }: StepContext,
   {
     ref,
@@ -228,8 +242,8 @@ async function awaitConnection(
     endpoint,
     enforce,
   }: { ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing'; endpoint: InterfaceEndpoint | undefined; enforce: boolean },
-  api: AtlasApi,
-): Promise<ExecutionState> {
+  looks?: readonly ClusterLook[],
+): ExecutionState {
   const task: Task = { kind: 'await-connection', ref, origin };
   // An Update that keeps the registration answers the id it received, a new or taken-over registration its
   // own id; a failure only what this request made.
@@ -240,28 +254,47 @@ async function awaitConnection(
   const clock = clockOf(state, ports);
   const registration = judgeConnection(endpoint, ref, ids, clock, enforce);
   const names = propsOf(state).clusterNames;
-  const settled = endpoint !== undefined && registration.outcome === OUTCOME.ready;
-  const connection = endpoint ? connectionOf(endpoint) : undefined;
-  const judgement =
-    settled && names.length > 0 && connection?.state === 'ready'
-      ? judgeClusters(await lookAtClusters(api, ref.projectId, names), ref)
-      : undefined;
-  const verdict = connection
-    ? withConnectionStrings(registration, connection, { names, judgement }, { ref, ids, clock, request: state.request })
-    : registration;
-  return apply({ ...state, task }, verdict, ports, log, task);
+  if (!endpoint || names.length === 0 || registration.outcome !== OUTCOME.ready)
+    return apply({ ...state, task }, registration, ports, log, task);
+  const connection = connectionOf(endpoint);
+  const settled: Task = { ...task, settled: true };
+  if (!looks && connection.state === 'ready') {
+    // Settled: the clusters are read in the next look, with the registration.
+    return apply(
+      { ...state, task: settled },
+      { outcome: OUTCOME.wait, waitSeconds: 0, lastStatus: connection.status },
+      ports,
+      log,
+      settled,
+    );
+  }
+  const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  const judgement = looks ? judgeClusters(looks, ref) : undefined;
+  if (rollingBack && judgement && judgement.state !== 'ready') {
+    ports.logger.warn('The stack rolls back: answering the connection strings the clusters publish now, without waiting', {
+      ...log,
+      clusters: judgement.state === 'failed' ? judgement.reason : judgement.status,
+    });
+  }
+  const verdict = withConnectionStrings(
+    registration,
+    connection,
+    { names, judgement },
+    { ref, ids, clock, request: state.request, rollingBack },
+  );
+  return apply({ ...state, task: settled }, verdict, ports, log, settled);
 }
 
-/** One look at each named cluster; a name Atlas does not know (404) is a look too. */
+/** One look at each named cluster, all at once; a name Atlas does not know (404) is a look too. */
 async function lookAtClusters(api: AtlasApi, projectId: string, names: readonly string[]): Promise<ClusterLook[]> {
-  const looks: ClusterLook[] = [];
-  for (const name of names) {
-    try {
-      looks.push({ name, cluster: await api.getCluster(projectId, name) });
-    } catch (err) {
-      if (err instanceof AtlasApiError && err.isNotFound) looks.push({ name, missing: true });
-      else throw err;
-    }
-  }
-  return looks;
+  return Promise.all(
+    names.map(async (name): Promise<ClusterLook> => {
+      try {
+        return { name, cluster: await api.getCluster(projectId, name) };
+      } catch (err) {
+        if (err instanceof AtlasApiError && err.isNotFound) return { name, missing: true };
+        throw err;
+      }
+    }),
+  );
 }

@@ -13,7 +13,13 @@ export type RegistrationTask =
    * Wait until Atlas has settled the connection: of a registration this request made (`registered`), one
    * that was there before and AdoptExisting took over (`adopted`), or, in an Update, the one it holds (`existing`).
    */
-  | { kind: 'await-connection'; ref: EndpointRef; origin: 'registered' | 'adopted' | 'existing' }
+  | {
+      kind: 'await-connection';
+      ref: EndpointRef;
+      origin: 'registered' | 'adopted' | 'existing';
+      /** Atlas has settled the connection; the wait is on the `ClusterNames` clusters' connection strings. */
+      settled?: boolean;
+    }
   /** Update without change in Atlas: read it; register again if it vanished. */
   | { kind: 'refresh-endpoint'; ref: EndpointRef }
   /** Delete: ask Atlas to remove it (again, after a retryable failure). */
@@ -34,7 +40,10 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   },
   'await-connection': {
     waiting: true,
-    describe: (t) => `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
+    describe: (t) =>
+      t.settled
+        ? `waiting for the clusters' private connection strings through interface endpoint ${t.ref.endpointId}`
+        : `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
     // Only a registration this request made: one it took over stays when the request fails.
     managedId: (t) => (t.origin === 'registered' ? formatEndpointPhysicalId(t.ref) : undefined),
     keptOnFailure: (t) =>

@@ -7,7 +7,9 @@ import type { Cluster } from '../../../lambda/atlas/models';
 import { MAX_ANSWER_BYTES, renderAnswer } from '../../../lambda/cloudformation/answer';
 import {
   type ClusterLook,
+  clustersProblem,
   judgeClusters,
+  placementProblem,
   stringsThrough,
   withConnectionStrings,
 } from '../../../lambda/lifecycle/registration/connection-strings';
@@ -83,27 +85,27 @@ describe('ClusterNames', () => {
 describe('which entry is this endpoint’s', () => {
   it('the entry that lists this endpoint, not another endpoint’s', () => {
     const c = cluster('Cluster0', 'IDLE', [[OTHER_VPCE], [VPCE]]);
-    expect(stringsThrough(c, VPCE)).toEqual({
+    expect(stringsThrough(c, ref)).toEqual({
       connectionString: standard('pl-1-us-east-1'),
       srvConnectionString: 'mongodb+srv://cluster0-pl-1.ab1cd.mongodb.net',
     });
-    expect(stringsThrough(c, 'vpce-0123456789abcdef0')).toBeUndefined();
+    expect(stringsThrough(c, { provider: 'AWS', endpointId: 'vpce-0123456789abcdef0' })).toBeUndefined();
   });
 
   it('a multi-region entry lists one endpoint per region: this endpoint among them is enough', () => {
-    expect(stringsThrough(cluster('Cluster0', 'IDLE', [[OTHER_VPCE, VPCE]]), VPCE)).toBeDefined();
+    expect(stringsThrough(cluster('Cluster0', 'IDLE', [[OTHER_VPCE, VPCE]]), ref)).toBeDefined();
   });
 
   it('a sharded cluster gives the shard-optimized string too', () => {
-    expect(stringsThrough(cluster('Shards', 'IDLE', [[VPCE]], true), VPCE)?.srvShardOptimizedConnectionString).toBe(
+    expect(stringsThrough(cluster('Shards', 'IDLE', [[VPCE]], true), ref)?.srvShardOptimizedConnectionString).toBe(
       'mongodb+srv://shards-pl-0-lb.ab1cd.mongodb.net',
     );
   });
 
   it('no connectionStrings, a null privateEndpoint or an entry without strings is no entry', () => {
-    expect(stringsThrough({ name: 'c', stateName: 'IDLE' }, VPCE)).toBeUndefined();
-    expect(stringsThrough({ name: 'c', stateName: 'IDLE', connectionStrings: { privateEndpoint: null } }, VPCE)).toBeUndefined();
-    expect(stringsThrough({ connectionStrings: { privateEndpoint: [{ endpoints: [{ endpointId: VPCE }] }] } }, VPCE)).toBeUndefined();
+    expect(stringsThrough({ name: 'c', stateName: 'IDLE' }, ref)).toBeUndefined();
+    expect(stringsThrough({ name: 'c', stateName: 'IDLE', connectionStrings: { privateEndpoint: null } }, ref)).toBeUndefined();
+    expect(stringsThrough({ connectionStrings: { privateEndpoint: [{ endpoints: [{ endpointId: VPCE }] }] } }, ref)).toBeUndefined();
   });
 });
 
@@ -112,7 +114,10 @@ describe('judging the named clusters', () => {
 
   it('a cluster Atlas does not have fails at once, naming it', () => {
     const j = judgeClusters([look(cluster('Cluster0', 'IDLE', [[VPCE]])), { name: 'Clutser1', missing: true }], ref);
-    expect(j).toEqual({ state: 'failed', reason: expect.stringMatching(/has no cluster named "Clutser1" \(404\): check ClusterNames/) });
+    expect(j).toMatchObject({
+      state: 'failed',
+      reason: expect.stringMatching(/has no cluster named "Clutser1" \(404\): check ClusterNames/),
+    });
   });
 
   it('a cluster being deleted fails: it will never publish', () => {
@@ -124,7 +129,11 @@ describe('judging the named clusters', () => {
 
   it.each(['IDLE', 'CREATING', 'UPDATING', 'REPAIRING', 'SOMETHING_NEW'])('a %s cluster without the string is waited for', (s) => {
     const j = judgeClusters([look(cluster('Cluster0', s, [[OTHER_VPCE]]))], ref);
-    expect(j).toEqual({ state: 'pending', status: `no private connection string through this endpoint yet from Cluster0 ${s}` });
+    expect(j).toEqual({
+      state: 'pending',
+      strings: new Map(),
+      status: `no private connection string through this endpoint yet from Cluster0 ${s}`,
+    });
   });
 
   it('a cluster that publishes the string while it changes is done: the string is what the application needs', () => {
@@ -250,5 +259,96 @@ describe('the verdict with connection strings', () => {
       outcome: OUTCOME.failed,
       answer: { reason: expect.stringMatching(/is REJECTED, and ClusterNames asks for the connection strings/) },
     });
+  });
+});
+
+describe('an Azure private endpoint id in another case', () => {
+  const AZURE =
+    '/subscriptions/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9/resourceGroups/app-rg/providers/Microsoft.Network/privateEndpoints/atlas-pe';
+  it('is the same endpoint: Azure resource ids are case-insensitive, and the registration is found either way', () => {
+    const c = cluster('Cluster0', 'IDLE', [[AZURE.toLowerCase().replace('app-rg', 'APP-RG')]]);
+    expect(stringsThrough(c, { provider: 'AZURE', endpointId: AZURE })).toBeDefined();
+  });
+  it('is not, for an AWS or GCP id, which Atlas keeps as given', () => {
+    expect(stringsThrough(cluster('Cluster0', 'IDLE', [[VPCE.toUpperCase()]]), ref)).toBeUndefined();
+  });
+});
+
+describe('where the cluster’s nodes are', () => {
+  const placed = (configs: { providerName: string; regionName: string }[]): ClusterLook => ({
+    name: 'Cluster0',
+    cluster: { name: 'Cluster0', stateName: 'IDLE', replicationSpecs: [{ zoneName: 'Zone 1', regionConfigs: configs }] },
+  });
+  it('a cluster with nodes in the service’s provider and region can publish through it', () => {
+    expect(
+      placementProblem(
+        placed([
+          { providerName: 'AWS', regionName: 'US_EAST_1' },
+          { providerName: 'AWS', regionName: 'US_WEST_2' },
+        ]),
+        ref,
+        'US_EAST_1',
+      ),
+    ).toBeUndefined();
+  });
+  it('a cluster elsewhere never will: the reason names where its nodes are', () => {
+    expect(placementProblem(placed([{ providerName: 'AWS', regionName: 'US_WEST_2' }]), ref, 'US_EAST_1')).toMatch(
+      /Cluster Cluster0 has its nodes in AWS US_WEST_2, none in AWS US_EAST_1, the region of private endpoint service .*Register an endpoint with a service in the cluster's region, or remove the cluster from ClusterNames/,
+    );
+    expect(placementProblem(placed([{ providerName: 'GCP', regionName: 'US_EAST_1' }]), ref, 'US_EAST_1')).toMatch(
+      /GCP US_EAST_1, none in AWS US_EAST_1/,
+    );
+  });
+  it('a shared-tier cluster has no private endpoints', () => {
+    expect(placementProblem(placed([{ providerName: 'TENANT', regionName: 'US_EAST_1' }]), ref, 'US_EAST_1')).toMatch(
+      /shared-tier cluster/,
+    );
+  });
+  it('a cluster whose placement Atlas does not show is waited for, not refused', () => {
+    expect(placementProblem({ name: 'Cluster0', cluster: { name: 'Cluster0', stateName: 'IDLE' } }, ref, 'US_EAST_1')).toBeUndefined();
+    expect(clustersProblem([{ name: 'Cluster0', cluster: { name: 'Cluster0' } }], ref, undefined)).toBeUndefined();
+  });
+  it('clustersProblem: a missing cluster first, then one placed elsewhere', () => {
+    expect(
+      clustersProblem([placed([{ providerName: 'AWS', regionName: 'US_WEST_2' }]), { name: 'Nope', missing: true }], ref, 'US_EAST_1'),
+    ).toMatch(/no cluster named "Nope"/);
+    expect(clustersProblem([placed([{ providerName: 'AWS', regionName: 'US_WEST_2' }])], ref, 'US_EAST_1')).toMatch(
+      /none in AWS US_EAST_1/,
+    );
+  });
+});
+
+describe('while the stack rolls back', () => {
+  const rollback = (names: string[], looks: ClusterLook[]) =>
+    withConnectionStrings(
+      registered,
+      available,
+      { names, judgement: judgeClusters(looks, ref) },
+      { ref, ids, clock, request, rollingBack: true },
+    );
+
+  it('a cluster deleted since answers SUCCESS with empty strings, every key there: a FAILED would leave the stack in UPDATE_ROLLBACK_FAILED', () => {
+    const v = rollback(['Cluster0'], [{ name: 'Cluster0', missing: true }]);
+    expect(v).toMatchObject({ outcome: OUTCOME.ready, answer: { status: 'SUCCESS' } });
+    expect(v.outcome === OUTCOME.ready && v.answer.data).toEqual({
+      ConnectionStatus: 'AVAILABLE',
+      ConnectionString: '',
+      SrvConnectionString: '',
+      SrvShardOptimizedConnectionString: '',
+    });
+  });
+
+  it('no wait either: what is published now, empty for the rest', () => {
+    const v = rollback(
+      ['A', 'B'],
+      [
+        { name: 'A', cluster: cluster('A', 'IDLE', [[VPCE]]) },
+        { name: 'B', cluster: cluster('B', 'UPDATING') },
+      ],
+    );
+    expect(v.outcome).toBe(OUTCOME.ready);
+    const map = JSON.parse(v.outcome === OUTCOME.ready ? v.answer.data!.ConnectionStrings : '{}') as Record<string, Record<string, string>>;
+    expect(map.A.srvConnectionString).toBe('mongodb+srv://a-pl-0.ab1cd.mongodb.net');
+    expect(map.B).toEqual({ connectionString: '', srvConnectionString: '' });
   });
 });
