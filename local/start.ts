@@ -15,7 +15,8 @@ import { parseCredentialsSecret } from '../lambda/credentials/secret-format';
 import { redactSecrets } from '../lambda/logging';
 import { createdSince } from '../lambda/lifecycle/service/unseen';
 import { type ClusterConnectionStrings, CONNECTION_STRINGS_ATTRIBUTE, SINGLE_CLUSTER_ATTRIBUTES } from '../lambda/model/connection-strings';
-import { RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
+import { MAX_CLUSTER_NAMES, RESOURCE_TYPE_ENDPOINT } from '../lambda/model/endpoint-properties';
+import { ATLAS_CLUSTER_NAME } from '../lambda/model/provider';
 import { guessAtlasRegionName } from '../lambda/model/regions';
 import { parseServiceProperties } from '../lambda/model/service-properties';
 import { type CloudProvider, DEFAULT_PROJECT_ID } from './atlas-emulator';
@@ -203,7 +204,15 @@ export function parseCli(
     if (updates.length > 0 || register)
       throw new UsageError('--cancel-after runs the Create and its Delete only: not with --update or --register');
   }
-  if ((values.cluster ?? []).length > 0 && (properties || atlasBaseUrl) && !register)
+  const clusters = values.cluster ?? [];
+  for (const [i, name] of clusters.entries()) {
+    if (!ATLAS_CLUSTER_NAME.test(name))
+      throw new UsageError(`--cluster ${name}: an Atlas cluster name is 1-64 letters, digits or hyphens, starting with a letter or digit`);
+    if (clusters.indexOf(name) !== i) throw new UsageError(`--cluster ${name} is given twice`);
+  }
+  if (clusters.length > MAX_CLUSTER_NAMES)
+    throw new UsageError(`--cluster: a registration waits for at most ${MAX_CLUSTER_NAMES} clusters`);
+  if (clusters.length > 0 && (properties || atlasBaseUrl) && !register)
     throw new UsageError('--cluster is for registrations: add --register (the tour registers on its own)');
   if (atlasBaseUrl && !properties && !register)
     throw new UsageError('real Atlas needs --properties or --register (the tour is for the embedded emulator)');
@@ -214,7 +223,7 @@ export function parseCli(
     properties,
     updates,
     register,
-    clusters: values.cluster ?? [],
+    clusters,
     keep: values.keep ?? false,
     ...(cancelAfter !== undefined ? { cancelAfter } : {}),
     waitScale,

@@ -214,6 +214,8 @@ describe('npm start', () => {
       ['--properties', 'not json'],
       ['--atlas-base-url', 'http://127.0.0.1:1', '--properties', '{}'],
       ['--properties', '{}', '--cluster', 'Cluster0'],
+      ['--cluster', 'Cluster0', '--cluster', 'Cluster0'],
+      ['--cluster', 'bad_name'],
     ]) {
       const r = start(args);
       expect([args, r.status]).toEqual([args, 2]);
