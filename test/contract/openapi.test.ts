@@ -107,6 +107,24 @@ describe('OpenAPI contract validator', () => {
     expect(requestProblems('createPrivateEndpoint', { id: 'eni-1', ...aws }, aws)).not.toEqual([]);
     expect(requestProblems('createPrivateEndpoint', { ...aws }, aws)).not.toEqual([]);
   });
+
+  // 2025-06 picks a region config's branch by providerName, and its regionName lists overlap across clouds.
+  it("holds a cluster's region configs to their provider", () => {
+    const withConfig = (config: object) => ({ name: 'Cluster0', replicationSpecs: [{ regionConfigs: [config], zoneName: 'Zone 1' }] });
+    const electableSpecs = { instanceSize: 'M10', nodeCount: 3 };
+    const config = (providerName: string, regionName: string) => ({ electableSpecs, priority: 7, providerName, regionName });
+    // US_WEST_2 is a region of all three clouds, US_EAST_2 of AWS and Azure.
+    for (const p of ['AWS', 'AZURE', 'GCP']) expect(responseProblems('getCluster', 200, withConfig(config(p, 'US_WEST_2')))).toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AZURE', 'US_EAST_2')))).toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AWS', 'CENTRAL_US')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('GCP', 'US_EAST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AZURE', 'EU_WEST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('ORACLE', 'US_EAST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), priority: 8 }))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), electableSpecs: { instanceSize: 'M10', nodeCount: '3' } }))).not.toEqual([]);
+    // 2026-08 closes a provider's property list: a tenant's backingProviderName is not an AWS region config's.
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), backingProviderName: 'AWS' }))).not.toEqual([]);
+  });
 });
 
 // The emulator's cluster read, as the connection wait meets it: without and with private-endpoint strings
