@@ -163,6 +163,8 @@ export interface Cluster {
   stateName?: ClusterState | string;
   paused?: boolean;
   connectionStrings?: { privateEndpoint?: ClusterPrivateEndpointStrings[] | null } | null;
+  /** Where the cluster's nodes are: one spec per shard (one for a replica set), one region config per region. */
+  replicationSpecs?: { zoneName?: string; regionConfigs?: { providerName?: string; regionName?: string; priority?: number }[] }[] | null;
 }
 
 /** The body of an Atlas error response. A 401 was recorded without `errorCode` and `parameters`. */
