@@ -142,7 +142,14 @@ describe("the emulator's cluster read against the contract", () => {
 
   beforeAll(async () => {
     emulator = await startAtlasEmulator({
-      clusters: [{ name: 'Cluster0' }, { name: 'Shards', type: 'SHARDED' }, { name: 'Spread', regions: ['us-east-1', 'us-west-2'] }],
+      clusters: [
+        { name: 'Cluster0' },
+        { name: 'Shards', type: 'SHARDED' },
+        { name: 'Spread', regions: ['us-east-1', 'us-west-2'] },
+        { name: 'AzureSpread', providerName: 'AZURE', regions: ['eastus2', 'westus2', 'westeurope'] },
+        { name: 'GcpShards', providerName: 'GCP', regions: ['us-central1', 'us-west2'], type: 'SHARDED' },
+        { name: 'Gcp0', providerName: 'GCP' },
+      ],
     });
     atlas = new DigestClient(emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
   });
@@ -165,6 +172,24 @@ describe("the emulator's cluster read against the contract", () => {
     }
     expect((await read('Spread')).json.connectionStrings.privateEndpoint[0].endpoints).toHaveLength(2);
     expect((await read('Shards')).json.connectionStrings.privateEndpoint[0].srvShardOptimizedConnectionString).toBeDefined();
+  });
+
+  it("conforms with its replicationSpecs: single-region, multi-region and sharded, on every provider", async () => {
+    const shapes: [string, number, number][] = [];
+    for (const name of ['Cluster0', 'Shards', 'Spread', 'AzureSpread', 'GcpShards', 'Gcp0']) {
+      const r = await read(name);
+      expect([name, r.status, r.problems]).toEqual([name, 200, []]);
+      const specs = r.json.replicationSpecs as { regionConfigs: unknown[] }[];
+      shapes.push([name, specs.length, specs[0].regionConfigs.length]);
+    }
+    expect(shapes).toEqual([
+      ['Cluster0', 1, 1],
+      ['Shards', 2, 1],
+      ['Spread', 1, 2],
+      ['AzureSpread', 1, 3],
+      ['GcpShards', 2, 2],
+      ['Gcp0', 1, 1],
+    ]);
   });
 
   it('conforms when it says no: a missing cluster, a version the read does not have', async () => {
