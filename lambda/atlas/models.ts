@@ -163,7 +163,7 @@ export interface Cluster {
   stateName?: ClusterState | string;
   paused?: boolean;
   connectionStrings?: { privateEndpoint?: ClusterPrivateEndpointStrings[] | null } | null;
-  /** Where the cluster's nodes are: per shard, per region, the cloud provider (`TENANT` on the shared tier) and region. */
+  /** Where the cluster's nodes are: one spec per shard (one for a replica set), one region config per region (`TENANT` on the shared tier). */
   replicationSpecs?: { zoneName?: string; regionConfigs?: { providerName?: string; regionName?: string; priority?: number }[] }[] | null;
 }
 

@@ -36,7 +36,19 @@ export interface ClusterView {
   mongoDBMajorVersion: string;
   name: string;
   paused: false;
+  replicationSpecs: ReplicationSpecView[];
   stateName: ClusterState;
+}
+
+/** Where a cluster's electable nodes are: one region config per region, highest priority first. */
+export interface ReplicationSpecView {
+  regionConfigs: {
+    electableSpecs: { ebsVolumeType?: 'STANDARD'; instanceSize: 'M10'; nodeCount: number };
+    priority: number;
+    providerName: CloudProvider;
+    regionName: string;
+  }[];
+  zoneName: 'Zone 1';
 }
 
 export function clusterStateAt(c: ClusterRecord, now: number): ClusterState {
@@ -154,6 +166,28 @@ export function privateEndpointStrings(
   return combos.map((combo, i) => entry(c, combo, numbers[i]));
 }
 
+/**
+ * One spec per shard (a replica set is one), each with every region of the cluster: priorities 7, 6, … in the
+ * order the regions were configured, three M10 nodes in the first region and two in each other (an odd total,
+ * as elections need). AWS shows its volume type, as Atlas does for AWS hardware.
+ */
+function replicationSpecs(c: ClusterRecord): ReplicationSpecView[] {
+  const spec = (): ReplicationSpecView => ({
+    regionConfigs: c.regions.map((r, i) => ({
+      electableSpecs: {
+        ...(c.provider === 'AWS' ? { ebsVolumeType: 'STANDARD' as const } : {}),
+        instanceSize: 'M10',
+        nodeCount: i === 0 ? 3 : 2,
+      },
+      priority: 7 - i,
+      providerName: c.provider,
+      regionName: r.atlasName,
+    })),
+    zoneName: 'Zone 1',
+  });
+  return c.type === 'SHARDED' ? [spec(), spec()] : [spec()];
+}
+
 export function clusterView(c: ClusterRecord, services: readonly ServiceRecord[], timings: EmulatorTimings, now: number): ClusterView {
   const label = clusterLabel(c);
   const name = c.name.toLowerCase();
@@ -175,6 +209,7 @@ export function clusterView(c: ClusterRecord, services: readonly ServiceRecord[]
     mongoDBMajorVersion: '8.0',
     name: c.name,
     paused: false,
+    replicationSpecs: replicationSpecs(c),
     stateName: clusterStateAt(c, now),
   };
 }

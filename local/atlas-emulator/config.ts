@@ -115,7 +115,7 @@ export interface EmulatorCluster {
   projectId?: string;
   /** @default 'AWS' */
   providerName?: CloudProvider;
-  /** Either spelling; Atlas's is shown. @default one region: AWS `US_EAST_1`, AZURE `US_EAST_2`, GCP `CENTRAL_US` */
+  /** Either spelling, at most 7; Atlas's is shown. @default one region: AWS `US_EAST_1`, AZURE `US_EAST_2`, GCP `CENTRAL_US` */
   regions?: string[];
   /** @default 'REPLICASET' */
   type?: (typeof CLUSTER_TYPES)[number];
@@ -148,6 +148,8 @@ export function resolveCluster(cluster: EmulatorCluster, projectIds: readonly st
     throw new RangeError(`cluster ${name}: providerName must be one of ${CLOUD_PROVIDERS.join(', ')}, got ${provider}`);
   const names = cluster.regions ?? [DEFAULT_CLUSTER_REGION[provider]];
   if (names.length === 0) throw new RangeError(`cluster ${name}: regions must name at least one region`);
+  // Election priorities run 7, 6, … down to 1, one per region.
+  if (names.length > 7) throw new RangeError(`cluster ${name}: at most 7 regions (one election priority each), got ${names.length}`);
   const regions: Region[] = [];
   for (const r of names) {
     const region = findRegion(provider, r);

@@ -21,7 +21,9 @@ export type Operation = (typeof OPERATIONS)[number];
 /**
  * The media types (`Accept`) each Atlas operation answers in, the current one first. The private endpoint
  * operations exist only in 2023-01-01. The cluster read is current in 2024-08-05; MongoDB's specification lists
- * 2023-02-01 as deprecated, not sunset, and every field the emulator shows of a cluster has the same shape there.
+ * 2023-02-01 as deprecated, not sunset, and every field the emulator shows of a cluster has the same shape there
+ * but one: a sharded cluster's `replicationSpecs` are one per shard, where 2023-02-01 has one spec with `numShards`
+ * (not modelled: the regions read the same either way).
  */
 export const OPERATION_MEDIA_TYPES: Readonly<Record<Exclude<Operation, 'token'>, readonly string[]>> = {
   createService: [ATLAS_MEDIA_TYPE],

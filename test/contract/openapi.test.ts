@@ -107,6 +107,24 @@ describe('OpenAPI contract validator', () => {
     expect(requestProblems('createPrivateEndpoint', { id: 'eni-1', ...aws }, aws)).not.toEqual([]);
     expect(requestProblems('createPrivateEndpoint', { ...aws }, aws)).not.toEqual([]);
   });
+
+  // 2025-06 picks a region config's branch by providerName, and its regionName lists overlap across clouds.
+  it("holds a cluster's region configs to their provider", () => {
+    const withConfig = (config: object) => ({ name: 'Cluster0', replicationSpecs: [{ regionConfigs: [config], zoneName: 'Zone 1' }] });
+    const electableSpecs = { instanceSize: 'M10', nodeCount: 3 };
+    const config = (providerName: string, regionName: string) => ({ electableSpecs, priority: 7, providerName, regionName });
+    // US_WEST_2 is a region of all three clouds, US_EAST_2 of AWS and Azure.
+    for (const p of ['AWS', 'AZURE', 'GCP']) expect(responseProblems('getCluster', 200, withConfig(config(p, 'US_WEST_2')))).toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AZURE', 'US_EAST_2')))).toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AWS', 'CENTRAL_US')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('GCP', 'US_EAST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('AZURE', 'EU_WEST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig(config('ORACLE', 'US_EAST_1')))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), priority: 8 }))).not.toEqual([]);
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), electableSpecs: { instanceSize: 'M10', nodeCount: '3' } }))).not.toEqual([]);
+    // 2026-08 closes a provider's property list: a tenant's backingProviderName is not an AWS region config's.
+    expect(responseProblems('getCluster', 200, withConfig({ ...config('AWS', 'US_EAST_1'), backingProviderName: 'AWS' }))).not.toEqual([]);
+  });
 });
 
 // The emulator's cluster read, as the connection wait meets it: without and with private-endpoint strings
@@ -124,7 +142,14 @@ describe("the emulator's cluster read against the contract", () => {
 
   beforeAll(async () => {
     emulator = await startAtlasEmulator({
-      clusters: [{ name: 'Cluster0' }, { name: 'Shards', type: 'SHARDED' }, { name: 'Spread', regions: ['us-east-1', 'us-west-2'] }],
+      clusters: [
+        { name: 'Cluster0' },
+        { name: 'Shards', type: 'SHARDED' },
+        { name: 'Spread', regions: ['us-east-1', 'us-west-2'] },
+        { name: 'AzureSpread', providerName: 'AZURE', regions: ['eastus2', 'westus2', 'westeurope'] },
+        { name: 'GcpShards', providerName: 'GCP', regions: ['us-central1', 'us-west2'], type: 'SHARDED' },
+        { name: 'Gcp0', providerName: 'GCP' },
+      ],
     });
     atlas = new DigestClient(emulator.baseUrl, DEFAULT_API_KEY.publicKey, DEFAULT_API_KEY.privateKey);
   });
@@ -147,6 +172,24 @@ describe("the emulator's cluster read against the contract", () => {
     }
     expect((await read('Spread')).json.connectionStrings.privateEndpoint[0].endpoints).toHaveLength(2);
     expect((await read('Shards')).json.connectionStrings.privateEndpoint[0].srvShardOptimizedConnectionString).toBeDefined();
+  });
+
+  it("conforms with its replicationSpecs: single-region, multi-region and sharded, on every provider", async () => {
+    const shapes: [string, number, number][] = [];
+    for (const name of ['Cluster0', 'Shards', 'Spread', 'AzureSpread', 'GcpShards', 'Gcp0']) {
+      const r = await read(name);
+      expect([name, r.status, r.problems]).toEqual([name, 200, []]);
+      const specs = r.json.replicationSpecs as { regionConfigs: unknown[] }[];
+      shapes.push([name, specs.length, specs[0].regionConfigs.length]);
+    }
+    expect(shapes).toEqual([
+      ['Cluster0', 1, 1],
+      ['Shards', 2, 1],
+      ['Spread', 1, 2],
+      ['AzureSpread', 1, 3],
+      ['GcpShards', 2, 2],
+      ['Gcp0', 1, 1],
+    ]);
   });
 
   it('conforms when it says no: a missing cluster, a version the read does not have', async () => {

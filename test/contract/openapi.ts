@@ -13,9 +13,14 @@
  *  7. a 401 body may lack `errorCode` and `parameters` (recorded live: `{error, reason, detail}`);
  *  8. a 503 may carry a body that is not JSON, and a 405 no body at all (both recorded live); see
  *     `answerProblems`.
- * And two mechanical translations, no allowance: the 2025-06 `discriminator` (a `oneOf` whose branches all
- * accept every provider) becomes an if/then on `cloudProvider`, and the 2026-08 `x-xgen-discriminator`
- * becomes per-provider required fields and a closed property list (common fields plus that provider's).
+ * And mechanical translations, no allowance: the 2025-06 `discriminator` (a `oneOf` whose branches all
+ * accept every provider) becomes an if/then on its property (`cloudProvider`, a region config's
+ * `providerName`), and the 2026-08 `x-xgen-discriminator` becomes per-provider required fields and a closed
+ * property list (common fields plus that provider's). Where a discriminated schema also lists its branches in a
+ * `oneOf` and each branch `allOf`s back to it (2025-06 `CloudRegionConfig20240805`), the `oneOf` goes and the
+ * branches lose the reference back: the if/then already picks the branch, and the cycle has no base case. The
+ * 2025-06 `oneOf`s of the cluster's per-provider lists, whose branches overlap (`US_WEST_2` is a region of all
+ * three clouds, `M10` a size of all three), are read as `anyOf`: as written, no such value could ever hold.
  * An error status that a spec file does not list (406, 415, 503 …) is validated against `ApiError`, the
  * schema every error response of the spec uses.
  */
@@ -110,6 +115,14 @@ function prepareSchemas(raw: Json): Json {
         then: { $ref: ref },
       }));
     }
+    if (disc && Array.isArray(s.oneOf)) {
+      delete s.oneOf;
+      const self = `#/components/schemas/${name}`;
+      for (const ref of Object.values(disc.mapping)) {
+        const branch = schemas[ref.split('/').pop()!] as Json;
+        if (Array.isArray(branch.allOf)) branch.allOf = (branch.allOf as Json[]).filter((x) => x.$ref !== self);
+      }
+    }
     // 2026-08: the transform's x-xgen-discriminator lists which properties belong to which provider.
     const xd = s['x-xgen-discriminator'] as
       | { propertyName: string; mapping: Record<string, { properties?: string[]; required?: string[] }> }
@@ -128,6 +141,27 @@ function prepareSchemas(raw: Json): Json {
     if (name === 'CreateEndpointRequest' && Array.isArray(s.oneOf)) delete s.oneOf;
     if (Array.isArray(s.allOf) && name.startsWith('Create') && s.allOf.some((x: Json) => x.$ref === '#/components/schemas/CreateEndpointRequest')) {
       s.allOf = (s.allOf as Json[]).filter((x) => x.$ref !== '#/components/schemas/CreateEndpointRequest');
+    }
+  }
+  for (const overlapping of [schemas.HardwareSpec20240805, schemas.DedicatedHardwareSpec20240805] as (Json | undefined)[]) {
+    if (overlapping && Array.isArray(overlapping.oneOf)) {
+      overlapping.anyOf = overlapping.oneOf;
+      delete overlapping.oneOf;
+    }
+  }
+  // 2025-06's regionName: a oneOf of three string enums titled "AWS Regions", "Azure Regions", "GCP Regions",
+  // typed `object` (the 2026-08 file says `string`). Each provider's branch of the region config takes its own.
+  const regionConfig = schemas.CloudRegionConfig20240805 as { properties?: Record<string, Json>; allOf?: Json[] } | undefined;
+  const regionName = regionConfig?.properties?.regionName;
+  if (regionConfig && regionName && Array.isArray(regionName.oneOf)) {
+    const lists = regionName.oneOf as Json[];
+    regionName.anyOf = lists;
+    regionName.type = 'string';
+    delete regionName.oneOf;
+    for (const rule of regionConfig.allOf ?? []) {
+      const provider = (rule.if as { properties: { providerName?: { const: string } } }).properties.providerName?.const;
+      const own = lists.find((l) => String(l.title).toUpperCase() === `${provider} REGIONS`);
+      if (own) rule.then = { allOf: [rule.then, { properties: { regionName: own } }] };
     }
   }
   return schemas;

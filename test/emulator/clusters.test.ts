@@ -107,11 +107,65 @@ describe('the cluster read', () => {
       mongoDBMajorVersion: '8.0',
       name: 'Cluster0',
       paused: false,
+      replicationSpecs: [
+        {
+          regionConfigs: [
+            {
+              electableSpecs: { ebsVolumeType: 'STANDARD', instanceSize: 'M10', nodeCount: 3 },
+              priority: 7,
+              providerName: 'AWS',
+              regionName: 'US_EAST_1',
+            },
+          ],
+          zoneName: 'Zone 1',
+        },
+      ],
       stateName: 'IDLE',
     });
     expect(env.emulator.clusters().find((c) => c.name === 'Cluster0')).toEqual(raw.json);
     // The client's read is the same body.
     expect(await atlas.getCluster(PROJECT, 'Cluster0')).toEqual(raw.json);
+  });
+
+  it("shows where the nodes are: every replication spec lists exactly the cluster's provider and regions, in priority order", async () => {
+    env.emulator.addCluster({ name: 'Gcp3', providerName: 'GCP', regions: ['us-central1', 'WESTERN_EUROPE', 'asia-east1'] });
+    env.emulator.addCluster({ name: 'AzureShards', providerName: 'AZURE', regions: ['eastus2', 'westeurope'], type: 'SHARDED' });
+    const placement = async (name: string) =>
+      ((await atlas.getCluster(PROJECT, name)).replicationSpecs ?? []).map((spec) =>
+        (spec.regionConfigs ?? []).map((rc) => [rc.providerName, rc.regionName, rc.priority]),
+      );
+    expect(await placement('Cluster0')).toEqual([[['AWS', 'US_EAST_1', 7]]]);
+    expect(await placement('Ohio')).toEqual([[['AWS', 'US_EAST_2', 7]]]);
+    expect(await placement('Azure0')).toEqual([[['AZURE', 'US_EAST_2', 7]]]);
+    expect(await placement('Spread')).toEqual([
+      [
+        ['AWS', 'US_EAST_1', 7],
+        ['AWS', 'US_WEST_2', 6],
+      ],
+    ]);
+    expect(await placement('Gcp3')).toEqual([
+      [
+        ['GCP', 'CENTRAL_US', 7],
+        ['GCP', 'WESTERN_EUROPE', 6],
+        ['GCP', 'EASTERN_ASIA_PACIFIC', 5],
+      ],
+    ]);
+    // A sharded cluster: one spec per shard, each across all its regions.
+    const azureShard = [
+      ['AZURE', 'US_EAST_2', 7],
+      ['AZURE', 'EUROPE_WEST', 6],
+    ];
+    expect(await placement('AzureShards')).toEqual([azureShard, azureShard]);
+    expect(await placement('Shards')).toEqual([[['AWS', 'US_EAST_1', 7]], [['AWS', 'US_EAST_1', 7]]]);
+    // Electable nodes: an odd total per shard, three where the primary is preferred; AWS alone shows its volume type.
+    const gcp = (await atlas.getCluster(PROJECT, 'Gcp3')) as { replicationSpecs: { regionConfigs: { electableSpecs: object }[] }[] };
+    expect(gcp.replicationSpecs[0].regionConfigs.map((rc) => rc.electableSpecs)).toEqual([
+      { instanceSize: 'M10', nodeCount: 3 },
+      { instanceSize: 'M10', nodeCount: 2 },
+      { instanceSize: 'M10', nodeCount: 2 },
+    ]);
+    const eight = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-central-1', 'ap-south-1'];
+    expect(() => env.emulator.addCluster({ name: 'Eight', regions: eight })).toThrow(/at most 7 regions/);
   });
 
   it('answers 404 CLUSTER_NOT_FOUND, in Atlas words, for a name the project lacks, and for a removed cluster', async () => {
