@@ -278,6 +278,51 @@ const rows: MatrixRow[] = [
     },
   },
   {
+    name: 'a cluster with no nodes in the service’s region (US_WEST_2; the service is in US_EAST_1): FAILED before the register, saying where its nodes are',
+    emulator: clusters({ name: 'West', regions: ['US_WEST_2'] }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create, rollback } = await ctx.create(registrationOf(svc, { ClusterNames: ['West'] }), registration);
+      ctx.check(
+        create.status === 'FAILED' &&
+          /West has its nodes in AWS US_WEST_2, none in AWS US_EAST_1.*Nothing was registered/.test(create.reason ?? ''),
+        `registration ${create.status}: ${create.reason}`,
+      );
+      ctx.check(create.simulatedSeconds < 60, `failed after ${create.simulatedSeconds} s, not at once`);
+      ctx.check(!ctx.emulator.requests.some((r) => r.operation === 'createEndpoint'), 'a register reached Atlas');
+      ctx.check(rollback?.status === 'SUCCESS', 'rollback');
+      ctx.check((await ctx.delete(service)).status === 'SUCCESS', 'service Delete');
+    },
+  },
+  {
+    name: 'AZURE: an adopted registration Atlas holds under another case of the resource id: its entry is found, the string answered',
+    provider: 'AZURE',
+    emulator: clusters({ name: 'Cluster0', providerName: 'AZURE', regions: ['US_EAST_2'] }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const otherCase = AZURE_ID.replace('/resourceGroups/app-rg/', '/resourcegroups/APP-RG/');
+      await ctx.outsider.createInterfaceEndpoint(PROJECT, svc, {
+        cloudProvider: 'AZURE',
+        id: otherCase,
+        privateEndpointIPAddress: '10.0.1.4',
+      });
+      const props = {
+        ProjectId: PROJECT,
+        ProviderName: 'AZURE',
+        EndpointServiceId: svc,
+        EndpointId: AZURE_ID,
+        PrivateEndpointIpAddress: '10.0.1.4',
+        ClusterNames: ['Cluster0'],
+        AdoptExisting: true,
+      };
+      const { create } = await ctx.create(props, registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.check(create.simulatedSeconds < 600, `answered after ${create.simulatedSeconds} s`);
+      ctx.check(/^mongodb\+srv:\/\//.test(create.data?.SrvConnectionString ?? ''), `string ${create.data?.SrvConnectionString}`);
+      await deleteAll(ctx);
+    },
+  },
+  {
     name: 'AZURE: connection wait: the string through the private endpoint (named by its resource id) is answered',
     provider: 'AZURE',
     emulator: clusters({ name: 'Cluster0', providerName: 'AZURE', regions: ['US_EAST_2'] }),
