@@ -172,7 +172,7 @@ const rows: MatrixRow[] = [
       const { create, rollback } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'], ServiceTimeout: 600 }), registration);
       ctx.check(
         create.status === 'FAILED' &&
-          /Timed out while waiting for cluster Cluster0 to publish a private connection string through vpce-.*Cluster0 IDLE/.test(
+          /Timed out while waiting for the clusters' private connection strings through interface endpoint vpce-.*Cluster0 IDLE/.test(
             create.reason ?? '',
           ),
         `registration ${create.status}: ${create.reason}`,
@@ -322,6 +322,91 @@ const rows: MatrixRow[] = [
       await deleteAll(ctx);
     },
   },
+  {
+    name: 'a rollback whose cluster reads keep failing (503): it answers what it has, without waiting on them, and the stack is not stuck',
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['Cluster0'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      // Atlas's cluster reads fail from the moment the rollback starts (the match only watches; it never fires).
+      let armed = false;
+      ctx.runner.stateMachine.addFault({
+        step: 'act',
+        when: 'before',
+        match: (s) => {
+          if (s.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS' && !armed) {
+            armed = true;
+            ctx.emulator.faults.inject({ operation: 'getCluster', times: 10_000 }, { kind: 'status', status: 503 });
+          }
+          return false;
+        },
+      });
+      // An Update that fails (a cluster name the project lacks): CloudFormation rolls it back.
+      const { update, rollback } = await ctx.update(
+        registrationOf(svc, { ClusterNames: ['Cluster0', 'Nope'], ServiceTimeout: 600 }),
+        registration,
+      );
+      ctx.check(update.status === 'FAILED', `Update ${update.status}: ${update.reason}`);
+      const back = rollback?.[0];
+      ctx.check(armed, 'the rollback never started');
+      ctx.check(
+        back?.status === 'SUCCESS' && back.simulatedSeconds < 120,
+        `rollback Update ${back?.status} after ${back?.simulatedSeconds} s: ${back?.reason}`,
+      );
+      ctx.emulator.faults.clear();
+      await deleteAll(ctx);
+    },
+  },
+  {
+    name: 'two clusters, one deleted after the Create: the rollback still answers the live one’s string',
+    emulator: clusters({ name: 'orders' }, { name: 'events' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      const { create } = await ctx.create(registrationOf(svc, { ClusterNames: ['orders', 'events'] }), registration);
+      ctx.check(create.status === 'SUCCESS', `registration ${create.status}: ${create.reason}`);
+      ctx.emulator.removeCluster('events', PROJECT);
+      const { update, rollback } = await ctx.update(
+        registrationOf(svc, { ClusterNames: ['orders', 'events'], EnforceConnectionSuccess: false }),
+        registration,
+      );
+      ctx.check(update.status === 'FAILED', `Update ${update.status}`);
+      const back = rollback?.[0];
+      const map = JSON.parse(back?.data?.[CONNECTION_STRINGS_ATTRIBUTE] ?? '{}') as Record<string, ClusterConnectionStrings>;
+      ctx.check(
+        back?.status === 'SUCCESS' && map.orders?.srvConnectionString === publishedThrough(ctx, 'orders')?.srvConnectionString,
+        `rollback ${back?.status}: orders answered ${JSON.stringify(map.orders)}`,
+      );
+      ctx.check(map.events?.srvConnectionString === '', `events answered ${JSON.stringify(map.events)}`);
+      await deleteAll(ctx);
+    },
+  },
+  ...[true, false].map((withClusters): MatrixRow => ({
+    name: `someone else's registration, a look that failed, then a 429 on ${withClusters ? 'a cluster read' : 'the look itself'}: refused as someone else's, never taken as the stack's`,
+    emulator: clusters({ name: 'Cluster0' }),
+    async run(ctx) {
+      const svc = await serviceOf(ctx);
+      await ctx.outsider.createInterfaceEndpoint(PROJECT, svc, { cloudProvider: 'AWS', id: VPCE });
+      ctx.foreign(`${svc}/${VPCE}`);
+      // The look step fails once (its Lambda crashed); the look after it meets a 429.
+      ctx.runner.stateMachine.addFault({
+        step: 'act',
+        when: 'before',
+        match: (s) => s.task.kind === 'register' && s.task.checked !== true,
+        onFire: () =>
+          ctx.emulator.faults.inject(
+            { operation: withClusters ? 'getCluster' : 'getEndpoint', times: 1 },
+            { kind: 'status', status: 429, retryAfterSeconds: 5 },
+          ),
+      });
+      const { create } = await ctx.create(registrationOf(svc, withClusters ? { ClusterNames: ['Cluster0'] } : {}), registration);
+      ctx.check(
+        create.status === 'FAILED' && /is already registered with private endpoint service/.test(create.reason ?? ''),
+        `registration ${create.status} ${create.physicalResourceId}: ${create.reason}`,
+      );
+      ctx.check(interfaceEndpoints(ctx, svc).includes(VPCE), "someone else's registration is gone");
+    },
+  })),
   {
     name: 'AZURE: connection wait: the string through the private endpoint (named by its resource id) is answered',
     provider: 'AZURE',

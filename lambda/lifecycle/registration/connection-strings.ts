@@ -27,8 +27,14 @@ export const CLUSTER_STATUS: StatusTable<ClusterState> = {
   deleting: ['DELETING'],
 };
 
-/** One look at one named cluster: what Atlas answered, or that it has no cluster of that name (404). */
-export type ClusterLook = { readonly name: string; readonly cluster: Cluster } | { readonly name: string; readonly missing: true };
+/**
+ * One look at one named cluster: what Atlas answered, that it has no cluster of that name (404), or, only while
+ * the stack rolls back (when nothing waits or fails on a cluster), why it could not be read.
+ */
+export type ClusterLook =
+  | { readonly name: string; readonly cluster: Cluster }
+  | { readonly name: string; readonly missing: true }
+  | { readonly name: string; readonly unread: string };
 
 /** `strings`: what the clusters publish through this endpoint so far (all of them once `ready`). */
 export type ClusterJudgement = { readonly strings: ReadonlyMap<string, ClusterConnectionStrings> } &
@@ -71,21 +77,21 @@ export function stringsThrough(cluster: Cluster, ref: Pick<EndpointRef, 'provide
 
 /** Judges one look at every named cluster, in the order they were named. */
 export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): ClusterJudgement {
-  const missing = looks.filter((l) => 'missing' in l).map((l) => l.name);
+  // What every readable cluster publishes, whatever the others do: a rollback answers it.
   const strings = new Map<string, ClusterConnectionStrings>();
-  if (missing.length > 0) {
-    return {
-      state: 'failed',
-      strings,
-      reason:
-        `Atlas project ${ref.projectId} has no cluster named ${missing.map((n) => `"${n}"`).join(', ')} (404): ` +
-        'check ClusterNames (cluster names are case-sensitive) and that the credentials can read the project.',
-    };
-  }
+  const missing: string[] = [];
+  const unread: string[] = [];
   const waiting: string[] = [];
   const deleting: string[] = [];
   for (const look of looks) {
-    if ('missing' in look) continue;
+    if ('missing' in look) {
+      missing.push(look.name);
+      continue;
+    }
+    if ('unread' in look) {
+      unread.push(`${look.name} (unread: ${look.unread})`);
+      continue;
+    }
     const found = stringsThrough(look.cluster, ref);
     if (found) {
       strings.set(look.name, found);
@@ -95,6 +101,15 @@ export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): 
     if (classify(CLUSTER_STATUS, state) === 'deleting') deleting.push(look.name);
     else waiting.push(`${look.name} ${state}${look.cluster.paused ? ' (paused)' : ''}`);
   }
+  if (missing.length > 0) {
+    return {
+      state: 'failed',
+      strings,
+      reason:
+        `Atlas project ${ref.projectId} has no cluster named ${missing.map((n) => `"${n}"`).join(', ')} (404): ` +
+        'check ClusterNames (cluster names are case-sensitive) and that the credentials can read the project.',
+    };
+  }
   if (deleting.length > 0) {
     return {
       state: 'failed',
@@ -102,9 +117,13 @@ export function judgeClusters(looks: readonly ClusterLook[], ref: EndpointRef): 
       reason: `Cluster ${deleting.join(', ')} of Atlas project ${ref.projectId} is being deleted: it will publish no private connection string. Remove it from ClusterNames.`,
     };
   }
-  if (waiting.length > 0) {
+  if (waiting.length > 0 || unread.length > 0) {
     // Short: the state carries it (MAX_LAST_STATUS_CHARS), and the deadline's reason names the endpoint already.
-    return { state: 'pending', strings, status: `no private connection string through this endpoint yet from ${waiting.join(', ')}` };
+    return {
+      state: 'pending',
+      strings,
+      status: `no private connection string through this endpoint yet from ${[...waiting, ...unread].join(', ')}`,
+    };
   }
   return { state: 'ready', strings };
 }
@@ -139,8 +158,12 @@ export function connectionAttributes(
  * which has no private endpoints. Undefined when it can, or when Atlas does not say where its nodes are.
  */
 export function placementProblem(look: ClusterLook, ref: EndpointRef, regionName: string): string | undefined {
-  if ('missing' in look) return undefined;
-  const configs = (look.cluster.replicationSpecs ?? []).flatMap((spec) => spec?.regionConfigs ?? []);
+  if (!('cluster' in look)) return undefined;
+  // Atlas may leave a region config's regionName out (the 2026-08 contract: "only returned ... for single-region
+  // clusters"): only what it says is judged.
+  const configs = (look.cluster.replicationSpecs ?? [])
+    .flatMap((spec) => spec?.regionConfigs ?? [])
+    .filter((c) => typeof c?.providerName === 'string' && (c.providerName === 'TENANT' || typeof c.regionName === 'string'));
   if (configs.length === 0) return undefined;
   if (configs.some((c) => c?.providerName === ref.provider && c?.regionName === regionName)) return undefined;
   if (configs.some((c) => c?.providerName === 'TENANT')) {
@@ -171,9 +194,14 @@ export function clustersProblem(
 /** What the deadline's reason says the request was doing. */
 export function connectionWaitActivity(clusterNames: readonly string[], ref: EndpointRef): string {
   return (
-    `waiting for cluster ${clusterNames.join(', ')} to publish a private connection string through ${ref.endpointId} ` +
-    '(a cluster in several regions publishes one only once each of its regions has an endpoint registered, and Atlas may take minutes after the registration is AVAILABLE)'
+    `${connectionWaitDescription(ref)} (cluster ${clusterNames.join(', ')}; ` +
+    'a cluster in several regions publishes one only once each of its regions has an endpoint registered, and Atlas may take minutes after the registration is AVAILABLE)'
   );
+}
+
+/** What the request is doing while it waits for the clusters, as its task describes it too. */
+export function connectionWaitDescription(ref: Pick<EndpointRef, 'endpointId'>): string {
+  return `waiting for the clusters' private connection strings through interface endpoint ${ref.endpointId}`;
 }
 
 /**
@@ -205,6 +233,9 @@ export function withConnectionStrings(
     const answer = { ...registration.answer, data: { ...data, ...connectionAttributes(clusters.names, strings) } };
     const bytes = answerBytes(request, answer);
     if (bytes <= MAX_ANSWER_BYTES) return { ...registration, answer };
+    // A rollback must not fail: every key, empty, rather than a string cut short.
+    if (context.rollingBack)
+      return { ...registration, answer: { ...registration.answer, data: { ...data, ...connectionAttributes(clusters.names, new Map()) } } };
     return failedVerdict(
       ids.failed,
       `The connection strings of cluster ${clusters.names.join(', ')} make the answer ${bytes} bytes, and CloudFormation takes at most ${MAX_ANSWER_BYTES}: name fewer clusters in ClusterNames (the others' strings stay readable in Atlas, under each cluster's private endpoint connection strings).`,

@@ -43,15 +43,27 @@ async function serviceOrNone(api: AtlasApi, props: EndpointProperties): Promise<
  * at once, so that a look takes one call's time): the registration, and for the checks the service (a GCP
  * group's rule count; the named clusters' regions) and the named clusters. The clusters are not judged while
  * the stack rolls back: the rollback puts back what the stack held, whatever became of the clusters since.
+ * The registration is judged first, whatever the other reads did: `checks()` throws what one of them threw.
  */
-async function lookBefore(api: AtlasApi, props: EndpointProperties, ref: EndpointRef, rollingBack: boolean) {
-  const clusters = props.clusterNames.length > 0 && !rollingBack;
-  const [endpoint, service, looks] = await Promise.all([
+async function lookBefore(api: AtlasApi, props: EndpointProperties, ref: EndpointRef, o: { rollingBack: boolean; gcpRules: boolean }) {
+  const clusters = props.clusterNames.length > 0 && !o.rollingBack;
+  const [endpoint, service, looks] = await Promise.allSettled([
     getOrGone(api, ref),
-    props.provider === 'GCP' || clusters ? serviceOrNone(api, props) : undefined,
+    (props.provider === 'GCP' && o.gcpRules) || clusters ? serviceOrNone(api, props) : undefined,
     clusters ? lookAtClusters(api, props.projectId, props.clusterNames) : undefined,
   ]);
-  return { endpoint, service, clustersProblem: looks ? clustersProblem(looks, ref, service?.regionName) : undefined };
+  if (endpoint.status === 'rejected') throw endpoint.reason;
+  return {
+    endpoint: endpoint.value,
+    checks() {
+      if (service.status === 'rejected') throw service.reason;
+      if (looks.status === 'rejected') throw looks.reason;
+      return {
+        service: service.value,
+        clustersProblem: looks.value ? clustersProblem(looks.value, ref, service.value?.regionName) : undefined,
+      };
+    },
+  };
 }
 
 function propsOf(state: ExecutionState): EndpointProperties {
@@ -75,7 +87,19 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
         // Look before registering: a registration there now is someone else's (or one to take over), and once
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
         const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
-        const { endpoint: existing, service, clustersProblem: unusable } = await lookBefore(api, props, ref, rollingBack);
+        const look = await lookBefore(api, props, ref, { rollingBack, gcpRules: true });
+        const existing = look.endpoint;
+        if (existing) {
+          const owner = ownerOfRegistration(false, props.adoptExisting, rollingBack);
+          ports.logger.warn('The interface endpoint is registered with this service already', {
+            ...log,
+            endpointId: ref.endpointId,
+            owner,
+          });
+          // Someone else's, whatever the other reads said.
+          if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
+        }
+        const { service, clustersProblem: unusable } = look.checks();
         // A cluster that cannot publish a string would fail the request after the registration: say so before.
         if (unusable) return fail(state, `${unusable} Nothing was registered.`, ports, log);
         if (!existing) {
@@ -83,9 +107,6 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           if (misfit) return fail(state, misfit, ports, log);
           return apply(state, { outcome: OUTCOME.wait, waitSeconds: 0 }, ports, log, { ...task, checked: true });
         }
-        const owner = ownerOfRegistration(false, props.adoptExisting, rollingBack);
-        ports.logger.warn('The interface endpoint is registered with this service already', { ...log, endpointId: ref.endpointId, owner });
-        if (owner === 'refuse') return fail(state, registeredAlreadyReason(ref, existing), ports, log);
         return awaitConnection(
           { state, ports, log },
           { ref, origin: 'adopted', endpoint: existing, enforce: props.enforceConnectionSuccess },
@@ -150,8 +171,13 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
       const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
-      const { endpoint, clustersProblem: unusable } = await lookBefore(api, props, task.ref, rollingBack);
-      if (unusable) return fail(state, `${unusable} The registration stays as it was.`, ports, log);
+      const look = await lookBefore(api, props, task.ref, { rollingBack, gcpRules: false });
+      const endpoint = look.endpoint;
+      // Gone: registered anew, with the register's own checks.
+      if (endpoint) {
+        const { clustersProblem: unusable } = look.checks();
+        if (unusable) return fail(state, `${unusable} The registration stays as it was.`, ports, log);
+      }
       if (!endpoint) {
         ports.logger.warn('The registration is gone from Atlas (removed out of band); registering it again', {
           ...log,
@@ -212,9 +238,11 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
     const api = await ports.atlasFor(props.credentials);
     // Once the registration is settled, each look reads it and the named clusters at once: one call's time.
     const clusters = task.settled === true && props.clusterNames.length > 0;
+    // A rollback answers what the clusters publish now, and a cluster it cannot read publishes nothing.
+    const tolerant = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
     const [endpoint, looks] = await Promise.all([
       getOrGone(api, task.ref),
-      clusters ? lookAtClusters(api, props.projectId, props.clusterNames) : undefined,
+      clusters ? lookAtClusters(api, props.projectId, props.clusterNames, tolerant) : undefined,
     ]);
     return awaitConnection(
       { state, ports, log },
@@ -285,14 +313,18 @@ function awaitConnection(
   return apply({ ...state, task: settled }, verdict, ports, log, settled);
 }
 
-/** One look at each named cluster, all at once; a name Atlas does not know (404) is a look too. */
-async function lookAtClusters(api: AtlasApi, projectId: string, names: readonly string[]): Promise<ClusterLook[]> {
+/**
+ * One look at each named cluster, all at once; a name Atlas does not know (404) is a look too, and with
+ * `tolerant` (a rollback) so is any other error.
+ */
+async function lookAtClusters(api: AtlasApi, projectId: string, names: readonly string[], tolerant = false): Promise<ClusterLook[]> {
   return Promise.all(
     names.map(async (name): Promise<ClusterLook> => {
       try {
         return { name, cluster: await api.getCluster(projectId, name) };
       } catch (err) {
         if (err instanceof AtlasApiError && err.isNotFound) return { name, missing: true };
+        if (tolerant && err instanceof AtlasApiError) return { name, unread: err.message.slice(0, 80) };
         throw err;
       }
     }),

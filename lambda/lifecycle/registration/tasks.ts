@@ -1,5 +1,6 @@
 /** The tasks of `Custom::AtlasPrivateEndpoint`, as the execution state carries them, and their traits. */
 import type { TaskCatalogue } from '../core/task';
+import { connectionWaitDescription } from './connection-strings';
 import { type EndpointRef, formatEndpointPhysicalId } from './physical-id';
 
 export type RegistrationTask =
@@ -36,14 +37,12 @@ export const REGISTRATION_TASKS: TaskCatalogue<RegistrationTask> = {
   register: {
     waiting: false,
     describe: () => 'registering the interface endpoint',
-    afterUnclearAttempt: (t) => ({ ...t, uncertain: true }),
+    // Only a checked register POSTs: an unchecked one that failed only looked, and must look again.
+    afterUnclearAttempt: (t) => (t.checked ? { ...t, uncertain: true } : t),
   },
   'await-connection': {
     waiting: true,
-    describe: (t) =>
-      t.settled
-        ? `waiting for the clusters' private connection strings through interface endpoint ${t.ref.endpointId}`
-        : `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`,
+    describe: (t) => (t.settled ? connectionWaitDescription(t.ref) : `waiting for Atlas to accept interface endpoint ${t.ref.endpointId}`),
     // Only a registration this request made: one it took over stays when the request fails.
     managedId: (t) => (t.origin === 'registered' ? formatEndpointPhysicalId(t.ref) : undefined),
     keptOnFailure: (t) =>

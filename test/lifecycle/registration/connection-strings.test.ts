@@ -227,7 +227,9 @@ describe('the verdict with connection strings', () => {
     );
     expect(late).toMatchObject({ outcome: OUTCOME.deadline, answer: { status: 'FAILED', physicalResourceId: ID } });
     const reason = late.outcome === OUTCOME.deadline ? late.answer.reason! : '';
-    expect(reason).toMatch(/Timed out while waiting for cluster Cluster0 to publish a private connection string through vpce-/);
+    expect(reason).toMatch(
+      /Timed out while waiting for the clusters' private connection strings through interface endpoint vpce-\w+ \(cluster Cluster0; /,
+    );
     expect(reason).toMatch(/several regions publishes one only once each of its regions has an endpoint/);
     expect(reason).toMatch(/Cluster0 IDLE/);
   });
@@ -350,5 +352,48 @@ describe('while the stack rolls back', () => {
     const map = JSON.parse(v.outcome === OUTCOME.ready ? v.answer.data!.ConnectionStrings : '{}') as Record<string, Record<string, string>>;
     expect(map.A.srvConnectionString).toBe('mongodb+srv://a-pl-0.ab1cd.mongodb.net');
     expect(map.B).toEqual({ connectionString: '', srvConnectionString: '' });
+  });
+});
+
+describe('review cases', () => {
+  it('a region config without regionName (Atlas leaves it out on multi-region clusters) is not judged', () => {
+    const look: ClusterLook = {
+      name: 'Multi',
+      cluster: { name: 'Multi', replicationSpecs: [{ regionConfigs: [{ providerName: 'AWS' }, { providerName: 'AWS' }] }] },
+    };
+    expect(placementProblem(look, ref, 'US_EAST_1')).toBeUndefined();
+  });
+
+  it('the strings of readable clusters are kept when another is missing, for a rollback to answer', () => {
+    const j = judgeClusters(
+      [
+        { name: 'A', cluster: cluster('A', 'IDLE', [[VPCE]]) },
+        { name: 'B', missing: true },
+      ],
+      ref,
+    );
+    expect(j.state).toBe('failed');
+    expect(j.strings.get('A')?.srvConnectionString).toBe('mongodb+srv://a-pl-0.ab1cd.mongodb.net');
+  });
+
+  it('a cluster a rollback could not read waits for nothing: its strings are empty', () => {
+    const j = judgeClusters([{ name: 'A', unread: 'Atlas answered 503' }], ref);
+    expect(j).toMatchObject({ state: 'pending', status: expect.stringContaining('A (unread: Atlas answered 503)') });
+    const v = withConnectionStrings(registered, available, { names: ['A'], judgement: j }, { ref, ids, clock, request, rollingBack: true });
+    expect(v.outcome === OUTCOME.ready && v.answer.data?.SrvConnectionString).toBe('');
+  });
+
+  it('a rollback whose strings no longer fit answers SUCCESS with every key empty, not FAILED', () => {
+    const names = Array.from({ length: 10 }, (_, i) => `cluster-with-a-long-name-${i}`);
+    const looks = names.map((n) => ({ name: n, cluster: cluster(n, 'IDLE', [[VPCE]], true) }));
+    const v = withConnectionStrings(
+      registered,
+      available,
+      { names, judgement: judgeClusters(looks, ref) },
+      { ref, ids, clock, request, rollingBack: true },
+    );
+    expect(v).toMatchObject({ outcome: OUTCOME.ready, answer: { status: 'SUCCESS' } });
+    const map = JSON.parse(v.outcome === OUTCOME.ready ? v.answer.data!.ConnectionStrings : '{}') as Record<string, Record<string, string>>;
+    expect(Object.values(map).every((m) => m.srvConnectionString === '')).toBe(true);
   });
 });
