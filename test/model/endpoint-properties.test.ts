@@ -24,6 +24,7 @@ describe('endpoint registration properties', () => {
         credentials: {},
         enforceConnectionSuccess: true,
         adoptExisting: false,
+        clusterNames: [],
         serviceTimeoutSeconds: 3600,
       },
     });
@@ -129,5 +130,38 @@ describe('endpoint registration properties', () => {
       { isUnresolved },
     );
     expect(r.ok).toBe(true);
+  });
+});
+
+describe('ClusterNames: the clusters a registration waits for', () => {
+  const base = {
+    ProjectId: '5f1e0a1b2c3d4e5f6a7b8c9d',
+    EndpointServiceId: '6b0afe2c5721d53048387adc',
+    EndpointId: 'vpce-0a1b2c3d4e5f60718',
+  };
+  it.each([
+    [undefined, []],
+    [[], []],
+    [[''], []],
+    [['Cluster0'], ['Cluster0']],
+    ['Cluster0, analytics-1', ['Cluster0', 'analytics-1']],
+  ])('%j is read as %j', (raw, names) => {
+    const parsed = parseEndpointProperties({ ...base, ...(raw !== undefined ? { ClusterNames: raw } : {}) });
+    expect(parsed.ok && parsed.value.clusterNames).toEqual(names);
+  });
+
+  it.each([
+    [['Cluster0', 'Cluster0'], /names cluster "Cluster0" twice/],
+    [['-bad'], /"-bad", which is not an Atlas cluster name/],
+    [['x'.repeat(65)], /not an Atlas cluster name/],
+    [[42], /a number, which is not an Atlas cluster name/],
+    [Array.from({ length: 11 }, (_, i) => `c${i}`), /names 11 clusters; one registration waits for at most 10/],
+    [{ Cluster0: true }, /must be a list of Atlas cluster names/],
+    [['Cluster0', ''], /holds "", which is not an Atlas cluster name/],
+    ['Cluster0,', /holds "", which is not an Atlas cluster name/],
+  ])('%j is refused', (raw, why) => {
+    const parsed = parseEndpointProperties({ ...base, ClusterNames: raw });
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.problems.map((p) => p.message).join(' ')).toMatch(why);
   });
 });

@@ -16,7 +16,6 @@ import {
 import type { Connection } from '../../../lambda/lifecycle/registration/status';
 import type { Verdict } from '../../../lambda/lifecycle/core/verdict';
 import { OUTCOME } from '../../../lambda/model/wait-loop';
-import { parseEndpointProperties } from '../../../lambda/model/endpoint-properties';
 import { cfnRequest } from '../../support/requests';
 
 const PROJECT = '5f1e0a1b2c3d4e5f6a7b8c9d';
@@ -52,35 +51,6 @@ function cluster(name: string, stateName: string, through: string[][] = [], shar
     },
   };
 }
-
-describe('ClusterNames', () => {
-  const base = { ProjectId: PROJECT, EndpointServiceId: SERVICE, EndpointId: VPCE };
-  it.each([
-    [undefined, []],
-    [[], []],
-    [[''], []],
-    [['Cluster0'], ['Cluster0']],
-    ['Cluster0, analytics-1', ['Cluster0', 'analytics-1']],
-  ])('%j is read as %j', (raw, names) => {
-    const parsed = parseEndpointProperties({ ...base, ...(raw !== undefined ? { ClusterNames: raw } : {}) });
-    expect(parsed.ok && parsed.value.clusterNames).toEqual(names);
-  });
-
-  it.each([
-    [['Cluster0', 'Cluster0'], /names cluster "Cluster0" twice/],
-    [['-bad'], /"-bad", which is not an Atlas cluster name/],
-    [['x'.repeat(65)], /not an Atlas cluster name/],
-    [[42], /a number, which is not an Atlas cluster name/],
-    [Array.from({ length: 11 }, (_, i) => `c${i}`), /names 11 clusters; one registration waits for at most 10/],
-    [{ Cluster0: true }, /must be a list of Atlas cluster names/],
-    [['Cluster0', ''], /holds "", which is not an Atlas cluster name/],
-    ['Cluster0,', /holds "", which is not an Atlas cluster name/],
-  ])('%j is refused', (raw, why) => {
-    const parsed = parseEndpointProperties({ ...base, ClusterNames: raw });
-    expect(parsed.ok).toBe(false);
-    expect(parsed.ok ? '' : parsed.problems.map((p) => p.message).join(' ')).toMatch(why);
-  });
-});
 
 describe('which entry is this endpoint’s', () => {
   it('the entry that lists this endpoint, not another endpoint’s', () => {
