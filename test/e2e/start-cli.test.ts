@@ -223,7 +223,7 @@ describe('npm start', () => {
     }
   });
 
-  it('runs against another Atlas with credentials from the environment or a file, and registers your interface endpoint', async () => {
+  it('runs against another Atlas with credentials from the environment or a file, and registers your interface endpoint, waiting for your cluster’s string', async () => {
     const emulator = spawn(
       process.execPath,
       [
@@ -240,6 +240,9 @@ describe('npm start', () => {
         'mdb_sa_id_x',
         '--client-secret',
         'mdb_sa_sk_y',
+        // Your cluster, as Atlas has it (the runner makes none up against another Atlas).
+        '--cluster',
+        'Cluster0',
       ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] },
     );
@@ -282,6 +285,8 @@ describe('npm start', () => {
         '{"ProjectId":"5f1e0a1b2c3d4e5f6a7b8c9d","ProviderName":"AWS","Region":"us-east-1"}',
         '--register',
         JSON.stringify({ EndpointId: vpce }),
+        '--cluster',
+        'Cluster0',
       ]);
       expect(c.stderr).toContain(`credentials from --credentials-file ${file}`);
       expect(c.status).toBe(0);
@@ -296,6 +301,7 @@ describe('npm start', () => {
         InterfaceEndpointId: vpce,
         ConnectionStatus: 'AVAILABLE',
         EndpointServiceId: chain.requests[0].data.Id,
+        SrvConnectionString: expect.stringMatching(/^mongodb\+srv:\/\/cluster0-/),
       });
       for (const out of [r.stdout, r.stderr, c.stdout, c.stderr]) expect(out).not.toMatch(/mdb_sa_sk_y|"p"/);
     } finally {
