@@ -211,3 +211,13 @@ function accessAdvice(f: AtlasApiErrorFields): string {
     "(for a Lambda in a VPC, its NAT gateway) must be on the key's access list."
   );
 }
+
+/** What an Atlas read answers, or undefined when Atlas answers 404: the object is gone (or never was). */
+export async function unlessNotFound<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (err) {
+    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
+    throw err;
+  }
+}

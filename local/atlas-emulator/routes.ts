@@ -41,16 +41,7 @@ export const OPERATION_MEDIA_TYPES: Readonly<Record<Exclude<Operation, 'token'>,
  * The operations of Atlas's rate-limit endpoint set "Private Endpoint Services" (one bucket per project).
  * The cluster read belongs to another set, whose limit the emulator does not model.
  */
-export const PRIVATE_ENDPOINT_OPERATIONS: ReadonlySet<Operation> = new Set([
-  'createService',
-  'getService',
-  'listServices',
-  'updateService',
-  'deleteService',
-  'createEndpoint',
-  'getEndpoint',
-  'deleteEndpoint',
-]);
+export const PRIVATE_ENDPOINT_OPERATIONS: ReadonlySet<Operation> = new Set(OPERATIONS.filter((o) => o !== 'getCluster' && o !== 'token'));
 
 export const ATLAS_API_PREFIX = '/api/atlas/v2/';
 export const TOKEN_PATH = '/api/oauth/token';

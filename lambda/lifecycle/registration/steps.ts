@@ -4,8 +4,8 @@
  * What follows from what Atlas said is decided in `decisions.ts`.
  */
 import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
-import { AtlasApiError } from '../../atlas/errors';
-import type { EndpointService, InterfaceEndpoint } from '../../atlas/models';
+import { AtlasApiError, unlessNotFound } from '../../atlas/errors';
+import type { InterfaceEndpoint } from '../../atlas/models';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
@@ -27,17 +27,6 @@ import { getOrGone } from './unseen';
 import { type ClusterLook, clustersProblem, judgeClusters, withConnectionStrings } from './connection-strings';
 import { connectionOf } from './status';
 
-/** The service the registration goes to, for the checks before the register; none when Atlas does not show it. */
-async function serviceOrNone(api: AtlasApi, props: EndpointProperties): Promise<EndpointService | undefined> {
-  try {
-    return await api.getEndpointService(props.projectId, props.provider, props.endpointServiceId);
-  } catch (err) {
-    // Left to the register's own 404, which says what to check.
-    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
-    throw err;
-  }
-}
-
 /**
  * What the step checks before it registers, or keeps a registration in an Update, read in one round (each call
  * at once, so that a look takes one call's time): the registration, and for the checks the service (a GCP
@@ -49,7 +38,10 @@ async function lookBefore(api: AtlasApi, props: EndpointProperties, ref: Endpoin
   const clusters = props.clusterNames.length > 0 && !o.rollingBack;
   const [endpoint, service, looks] = await Promise.allSettled([
     getOrGone(api, ref),
-    (props.provider === 'GCP' && o.gcpRules) || clusters ? serviceOrNone(api, props) : undefined,
+    // A service Atlas does not show is left to the register's own 404, which says what to check.
+    (props.provider === 'GCP' && o.gcpRules) || clusters
+      ? unlessNotFound(api.getEndpointService(props.projectId, props.provider, props.endpointServiceId))
+      : undefined,
     clusters ? lookAtClusters(api, props.projectId, props.clusterNames) : undefined,
   ]);
   if (endpoint.status === 'rejected') throw endpoint.reason;
@@ -321,9 +313,9 @@ async function lookAtClusters(api: AtlasApi, projectId: string, names: readonly 
   return Promise.all(
     names.map(async (name): Promise<ClusterLook> => {
       try {
-        return { name, cluster: await api.getCluster(projectId, name) };
+        const cluster = await unlessNotFound(api.getCluster(projectId, name));
+        return cluster ? { name, cluster } : { name, missing: true };
       } catch (err) {
-        if (err instanceof AtlasApiError && err.isNotFound) return { name, missing: true };
         if (tolerant && err instanceof AtlasApiError) return { name, unread: err.message.slice(0, 80) };
         throw err;
       }

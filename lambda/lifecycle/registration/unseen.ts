@@ -5,7 +5,7 @@
  * look before its POST (`checked`): once Atlas said none was there, one that is there after an attempt whose
  * outcome is unknown is this request's.
  */
-import { AtlasApiError } from '../../atlas/errors';
+import { unlessNotFound } from '../../atlas/errors';
 import type { InterfaceEndpoint } from '../../atlas/models';
 import { parseEndpointProperties } from '../../model/endpoint-properties';
 import type { ExecutionState } from '../core/execution-state';
@@ -31,13 +31,8 @@ function refOf(state: ExecutionState): EndpointRef | undefined {
 }
 
 /** The registration, or undefined when Atlas answers 404 (for it or its service). */
-export async function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {
-  try {
-    return await api.getInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId);
-  } catch (err) {
-    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
-    throw err;
-  }
+export function getOrGone(api: AtlasApi, ref: EndpointRef): Promise<InterfaceEndpoint | undefined> {
+  return unlessNotFound(api.getInterfaceEndpoint(ref.projectId, ref.provider, ref.serviceId, ref.endpointId));
 }
 
 /** `LifecycleResource.findUnseen` for registrations: the physical id of the registration an unclear attempt made. */

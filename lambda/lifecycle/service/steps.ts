@@ -4,7 +4,7 @@
  * `decisions.ts`.
  */
 import { UNSEEN_EMPTY_LOOKS } from '../../model/timing';
-import { AtlasApiError } from '../../atlas/errors';
+import { AtlasApiError, unlessNotFound } from '../../atlas/errors';
 import type { EndpointService } from '../../atlas/models';
 import type { LogFields } from '../../logging';
 import { parseServiceProperties, type ServiceProperties } from '../../model/service-properties';
@@ -336,11 +336,6 @@ function sameRegion(provider: ServiceRef['provider'], atlasName: string, other: 
   return atlasName === other || findRegion(provider, other)?.atlasName === atlasName;
 }
 
-async function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {
-  try {
-    return await api.getEndpointService(ref.projectId, ref.provider, ref.serviceId);
-  } catch (err) {
-    if (err instanceof AtlasApiError && err.isNotFound) return undefined;
-    throw err;
-  }
+function getOrGone(api: AtlasApi, ref: ServiceRef): Promise<EndpointService | undefined> {
+  return unlessNotFound(api.getEndpointService(ref.projectId, ref.provider, ref.serviceId));
 }
