@@ -478,7 +478,7 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean, stopped: 
       ...(plan.clusters.length > 0 ? { ClusterNames: plan.clusters } : {}),
       ...given,
     };
-    const madeUp = service ? madeUpClusters(runner, plan.clusters, provider, service.properties) : [];
+    const madeUp = service ? madeUpClusters(runner, plan.clusters, service.properties) : [];
     try {
       const { create } = await runner.create(properties, registration);
       if (create.status !== 'SUCCESS') ok = false;
@@ -503,17 +503,22 @@ async function runPlan(runner: LocalRunner, plan: Plan, keep: boolean, stopped: 
  * provider and its service's region, removed after the registration (the tour reuses the names on the next
  * provider). Against any other Atlas they are yours. Returns the names made up.
  */
-function madeUpClusters(runner: LocalRunner, names: readonly string[], provider: string, service: Properties): string[] {
+function madeUpClusters(runner: LocalRunner, names: readonly string[], service: Properties): string[] {
   const emulator = runner.emulator;
-  if (!emulator || names.length === 0) return [];
-  const parsed = parseServiceProperties(service);
-  if (!parsed.ok) return [];
-  const { projectId, region } = parsed.value;
-  const atlasRegion = guessAtlasRegionName(parsed.value.provider, region.atlasName ?? region.input);
+  const place = placeOf(service);
+  if (!emulator || names.length === 0 || !place) return [];
   for (const name of names) {
-    emulator.addCluster({ name, projectId, providerName: provider as CloudProvider, regions: [atlasRegion] });
+    emulator.addCluster({ name, projectId: place.projectId, providerName: place.provider, regions: [place.atlasRegion] });
   }
   return [...names];
+}
+
+/** Where a service's properties put it: project, cloud provider and region in Atlas's spelling; none when they do not parse. */
+function placeOf(properties: Properties): { projectId: string; provider: CloudProvider; atlasRegion: string } | undefined {
+  const parsed = parseServiceProperties(properties);
+  if (!parsed.ok) return undefined;
+  const { projectId, provider, region } = parsed.value;
+  return { projectId, provider, atlasRegion: guessAtlasRegionName(provider, region.atlasName ?? region.input) };
 }
 
 /** The properties of each service the plan asks for: the Create's, and each Update's merged over the previous. */
@@ -532,10 +537,9 @@ async function leftBehind(runner: LocalRunner, plan: Properties[], since: number
   const looked = new Set<string>();
   try {
     for (const properties of plan) {
-      const parsed = parseServiceProperties(properties);
-      if (!parsed.ok) continue;
-      const { projectId, provider, region } = parsed.value;
-      const atlasName = guessAtlasRegionName(provider, region.atlasName ?? region.input);
+      const place = placeOf(properties);
+      if (!place) continue;
+      const { projectId, provider, atlasRegion: atlasName } = place;
       if (looked.has(`${projectId}/${provider}/${atlasName}`)) continue;
       looked.add(`${projectId}/${provider}/${atlasName}`);
       const services = await runner.servicesIn(projectId, provider);
