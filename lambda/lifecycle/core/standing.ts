@@ -145,3 +145,11 @@ export function stampFits(request: CloudFormationRequest, stamp: Stamp, stackSta
   const view: StackResourceView = { stackStatus: stackStatus ?? '', resource: { resourceType: request.ResourceType, ...stamp } };
   return judgeAtDoor(request, stamp.lastUpdated, view, pair).kind === 'current';
 }
+
+/**
+ * CloudFormation is rolling the stack back after a failed update (`UPDATE_ROLLBACK_IN_PROGRESS`, as the door saw
+ * it): the request puts back what the stack held, and a failure would leave the stack in UPDATE_ROLLBACK_FAILED.
+ */
+export function isRollingBack(stack: { readonly stackStatus?: string }): boolean {
+  return stack.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+}

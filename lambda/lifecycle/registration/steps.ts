@@ -9,6 +9,7 @@ import type { InterfaceEndpoint } from '../../atlas/models';
 import { type EndpointProperties, parseEndpointProperties } from '../../model/endpoint-properties';
 import { OUTCOME, STEP } from '../../model/wait-loop';
 import { requestDeletion } from '../core/deletion';
+import { isRollingBack } from '../core/standing';
 import type { ExecutionState } from '../core/execution-state';
 import type { AtlasApi, StepContext, StepPorts } from '../core/ports';
 import { credentialsOf, propertiesOf } from '../core/properties';
@@ -78,7 +79,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
       if (!task.checked && !task.uncertain) {
         // Look before registering: a registration there now is someone else's (or one to take over), and once
         // the state says none was, one found after an attempt whose outcome is unknown is this request's.
-        const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+        const rollingBack = isRollingBack(state);
         const look = await lookBefore(api, props, ref, { rollingBack, gcpRules: true });
         const existing = look.endpoint;
         if (existing) {
@@ -124,7 +125,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
           }
           if (existing) {
             // Registered already: by an earlier attempt of this request, or before it (taken over only when asked).
-            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS');
+            const owner = ownerOfRegistration(mayBeOurs, props.adoptExisting, isRollingBack(state));
             ports.logger.warn('Register answered 409: the interface endpoint is registered with this service already', {
               ...log,
               endpointId: ref.endpointId,
@@ -162,7 +163,7 @@ export async function actOnEndpoint(state: ExecutionState, ports: StepPorts): Pr
     case 'refresh-endpoint': {
       const props = propsOf(state);
       const api = await ports.atlasFor(props.credentials);
-      const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+      const rollingBack = isRollingBack(state);
       const look = await lookBefore(api, props, task.ref, { rollingBack, gcpRules: false });
       const endpoint = look.endpoint;
       // Gone: registered anew, with the register's own checks.
@@ -231,7 +232,7 @@ export async function pollEndpoint(state: ExecutionState, ports: StepPorts): Pro
     // Once the registration is settled, each look reads it and the named clusters at once: one call's time.
     const clusters = task.settled === true && props.clusterNames.length > 0;
     // A rollback answers what the clusters publish now, and a cluster it cannot read publishes nothing.
-    const tolerant = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+    const tolerant = isRollingBack(state);
     const [endpoint, looks] = await Promise.all([
       getOrGone(api, task.ref),
       clusters ? lookAtClusters(api, props.projectId, props.clusterNames, tolerant) : undefined,
@@ -288,7 +289,7 @@ function awaitConnection(
       settled,
     );
   }
-  const rollingBack = state.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  const rollingBack = isRollingBack(state);
   const judgement = looks ? judgeClusters(looks, ref) : undefined;
   if (rollingBack && judgement && judgement.state !== 'ready') {
     ports.logger.warn('The stack rolls back: answering the connection strings the clusters publish now, without waiting', {

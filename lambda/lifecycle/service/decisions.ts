@@ -9,6 +9,7 @@ import { parseServiceProperties, type ServiceProperties } from '../../model/serv
 import { OUTCOME } from '../../model/wait-loop';
 import { physicalIdOfNothingMade } from '../core/physical-id';
 import type { StackContext } from '../core/resource';
+import { isRollingBack } from '../core/standing';
 import { classify } from '../core/status-table';
 import { type AnswerIds, type Clocked, failedVerdict, invalidPropertiesPlan, type Plan, type Verdict } from '../core/verdict';
 import { waitForDeletion, waitOrDeadline } from '../core/wait';
@@ -183,7 +184,7 @@ function planUpdate(request: CloudFormationRequest, parsed: ReturnType<typeof pa
   // Unless the stack is rolling back and it is the service this one replaced: take that back if it is there.
   // Outside a rollback the replaced service may have been released (UpdateReplacePolicy: Retain), so it is
   // taken over only as any service would be, with AdoptExisting.
-  const rollingBack = stack.stackStatus === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  const rollingBack = isRollingBack(stack);
   if (replaced) return { task: (rollingBack ? restoreTarget(request.PhysicalResourceId, next) : undefined) ?? { kind: 'inspect' } };
   const oldRemote = old?.supportedRemoteRegions ?? [];
   const newRemote = next.supportedRemoteRegions ?? [];
